@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# hostcall: build, install dependencies, test.  Outputs go to build/.
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iproto -Iguest-ldpreload
+ifdef CI
+CFLAGS	+= -Werror
+endif
+B	:= build
+
+# Debian packages the build and the tests need; `make deps` installs the
+# missing ones (apt-get, as root).
+DEB_PKGS := gcc make pkg-config libcriterion-dev coreutils findutils tar \
+	    util-linux attr acl passwd procps psmisc dash tmux \
+	    libedit-dev a2ps cups cups-bsd cups-client ghostscript
+
+PROTO_SRC := proto/hc_codec.c proto/hc_sock.c
+HOST_SRC  := $(wildcard host/*.c)
+SHIM_SRC  := $(wildcard guest-ldpreload/*.c)
+DOSH_SRC  := $(wildcard dosh/*.c)
+
+HOST_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(PROTO_SRC) $(HOST_SRC))
+SHIM_OBJ  := $(patsubst %.c,$(B)/pic/%.o,$(PROTO_SRC) $(SHIM_SRC))
+DOSH_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(DOSH_SRC))
+
+TARGETS := $(B)/hostcalld $(B)/libhostcall.so
+ifneq ($(DOSH_SRC),)
+TARGETS += $(B)/dosh
+endif
+
+.PHONY: all deps check unit integration clean
+all: $(TARGETS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(B)/hostcalld: $(HOST_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/libhostcall.so: $(SHIM_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libhostcall.so -o $@ $^ -ldl -lpthread
+
+$(B)/dosh: $(DOSH_OBJ) $(B)/libhostcall.so
+	$(CC) $(CFLAGS) -o $@ $(DOSH_OBJ) -L$(B) -lhostcall -Wl,-rpath,'$$ORIGIN' -ledit
+
+# ---- tests ----
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+$(B)/tests/%: tests/unit/%.c $(PROTO_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(PROTO_SRC) -lcriterion
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+integration: all
+	tests/integration/run.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unix-socket framing for the hostcall protocol (user space only): one
+ * message per SOCK_SEQPACKET record, with up to HC_FDS_MAX + 1 fds attached
+ * by SCM_RIGHTS. Used by hostcalld and by libhostcall alike.
+ */
+#ifndef HC_SOCK_H
+#define HC_SOCK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HC_SOCK_FDS_MAX	4
+
+/**
+ * hc_sock_send() - send one message with @nfds fds attached.
+ *
+ * Retries on EINTR; never raises SIGPIPE.
+ * Returns: 0, or -errno (-EPIPE when the peer is gone).
+ */
+int hc_sock_send(int sock, const void *buf, size_t len, const int *fds, int nfds);
+
+/**
+ * hc_sock_recv() - receive one message and the fds attached to it.
+ * @fds: room for HC_SOCK_FDS_MAX fds; received fds are close-on-exec
+ * @nfds: set to the number of fds received
+ *
+ * Retries on EINTR. A message larger than @cap, or with more fds than fit,
+ * is discarded with its fds closed and gives -EBADMSG.
+ * Returns: the message length, 0 when the peer has closed, or -errno.
+ */
+ssize_t hc_sock_recv(int sock, void *buf, size_t cap, int *fds, int *nfds);
+
+/**
+ * hc_sock_default_path() - the socket path both sides use by default:
+ * $HOSTCALL_SOCKET, else $XDG_RUNTIME_DIR/hostcall.sock, else
+ * /run/hostcall.sock.
+ * Returns: 0, or -ENAMETOOLONG if it does not fit in @cap.
+ */
+int hc_sock_default_path(char *buf, size_t cap);
+
+#endif /* HC_SOCK_H */
