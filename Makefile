@@ -29,7 +29,7 @@ ifneq ($(DOSH_SRC),)
 TARGETS += $(B)/dosh
 endif
 
-.PHONY: all deps check unit integration clean
+.PHONY: all deps check unit integration demo clean
 all: $(TARGETS)
 
 $(B)/obj/%.o: %.c
@@ -78,6 +78,11 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+
+# The main job: build, start hostcalld, read /host/etc/printcap, stop.
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
 
 clean:
 	rm -rf $(B)
