@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot the test guest under QEMU, let it run the in-guest tests, and report
+# each "HCTEST" result line from its console log. Fails on a failed or
+# missing result, a kernel panic or oops, or a timeout.
+#
+# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld] [--kvm] [--timeout S]
+#                        [--only 'NN-a.sh NN-b.sh'] [--smp N] [--mem M]
+#                        [--no-build] [--verbose]
+#   none       no ivshmem device: hostcall.ko must load and stay idle
+#   testpeer   ivshmem-doorbell device served by tests/vm/hc_testpeer.c, a
+#              test peer for the transport (not hostcalld)
+#   hostcalld  served by build/hostcalld --ivshmem (once it has that option)
+# env: KVER (default: newest installed linux-image), B (default: build)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+B=${B:-build}
+mode=none accel=tcg timeout=180 only= smp=1 mem=256M build=1 verbose=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) mode=$2; shift 2 ;;
+	--mode=*) mode=${1#--mode=}; shift ;;
+	--kvm) accel=kvm; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	--verbose | -v) verbose=1; shift ;;
+	*) sed -n '/^# usage/,/^# env/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+case $mode in none | testpeer | hostcalld) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
+
+KVER=${KVER:-$(tests/vm/kver.sh image)}
+export KVER B
+kernel=/boot/vmlinuz-$KVER
+initrd=$B/vm/initramfs-$KVER.cpio.gz
+work=$B/vm/run-$mode
+log=$work/console.log
+tag="vm[$mode]"
+mkdir -p "$work"
+rm -f "$log" "$work"/*.log
+
+die() { echo "$tag: $*" >&2; exit 1; }
+[ -r "$kernel" ] || die "cannot read $kernel (install linux-image-$KVER; Debian makes it root-only)"
+command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-deps)"
+[ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
+[ -f "$initrd" ] || die "no $initrd (run without --no-build)"
+
+peer_pid=
+cleanup() {
+	if [ -n "$peer_pid" ]; then
+		kill "$peer_pid" 2>/dev/null || true
+		wait "$peer_pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+
+# Socket paths are limited to 108 bytes: keep it short and private.
+sock=$work/ivshmem.sock
+ivshmem_args=()
+case $mode in
+testpeer)
+	peer=$B/vm/hc_testpeer
+	if [ ! -x "$peer" ] || [ tests/vm/hc_testpeer.c -nt "$peer" ] ||
+	   [ proto/hc_ring.h -nt "$peer" ] || [ proto/hc_codec.c -nt "$peer" ]; then
+		echo "  CC      $peer"
+		${CC:-cc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iproto \
+			-o "$peer" tests/vm/hc_testpeer.c proto/hc_codec.c
+	fi
+	rm -f "$sock"
+	"$peer" --socket "$sock" --vectors 1 >"$work/peer.log" 2>&1 &
+	peer_pid=$!
+	;;
+hostcalld)
+	"$B/hostcalld" --help 2>&1 | grep -q -- --ivshmem ||
+		die "$B/hostcalld has no --ivshmem option yet; use --mode testpeer"
+	rm -f "$sock"
+	"$B/hostcalld" --ivshmem "$sock" >"$work/peer.log" 2>&1 &
+	peer_pid=$!
+	;;
+esac
+if [ -n "$peer_pid" ]; then
+	# QEMU reads the first messages at start-up: the server must listen.
+	for _ in $(seq 50); do
+		grep -q '^ready' "$work/peer.log" 2>/dev/null && break
+		kill -0 "$peer_pid" 2>/dev/null || die "ivshmem server exited: $(tail -n 3 "$work/peer.log")"
+		sleep 0.1
+	done
+	grep -q '^ready' "$work/peer.log" || die "ivshmem server not ready after 5 s"
+	ivshmem_args=(-chardev "socket,path=$sock,id=hc"
+		      -device "ivshmem-doorbell,chardev=hc,vectors=1")
+fi
+
+accel_args=(-accel tcg)
+[ $accel = kvm ] && accel_args=(-accel kvm -cpu host)
+
+echo "$tag: kernel $KVER, $accel, timeout ${timeout}s"
+start=$(date +%s.%N)
+rc=0
+timeout -k 5 "$timeout" qemu-system-x86_64 "${accel_args[@]}" \
+	-M pc -m "$mem" -smp "$smp" -nodefaults -no-user-config -display none \
+	-no-reboot -monitor none \
+	-chardev "file,id=con,path=$log" -serial chardev:con \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet hctest.mode=$mode${only:+ hctest.only=${only// /,}}" \
+	"${ivshmem_args[@]}" >"$work/qemu.log" 2>&1 || rc=$?
+secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+
+# Expected results: "# expect:" lines of the scripts that ran, plus the
+# mode's own ("# expect-none:", "# expect-ivshmem:" for any device mode).
+expected=$( {
+	echo boot kernel-log-clean
+	for t in tests/vm/guest/[0-9]*.sh; do
+		n=${t##*/}
+		[ -z "$only" ] || [[ " $only " == *" $n "* ]] || continue
+		sed -n -e 's/^# expect: //p' -e "s/^# expect-$mode: //p" "$t"
+		[ $mode = none ] || sed -n 's/^# expect-ivshmem: //p' "$t"
+	done } | tr ' ' '\n' | sed '/^$/d' | sort -u)
+
+tr -d '\r' <"$log" | awk -v tag="$tag" -v secs="$secs" -v rc="$rc" \
+	-v timeout="$timeout" -v expected="$expected" -v verbose="$verbose" '
+BEGIN {
+	n = split(expected, e, "\n")
+	for (i = 1; i <= n; i++) want[e[i]] = 1
+}
+!done && /^HCTEST (ok|fail|skip) / {
+	name = $3; sub(/:$/, "", name)
+	st = $2
+	if (st == "fail" || !(name in res)) res[name] = st
+	if (!(name in first)) { order[++norder] = name; first[name] = 1 }
+	line = $0; sub(/^HCTEST (ok|fail|skip) [^ :]*:? ?/, "", line)
+	if (st != "ok" && line != "") why[name] = line
+	next
+}
+!done && /^HCTEST info / { sub(/^HCTEST info /, ""); if (verbose) print "  info  " $0; info[++ninfo] = $0; next }
+/^HCTEST done$/ { done = 1; next }
+/Kernel panic/ { panic = $0 }
+/(BUG:|Oops:|general protection fault)/ && !done { oops = $0 }
+END {
+	nok = nfail = nskip = nmiss = 0
+	for (i = 1; i <= norder; i++) {
+		nm = order[i]
+		if (res[nm] == "ok") { nok++; printf "  ok    %s\n", nm }
+		else if (res[nm] == "skip") { nskip++; printf "  skip  %s: %s\n", nm, why[nm] }
+		else { nfail++; printf "  FAIL  %s: %s\n", nm, why[nm] }
+	}
+	for (nm in want) if (!(nm in res)) { nmiss++; printf "  FAIL  %s: no result (missing)\n", nm }
+	bad = nfail + nmiss
+	if (panic != "") { print "  FAIL  guest kernel panic: " panic; bad++ }
+	if (oops != "") { print "  FAIL  guest kernel oops: " oops; bad++ }
+	if (rc == 124 || rc == 137) { printf "  FAIL  timeout: the guest ran past %s s\n", timeout; bad++ }
+	else if (!done) { printf "  FAIL  the guest stopped before \"HCTEST done\" (qemu exit %s)\n", rc; bad++ }
+	else if (rc != 0) { printf "  FAIL  qemu exited with %s\n", rc; bad++ }
+	for (i = 1; i <= ninfo; i++) if (info[i] ~ /^(kernel|done at)/) printf "  info  %s\n", info[i]
+	printf "%s: %d ok, %d failed, %d skipped, %d missing, %s s wall: %s\n",
+		tag, nok, nfail, nskip, nmiss, secs, bad ? "FAIL" : "PASS"
+	exit bad ? 1 : 0
+}' && status=0 || status=1
+
+if [ $status != 0 ]; then
+	echo "$tag: console log $log; last lines:"
+	tr -d '\r' <"$log" | grep -v '^HCTEST' | tail -n 25 | sed 's/^/    /'
+	[ -s "$work/qemu.log" ] && sed 's/^/    qemu: /' "$work/qemu.log" | tail -n 5
+	[ -s "$work/peer.log" ] && sed 's/^/    peer: /' "$work/peer.log" | tail -n 10
+fi
+exit $status
