@@ -13,7 +13,7 @@ B	:= build
 # missing ones (apt-get, as root).
 DEB_PKGS := gcc make pkg-config libcriterion-dev coreutils findutils tar \
 	    util-linux attr acl passwd procps psmisc dash tmux \
-	    libedit-dev a2ps cups cups-bsd cups-client ghostscript
+	    libedit-dev a2ps cups cups-bsd cups-client ghostscript less
 
 PROTO_SRC := proto/hc_codec.c proto/hc_sock.c
 HOST_SRC  := $(wildcard host/*.c)
@@ -78,6 +78,12 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) dosh-check
+
+# dosh: golden transcripts vs dash, mixed pipelines, CUPS example, tmux cases.
+.PHONY: dosh-check
+dosh-check: all
+	tests/dosh/run.sh
 
 # The main job: build, start hostcalld, read /host/etc/printcap, stop.
 demo: deps

@@ -1,0 +1,4 @@
+# exit in the main shell stops the script with that status.
+echo before
+exit 42
+echo after
