@@ -425,6 +425,15 @@ wait_gone() {
 	done
 }
 
+# wait_running PATTERN SECONDS: wait until a process matches pgrep -f PATTERN.
+wait_running() {
+	i=0
+	until pgrep -f "$1" > /dev/null; do
+		[ $i -ge $(($2 * 10)) ] && return 1
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
 tty_mark=0
 # responsive SECONDS: dosh runs a new command within SECONDS (typed with an
 # arithmetic expansion so the output line cannot be the echoed input).
@@ -459,8 +468,7 @@ section_tty() {
 
 	# Ctrl-C of a foreground host command.
 	T send-keys -t hc "!sleep 31.$UNIQ" Enter
-	i=0; while ! pgrep -f "^sleep 31\.$UNIQ\$" > /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	if ! pgrep -f "^sleep 31\.$UNIQ\$" > /dev/null; then
+	if ! wait_running "^sleep 31\.$UNIQ\$" 5; then
 		tty_fail "interactive: !sleep starts a host sleep" "no process 'sleep 31.$UNIQ' after 5 s"
 	else
 		pgrep -u "$SHADOW_USER" -f "^sleep 31\.$UNIQ\$" > /dev/null &&
@@ -477,25 +485,34 @@ section_tty() {
 
 	# Ctrl-C of a foreground local command.
 	T send-keys -t hc "sleep 32.$UNIQ" Enter
-	i=0; while ! pgrep -f "^sleep 32\.$UNIQ\$" > /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	T send-keys -t hc C-c
-	if responsive 5 && wait_gone "^sleep 32\.$UNIQ\$" 3; then
-		pass "interactive: C-c stops a local sleep 30, prompt back"
+	if ! wait_running "^sleep 32\.$UNIQ\$" 5; then
+		tty_fail "interactive: C-c stops a local sleep 30, prompt back" "sleep 32.$UNIQ did not start"
+		responsive 3 || true
 	else
-		tty_fail "interactive: C-c stops a local sleep 30, prompt back" \
-			"left: $(pgrep -af "^sleep 32\.$UNIQ\$")"
+		T send-keys -t hc C-c
+		if responsive 5 && wait_gone "^sleep 32\.$UNIQ\$" 3; then
+			pass "interactive: C-c stops a local sleep 30, prompt back"
+		else
+			tty_fail "interactive: C-c stops a local sleep 30, prompt back" \
+				"left: $(pgrep -af "^sleep 32\.$UNIQ\$")"
+		fi
 	fi
 
 	# Ctrl-C of a mixed pipeline stops both sides.
 	T send-keys -t hc "!sleep 33.$UNIQ | sleep 34.$UNIQ" Enter
-	i=0; while ! pgrep -f "^sleep 34\.$UNIQ\$" > /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	sleep 0.3
-	T send-keys -t hc C-c
-	if responsive 5 && wait_gone "^sleep 3[34]\.$UNIQ\$" 3; then
-		pass "interactive: C-c stops both sides of !sleep | sleep"
-	else
+	if ! wait_running "^sleep 33\.$UNIQ\$" 5 || ! wait_running "^sleep 34\.$UNIQ\$" 5; then
 		tty_fail "interactive: C-c stops both sides of !sleep | sleep" \
-			"left: $(pgrep -af "^sleep 3[34]\.$UNIQ\$" | tr '\n' ' ')"
+			"not both started: $(pgrep -af "^sleep 3[34]\.$UNIQ\$" | tr '\n' ' ')"
+		T send-keys -t hc C-c
+		responsive 3 || true
+	else
+		T send-keys -t hc C-c
+		if responsive 5 && wait_gone "^sleep 3[34]\.$UNIQ\$" 3; then
+			pass "interactive: C-c stops both sides of !sleep | sleep"
+		else
+			tty_fail "interactive: C-c stops both sides of !sleep | sleep" \
+				"left: $(pgrep -af "^sleep 3[34]\.$UNIQ\$" | tr '\n' ' ')"
+		fi
 	fi
 
 	# A foreground host command gets a host pty, not dosh's terminal.
