@@ -102,10 +102,13 @@ KDIR ?= /usr/src/linux-headers-$(KVER)
 vm-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(VM_PKGS)"
 
+# Kbuild writes next to the sources: build a copy under $(B)/kmod.
 kmod: vm-deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/guest-kmod modules
-	@mkdir -p $(B)
-	cp guest-kmod/hostcall.ko $(B)/hostcall.ko
+	@mkdir -p $(B)/kmod/guest-kmod $(B)/kmod/proto
+	@cp -p guest-kmod/Kbuild guest-kmod/*.[ch] $(B)/kmod/guest-kmod/
+	@cp -p proto/*.h proto/hc_codec.c $(B)/kmod/proto/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/kmod/guest-kmod modules
+	cp $(B)/kmod/guest-kmod/hostcall.ko $(B)/hostcall.ko
 
 vm-check: kmod
 	KVER=$(KVER) tests/vm/run.sh --mode none

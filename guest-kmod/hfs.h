@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hostcall.ko internals: the transport interface every doorbell plugs into
+ * (ivshmem today, the KVM hypercall later) and the calls built on it.
+ */
+#ifndef HFS_H
+#define HFS_H
+
+#include <linux/kref.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+
+#include "../proto/hostcall_proto.h"
+
+struct hfs_transport;
+
+/**
+ * struct hfs_transport_ops - what a transport provides.
+ * @name: short name, shown by HOSTCALL_IOC_INFO
+ * @submit: send the encoded request @req (@req_len bytes) for @subject and
+ *	wait for the reply, which is copied to @rep (room for @rep_cap bytes;
+ *	@rep may be @req). May sleep. Returns the reply's length, or -EIO (no
+ *	answer in time, or the transport is going away), -EINTR (fatal
+ *	signal), -EPROTO (the host's reply does not fit its slot or @rep_cap).
+ *	The reply is not decoded: the caller does that.
+ * @cancel: make every caller sleeping in @submit return -EIO soon; called
+ *	once, when the transport is being removed, with ->dead already set.
+ * @release: free the transport after its last reference is gone.
+ */
+struct hfs_transport_ops {
+	const char *name;
+	int (*submit)(struct hfs_transport *t, u32 subject, const void *req,
+		      size_t req_len, void *rep, size_t rep_cap);
+	void (*cancel)(struct hfs_transport *t);
+	void (*release)(struct hfs_transport *t);
+};
+
+/**
+ * struct hfs_transport - the part of a transport the core manages.
+ * @ops: the transport's operations
+ * @ref: held by the registry and by every open subject
+ * @users: held for reading around each @ops->submit, so that removal can
+ *	wait until no caller is inside the transport any more
+ * @dead: set when the device goes away; new calls fail with -EIO
+ * @msg_max: largest message the transport carries either way
+ */
+struct hfs_transport {
+	const struct hfs_transport_ops *ops;
+	struct kref ref;
+	struct rw_semaphore users;
+	bool dead;
+	u32 msg_max;
+};
+
+/* Module parameter: how long a call waits for the host, 0 = forever. */
+extern unsigned int hfs_timeout_ms;
+
+/* hfs_transport.c */
+
+/**
+ * hfs_transport_register() - make @t the transport /dev/hostcall uses.
+ *
+ * Initialises the core fields, creates /dev/hostcall and takes a reference.
+ * Returns: 0, -EBUSY if a transport is registered already, or the error of
+ * misc_register().
+ */
+int hfs_transport_register(struct hfs_transport *t);
+
+/**
+ * hfs_transport_unregister() - remove /dev/hostcall and stop @t.
+ *
+ * Marks @t dead, cancels the callers inside it and waits until they have
+ * left, then drops the registry's reference. Open subjects keep @t (dead)
+ * until they are closed. After this returns nobody touches the device.
+ */
+void hfs_transport_unregister(struct hfs_transport *t);
+
+/**
+ * hfs_transport_get() - the registered transport, with a reference taken.
+ * Returns: the transport, or NULL if there is none.
+ */
+struct hfs_transport *hfs_transport_get(void);
+
+/** hfs_transport_put() - drop a reference taken by hfs_transport_get(). */
+void hfs_transport_put(struct hfs_transport *t);
+
+/**
+ * hfs_submit() - one round trip of encoded messages through @t.
+ *
+ * Returns: the reply length or -errno, as &hfs_transport_ops.submit, and
+ * -EIO at once if @t is dead.
+ */
+int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
+	       size_t req_len, void *rep, size_t rep_cap);
+
+/**
+ * hfs_call() - encode @m, send it for @subject, decode the reply into @r.
+ * @buf: scratch of @cap bytes for both messages; strings and blobs of @r
+ *	point into it afterwards
+ *
+ * Checks that the reply echoes the request's op and tag.
+ * Returns: 0 (the hostcall's own result is r->result), or -errno if the
+ * call could not be made or the reply is malformed (-EPROTO).
+ */
+int hfs_call(struct hfs_transport *t, u32 subject, const struct hc_msg *m,
+	     struct hc_msg *r, void *buf, size_t cap);
+
+/**
+ * hfs_check_reply() - decode reply @buf of @len bytes into @r and check that
+ * it answers a request with @op and @tag.
+ * Returns: 0, or -EPROTO.
+ */
+int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
+		    u16 op, u32 tag);
+
+/* hfs_dev.c: /dev/hostcall */
+int hfs_dev_register(void);
+void hfs_dev_unregister(void);
+
+/* hfs_ivshmem.c: the ivshmem-doorbell PCI driver */
+int hfs_ivshmem_init(void);
+void hfs_ivshmem_exit(void);
+
+#endif /* HFS_H */

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ivshmem-doorbell transport: a PCI driver for QEMU's ivshmem device
+ * (1af4:1110) whose BAR2 holds the request ring of proto/hc_ring.h. A call
+ * takes a free slot, writes the request, rings the host's doorbell and
+ * sleeps until the host's MSI-X interrupt reports the slot DONE.
+ */
+#include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "hfs.h"
+#include "../proto/hc_ring.h"
+
+#define HFS_IV_NAME	"hostcall"
+
+/* Guest-private state of one slot; all flags under hfs_ivshmem.lock. */
+struct hfs_ivslot {
+	struct completion done;
+	u32 seq;
+	bool waiting;		/* a caller sleeps on @done */
+	bool completed;		/* the interrupt saw DONE for that caller */
+	bool abandoned;		/* the caller gave up: free the slot on DONE */
+};
+
+struct hfs_ivshmem {
+	struct hfs_transport tp;
+	struct pci_dev *pdev;
+	void __iomem *regs;		/* BAR0 */
+	void *mem;			/* BAR2, mapped write-back */
+	u64 mem_size;
+	u32 slot_size;
+	u32 nslots;
+	u32 doorbell;			/* value that rings the host */
+	int irq;
+	spinlock_t lock;		/* @free, @inflight, slot flags */
+	unsigned long *free;		/* slots nobody uses */
+	unsigned long *inflight;	/* slots waiting for DONE */
+	wait_queue_head_t slot_wq;	/* callers waiting for a free slot */
+	struct hfs_ivslot *slots;
+};
+
+static struct hfs_ivshmem *to_iv(struct hfs_transport *t)
+{
+	return container_of(t, struct hfs_ivshmem, tp);
+}
+
+static struct hc_ring_slot *hfs_iv_desc(struct hfs_ivshmem *iv, u32 i)
+{
+	return iv->mem + hc_ring_desc_off(i);
+}
+
+static void *hfs_iv_data(struct hfs_ivshmem *iv, u32 i)
+{
+	return iv->mem + hc_ring_data_off(iv->slot_size, i);
+}
+
+static u32 hfs_iv_state(struct hc_ring_slot *d)
+{
+	/* Pairs with the host's release store of DONE: reply data is visible. */
+	return le32_to_cpu(smp_load_acquire(&d->state));
+}
+
+static long hfs_iv_timeout(void)
+{
+	return hfs_timeout_ms ? msecs_to_jiffies(hfs_timeout_ms) :
+				MAX_SCHEDULE_TIMEOUT;
+}
+
+static bool hfs_iv_take_slot(struct hfs_ivshmem *iv, u32 *slot)
+{
+	unsigned long i;
+	bool ok = false;
+
+	spin_lock_irq(&iv->lock);
+	i = find_first_bit(iv->free, iv->nslots);
+	if (i < iv->nslots) {
+		clear_bit(i, iv->free);
+		*slot = i;
+		ok = true;
+	}
+	spin_unlock_irq(&iv->lock);
+	return ok;
+}
+
+/* Called with iv->lock held: the slot is the guest's again. */
+static void hfs_iv_free_slot_locked(struct hfs_ivshmem *iv, u32 i)
+{
+	WRITE_ONCE(hfs_iv_desc(iv, i)->state, cpu_to_le32(HC_SLOT_FREE));
+	iv->slots[i].abandoned = false;
+	clear_bit(i, iv->inflight);
+	set_bit(i, iv->free);
+}
+
+static irqreturn_t hfs_iv_irq(int irq, void *arg)
+{
+	struct hfs_ivshmem *iv = arg;
+	bool freed = false;
+	unsigned long i;
+
+	spin_lock(&iv->lock);
+	for_each_set_bit(i, iv->inflight, iv->nslots) {
+		struct hfs_ivslot *s = &iv->slots[i];
+
+		if (hfs_iv_state(hfs_iv_desc(iv, i)) != HC_SLOT_DONE)
+			continue;
+		if (s->abandoned) {
+			hfs_iv_free_slot_locked(iv, i);
+			freed = true;
+		} else if (s->waiting && !s->completed) {
+			s->completed = true;
+			complete(&s->done);
+		}
+	}
+	spin_unlock(&iv->lock);
+	if (freed)
+		wake_up(&iv->slot_wq);
+	return IRQ_HANDLED;
+}
+
+/* Copy the reply of DONE slot @i out, after checking what the host wrote. */
+static int hfs_iv_take_reply(struct hfs_ivshmem *iv, u32 i, void *rep,
+			     size_t rep_cap)
+{
+	struct hc_ring_slot *d = hfs_iv_desc(iv, i);
+	u32 len = le32_to_cpu(READ_ONCE(d->rep_len));
+	u32 seq = le32_to_cpu(READ_ONCE(d->rep_seq));
+
+	if (seq != iv->slots[i].seq) {
+		dev_warn_ratelimited(&iv->pdev->dev,
+				     "slot %u: reply to request %u, expected %u\n",
+				     i, seq, iv->slots[i].seq);
+		return -EPROTO;
+	}
+	if (len < HC_HDR_SIZE || len > iv->slot_size || len > rep_cap) {
+		dev_warn_ratelimited(&iv->pdev->dev,
+				     "slot %u: bad reply length %u\n", i, len);
+		return -EPROTO;
+	}
+	memcpy(rep, hfs_iv_data(iv, i), len);
+	return len;
+}
+
+static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
+			 const void *req, size_t req_len, void *rep,
+			 size_t rep_cap)
+{
+	struct hfs_ivshmem *iv = to_iv(t);
+	struct hc_ring_slot *d;
+	struct hfs_ivslot *s;
+	long left;
+	u32 i;
+	int ret;
+
+	if (req_len < HC_HDR_SIZE || req_len > iv->slot_size)
+		return -EMSGSIZE;
+
+	left = wait_event_killable_timeout(iv->slot_wq,
+					   READ_ONCE(t->dead) ||
+					   hfs_iv_take_slot(iv, &i),
+					   hfs_iv_timeout());
+	if (left < 0)
+		return -EINTR;
+	if (!left || READ_ONCE(t->dead))
+		return -EIO;	/* a slot taken as @t died stays unused */
+
+	d = hfs_iv_desc(iv, i);
+	s = &iv->slots[i];
+	memcpy(hfs_iv_data(iv, i), req, req_len);
+	WRITE_ONCE(d->subject, cpu_to_le32(subject));
+	WRITE_ONCE(d->req_len, cpu_to_le32(req_len));
+	WRITE_ONCE(d->rep_len, 0);
+	WRITE_ONCE(d->seq, cpu_to_le32(++s->seq));
+
+	spin_lock_irq(&iv->lock);
+	/* ->dead is set before hfs_iv_cancel() takes the lock: see one */
+	if (READ_ONCE(t->dead)) {
+		spin_unlock_irq(&iv->lock);
+		return -EIO;
+	}
+	reinit_completion(&s->done);
+	s->waiting = true;
+	s->completed = false;
+	set_bit(i, iv->inflight);
+	spin_unlock_irq(&iv->lock);
+
+	/* Pairs with the host's acquire load: the request is visible first. */
+	smp_store_release(&d->state, cpu_to_le32(HC_SLOT_REQ));
+	writel(iv->doorbell, iv->regs + HC_IVSHMEM_DOORBELL);
+
+	left = wait_for_completion_killable_timeout(&s->done, hfs_iv_timeout());
+
+	spin_lock_irq(&iv->lock);
+	s->waiting = false;
+	if (!s->completed && !READ_ONCE(t->dead) &&
+	    hfs_iv_state(d) == HC_SLOT_DONE) {
+		dev_warn_once(&iv->pdev->dev, "lost a completion interrupt\n");
+		s->completed = true;
+	}
+	if (!s->completed) {
+		/* The host may still answer: keep the slot until it does. */
+		s->abandoned = true;
+		spin_unlock_irq(&iv->lock);
+		return left < 0 ? -EINTR : -EIO;
+	}
+	spin_unlock_irq(&iv->lock);
+
+	ret = hfs_iv_take_reply(iv, i, rep, rep_cap);
+
+	spin_lock_irq(&iv->lock);
+	hfs_iv_free_slot_locked(iv, i);
+	spin_unlock_irq(&iv->lock);
+	wake_up(&iv->slot_wq);
+	return ret;
+}
+
+static void hfs_iv_cancel(struct hfs_transport *t)
+{
+	struct hfs_ivshmem *iv = to_iv(t);
+	u32 i;
+
+	spin_lock_irq(&iv->lock);
+	for (i = 0; i < iv->nslots; i++)
+		if (iv->slots[i].waiting)
+			complete(&iv->slots[i].done);
+	spin_unlock_irq(&iv->lock);
+	wake_up_all(&iv->slot_wq);
+}
+
+static void hfs_iv_release(struct hfs_transport *t)
+{
+	struct hfs_ivshmem *iv = to_iv(t);
+
+	kfree(iv->slots);
+	bitmap_free(iv->inflight);
+	bitmap_free(iv->free);
+	kfree(iv);
+}
+
+static const struct hfs_transport_ops hfs_iv_ops = {
+	.name = "ivshmem",
+	.submit = hfs_iv_submit,
+	.cancel = hfs_iv_cancel,
+	.release = hfs_iv_release,
+};
+
+/*
+ * Check the ring header the host wrote against the BAR, so that nothing the
+ * host put there makes the driver reach outside the mapping. A BAR without
+ * the magic is some other user's ivshmem (ivshmem-plain has the same id).
+ */
+static int hfs_iv_read_ring(struct hfs_ivshmem *iv, u32 *host_peer,
+			    u32 *host_vec, u32 *guest_vec)
+{
+	struct hc_ring_hdr *h = iv->mem;
+	struct device *dev = &iv->pdev->dev;
+	u64 mem_size = le64_to_cpu(READ_ONCE(h->mem_size));
+
+	if (le32_to_cpu(READ_ONCE(h->magic)) != HC_RING_MAGIC) {
+		dev_info(dev, "no hostcall ring in BAR2, not binding\n");
+		return -ENODEV;
+	}
+	if (le32_to_cpu(READ_ONCE(h->version)) != HC_RING_VERSION) {
+		dev_err(dev, "ring version %u, this module speaks %u\n",
+			le32_to_cpu(READ_ONCE(h->version)), HC_RING_VERSION);
+		return -ENODEV;
+	}
+	iv->slot_size = le32_to_cpu(READ_ONCE(h->slot_size));
+	iv->nslots = le32_to_cpu(READ_ONCE(h->nslots));
+	if (mem_size != iv->mem_size ||
+	    le32_to_cpu(READ_ONCE(h->desc_off)) != HC_RING_DESC_OFF ||
+	    hc_ring_layout_check(mem_size, iv->slot_size, iv->nslots)) {
+		dev_err(dev, "bad ring layout: %llu bytes (BAR %llu), %u slots of %u\n",
+			mem_size, iv->mem_size, iv->nslots, iv->slot_size);
+		return -ENODEV;
+	}
+	*host_peer = le32_to_cpu(READ_ONCE(h->host_peer));
+	*host_vec = le32_to_cpu(READ_ONCE(h->host_vector));
+	*guest_vec = le32_to_cpu(READ_ONCE(h->guest_vector));
+	if (*host_peer > 0xffff || *host_vec > 0xffff) {
+		dev_err(dev, "bad host peer %u vector %u\n", *host_peer, *host_vec);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int hfs_iv_map(struct hfs_ivshmem *iv)
+{
+	struct pci_dev *pdev = iv->pdev;
+	struct device *dev = &pdev->dev;
+	resource_size_t len0 = pci_resource_len(pdev, 0);
+	resource_size_t len2 = pci_resource_len(pdev, 2);
+
+	if (!(pci_resource_flags(pdev, 0) & IORESOURCE_MEM) || len0 < 16 ||
+	    !(pci_resource_flags(pdev, 2) & IORESOURCE_MEM) || !len2)
+		return -ENODEV;
+	if (!devm_request_mem_region(dev, pci_resource_start(pdev, 0), len0,
+				     HFS_IV_NAME) ||
+	    !devm_request_mem_region(dev, pci_resource_start(pdev, 2), len2,
+				     HFS_IV_NAME))
+		return -EBUSY;
+	iv->regs = devm_ioremap(dev, pci_resource_start(pdev, 0), len0);
+	if (!iv->regs)
+		return -ENOMEM;
+	iv->mem = devm_memremap(dev, pci_resource_start(pdev, 2), len2,
+				MEMREMAP_WB);
+	if (IS_ERR(iv->mem))
+		return PTR_ERR(iv->mem);
+	iv->mem_size = len2;
+	return 0;
+}
+
+static int hfs_iv_alloc(struct hfs_ivshmem *iv)
+{
+	u32 i;
+
+	iv->free = bitmap_zalloc(iv->nslots, GFP_KERNEL);
+	iv->inflight = bitmap_zalloc(iv->nslots, GFP_KERNEL);
+	iv->slots = kcalloc(iv->nslots, sizeof(*iv->slots), GFP_KERNEL);
+	if (!iv->free || !iv->inflight || !iv->slots)
+		return -ENOMEM;
+	bitmap_fill(iv->free, iv->nslots);
+	for (i = 0; i < iv->nslots; i++)
+		init_completion(&iv->slots[i].done);
+	return 0;
+}
+
+static int hfs_iv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	u32 host_peer, host_vec, guest_vec, own;
+	struct hfs_ivshmem *iv;
+	int err;
+
+	iv = kzalloc(sizeof(*iv), GFP_KERNEL);
+	if (!iv)
+		return -ENOMEM;
+	iv->pdev = pdev;
+	iv->tp.ops = &hfs_iv_ops;
+	iv->tp.msg_max = HC_MSG_MAX;
+	spin_lock_init(&iv->lock);
+	init_waitqueue_head(&iv->slot_wq);
+
+	err = pci_enable_device(pdev);
+	if (err)
+		goto err_free;
+	err = hfs_iv_map(iv);
+	if (err)
+		goto err_disable;
+	err = hfs_iv_read_ring(iv, &host_peer, &host_vec, &guest_vec);
+	if (err)
+		goto err_disable;
+	iv->doorbell = HC_RING_DOORBELL(host_peer, host_vec);
+	err = hfs_iv_alloc(iv);
+	if (err)
+		goto err_disable;
+
+	/* MSI-X messages are memory writes by the device: it must master. */
+	pci_set_master(pdev);
+	err = pci_alloc_irq_vectors(pdev, guest_vec + 1, guest_vec + 1,
+				    PCI_IRQ_MSIX);
+	if (err < 0) {
+		dev_err(&pdev->dev, "need MSI-X vector %u (vectors=%u or more): %d\n",
+			guest_vec, guest_vec + 1, err);
+		goto err_clear_master;
+	}
+	iv->irq = pci_irq_vector(pdev, guest_vec);
+	err = request_irq(iv->irq, hfs_iv_irq, 0, HFS_IV_NAME, iv);
+	if (err)
+		goto err_free_vectors;
+
+	pci_set_drvdata(pdev, iv);
+	err = hfs_transport_register(&iv->tp);
+	if (err) {
+		dev_err(&pdev->dev, "cannot register the transport: %d\n", err);
+		goto err_free_irq;
+	}
+	own = readl(iv->regs + HC_IVSHMEM_IVPOSITION);
+	dev_info(&pdev->dev, "ivshmem ring: %u slots of %u KiB, peer %u, host peer %u\n",
+		 iv->nslots, iv->slot_size >> 10, own, host_peer);
+	return 0;
+
+err_free_irq:
+	free_irq(iv->irq, iv);
+err_free_vectors:
+	pci_free_irq_vectors(pdev);
+err_clear_master:
+	pci_clear_master(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_free:
+	hfs_iv_release(&iv->tp);
+	return err;
+}
+
+static void hfs_iv_remove(struct pci_dev *pdev)
+{
+	struct hfs_ivshmem *iv = pci_get_drvdata(pdev);
+
+	/* Hold the memory until the transport is gone, and no longer. */
+	kref_get(&iv->tp.ref);
+	hfs_transport_unregister(&iv->tp);
+	free_irq(iv->irq, iv);
+	pci_free_irq_vectors(pdev);
+	pci_clear_master(pdev);
+	pci_disable_device(pdev);
+	hfs_transport_put(&iv->tp);
+}
+
+static const struct pci_device_id hfs_iv_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, hfs_iv_ids);
+
+static struct pci_driver hfs_iv_driver = {
+	.name = HFS_IV_NAME,
+	.id_table = hfs_iv_ids,
+	.probe = hfs_iv_probe,
+	.remove = hfs_iv_remove,
+};
+
+int hfs_ivshmem_init(void)
+{
+	return pci_register_driver(&hfs_iv_driver);
+}
+
+void hfs_ivshmem_exit(void)
+{
+	pci_unregister_driver(&hfs_iv_driver);
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostcall.ko: hostcalls from a cooperative guest to its host. Module entry:
+ * parameters and the drivers it registers.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "hfs.h"
+
+unsigned int hfs_timeout_ms = 30000;
+module_param_named(timeout_ms, hfs_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms, "How long a hostcall waits for the host, in ms (0: forever; default 30000)");
+
+static int __init hfs_init(void)
+{
+	return hfs_ivshmem_init();
+}
+
+static void __exit hfs_exit(void)
+{
+	hfs_ivshmem_exit();
+}
+
+module_init(hfs_init);
+module_exit(hfs_exit);
+
+MODULE_DESCRIPTION("hostcall: host resources for a cooperative guest (ivshmem transport, /dev/hostcall)");
+MODULE_LICENSE("GPL");

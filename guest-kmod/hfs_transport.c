@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The transport registry and the call path above it: one registered
+ * transport backs /dev/hostcall; calls encode, submit and check replies here.
+ */
+#include <linux/errno.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include "hfs.h"
+
+static DEFINE_MUTEX(hfs_transport_lock);
+static struct hfs_transport *hfs_current;
+static atomic_t hfs_next_tag = ATOMIC_INIT(0);
+
+static void hfs_transport_release(struct kref *ref)
+{
+	struct hfs_transport *t = container_of(ref, struct hfs_transport, ref);
+
+	t->ops->release(t);
+}
+
+int hfs_transport_register(struct hfs_transport *t)
+{
+	int err;
+
+	kref_init(&t->ref);
+	init_rwsem(&t->users);
+	t->dead = false;
+
+	mutex_lock(&hfs_transport_lock);
+	if (hfs_current) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	hfs_current = t;
+	err = hfs_dev_register();
+	if (err)
+		hfs_current = NULL;
+out_unlock:
+	mutex_unlock(&hfs_transport_lock);
+	return err;
+}
+
+void hfs_transport_unregister(struct hfs_transport *t)
+{
+	mutex_lock(&hfs_transport_lock);
+	if (hfs_current == t) {
+		hfs_dev_unregister();
+		hfs_current = NULL;
+	}
+	mutex_unlock(&hfs_transport_lock);
+
+	WRITE_ONCE(t->dead, true);
+	t->ops->cancel(t);
+	/* Wait for the callers inside ->submit to leave. */
+	down_write(&t->users);
+	up_write(&t->users);
+	hfs_transport_put(t);
+}
+
+struct hfs_transport *hfs_transport_get(void)
+{
+	struct hfs_transport *t;
+
+	mutex_lock(&hfs_transport_lock);
+	t = hfs_current;
+	if (t)
+		kref_get(&t->ref);
+	mutex_unlock(&hfs_transport_lock);
+	return t;
+}
+
+void hfs_transport_put(struct hfs_transport *t)
+{
+	kref_put(&t->ref, hfs_transport_release);
+}
+
+int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
+	       size_t req_len, void *rep, size_t rep_cap)
+{
+	int ret;
+
+	down_read(&t->users);
+	if (READ_ONCE(t->dead))
+		ret = -EIO;
+	else
+		ret = t->ops->submit(t, subject, req, req_len, rep, rep_cap);
+	up_read(&t->users);
+	return ret;
+}
+
+int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
+		    u16 op, u32 tag)
+{
+	if (hc_decode(r, buf, len))
+		return -EPROTO;
+	if (!(r->hflags & HC_HF_REPLY) || r->op != op || r->tag != tag)
+		return -EPROTO;
+	return 0;
+}
+
+int hfs_call(struct hfs_transport *t, u32 subject, const struct hc_msg *m,
+	     struct hc_msg *r, void *buf, size_t cap)
+{
+	struct hc_msg req = *m;
+	int len;
+
+	req.tag = atomic_inc_return(&hfs_next_tag);
+	req.subject = subject;
+	req.hflags &= ~HC_HF_REPLY;
+	len = hc_encode(&req, buf, cap);
+	if (len < 0)
+		return len;
+	len = hfs_submit(t, subject, buf, len, buf, cap);
+	if (len < 0)
+		return len;
+	return hfs_check_reply(r, buf, len, req.op, req.tag);
+}
