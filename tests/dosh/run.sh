@@ -260,6 +260,7 @@ section_mixed() {
 	expect_out "exported dosh variable does not reach a host command" "[]" \
 		'export HCTEST_SECRET=leak; !sh -c "echo [\$HCTEST_SECRET]"'
 	section_mixed_env_passing
+	section_mixed_scripts
 
 	# Command substitution and redirections with host commands.
 	expect_out "x=\$(!echo hi); echo \$x" hi 'x=$(!echo hi); echo $x'
@@ -286,6 +287,19 @@ EOF'
 		'for i in 1 2 3; do !echo $i; done | tr "\n" " " | sed "s/ \$//"'
 	expect_out "host command in the background and wait" "bg 5" \
 		'!sh -c "echo bg; exit 5" & wait $!; echo $?' 
+}
+
+# Ways to give dosh a script: a #! file, a script file argument, stdin.
+section_mixed_scripts() {
+	printf '#!%s\necho "local $1"\n!echo host\n' "$DOSH" > "$LOCAL/hs"
+	chmod 755 "$LOCAL/hs"
+	got=$(cd "$LOCAL" && env -i $(shell_env "$LOCAL") timeout -k 2 30 ./hs arg < /dev/null 2> "$WORK/e")
+	[ "$got" = "$(printf 'local arg\nhost')" ] && pass "#!$DOSH script with a host command" ||
+		{ fail "#!$DOSH script with a host command" "got: $(printf '%s' "$got" | tr '\n' '|')"; diag_file stderr "$WORK/e"; }
+	got=$(cd "$LOCAL" && printf 'echo one\n!echo two\n' |
+		env -i $(shell_env "$LOCAL") timeout -k 2 30 "$DOSH" 2> "$WORK/e")
+	[ "$got" = "$(printf 'one\ntwo')" ] && pass "script on stdin (no terminal)" ||
+		{ fail "script on stdin (no terminal)" "got: $(printf '%s' "$got" | tr '\n' '|')"; diag_file stderr "$WORK/e"; }
 }
 
 # How variables reach host commands is dosh's choice; test what its README says.
@@ -513,6 +527,28 @@ section_tty() {
 			tty_fail "interactive: C-c stops both sides of !sleep | sleep" \
 				"left: $(pgrep -af "^sleep 3[34]\.$UNIQ\$" | tr '\n' ' ')"
 		fi
+	fi
+
+	# Job control: a background job, jobs, fg, then C-c.
+	T send-keys -t hc clear Enter
+	T send-keys -t hc "sleep 35.$UNIQ &" Enter
+	T send-keys -t hc jobs Enter
+	if wait_line ".*Running.*sleep 35\.$UNIQ.*" 5; then
+		pass "interactive: jobs lists a background job"
+	else
+		tty_fail "interactive: jobs lists a background job" "no 'Running ... sleep 35.$UNIQ' line"
+	fi
+	bg_ran=no
+	wait_running "^sleep 35\.$UNIQ\$" 3 && bg_ran=yes
+	T send-keys -t hc fg Enter
+	sleep 0.5
+	T send-keys -t hc C-c
+	if [ $bg_ran = no ]; then
+		tty_fail "interactive: fg brings the job back, C-c stops it" "the background sleep never ran"
+	elif responsive 5 && wait_gone "^sleep 35\.$UNIQ\$" 3; then
+		pass "interactive: fg brings the job back, C-c stops it"
+	else
+		tty_fail "interactive: fg brings the job back, C-c stops it" "left: $(pgrep -af "^sleep 35\.$UNIQ\$")"
 	fi
 
 	# A foreground host command gets a host pty, not dosh's terminal.
