@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * probe: makes one system call the integration tests need to see directly
+ * (coreutils hide some errnos: mv falls back to copying on EXDEV) and prints
+ * its result as "ok" or the errno's strerror. Run under the shim.
+ *
+ *   probe rename OLD NEW
+ *   probe link OLD NEW
+ *   probe openat DIR REL      open DIR, then openat(dirfd, REL); print the file
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int report(int rc)
+{
+	if (rc < 0) {
+		printf("%s\n", strerror(errno));
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
+static int cat_fd(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			return 1;
+	if (n < 0) {
+		printf("read: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int dfd, fd;
+
+	if (argc == 4 && !strcmp(argv[1], "rename"))
+		return report(rename(argv[2], argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "link"))
+		return report(link(argv[2], argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "openat")) {
+		dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+		if (dfd < 0) {
+			printf("open %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		fd = openat(dfd, argv[3], O_RDONLY);
+		if (fd < 0) {
+			printf("%s\n", strerror(errno));
+			return 1;
+		}
+		return cat_fd(fd);
+	}
+	fprintf(stderr, "usage: probe rename|link OLD NEW | probe openat DIR REL\n");
+	return 2;
+}

@@ -1,0 +1,819 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Integration tests: real programs under libhostcall.so, through hostcalld instances of our own, compared with the same programs run natively on the same tree.
+#
+# Runs as root (creates the users hctest_a and hctest_b and removes them
+# again) or as an ordinary user (then the cross-user and --user cases are
+# skipped, with the reason printed). Everything lives in one mktemp -d
+# directory; the EXIT trap stops every hostcalld and client it started,
+# unmounts, removes the users and the files it made outside that directory.
+#
+# Output: "ok N - name" / "not ok N - name" with "# " diagnostics, then
+# "P passed, F failed[, S skipped]". Exit status 1 if anything failed.
+#
+# Environment: HOSTCALLD, SHIM (paths of the binaries under test, default
+# build/), HC_TEST_TIMEOUT (seconds one command may take, default 20).
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
+SHIM=${SHIM:-$ROOT/build/libhostcall.so}
+TIMEOUT=${HC_TEST_TIMEOUT:-20}
+unset HOSTCALL_PREFIX HOSTCALL_DEBUG HOSTCALL_SOCKET HOSTCALL_CWD
+export LC_ALL=C TZ=UTC
+
+N=0 PASS=0 FAIL=0 SKIP=0
+DAEMONS=()		# pids of the hostcalld instances started here
+CLIENTS=()		# pids of background clients started here
+MOUNTS=()		# mount points to unmount
+OUTSIDE=()		# files and directories made outside $T, removed at exit
+TESTUSERS=(hctest_a hctest_b)
+IS_ROOT=0
+[ "$(id -u)" = 0 ] && IS_ROOT=1
+
+T=$(mktemp -d /tmp/hostcall-it.XXXXXX) || { echo "mktemp failed" >&2; exit 1; }
+
+# ---- cleanup ----
+
+# Pids of processes whose command line names $T (hostcalld instances and
+# their shadows: each was started with a socket path under $T).
+procs_naming_T() {
+	pgrep -f -- "--socket $T/" || true
+}
+
+cleanup() {
+	local p m i
+	for p in "${CLIENTS[@]}"; do
+		pkill -KILL -P "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
+	done
+	for p in "${DAEMONS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -z "$(procs_naming_T)" ] && break
+		sleep 0.2
+	done
+	for p in $(procs_naming_T); do
+		echo "# cleanup: killing leftover process $p: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" >&2
+		kill -KILL "$p" 2>/dev/null
+	done
+	for m in "${MOUNTS[@]}"; do
+		umount -l "$m" 2>/dev/null
+	done
+	for ((i = ${#OUTSIDE[@]} - 1; i >= 0; i--)); do
+		rm -rf -- "${OUTSIDE[$i]}"
+	done
+	rm -rf -- "$T"
+	if [ "$IS_ROOT" = 1 ]; then
+		for u in "${TESTUSERS[@]}"; do
+			id -u "$u" >/dev/null 2>&1 && userdel "$u" 2>/dev/null
+		done
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ---- reporting ----
+
+ok() {
+	N=$((N + 1)); PASS=$((PASS + 1))
+	echo "ok $N - $1"
+}
+
+# not_ok NAME [DIAGNOSTIC...]: each diagnostic line is printed after "# "
+not_ok() {
+	local name=$1
+	shift
+	N=$((N + 1)); FAIL=$((FAIL + 1))
+	echo "not ok $N - $name"
+	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 80 | sed 's/^/# /'
+	return 0
+}
+
+skip() {
+	N=$((N + 1)); SKIP=$((SKIP + 1))
+	echo "ok $N - $1 # SKIP $2"
+}
+
+# check NAME DIAG CMD...: ok if CMD succeeds, else not ok with DIAG
+check() {
+	local name=$1 diag=$2
+	shift 2
+	if "$@"; then ok "$name"; else not_ok "$name" "$diag"; fi
+}
+
+# expect STATUS NAME DIAG: ok if STATUS is 0 (use: COND; expect $? NAME DIAG)
+expect() {
+	local rc=$1
+	shift
+	if [ "$rc" = 0 ]; then ok "$1"; else not_ok "$@"; fi
+}
+
+# compare NAME NATIVE SHIM: the two files must be identical and not empty
+compare() {
+	if [ ! -s "$2" ]; then
+		not_ok "$1" "native output is empty, so nothing was compared" \
+			"shim output:" "$(head -n 20 "$3")"
+	elif diff -u --label native --label shim "$2" "$3" > "$T/diff" 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1" "$(cat "$T/diff")"
+	fi
+}
+
+# ---- running programs ----
+
+# run_as USER SOCKET CMD...: run CMD as USER ("" = as we are), under the shim
+# talking to SOCKET ("" = natively), with a time limit.
+run_as() {
+	local user=$1 sock=$2 pre=()
+	shift 2
+	[ -n "$user" ] && pre=(setpriv --reuid="$user" --regid="$user" --init-groups --)
+	[ -n "$sock" ] && pre+=(env LD_PRELOAD="$SHIM" HOSTCALL_SOCKET="$sock")
+	timeout -k 2 "$TIMEOUT" "${pre[@]}" "$@"
+}
+
+# The same-user comparisons run both sides as $U against the main instance.
+run_native() { run_as "$U" "" "$@"; }
+run_shim() { run_as "$U" "$SOCK" "$@"; }
+
+# A shim's view of $T is /host$T: map it back so outputs compare.
+norm() { sed -e "s|/host$T|$T|g"; }
+
+# snap DIR [notimes]: every entry below DIR (type, mode, size, links, owner,
+# group, mtime, symlink target) and every file's checksum, read as root.
+snap() {
+	local fmt='%P|%y|%#m|%s|%n|%u|%g|%T@|%l\n'
+	[ "${2:-}" = notimes ] && fmt='%P|%y|%#m|%s|%n|%u|%g|%l\n'
+	(cd "$1" && find . -mindepth 1 -printf "$fmt" | sort &&
+		find . -type f -print0 | sort -z | xargs -0r sha256sum) 2>&1
+}
+
+# start_hostcalld SOCKET ARGS...: start an instance, wait for its socket;
+# sets HPID. Its log is SOCKET.log.
+start_hostcalld() {
+	local sock=$1 i
+	shift
+	"$HOSTCALLD" --socket "$sock" "$@" > "$sock.log" 2>&1 &
+	HPID=$!
+	DAEMONS+=("$HPID")
+	for i in $(seq 50); do
+		[ -S "$sock" ] && return 0
+		kill -0 "$HPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+# stop_hostcalld PID SOCKET: SIGTERM; then no process may name SOCKET.
+# Prints what went wrong; returns non-zero then.
+stop_hostcalld() {
+	local pid=$1 sock=$2 i left rc=0
+	kill -TERM "$pid" 2>/dev/null || { echo "hostcalld $pid was already gone"; rc=1; }
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "hostcalld $pid still runs 5 s after SIGTERM"
+		rc=1
+	fi
+	wait "$pid" 2>/dev/null
+	left=$(pgrep -f -- "--socket $sock( |\$)")
+	if [ -n "$left" ]; then
+		echo "processes left after SIGTERM:"
+		ps -o pid,ppid,user,args -p "$(echo $left | tr ' ' ',')"
+		rc=1
+	fi
+	return $rc
+}
+
+# hold_subject SOCKET USER FILE READY: a background client that opens FILE
+# through the shim (so it has a subject and a shadow) and waits.
+hold_subject() {
+	run_as "$2" "$1" sh -c 'exec 3< "$1" && echo held > "$2"; sleep 30; :' sh "$3" "$4" \
+		> /dev/null 2>&1 &
+	CLIENTS+=("$!")
+	wait_for_file "$4"
+}
+
+wait_for_file() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+stop_clients() {
+	local p
+	for p in "${CLIENTS[@]}"; do
+		pkill -KILL -P "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	CLIENTS=()
+}
+
+# ---- set-up ----
+
+echo "# hostcall integration tests in $T"
+if [ ! -x "$HOSTCALLD" ] || [ ! -f "$SHIM" ]; then
+	not_ok "build present" "missing $HOSTCALLD or $SHIM: run make all"
+	echo "$PASS passed, $FAIL failed"
+	exit 1
+fi
+if ! cc -O2 -Wall -o "$T/probe" "$ROOT/tests/integration/probe.c"; then
+	not_ok "probe helper builds" "cc failed on tests/integration/probe.c"
+fi
+chmod 0755 "$T"
+cd "$T" || exit 1
+mkdir -p "$T/run"
+
+if [ "$IS_ROOT" = 1 ]; then
+	for u in "${TESTUSERS[@]}"; do
+		id -u "$u" >/dev/null 2>&1 ||
+			useradd --system --no-create-home --home-dir /nonexistent \
+				--shell /usr/sbin/nologin "$u" ||
+			{ echo "useradd $u failed" >&2; exit 1; }
+	done
+	U=hctest_b		# the same-user comparisons run as this user
+	USER_ARGS=(--user hctest_b)
+else
+	U=""
+	USER_ARGS=()
+	echo "# not root: the cross-user and --user cases are skipped"
+fi
+
+# The tree both sides look at. Fixed times, so that times compare exactly.
+TREE=$T/tree
+W=$T/work
+BIG=$T/big
+mkdir -p "$TREE/sub/deeper" "$TREE/emptydir" "$W" "$BIG"
+printf 'hello, host\n' > "$TREE/hello.txt"
+: > "$TREE/empty"
+head -c 100000 /dev/urandom > "$TREE/bin.dat"
+printf 'spaces\n' > "$TREE/name with spaces.txt"
+printf 'read-only\n' > "$TREE/ro.txt"
+printf '#!/bin/sh\necho run\n' > "$TREE/exec.sh"
+printf 'private\n' > "$TREE/private.txt"
+printf 'in sub\n' > "$TREE/sub/f.txt"
+printf 'hidden\n' > "$TREE/sub/.hidden"
+printf 'deep\n' > "$TREE/sub/deeper/g.txt"
+ln -s sub/f.txt "$TREE/link-rel"
+ln -s "$TREE/hello.txt" "$TREE/link-abs"
+ln -s nowhere "$TREE/link-dangling"
+ln -s sub "$TREE/dirlink"
+ln "$TREE/hello.txt" "$TREE/hard.txt"
+mkfifo "$TREE/fifo"
+printf 'sparse' | dd of="$TREE/sparse" bs=1 seek=1048576 conv=notrunc status=none
+chmod 0444 "$TREE/ro.txt"
+chmod 0755 "$TREE/exec.sh"
+chmod 0600 "$TREE/private.txt"
+chmod 0750 "$TREE/sub/deeper"
+find "$TREE" -depth -exec touch -h -d '2021-03-04 05:06:07.123456789' {} +
+touch -h -d '2019-12-31 23:59:59.5' "$TREE/link-abs" "$TREE/sub"
+head -c 64M /dev/urandom > "$BIG/big.bin"
+if [ -n "$U" ]; then
+	chown -R -h "$U:$U" "$TREE" "$W" "$BIG"
+fi
+
+SOCK=$T/run/main.sock
+if start_hostcalld "$SOCK" "${USER_ARGS[@]}" --socket-mode 0666; then
+	MAINPID=$HPID
+	ok "hostcalld starts on $SOCK"
+else
+	MAINPID=$HPID
+	not_ok "hostcalld starts on $SOCK" "$(cat "$SOCK.log")"
+fi
+
+# ---- same user: each program natively and under the shim ----
+
+O=$T/out
+mkdir -p "$O"
+chmod 0777 "$O"
+
+# cat
+files=(hello.txt bin.dat "name with spaces.txt" sub/deeper/g.txt link-rel empty sparse)
+: > "$O/cat.n"; : > "$O/cat.s"
+for f in "${files[@]}"; do
+	run_native cat "$TREE/$f" >> "$O/cat.n" 2>&1
+	run_shim cat "/host$TREE/$f" >> "$O/cat.s" 2>&1
+done
+if cmp "$O/cat.n" "$O/cat.s" > "$O/cat.cmp" 2>&1 && [ -s "$O/cat.n" ]; then
+	ok "cat: ${#files[@]} files byte for byte"
+else
+	not_ok "cat: ${#files[@]} files byte for byte" "$(cat "$O/cat.cmp")" \
+		"shim output starts:" "$(head -c 300 "$O/cat.s" | cat -v)"
+fi
+
+# ls -la, with inodes and full times
+run_native ls -laiR --time-style=full-iso "$TREE" > "$O/ls.n" 2>&1
+run_shim ls -laiR --time-style=full-iso "/host$TREE" 2>&1 | norm > "$O/ls.s"
+compare "ls -laiR --time-style=full-iso" "$O/ls.n" "$O/ls.s"
+
+# stat: every field but the mount point, with and without -L
+SFMT='%n|%N|%a|%A|%b|%B|%d|%D|%f|%F|%g|%G|%h|%i|%s|%t|%T|%u|%U|%w|%W|%x|%X|%y|%Y|%z|%Z|%o\n'
+mapfile -t entries < <(cd "$TREE" && find . -mindepth 1 | sort)
+: > "$O/stat.n"; : > "$O/stat.s"
+for e in "${entries[@]}"; do
+	run_native stat --printf="$SFMT" "$TREE/$e" >> "$O/stat.n" 2>&1
+	run_native stat -L --printf="$SFMT" "$TREE/$e" >> "$O/stat.n" 2>&1
+	run_shim stat --printf="$SFMT" "/host$TREE/$e" 2>&1 | norm >> "$O/stat.s"
+	run_shim stat -L --printf="$SFMT" "/host$TREE/$e" 2>&1 | norm >> "$O/stat.s"
+done
+compare "stat and stat -L of ${#entries[@]} entries, every field" "$O/stat.n" "$O/stat.s"
+
+# statfs: the fields that do not move while the tests write
+FFMT='%b|%c|%i|%l|%s|%S|%t|%T\n'
+run_native stat -f --printf="$FFMT" "$TREE" "$TREE/hello.txt" > "$O/statfs.n" 2>&1
+run_shim stat -f --printf="$FFMT" "/host$TREE" "/host$TREE/hello.txt" > "$O/statfs.s" 2>&1
+compare "stat -f (statfs)" "$O/statfs.n" "$O/statfs.s"
+
+# find, in directory order (the same getdents stream on both sides)
+FIND='%p|%y|%s|%m|%n|%u|%l\n'
+{ run_native find "$TREE" -printf "$FIND"
+  run_native find "$TREE" -depth -name '*.txt' -type f -printf '%p %s\n'
+  run_native find -L "$TREE" -xtype l -printf '%p\n'; } > "$O/find.n" 2>&1
+{ run_shim find "/host$TREE" -printf "$FIND"
+  run_shim find "/host$TREE" -depth -name '*.txt' -type f -printf '%p %s\n'
+  run_shim find -L "/host$TREE" -xtype l -printf '%p\n'; } 2>&1 | norm > "$O/find.s"
+compare "find -printf (name, type, size, mode), -depth -name, -L" "$O/find.n" "$O/find.s"
+
+# du
+DU=("-s" "-a --apparent-size" "-a -B1" "-ak" "-s -b" "-a --inodes")
+: > "$O/du.n"; : > "$O/du.s"
+for opts in "${DU[@]}"; do
+	# shellcheck disable=SC2086
+	run_native du $opts "$TREE" >> "$O/du.n" 2>&1
+	# shellcheck disable=SC2086
+	run_shim du $opts "/host$TREE" 2>&1 | norm >> "$O/du.s"
+done
+compare "du -s, -a --apparent-size, -B1, -k, -b, --inodes" "$O/du.n" "$O/du.s"
+
+# cp -a: within /host, and from /host to a native directory
+run_native cp -a "$TREE" "$W/cp-native" > "$O/cp.n" 2>&1
+run_shim cp -a "/host$TREE" "/host$W/cp-shim" > "$O/cp.s" 2>&1
+run_shim cp -a "/host$TREE" "$W/cp-mixed" > "$O/cpm.s" 2>&1
+{ cat "$O/cp.n"; snap "$W/cp-native"; } > "$O/cpsnap.n"
+{ cat "$O/cp.s"; snap "$W/cp-shim"; } > "$O/cpsnap.s"
+{ cat "$O/cpm.s"; snap "$W/cp-mixed"; } > "$O/cpmixed.s"
+compare "cp -a inside /host: modes, owners, times, symlinks, hard links, contents" \
+	"$O/cpsnap.n" "$O/cpsnap.s"
+compare "cp -a from /host to a native directory" "$O/cpsnap.n" "$O/cpmixed.s"
+
+# tar cf of a /host tree; tar xf into a /host directory
+run_native tar cf "$W/native.tar" -C "$TREE" . > "$O/tar.n" 2>&1
+run_shim tar cf "$W/shim.tar" -C "/host$TREE" . > "$O/tar.s" 2>&1
+{ cat "$O/tar.n"; tar tvf "$W/native.tar" --full-time --numeric-owner; } > "$O/tartv.n" 2>&1
+{ cat "$O/tar.s"; tar tvf "$W/shim.tar" --full-time --numeric-owner; } > "$O/tartv.s" 2>&1
+compare "tar cf of a /host tree: tar tvf listing" "$O/tartv.n" "$O/tartv.s"
+check "tar cf of a /host tree: archive identical byte for byte" \
+	"$(cmp "$W/native.tar" "$W/shim.tar" 2>&1)" cmp -s "$W/native.tar" "$W/shim.tar"
+mkdir -p "$W/x-native" "$W/x-shim"
+[ -n "$U" ] && chown "$U:$U" "$W/x-native" "$W/x-shim"
+{ run_native tar xf "$W/native.tar" -C "$W/x-native" 2>&1; snap "$W/x-native"; } > "$O/tarx.n"
+{ run_shim tar xf "$W/native.tar" -C "/host$W/x-shim" 2>&1; snap "$W/x-shim"; } > "$O/tarx.s"
+compare "tar xf into a /host directory" "$O/tarx.n" "$O/tarx.s"
+
+# sha256sum of 64 MiB
+run_native sha256sum "$BIG/big.bin" | cut -d' ' -f1 > "$O/sha.n"
+run_shim sha256sum "/host$BIG/big.bin" 2>&1 | cut -d' ' -f1 > "$O/sha.s"
+if grep -qE '^[0-9a-f]{64}$' "$O/sha.n"; then
+	compare "sha256sum of a 64 MiB file" "$O/sha.n" "$O/sha.s"
+else
+	not_ok "sha256sum of a 64 MiB file" "native sha256sum failed: $(cat "$O/sha.n")"
+fi
+
+# twin directories for the programs that change a tree
+twins() {
+	local name=$1
+	mkdir -p "$W/$name-n" "$W/$name-s"
+	cp -a "$TREE/." "$W/$name-n/"
+	cp -a "$TREE/." "$W/$name-s/"
+	[ -n "$U" ] && chown -R -h "$U:$U" "$W/$name-n" "$W/$name-s"
+}
+
+# mv: a file and a directory, both renamed in place (the inode stays)
+twins mv
+ino_before=$(stat -c %i "$W/mv-s/sub/f.txt")
+{ run_native mv "$W/mv-n/sub/f.txt" "$W/mv-n/renamed.txt"
+  run_native mv "$W/mv-n/sub/deeper" "$W/mv-n/moved-dir"
+  run_native mv "$W/mv-n/link-rel" "$W/mv-n/emptydir/"; } > "$O/mv.n" 2>&1
+{ run_shim mv "/host$W/mv-s/sub/f.txt" "/host$W/mv-s/renamed.txt"
+  run_shim mv "/host$W/mv-s/sub/deeper" "/host$W/mv-s/moved-dir"
+  run_shim mv "/host$W/mv-s/link-rel" "/host$W/mv-s/emptydir/"; } 2>&1 | norm > "$O/mv.s"
+snap "$W/mv-n" notimes >> "$O/mv.n"
+snap "$W/mv-s" notimes | sed 's|mv-s|mv-n|g' >> "$O/mv.s"
+ino_after=$(stat -c %i "$W/mv-s/renamed.txt" 2>/dev/null)
+if [ "$ino_before" != "$ino_after" ]; then
+	echo "inode of the moved file changed: $ino_before -> $ino_after (copied, not renamed)" >> "$O/mv.s"
+fi
+compare "mv of a file, a directory and a symlink" "$O/mv.n" "$O/mv.s"
+
+# rm -r: a nested tree with a read-only file and a symlink out of it
+twins rm
+mkdir -p "$W/keep"
+echo kept > "$W/keep/file"
+for s in n s; do
+	ln -s "$W/keep" "$W/rm-$s/sub/deeper/out"
+	[ -n "$U" ] && chown -h "$U:$U" "$W/rm-$s/sub/deeper/out"
+done
+{ run_native rm -r "$W/rm-n/sub" "$W/rm-n/link-dangling" "$W/rm-n/ro.txt" 2>&1
+  snap "$W/rm-n" notimes; cat "$W/keep/file"; } > "$O/rm.n"
+{ run_shim rm -r "/host$W/rm-s/sub" "/host$W/rm-s/link-dangling" "/host$W/rm-s/ro.txt" 2>&1 | norm
+  snap "$W/rm-s" notimes; cat "$W/keep/file"; } > "$O/rm.s" 2>&1
+compare "rm -r of a tree, a symlink and a read-only file" "$O/rm.n" "$O/rm.s"
+
+# mkdir -p
+mkdir -p "$W/mk-n" "$W/mk-s"
+[ -n "$U" ] && chown "$U:$U" "$W/mk-n" "$W/mk-s"
+{ run_native mkdir -p -m 0750 "$W/mk-n/a/b/c"
+  run_native mkdir -p "$W/mk-n/a/b/c" "$W/mk-n/a/x"
+  run_native mkdir "$W/mk-n/a"; } > "$O/mk.n" 2>&1
+{ run_shim mkdir -p -m 0750 "/host$W/mk-s/a/b/c"
+  run_shim mkdir -p "/host$W/mk-s/a/b/c" "/host$W/mk-s/a/x"
+  run_shim mkdir "/host$W/mk-s/a"; } 2>&1 | norm | sed 's|mk-s|mk-n|g' > "$O/mk.s"
+snap "$W/mk-n" notimes >> "$O/mk.n"
+snap "$W/mk-s" notimes >> "$O/mk.s"
+compare "mkdir -p -m, and mkdir of an existing directory" "$O/mk.n" "$O/mk.s"
+
+# ln -s, ln, readlink, readlink -f
+mkdir -p "$W/ln-n" "$W/ln-s"
+echo target > "$W/ln-n/file"; echo target > "$W/ln-s/file"
+[ -n "$U" ] && chown -R "$U:$U" "$W/ln-n" "$W/ln-s"
+for s in n s; do
+	if [ $s = n ]; then p=""; r=run_native; else p=/host; r=run_shim; fi
+	{ $r ln -s ../../tree/hello.txt "$p$W/ln-$s/rel"
+	  $r ln -s /no/such/target "$p$W/ln-$s/dangling"
+	  $r ln -s file "$p$W/ln-$s/local"
+	  $r ln "$p$W/ln-$s/file" "$p$W/ln-$s/hard"
+	  $r ln -s x "$p$W/ln-$s/rel"
+	  $r readlink "$p$W/ln-$s/rel" "$p$W/ln-$s/dangling" "$p$W/ln-$s/local"
+	  $r readlink -f "$p$W/ln-$s/rel" "$p$W/ln-$s/local"
+	  $r cat "$p$W/ln-$s/rel"; } 2>&1 | norm | sed "s|ln-$s|ln-X|g" > "$O/ln.$s"
+	snap "$W/ln-$s" notimes >> "$O/ln.$s"
+done
+compare "ln -s, ln, readlink, readlink -f" "$O/ln.n" "$O/ln.s"
+
+# touch -d: existing file, new file, symlink itself (-h), -a and -m
+twins touch
+D='2001-02-03 04:05:06.123456789'
+for s in n s; do
+	if [ $s = n ]; then p=""; r=run_native; else p=/host; r=run_shim; fi
+	{ $r touch -d "$D" "$p$W/touch-$s/hello.txt" "$p$W/touch-$s/new-file"
+	  $r touch -h -d '1999-09-09 09:09:09' "$p$W/touch-$s/link-abs"
+	  $r touch -a -d '2002-02-02 02:02:02.5' "$p$W/touch-$s/ro.txt"
+	  $r touch -m -d '2003-03-03 03:03:03.25' "$p$W/touch-$s/sub"
+	  stat --printf='%n|%U|%G|%a|%s|%x|%X|%y|%Y\n' "$W/touch-$s"/{hello.txt,new-file,link-abs,ro.txt,sub} \
+		| sed "s|touch-$s|touch-X|"; } > "$O/touch.$s" 2>&1
+done
+compare "touch -d, -h, -a, -m (then stat)" "$O/touch.n" "$O/touch.s"
+got=$(stat -c '%Y %y' "$W/touch-s/new-file" 2>&1)
+check "touch -d through /host sets exactly the given time" \
+	"stat says $got, want 981173106 2001-02-03 04:05:06.123456789 +0000" \
+	[ "$got" = "981173106 2001-02-03 04:05:06.123456789 +0000" ]
+
+# chmod
+twins chmod
+for s in n s; do
+	if [ $s = n ]; then p=""; r=run_native; else p=/host; r=run_shim; fi
+	{ $r chmod 0640 "$p$W/chmod-$s/hello.txt"
+	  $r chmod -R g+w,o-rx "$p$W/chmod-$s/sub"
+	  $r chmod u+s,g+s "$p$W/chmod-$s/exec.sh"
+	  $r chmod 1777 "$p$W/chmod-$s/emptydir"
+	  $r chmod 0600 "$p$W/chmod-$s/link-abs"
+	  $r chmod 0755 "$p$W/chmod-$s/no-such-file"; } 2>&1 | norm | sed "s|chmod-$s|chmod-X|g" > "$O/chmod.$s"
+	snap "$W/chmod-$s" notimes >> "$O/chmod.$s"
+done
+compare "chmod: octal, symbolic -R, setuid/setgid, sticky, through a symlink" "$O/chmod.n" "$O/chmod.s"
+
+# flock(1): a lock through /host excludes a native one, and the other way
+: > "$W/lockfile"
+[ -n "$U" ] && chown "$U:$U" "$W/lockfile"
+rm -f "$W/lock.ready"
+run_shim flock "/host$W/lockfile" sh -c "echo > $W/lock.ready; sleep 2" > "$O/flock1" 2>&1 &
+holder=$!
+if wait_for_file "$W/lock.ready"; then
+	run_native flock -n "$W/lockfile" true; held=$?
+	wait "$holder"
+	run_native flock -n "$W/lockfile" true; after=$?
+	[ "$held" = 1 ] && [ "$after" = 0 ]
+	expect $? "flock: a lock taken through /host makes a native flock -n fail, until released" \
+		"native flock -n exited $held while held (want 1), $after after release (want 0)"
+else
+	kill "$holder" 2>/dev/null; wait "$holder"
+	not_ok "flock: a lock taken through /host makes a native flock -n fail, until released" \
+		"flock through /host never ran its command" "$(cat "$O/flock1")"
+fi
+rm -f "$W/lock.ready"
+run_native flock "$W/lockfile" sh -c "echo > $W/lock.ready; sleep 2" &
+holder=$!
+wait_for_file "$W/lock.ready"
+run_shim flock -n "/host$W/lockfile" true > "$O/flock2" 2>&1; held=$?
+wait "$holder"
+run_shim flock -n "/host$W/lockfile" true >> "$O/flock2" 2>&1; after=$?
+run_shim flock -n -s "/host$W/lockfile" flock -n -s "/host$W/lockfile" true >> "$O/flock2" 2>&1; shared=$?
+[ "$held" = 1 ] && [ "$after" = 0 ] && [ "$shared" = 0 ]
+expect $? "flock: a native lock makes flock -n through /host fail, until released" \
+	"flock -n through /host exited $held while held (want 1), $after after release (want 0), $shared for two shared locks (want 0)" \
+	"$(cat "$O/flock2")"
+
+# getcwd: cd into /host, then the shell's and /bin/pwd's idea, and relative paths
+run_shim sh -c "cd /host$TREE/sub && pwd && /bin/pwd && cat f.txt && ls -a && cd deeper && cat g.txt ../f.txt && /bin/pwd" \
+	> "$O/cwd.s" 2>&1
+printf '/host%s\n' "$TREE/sub" "$TREE/sub" > "$O/cwd.n"
+(cd "$TREE/sub" && cat f.txt && ls -a && cat deeper/g.txt f.txt) >> "$O/cwd.n"
+printf '/host%s\n' "$TREE/sub/deeper" >> "$O/cwd.n"
+compare "cd /host/...: pwd, /bin/pwd, relative cat and ls" "$O/cwd.n" "$O/cwd.s"
+
+# errno: the same failures, natively and through /host
+chmod 000 "$W/touch-n/private.txt" "$W/touch-s/private.txt"
+errcase() {
+	local p=$1 r=$2 d=$3
+	$r cat "$p$TREE/no-such-file"; echo "exit $?"
+	$r cat "$p$TREE/sub"; echo "exit $?"
+	$r cat "$p$TREE/hello.txt/x"; echo "exit $?"
+	$r cat "$p$W/$d/private.txt"; echo "exit $?"
+	$r mkdir "$p$TREE/sub"; echo "exit $?"
+	$r rmdir "$p$TREE/sub"; echo "exit $?"
+	$r ls "$p$TREE/no-such-dir"; echo "exit $?"
+	$r ln -s x "$p$TREE/hello.txt"; echo "exit $?"
+	$r stat -c %n "$p$TREE/link-dangling/x"; echo "exit $?"
+}
+errcase "" run_native touch-n > "$O/err.n" 2>&1
+errcase /host run_shim touch-s 2>&1 | norm | sed 's|touch-s|touch-n|' > "$O/err.s"
+compare "errors: ENOENT, EISDIR, ENOTDIR, EACCES, EEXIST, ENOTEMPTY as native" "$O/err.n" "$O/err.s"
+
+# EXDEV: a rename or link between /host and a native path
+echo x > "$W/exdev"
+[ -n "$U" ] && chown "$U:$U" "$W/exdev"
+{ run_shim "$T/probe" rename "/host$W/exdev" "$W/exdev-native"
+  run_shim "$T/probe" rename "$W/exdev" "/host$W/exdev-2"
+  run_shim "$T/probe" link "/host$W/exdev" "$W/exdev-3"
+  run_shim "$T/probe" rename "/host$W/exdev" "/host$W/exdev-renamed"
+  (cd "$W" && ls -d exdev*); } > "$O/exdev.s" 2>&1
+printf '%s\n' "Invalid cross-device link" "Invalid cross-device link" \
+	"Invalid cross-device link" ok exdev-renamed > "$O/exdev.n"
+compare "EXDEV for rename/link between /host and native paths; rename inside /host works" \
+	"$O/exdev.n" "$O/exdev.s"
+
+# /host itself is the host's /; other paths, and /hostile, are not routed
+{ run_native stat -c '%i %d %F' /; run_native ls -a / | sort; } > "$O/slash.n" 2>&1
+{ run_shim stat -c '%i %d %F' /host; run_shim ls -a /host | sort; } > "$O/slash.s" 2>&1
+compare "/host is the host's /" "$O/slash.n" "$O/slash.s"
+
+mkdir -p "$T/hp" "$T/hpile"
+echo "native, not routed" > "$T/hpile/f"
+chmod -R a+rX "$T/hp" "$T/hpile"
+{ echo "native, not routed"; cat "$TREE/hello.txt"; cat "$TREE/hello.txt"; } > "$O/prefix.n"
+{ run_as "$U" "$SOCK" env HOSTCALL_PREFIX="$T/hp" cat "$T/hpile/f"
+  run_as "$U" "$SOCK" env HOSTCALL_PREFIX="$T/hp" cat "$T/hp$TREE/hello.txt"
+  run_shim cat "$TREE/hello.txt"; } > "$O/prefix.s" 2>&1
+compare "HOSTCALL_PREFIX: PREFIX/x routed, PREFIXile/x not; native paths untouched" \
+	"$O/prefix.n" "$O/prefix.s"
+if [ "$IS_ROOT" = 1 ]; then
+	HOSTILE=/hostile-hctest.$$
+	mkdir "$HOSTILE" && OUTSIDE+=("$HOSTILE")
+	echo "a native file under /hostile*" > "$HOSTILE/f"
+	chmod -R a+rX "$HOSTILE"
+	out=$(run_shim cat "$HOSTILE/f" 2>&1)
+	check "$HOSTILE is not routed to the host" "cat gave: $out" \
+		[ "$out" = "a native file under /hostile*" ]
+else
+	skip "/hostile-... is not routed to the host" "not root: cannot make a directory in /"
+fi
+
+# hostcalld unreachable: a quick EHOSTUNREACH; HOSTCALL_DEBUG=1 adds one line
+NOSOCK=$T/run/none.sock
+t0=$(date +%s%N)
+run_as "$U" "$NOSOCK" cat /host/etc/hostname > "$O/unreach.out" 2> "$O/unreach.err"
+rc=$?
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+other=$(grep -vc '^cat: ' "$O/unreach.err")
+[ "$rc" = 1 ] && [ "$ms" -lt 2000 ] && [ "$other" = 0 ] &&
+	grep -qx 'cat: /host/etc/hostname: No route to host' "$O/unreach.err"
+expect $? "no hostcalld: cat /host/x fails quickly with No route to host" \
+	"exit $rc, ${ms} ms, stderr: $(cat "$O/unreach.err")"
+run_as "$U" "$NOSOCK" env HOSTCALL_DEBUG=1 cat /host/etc/hostname > /dev/null 2> "$O/unreach.dbg"
+other=$(grep -vc '^cat: ' "$O/unreach.dbg")
+check "no hostcalld: HOSTCALL_DEBUG=1 prints one line on stderr" \
+	"lines besides cat's own: $other; stderr: $(cat "$O/unreach.dbg")" [ "$other" = 1 ]
+out=$(run_as "$U" "$NOSOCK" cat "$TREE/hello.txt" 2>&1)
+check "no hostcalld: native paths still work under the shim" "cat gave: $out" \
+	[ "$out" = "hello, host" ]
+
+# ---- the acceptance of issue 2, as written but on a private socket ----
+
+if [ "$IS_ROOT" = 1 ]; then
+	# /etc/printcap: a file, a symlink (CUPS: to /run/cups/printcap), or absent
+	PC_CONTENT=$(printf '# hostcall test printcap %s\nhctest|hostcall test:rm=localhost:rp=hctest:\n' "$$")
+	if [ -e /etc/printcap ]; then
+		:
+	elif [ -L /etc/printcap ]; then
+		tgt=$(readlink /etc/printcap)
+		case $tgt in /*) ;; *) tgt=/etc/$tgt ;; esac
+		if [ ! -d "$(dirname "$tgt")" ]; then
+			mkdir -p "$(dirname "$tgt")" && OUTSIDE+=("$(dirname "$tgt")")
+		fi
+		printf '%s\n' "$PC_CONTENT" > "$tgt" && OUTSIDE+=("$tgt")
+		chmod 0644 "$tgt"
+	else
+		printf '%s\n' "$PC_CONTENT" > /etc/printcap && OUTSIDE+=(/etc/printcap)
+		chmod 0644 /etc/printcap
+	fi
+	ACC=$T/run/acc.sock
+	(cd "$ROOT" && exec "$HOSTCALLD" --socket "$ACC" --user nobody) > "$T/acc.log" 2>&1 &
+	ACCPID=$!
+	DAEMONS+=("$ACCPID")
+	sleep 1
+	(cd "$ROOT" && LD_PRELOAD=$PWD/build/libhostcall.so HOSTCALL_SOCKET=$ACC \
+		timeout "$TIMEOUT" cat /host/etc/printcap) > "$O/printcap" 2> "$O/printcap.err"
+	if [ -s /etc/printcap ] && cmp /etc/printcap "$O/printcap" > /dev/null 2>&1; then
+		ok "acceptance: hostcalld --user nobody; cat /host/etc/printcap is /etc/printcap byte for byte"
+	else
+		not_ok "acceptance: hostcalld --user nobody; cat /host/etc/printcap is /etc/printcap byte for byte" \
+			"stderr: $(cat "$O/printcap.err")" "hostcalld log: $(tail -n 5 "$T/acc.log")" \
+			"$(diff <(cat /etc/printcap) "$O/printcap" | head -n 20)"
+	fi
+	hold_subject "$ACC" "" /host/etc/printcap "$O/acc.held"
+	shadows=$(pgrep -P "$ACCPID" | tr '\n' ' ')
+	diag=$(stop_hostcalld "$ACCPID" "$ACC"); rc=$?
+	for p in $shadows; do
+		[ -d "/proc/$p" ] && { diag+=" shadow $p still runs"; rc=1; }
+	done
+	[ -z "$shadows" ] && { diag+=" (no shadow existed before SIGTERM: a held client should have one)"; rc=1; }
+	stop_clients
+	check "acceptance: after kill -TERM no shadow remains (had: $shadows)" "$diag" [ "$rc" = 0 ]
+else
+	skip "acceptance: hostcalld --user nobody; cat /host/etc/printcap" "not root: --user needs root"
+	skip "acceptance: after kill -TERM no shadow remains" "not root"
+fi
+
+# ---- cross-user: the client is hctest_a, the shadow hctest_b ----
+
+if [ "$IS_ROOT" = 1 ]; then
+	A=hctest_a B=hctest_b
+	X=$T/x
+	mkdir -p "$X/bdir/sub" "$X/bw"
+	echo "only B can search here" > "$X/bdir/f.txt"
+	echo "deeper" > "$X/bdir/sub/g.txt"
+	echo "hidden" > "$X/bdir/sub/.h"
+	ln -s f.txt "$X/bdir/link"
+	echo "B's secret" > "$X/bonly.txt"
+	echo "root's secret" > "$X/rootonly.txt"
+	find "$X/bdir" -depth -exec touch -h -d '2020-01-02 03:04:05.6' {} +
+	chown -R -h "$B:$B" "$X/bdir" "$X/bw" "$X/bonly.txt"
+	chmod 0700 "$X/bdir"
+	chmod 0600 "$X/bonly.txt" "$X/rootonly.txt"
+	chmod 0755 "$X" "$X/bw"
+
+	out=$(run_as $A "$SOCK" cat "/host$X/bonly.txt" 2>&1)
+	nat=$(run_as $A "" cat "$X/bonly.txt" 2>&1)
+	[ "$out" = "B's secret" ] && [ "$nat" = "cat: $X/bonly.txt: Permission denied" ]
+	expect $? "cross-user: a file only B can read is readable through /host, not directly" \
+		"through /host: $out | directly: $nat"
+
+	run_as $B "" find "$X/bdir" -printf "$FIND" > "$O/xfind.n" 2>&1
+	run_as $A "$SOCK" find "/host$X/bdir" -printf "$FIND" 2>&1 | norm > "$O/xfind.s"
+	compare "cross-user: find /host/bdir (0700, B's) as A shows what B sees" "$O/xfind.n" "$O/xfind.s"
+
+	run_as $B "" ls -lR --time-style=full-iso "$X/bdir" > "$O/xls.n" 2>&1
+	run_as $A "$SOCK" ls -lR --time-style=full-iso "/host$X/bdir" 2>&1 | norm > "$O/xls.s"
+	compare "cross-user: ls -lR /host/bdir as A shows what B sees" "$O/xls.n" "$O/xls.s"
+
+	run_as $B "" sh -c "cd $X/bdir && cat f.txt sub/g.txt link" > "$O/xcd.n" 2>&1
+	run_as $A "$SOCK" sh -c "cd /host$X/bdir && cat f.txt sub/g.txt link" > "$O/xcd.s" 2>&1
+	compare "cross-user: cd /host/bdir && cat f.txt as A" "$O/xcd.n" "$O/xcd.s"
+
+	{ run_as $B "" cp -a "$X/bdir" "$X/bw/cp-native" 2>&1; snap "$X/bw/cp-native"; } > "$O/xcp.n"
+	{ run_as $A "$SOCK" cp -a "/host$X/bdir" "/host$X/bw/cp-shim" 2>&1 | norm
+	  snap "$X/bw/cp-shim"; } > "$O/xcp.s"
+	compare "cross-user: cp -a inside /host as A gives B's result" "$O/xcp.n" "$O/xcp.s"
+
+	for s in n s; do
+		if [ $s = n ]; then r=(run_as "$B" ""); p=""; else r=(run_as "$A" "$SOCK"); p=/host; fi
+		"${r[@]}" touch -d '2011-11-11 11:11:11.111' "$p$X/bw/t-$s" "$p$X/bw/cp-native/f.txt" 2>&1
+		stat --printf='%U|%G|%a|%s|%x|%y\n' "$X/bw/t-$s" "$X/bw/cp-native/f.txt"
+	done > "$O/xtouch.all" 2>&1
+	head -n 2 "$O/xtouch.all" > "$O/xtouch.n"
+	tail -n +3 "$O/xtouch.all" > "$O/xtouch.s"
+	compare "cross-user: touch -d inside /host as A gives B's result (owner B)" "$O/xtouch.n" "$O/xtouch.s"
+
+	out=$(run_as $A "$SOCK" cat "/host$X/rootonly.txt" 2>&1); rc=$?
+	[ "$rc" = 1 ] && [ "$out" = "cat: /host$X/rootonly.txt: Permission denied" ]
+	expect $? "cross-user: a file neither can read gives EACCES through /host" "exit $rc: $out"
+
+	{ run_as "" "$SOCK" sh -c "echo made by root > /host$X/bw/rootmade"; echo "exit $?"
+	  stat -c '%U %G' "$X/bw/rootmade"
+	  run_as "" "$SOCK" cat "/host$X/rootonly.txt"; echo "exit $?"
+	  run_as "" "$SOCK" chown root:root "/host$X/bw/rootmade"; echo "exit $?"
+	  stat -c '%U %G' "$X/bw/rootmade"; } 2>&1 | norm > "$O/xroot.s"
+	printf '%s\n' "exit 0" "$B $B" "cat: $X/rootonly.txt: Permission denied" "exit 1" \
+		"chown: changing ownership of '$X/bw/rootmade': Operation not permitted" "exit 1" \
+		"$B $B" > "$O/xroot.n"
+	compare "cross-user: a root client is not root on the host (files B's, root-only unreadable, no chown)" \
+		"$O/xroot.n" "$O/xroot.s"
+else
+	for t in "a file only B can read" "find /host/bdir" "ls -lR /host/bdir" \
+		"cd /host/bdir && cat" "cp -a inside /host" "touch -d inside /host" \
+		"a file neither can read" "a root client is not root"; do
+		skip "cross-user: $t" "not root: cannot create the users hctest_a and hctest_b"
+	done
+fi
+
+# ---- --root DIR: nothing outside DIR is ever reached ----
+
+J=$T/jail
+mkdir -p "$J/etc" "$J/sub/deeper" "$J/proc"
+echo "JAIL-PASSWD-MARKER" > "$J/etc/passwd"
+echo "INSIDE-MARKER" > "$J/outside-secret"
+echo "OUTSIDE-SECRET" > "$T/outside-secret"
+ln -s / "$J/toroot"
+ln -s /etc/passwd "$J/abs"
+ln -s ../../.. "$J/sub/deeper/up"
+ln -s /proc/self/root "$J/magic"
+chmod -R a+rX "$J"
+chmod a+r "$T/outside-secret"
+PROC_OK=0
+if [ "$IS_ROOT" = 1 ] && mount -t proc proc "$J/proc" 2>/dev/null; then
+	MOUNTS+=("$J/proc")
+	PROC_OK=1
+fi
+JSOCK=$T/run/jail.sock
+if ! start_hostcalld "$JSOCK" "${USER_ARGS[@]}" --socket-mode 0666 --root "$J"; then
+	not_ok "hostcalld --root starts" "$(cat "$JSOCK.log")"
+fi
+JPID=$HPID
+
+# jail_case NAME WANT CMD...: WANT is "marker" (exactly the file inside DIR),
+# "inside" (the file inside DIR or an error) or "eloop"; never host files.
+jail_case() {
+	local name=$1 want=$2 out rc diag
+	shift 2
+	out=$(run_as "$U" "$JSOCK" "$@" 2>&1); rc=$?
+	diag="exit $rc, output: $(printf '%s' "$out" | head -c 400)"
+	if printf '%s' "$out" | grep -q -e 'root:x:0:0' -e OUTSIDE-SECRET; then
+		not_ok "--root: $name" "ESCAPED: $diag"
+		return
+	fi
+	case $want in
+	marker) [ "$rc" = 0 ] && [[ $out == JAIL-PASSWD-MARKER || $out == INSIDE-MARKER ]] ;;
+	inside) [ "$rc" != 0 ] || [[ $out == JAIL-PASSWD-MARKER || $out == INSIDE-MARKER ]] ;;
+	eloop) [ "$rc" != 0 ] && [[ $out == *"Too many levels of symbolic links"* ]] ;;
+	esac
+	expect $? "--root: $name" "$diag (want: $want)"
+}
+
+jail_case "/host/etc/passwd is DIR/etc/passwd" marker cat /host/etc/passwd
+jail_case "an absolute symlink to /etc/passwd stays inside" marker cat /host/abs
+jail_case "a symlink to / stays inside: /host/toroot/etc/passwd" marker cat /host/toroot/etc/passwd
+jail_case "a relative symlink up past DIR stays inside" marker cat /host/sub/deeper/up/outside-secret
+jail_case "cd /host/sub, then ../../../outside-secret" marker \
+	sh -c 'cd /host/sub && cat ../../../outside-secret'
+jail_case "openat(/host/sub, ../../outside-secret)" marker \
+	"$T/probe" openat /host/sub ../../outside-secret
+# Lexically, /host/.. is the guest's / (as on a mount), so a shim may resolve
+# these on the guest side: then they name /outside-secret, which does not
+# exist. Only the host side, clamped to DIR, or the escape, can find a file.
+jail_case "/host/../outside-secret" inside cat /host/../outside-secret
+jail_case "/host/sub/../../../outside-secret" inside cat /host/sub/../../../outside-secret
+jail_case "a symlink to /proc/self/root" inside cat /host/magic/etc/passwd
+if [ "$PROC_OK" = 1 ]; then
+	jail_case "magic link /host/proc/self/root fails with ELOOP" eloop \
+		cat /host/proc/self/root/etc/passwd
+	jail_case "magic link /host/proc/1/root fails with ELOOP" eloop \
+		cat /host/proc/1/root/etc/passwd
+	jail_case "magic link /host/proc/self/cwd fails with ELOOP" eloop \
+		cat "/host/proc/self/cwd$T/outside-secret"
+	jail_case "a symlink to /proc/self/root with proc mounted" eloop \
+		cat /host/magic/etc/passwd
+else
+	for t in "/host/proc/self/root" "/host/proc/1/root" "/host/proc/self/cwd" "a symlink to /proc/self/root with proc mounted"; do
+		skip "--root: magic link $t" "cannot mount proc inside DIR (not root or not permitted)"
+	done
+fi
+diag=$(stop_hostcalld "$JPID" "$JSOCK"); rc=$?
+check "--root instance stops on SIGTERM with no shadow left" "$diag" [ "$rc" = 0 ]
+
+# ---- the main instance stops cleanly, with a live subject ----
+
+hold_subject "$SOCK" "$U" "/host$TREE/hello.txt" "$O/main.held"
+shadows=$(pgrep -P "$MAINPID" | tr '\n' ' ')
+diag=$(stop_hostcalld "$MAINPID" "$SOCK"); rc=$?
+for p in $shadows; do
+	[ -d "/proc/$p" ] && { diag+=" shadow $p still runs"; rc=1; }
+done
+[ -z "$shadows" ] && { diag+=" (no shadow existed before SIGTERM: a held client should have one)"; rc=1; }
+stop_clients
+check "SIGTERM stops hostcalld and every shadow (had: $shadows)" "$diag" [ "$rc" = 0 ]
+
+if [ "$SKIP" -gt 0 ]; then
+	echo "$PASS passed, $FAIL failed, $SKIP skipped"
+else
+	echo "$PASS passed, $FAIL failed"
+fi
+[ "$FAIL" = 0 ]
