@@ -207,6 +207,24 @@ wait_for_file() {
 	return 1
 }
 
+# term_with_subject NAME PID SOCKET USER FILE: with a client (as USER) holding
+# FILE open through the shim, SIGTERM hostcalld: its shadows must be gone.
+term_with_subject() {
+	local name=$1 pid=$2 sock=$3 shadows diag rc p
+	hold_subject "$sock" "$4" "$5" "$O/held.$pid"
+	shadows=$(pgrep -P "$pid" | tr '\n' ' ')
+	diag=$(stop_hostcalld "$pid" "$sock"); rc=$?
+	for p in $shadows; do
+		[ -d "/proc/$p" ] && { diag+=" shadow $p still runs"; rc=1; }
+	done
+	if [ -z "$shadows" ]; then
+		diag+=" (no shadow existed before SIGTERM, though a client held a file)"
+		rc=1
+	fi
+	stop_clients
+	expect $rc "$name (shadows were: ${shadows:-none})" "$diag"
+}
+
 stop_clients() {
 	local p
 	for p in "${CLIENTS[@]}"; do
@@ -639,15 +657,8 @@ if [ "$IS_ROOT" = 1 ]; then
 			"stderr: $(cat "$O/printcap.err")" "hostcalld log: $(tail -n 5 "$T/acc.log")" \
 			"$(diff <(cat /etc/printcap) "$O/printcap" | head -n 20)"
 	fi
-	hold_subject "$ACC" "" /host/etc/printcap "$O/acc.held"
-	shadows=$(pgrep -P "$ACCPID" | tr '\n' ' ')
-	diag=$(stop_hostcalld "$ACCPID" "$ACC"); rc=$?
-	for p in $shadows; do
-		[ -d "/proc/$p" ] && { diag+=" shadow $p still runs"; rc=1; }
-	done
-	[ -z "$shadows" ] && { diag+=" (no shadow existed before SIGTERM: a held client should have one)"; rc=1; }
-	stop_clients
-	check "acceptance: after kill -TERM no shadow remains (had: $shadows)" "$diag" [ "$rc" = 0 ]
+	term_with_subject "acceptance: after kill -TERM no shadow remains" \
+		"$ACCPID" "$ACC" "" /host/etc/printcap
 else
 	skip "acceptance: hostcalld --user nobody; cat /host/etc/printcap" "not root: --user needs root"
 	skip "acceptance: after kill -TERM no shadow remains" "not root"
@@ -801,15 +812,8 @@ check "--root instance stops on SIGTERM with no shadow left" "$diag" [ "$rc" = 0
 
 # ---- the main instance stops cleanly, with a live subject ----
 
-hold_subject "$SOCK" "$U" "/host$TREE/hello.txt" "$O/main.held"
-shadows=$(pgrep -P "$MAINPID" | tr '\n' ' ')
-diag=$(stop_hostcalld "$MAINPID" "$SOCK"); rc=$?
-for p in $shadows; do
-	[ -d "/proc/$p" ] && { diag+=" shadow $p still runs"; rc=1; }
-done
-[ -z "$shadows" ] && { diag+=" (no shadow existed before SIGTERM: a held client should have one)"; rc=1; }
-stop_clients
-check "SIGTERM stops hostcalld and every shadow (had: $shadows)" "$diag" [ "$rc" = 0 ]
+term_with_subject "SIGTERM stops hostcalld and every shadow" \
+	"$MAINPID" "$SOCK" "$U" "/host$TREE/hello.txt"
 
 if [ "$SKIP" -gt 0 ]; then
 	echo "$PASS passed, $FAIL failed, $SKIP skipped"
