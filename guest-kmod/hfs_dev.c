@@ -11,7 +11,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 
 #include "hfs.h"
 #include "hostcall_dev.h"
@@ -136,7 +135,8 @@ static long hfs_ioc_call(struct hfs_subject *s, struct hostcall_call __user *uc)
 		goto out_free;
 	op = m.op;
 	tag = m.tag;
-	put_unaligned_le32(s->id, buf + HFS_HDR_SUBJECT_OFF);
+	/* @buf is kvmalloc()ed, so the header's u32 fields are aligned. */
+	*(__le32 *)(buf + HFS_HDR_SUBJECT_OFF) = cpu_to_le32(s->id);
 
 	len = hfs_submit(s->tp, s->id, buf, c.req_len, buf, HC_MSG_MAX);
 	if (len < 0) {
