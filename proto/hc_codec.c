@@ -259,7 +259,9 @@ int hc_encode(const struct hc_msg *m, void *buf, size_t cap)
 	int reply = !!(m->hflags & HC_HF_REPLY);
 	const hc_u8 *f = hc_op_fields(m->op, reply);
 
-	if (!f)
+	/* an error reply has no body, so any op can get one (-ENOSYS for
+	 * an op this side does not know) */
+	if (!f && !(reply && m->result < 0))
 		return -ENOSYS;
 	if (w.cap > HC_MSG_MAX)
 		w.cap = HC_MSG_MAX;

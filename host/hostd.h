@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hostcalld internals: the configuration, the relay's subject table, the
+ * shadow process state and the per-op functions the shadow's op table uses.
+ * Every function returns >= 0 or -errno unless it says otherwise.
+ */
+#ifndef HOSTD_H
+#define HOSTD_H
+
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "hostcall_proto.h"
+#include "hc_sock.h"
+
+#define HOSTD_NAME		"hostcalld"
+#define HOSTD_VERSION		"0.1"
+
+/* (dev, ino) pairs a shadow remembers as "opened by me" (oldest evicted). */
+#define HOSTD_SEEN_MAX		65536
+/* Host processes one subject may have spawned and not yet waited for. */
+#define HOSTD_PROCS_MAX		256
+
+struct hostd_config {
+	char socket_path[108];		/* sizeof(sun_path) */
+	mode_t socket_mode;
+	const char *root;		/* --root as given, or NULL */
+	char *root_real;		/* realpath of --root */
+	int rootfd;			/* O_PATH fd of --root, or -1 */
+	const char *user;		/* --user, or NULL: run as ourselves */
+	uid_t uid;			/* the shadows' user */
+	gid_t gid;
+	gid_t *groups;			/* its supplementary groups */
+	int ngroups;
+	char *pw_name, *pw_dir, *pw_shell;
+	int verbose;
+	int daemon;
+	unsigned int max_subjects;
+	unsigned int max_handles;
+};
+
+/* ---- logging (one write per line, so lines of many processes don't mix) ---- */
+
+void hostd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the relay (relay.c) ---- */
+
+/**
+ * hostd_relay_run() - listen on cfg->socket_path and serve until SIGTERM or
+ * SIGINT.
+ * Returns: 0 after a clean shutdown, or -errno if set-up failed (already
+ * reported on stderr).
+ */
+int hostd_relay_run(const struct hostd_config *cfg);
+
+/**
+ * hostd_slot_reserve() - reserve a free slot of the subject table for a
+ * subject that is about to be created by the process @owner.
+ * Returns: the slot index, or -EAGAIN when every slot is taken.
+ */
+int hostd_slot_reserve(pid_t owner);
+
+/**
+ * hostd_slot_fill() - put the shadow @pid into the slot that @owner reserved.
+ * Returns: 0, or -ESTALE if the reservation is gone (its owner was reaped).
+ */
+int hostd_slot_fill(unsigned int slot, pid_t owner, pid_t pid);
+
+/** hostd_slot_release() - give back a reservation @owner did not use. */
+void hostd_slot_release(unsigned int slot, pid_t owner);
+
+/**
+ * hostd_relay_watch() - in a new shadow: die with the relay (SIGTERM when it
+ * dies, besides the lifeline). @via is the short-lived parent a forked
+ * subject's shadow waits to lose first, or 0 for a child of the relay.
+ * Exits if the relay is already gone.
+ */
+void hostd_relay_watch(pid_t via);
+
+/* ---- the shadow (shadow.c) ---- */
+
+struct hostd_seen;
+
+struct hostd_proc {
+	pid_t pid;			/* 0: free entry */
+	char pts[32];			/* its pty slave, "" if none */
+};
+
+struct hostd_shadow {
+	const struct hostd_config *cfg;
+	int conn;			/* the subject's connection */
+	int lifeline;			/* read end; POLLHUP when the relay is gone */
+	unsigned int slot;		/* subject id = slot + 1 */
+	int helloed;
+	int *handles;			/* directory handles: fd, or -1 */
+	struct hostd_seen *seen;	/* files this shadow opened */
+	char cwd[HC_PATH_MAX + 1];	/* under --root: cwd below the root */
+	struct hostd_proc procs[HOSTD_PROCS_MAX];
+	void *inbuf, *outbuf;		/* HC_MSG_MAX each */
+	char *scratch;			/* HC_MSG_MAX: reply data and paths */
+};
+
+/* One request being served. */
+struct hostd_req {
+	const struct hc_msg *m;
+	struct hc_msg *rep;		/* reply fields an op fills in */
+	int in_fds[HC_SOCK_FDS_MAX];	/* attached to the request */
+	int nin;
+	int in_used;			/* taken by HC_HANDLE_PASSED fields */
+	int out_fds[HC_SOCK_FDS_MAX];	/* to attach to the reply, then close */
+	int nout;
+};
+
+/**
+ * hostd_shadow_run() - serve the subject on @conn until it goes away.
+ * Never returns: the process exits.
+ */
+void hostd_shadow_run(const struct hostd_config *cfg, int conn, int lifeline,
+		      unsigned int slot) __attribute__((noreturn));
+
+/**
+ * hostd_shadow_serve() - the serve loop of an already set-up shadow (used
+ * by the child shadow of a fork-subject). Never returns.
+ */
+void hostd_shadow_serve(struct hostd_shadow *sh) __attribute__((noreturn));
+
+/** hostd_reply_fd() - attach @fd to the reply; it is closed after sending. */
+int hostd_reply_fd(struct hostd_req *rq, int fd);
+
+/* ---- handles and fds (handles.c) ---- */
+
+/**
+ * hostd_fd() - the host fd a request's fd field names.
+ * @wfd: a handle, HC_AT_FDCWD (gives AT_FDCWD) or HC_HANDLE_PASSED (the next
+ *       fd attached to the request, served only if this shadow opened it)
+ * @fdp: set to the fd (owned by the shadow or the request: do not close it)
+ * Returns: 0, or -EBADF.
+ */
+int hostd_fd(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd, int *fdp);
+
+/** hostd_fd_file() - the fd of an op on an open file: HC_AT_FDCWD is -EBADF.
+ * Returns: the fd (do not close it), or -EBADF. */
+int hostd_fd_file(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd);
+
+/** hostd_handle_add() - keep a dup of @fd as a handle. Returns it, or -EMFILE. */
+int hostd_handle_add(struct hostd_shadow *sh, int fd);
+
+/** hostd_handle_close() - release handle @h. */
+int hostd_handle_close(struct hostd_shadow *sh, hc_s32 h);
+
+/** hostd_seen_add() - remember that this shadow opened the file @st. */
+int hostd_seen_add(struct hostd_shadow *sh, const struct stat *st);
+
+/* ---- path resolution (resolve.c) ---- */
+
+/**
+ * hostd_open() - resolve @path relative to the request's directory @wfd and
+ * open it with openat2(@oflags, @mode), the final symlink followed unless
+ * O_NOFOLLOW is in @oflags. Under --root the walk stays inside the root
+ * (RESOLVE_IN_ROOT, magic links refused). With HC_AT_EMPTY_PATH in
+ * @atflags and an empty @path, the result is a new fd of @wfd itself.
+ * Returns: a new close-on-exec fd, or -errno.
+ */
+int hostd_open(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd,
+	       const char *path, hc_u32 atflags, int oflags, mode_t mode);
+
+/** hostd_open_path() - hostd_open() for an O_PATH fd; @atflags may hold
+ * HC_AT_SYMLINK_NOFOLLOW and HC_AT_EMPTY_PATH. */
+int hostd_open_path(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd,
+		    const char *path, hc_u32 atflags);
+
+/**
+ * hostd_open_parent() - resolve the directory holding the last component of
+ * @path, for ops that act on that name without following it.
+ * @name: set to the last component inside @path (trailing slashes kept:
+ *        the kernel gives them their meaning)
+ * Returns: an O_PATH directory fd, or -errno.
+ */
+int hostd_open_parent(struct hostd_shadow *sh, struct hostd_req *rq,
+		      hc_s32 wfd, const char *path, const char **name);
+
+/**
+ * hostd_fd_hostpath() - the path of @fd as the client sees host paths:
+ * absolute, below the root under --root ("/" is the root).
+ */
+int hostd_fd_hostpath(struct hostd_shadow *sh, int fd, char *buf, size_t cap);
+
+/** hostd_proc_fd_path() - "/proc/self/fd/N", for calls that refuse O_PATH. */
+void hostd_proc_fd_path(int fd, char buf[32]);
+
+/* An op's action on a name in a directory (a syscall's result, -1 + errno). */
+typedef int hostd_name_fn(int dirfd, const char *name, const struct hc_msg *m);
+/* An op's action on a resolved file: its O_PATH fd and /proc path. */
+typedef hc_s64 hostd_file_fn(struct hostd_shadow *sh, struct hostd_req *rq,
+			     int fd, const char *proc);
+
+/**
+ * hostd_on_parent() - resolve the parent of the request's (fd, path) and run
+ * @fn on its fd and the last name. Returns: 0, or -errno.
+ */
+hc_s64 hostd_on_parent(struct hostd_shadow *sh, struct hostd_req *rq,
+		       hostd_name_fn *fn);
+
+/**
+ * hostd_on_file() - resolve the request's (fd, path) to an O_PATH fd, with
+ * @atflags (HC_AT_SYMLINK_NOFOLLOW, HC_AT_EMPTY_PATH), and run @fn on it.
+ * Returns: what @fn returns, or -errno.
+ */
+hc_s64 hostd_on_file(struct hostd_shadow *sh, struct hostd_req *rq,
+		     hc_u32 atflags, hostd_file_fn *fn);
+
+/* ---- ops: one function per op, the request in, -errno or a result out ---- */
+
+typedef hc_s64 hostd_op_fn(struct hostd_shadow *sh, struct hostd_req *rq);
+
+/* fsops.c */
+hostd_op_fn hostd_openat, hostd_close, hostd_read, hostd_write, hostd_lseek,
+	hostd_fstatat, hostd_getdents, hostd_readlinkat, hostd_mkdirat,
+	hostd_mknodat, hostd_unlinkat, hostd_renameat2, hostd_symlinkat,
+	hostd_linkat, hostd_fchmodat, hostd_fchownat, hostd_truncate,
+	hostd_fsync, hostd_utimensat, hostd_faccessat, hostd_statfs,
+	hostd_fallocate, hostd_flock, hostd_lock, hostd_chdir, hostd_getcwd,
+	hostd_realpath;
+/* xattr.c */
+hostd_op_fn hostd_getxattr, hostd_setxattr, hostd_listxattr,
+	hostd_removexattr;
+/* shadow.c */
+hostd_op_fn hostd_hello, hostd_fork_subject;
+/* proc.c */
+hostd_op_fn hostd_spawn, hostd_wait, hostd_kill, hostd_winsize;
+
+/** hostd_procs_hangup() - SIGHUP the process groups of every host process
+ * this subject still has, as a terminal hangup would. */
+void hostd_procs_hangup(struct hostd_shadow *sh);
+
+#endif /* HOSTD_H */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* hostcalld's entry point: parses the options, then runs the relay. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostd.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: " HOSTD_NAME " [options]\n"
+"Serve hostcalls on a Unix socket: one shadow process per connection does\n"
+"each operation as an ordinary host user.\n"
+"\n"
+"  --socket PATH       listen here (default: $HOSTCALL_SOCKET, else\n"
+"                      $XDG_RUNTIME_DIR/hostcall.sock, else /run/hostcall.sock)\n"
+"  --socket-mode MODE  octal mode of the socket (default 0600): whoever can\n"
+"                      connect acts as the shadows' user\n"
+"  --root DIR          export only DIR, like a chroot\n"
+"  --user NAME         shadows run as NAME (needs root)\n"
+"  --allow-root        allow shadows to run as root (without --user, as root)\n"
+"  --daemon            detach from the terminal (default: foreground)\n"
+"  --verbose           log each connecting peer and each op\n"
+"  --max-subjects N    live subjects at most (default 256)\n"
+"  --max-handles N     directory handles per subject at most (default 1024)\n"
+"  --help, --version\n");
+}
+
+static int parse_uint(const char *opt, const char *s, int base, unsigned int min,
+		      unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, HOSTD_NAME ": %s %s: expected a number from %u to %u%s\n",
+			opt, s, min, max, base == 8 ? " (octal)" : "");
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The passwd entry and groups of the shadows' user, looked up once here. */
+static int lookup_user(struct hostd_config *cfg)
+{
+	struct passwd *pw;
+	int n = 64;
+
+	errno = 0;
+	pw = cfg->user ? getpwnam(cfg->user) : getpwuid(geteuid());
+	if (!pw) {
+		if (cfg->user)
+			fprintf(stderr, HOSTD_NAME ": --user %s: no such user%s%s\n",
+				cfg->user, errno ? ": " : "",
+				errno ? strerror(errno) : "");
+		else
+			fprintf(stderr, HOSTD_NAME ": uid %u has no passwd entry\n",
+				(unsigned int)geteuid());
+		return -ENOENT;
+	}
+	cfg->uid = pw->pw_uid;
+	cfg->gid = pw->pw_gid;
+	cfg->pw_name = strdup(pw->pw_name);
+	cfg->pw_dir = strdup(pw->pw_dir ? pw->pw_dir : "/");
+	cfg->pw_shell = strdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+	if (!cfg->pw_name || !cfg->pw_dir || !cfg->pw_shell)
+		return -ENOMEM;
+	for (;;) {
+		int got = n;
+
+		free(cfg->groups);
+		cfg->groups = calloc(n, sizeof(gid_t));
+		if (!cfg->groups)
+			return -ENOMEM;
+		if (getgrouplist(cfg->pw_name, cfg->gid, cfg->groups, &got) >= 0) {
+			cfg->ngroups = got;
+			return 0;
+		}
+		if (got <= n || got > 65536)
+			return -E2BIG;
+		n = got;
+	}
+}
+
+static int check_identity(struct hostd_config *cfg, int allow_root)
+{
+	if (geteuid() == 0 && !cfg->user && !allow_root) {
+		fprintf(stderr, HOSTD_NAME ": refusing to run as root without --user: "
+			"every shadow would be host root, so guest root would become "
+			"host root by accident; use --user NAME (or --allow-root if "
+			"that is really meant)\n");
+		return -EPERM;
+	}
+	if (cfg->user && cfg->uid == 0 && !allow_root) {
+		fprintf(stderr, HOSTD_NAME ": --user %s is uid 0: shadows would be "
+			"host root; pick an ordinary user (or add --allow-root)\n",
+			cfg->user);
+		return -EPERM;
+	}
+	if (cfg->user && geteuid() != 0 && cfg->uid != geteuid()) {
+		fprintf(stderr, HOSTD_NAME ": --user %s needs root (running as uid %u); "
+			"start hostcalld as root or drop --user\n",
+			cfg->user, (unsigned int)geteuid());
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int open_root(struct hostd_config *cfg)
+{
+	cfg->root_real = realpath(cfg->root, NULL);
+	if (!cfg->root_real) {
+		fprintf(stderr, HOSTD_NAME ": --root %s: %s\n", cfg->root, strerror(errno));
+		return -errno;
+	}
+	cfg->rootfd = open(cfg->root_real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cfg->rootfd < 0) {
+		fprintf(stderr, HOSTD_NAME ": --root %s: %s (it must be a directory)\n",
+			cfg->root, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Spawned programs and log lines expect fds 0-2 to exist. */
+static void fill_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_SOCKET = 256, O_MODE, O_ROOT, O_USER, O_ALLOWROOT, O_DAEMON,
+	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELP, O_VERSION };
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "socket-mode", required_argument, NULL, O_MODE },
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "user", required_argument, NULL, O_USER },
+		{ "allow-root", no_argument, NULL, O_ALLOWROOT },
+		{ "daemon", no_argument, NULL, O_DAEMON },
+		{ "verbose", no_argument, NULL, O_VERBOSE },
+		{ "max-subjects", required_argument, NULL, O_MAXSUB },
+		{ "max-handles", required_argument, NULL, O_MAXH },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct hostd_config cfg = {
+		.socket_mode = 0600, .rootfd = -1,
+		.max_subjects = 256, .max_handles = 1024,
+	};
+	const char *sock = NULL;
+	unsigned int v;
+	int c, allow_root = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SOCKET:
+			sock = optarg;
+			break;
+		case O_MODE:
+			if (parse_uint("--socket-mode", optarg, 8, 0, 07777, &v))
+				return 2;
+			cfg.socket_mode = v;
+			break;
+		case O_ROOT:
+			cfg.root = optarg;
+			break;
+		case O_USER:
+			cfg.user = optarg;
+			break;
+		case O_ALLOWROOT:
+			allow_root = 1;
+			break;
+		case O_DAEMON:
+			cfg.daemon = 1;
+			break;
+		case O_VERBOSE:
+			cfg.verbose = 1;
+			break;
+		case O_MAXSUB:
+			if (parse_uint("--max-subjects", optarg, 10, 1, 1 << 20, &cfg.max_subjects))
+				return 2;
+			break;
+		case O_MAXH:
+			if (parse_uint("--max-handles", optarg, 10, 1, 1 << 20, &cfg.max_handles))
+				return 2;
+			break;
+		case O_HELP:
+			usage(stdout);
+			return 0;
+		case O_VERSION:
+			printf(HOSTD_NAME " " HOSTD_VERSION " (protocol %d)\n", HC_PROTO_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, HOSTD_NAME ": unexpected argument '%s' (see --help)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (sock) {
+		if (strlen(sock) >= sizeof(cfg.socket_path)) {
+			fprintf(stderr, HOSTD_NAME ": --socket %s: path too long for a "
+				"Unix socket (at most %zu bytes)\n", sock,
+				sizeof(cfg.socket_path) - 1);
+			return 2;
+		}
+		strcpy(cfg.socket_path, sock);
+	} else if (hc_sock_default_path(cfg.socket_path, sizeof(cfg.socket_path))) {
+		fprintf(stderr, HOSTD_NAME ": default socket path too long for a Unix "
+			"socket; give --socket PATH\n");
+		return 2;
+	}
+
+	fill_stdio();
+	if (lookup_user(&cfg) || check_identity(&cfg, allow_root))
+		return 1;
+	if (cfg.root && open_root(&cfg))
+		return 1;
+	return hostd_relay_run(&cfg) ? 1 : 0;
+}

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The relay: listens on the Unix socket and forks one shadow process per
+ * connection. It never reads a client's bytes, so no subject can stall it;
+ * it only accepts, accounts for subjects, reaps, and shuts everything down.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hostd.h"
+
+/* Connections refused for the subject limit that are still being answered. */
+#define RELAY_REJECTERS_MAX	8
+/* How long shadows get to stop on SIGTERM before SIGKILL. */
+#define RELAY_STOP_MS		2000
+
+/*
+ * The subject table, shared by the relay and every shadow (MAP_SHARED before
+ * any fork): a slot is 0 (free), a shadow's pid, or -pid of the process that
+ * reserved it and is creating the shadow. Slots are taken by CAS; only the
+ * relay frees them, when it reaps the pid (or the reserver) they hold.
+ */
+static pid_t *relay_slots;
+static unsigned int relay_nslots;
+static pid_t relay_pid;
+
+struct relay {
+	const struct hostd_config *cfg;
+	int lsock;
+	int sfd;			/* signalfd: SIGCHLD, SIGTERM, SIGINT, SIGHUP */
+	int life_r, life_w;		/* the lifeline: shadows poll life_r */
+	pid_t rejecters[RELAY_REJECTERS_MAX];
+};
+
+int hostd_slot_reserve(pid_t owner)
+{
+	unsigned int i;
+
+	for (i = 0; i < relay_nslots; i++) {
+		pid_t expect = 0;
+
+		if (__atomic_compare_exchange_n(&relay_slots[i], &expect, -owner, 0,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return i;
+	}
+	return -EAGAIN;
+}
+
+int hostd_slot_fill(unsigned int slot, pid_t owner, pid_t pid)
+{
+	pid_t expect = -owner;
+
+	if (slot >= relay_nslots ||
+	    !__atomic_compare_exchange_n(&relay_slots[slot], &expect, pid, 0,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return -ESTALE;
+	return 0;
+}
+
+void hostd_slot_release(unsigned int slot, pid_t owner)
+{
+	pid_t expect = -owner;
+
+	if (slot < relay_nslots)
+		__atomic_compare_exchange_n(&relay_slots[slot], &expect, 0, 0,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* A reaped pid frees the slot it held and any slot it had reserved. */
+static int relay_slot_reaped(pid_t pid)
+{
+	unsigned int i;
+	int found = -1;
+
+	for (i = 0; i < relay_nslots; i++) {
+		pid_t v = __atomic_load_n(&relay_slots[i], __ATOMIC_SEQ_CST);
+
+		if (v != pid && v != -pid)
+			continue;
+		if (__atomic_compare_exchange_n(&relay_slots[i], &v, 0, 0,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) &&
+		    v == pid)
+			found = i;
+	}
+	return found;
+}
+
+static unsigned int relay_slots_busy(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < relay_nslots; i++)
+		n += __atomic_load_n(&relay_slots[i], __ATOMIC_SEQ_CST) != 0;
+	return n;
+}
+
+static void relay_slots_signal(int sig)
+{
+	unsigned int i;
+
+	for (i = 0; i < relay_nslots; i++) {
+		pid_t v = __atomic_load_n(&relay_slots[i], __ATOMIC_SEQ_CST);
+
+		if (v > 0)
+			kill(v, sig);
+	}
+}
+
+void hostd_relay_watch(pid_t via)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	/* the intermediate of a fork-subject exits right after filling the slot */
+	while (via && getppid() == via)
+		nanosleep(&ms, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != relay_pid)
+		_exit(0);
+}
+
+/* ---- the socket ---- */
+
+/* Is there a socket at @path that nobody listens on? */
+static int relay_socket_stale(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, r, err;
+
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	strcpy(sa.sun_path, path);
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	err = errno;
+	close(fd);
+	return r < 0 && err == ECONNREFUSED;
+}
+
+static int relay_listen(const struct hostd_config *cfg)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = cfg->socket_path;
+	struct stat st;
+	mode_t old;
+	int fd, r, err;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, HOSTD_NAME ": socket: %s\n", strerror(errno));
+		return err;
+	}
+	strcpy(sa.sun_path, path);
+	/* never let the socket exist with a wider mode than asked, even briefly */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r < 0 && errno == EADDRINUSE && relay_socket_stale(path)) {
+		unlink(path);
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	err = errno;
+	umask(old);
+	if (r < 0) {
+		if (err == EADDRINUSE && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+			fprintf(stderr, HOSTD_NAME ": bind %s: %s (it exists and is not a "
+				"socket: remove it or choose another --socket)\n",
+				path, strerror(err));
+		else if (err == EADDRINUSE)
+			fprintf(stderr, HOSTD_NAME ": bind %s: %s (is another hostcalld "
+				"running? remove the socket if not)\n", path, strerror(err));
+		else
+			fprintf(stderr, HOSTD_NAME ": bind %s: %s (check that the directory "
+				"exists and is writable, or choose another --socket)\n",
+				path, strerror(err));
+		goto out_close;
+	}
+	if (chmod(path, cfg->socket_mode) < 0) {
+		err = errno;
+		fprintf(stderr, HOSTD_NAME ": chmod %s %04o: %s\n", path,
+			(unsigned int)cfg->socket_mode, strerror(err));
+		goto out_unlink;
+	}
+	if (listen(fd, 128) < 0) {
+		err = errno;
+		fprintf(stderr, HOSTD_NAME ": listen %s: %s\n", path, strerror(err));
+		goto out_unlink;
+	}
+	return fd;
+
+out_unlink:
+	unlink(path);
+out_close:
+	close(fd);
+	return -err;
+}
+
+static int relay_daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, HOSTD_NAME ": --daemon: fork: %s\n", strerror(errno));
+		return -errno;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close(fd);
+	return 0;
+}
+
+/* ---- serving connections ---- */
+
+/* In a new child of the relay: drop what only the relay may hold. */
+static void relay_child_setup(struct relay *r)
+{
+	sigset_t none;
+
+	close(r->lsock);
+	close(r->sfd);
+	close(r->life_w);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+/*
+ * Over the subject limit the client still gets a clear answer: a
+ * short-lived child (not a shadow: it holds no slot and does nothing as any
+ * user) waits up to a second for the HELLO and replies -EAGAIN with its op
+ * and tag, then closes. The relay itself still never reads from a client.
+ * If even those children are at their bound, the connection is just closed.
+ */
+static void relay_reject(struct relay *r, int conn)
+{
+	static char buf[HC_MSG_MAX];
+	struct pollfd p = { .fd = conn, .events = POLLIN };
+	int fds[HC_SOCK_FDS_MAX], nfds, i, slot = -1;
+	struct hc_msg m;
+	ssize_t n;
+	pid_t pid;
+
+	hostd_log(HOSTD_NAME ": too many subjects (%u, see --max-subjects)",
+		  r->cfg->max_subjects);
+	for (i = 0; i < RELAY_REJECTERS_MAX; i++)
+		if (!r->rejecters[i])
+			slot = i;
+	if (slot < 0)
+		return;
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid > 0) {
+		r->rejecters[slot] = pid;
+		return;
+	}
+	relay_child_setup(r);
+	if (poll(&p, 1, 1000) != 1)
+		_exit(0);
+	n = hc_sock_recv(conn, buf, sizeof(buf), fds, &nfds);
+	for (i = 0; n > 0 && i < nfds; i++)
+		close(fds[i]);
+	if (n <= 0 || hc_decode_hdr(&m, buf, n) || (m.hflags & HC_HF_REPLY))
+		_exit(0);
+	m.hflags = HC_HF_REPLY;
+	m.result = -EAGAIN;
+	n = hc_encode(&m, buf, sizeof(buf));
+	if (n > 0)
+		hc_sock_send(conn, buf, n, NULL, 0);
+	_exit(0);
+}
+
+static void relay_log_peer(int conn)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0)
+		hostd_log(HOSTD_NAME ": connection from pid %d uid %u gid %u",
+			  (int)uc.pid, (unsigned int)uc.uid, (unsigned int)uc.gid);
+	else
+		hostd_log(HOSTD_NAME ": connection from unknown peer: %s", strerror(errno));
+}
+
+static void relay_new_subject(struct relay *r, int conn)
+{
+	int slot;
+	pid_t pid;
+
+	if (r->cfg->verbose)
+		relay_log_peer(conn);
+	slot = hostd_slot_reserve(relay_pid);
+	if (slot < 0) {
+		relay_reject(r, conn);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		hostd_log(HOSTD_NAME ": fork of a shadow process: %s (subject refused)",
+			  strerror(errno));
+		hostd_slot_release(slot, relay_pid);
+		return;
+	}
+	if (pid == 0) {
+		relay_child_setup(r);
+		hostd_relay_watch(0);
+		hostd_shadow_run(r->cfg, conn, r->life_r, slot);
+	}
+	hostd_slot_fill(slot, relay_pid, pid);
+	if (r->cfg->verbose)
+		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d", slot + 1, (int)pid);
+}
+
+static void relay_accept(struct relay *r)
+{
+	struct timespec pause = { 0, 100 * 1000000 };
+	int i, conn;
+
+	for (i = 0; i < 64; i++) {
+		conn = accept4(r->lsock, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			hostd_log(HOSTD_NAME ": accept on %s: %s", r->cfg->socket_path,
+				  strerror(errno));
+			/* out of fds or memory: let some subjects end first */
+			nanosleep(&pause, NULL);
+			return;
+		}
+		relay_new_subject(r, conn);
+		close(conn);
+	}
+}
+
+static void relay_reap(struct relay *r)
+{
+	int status, i, slot;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		slot = relay_slot_reaped(pid);
+		for (i = 0; i < RELAY_REJECTERS_MAX; i++)
+			if (r->rejecters[i] == pid)
+				r->rejecters[i] = 0;
+		if (slot >= 0 && r->cfg->verbose)
+			hostd_log(HOSTD_NAME ": subject %d: shadow pid %d ended (%s %d)",
+				  slot + 1, (int)pid,
+				  WIFSIGNALED(status) ? "signal" : "status",
+				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	}
+}
+
+/* Drain the signalfd. Returns: 1 if a stop signal came. */
+static int relay_signals(struct relay *r)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(r->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			relay_reap(r);
+		else
+			stop = 1;
+	}
+	relay_reap(r);
+	return stop;
+}
+
+static long relay_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Stop: no new subjects, then every shadow goes. Closing the lifeline makes
+ * idle shadows exit at once; SIGTERM interrupts busy ones (both hang up
+ * their host processes); SIGKILL whatever is left after RELAY_STOP_MS.
+ * Host processes that outlive their shadow were reparented to us (child
+ * subreaper): the dead ones are reaped; one that ignores SIGHUP, like a
+ * nohup'ed job on a real terminal, keeps running and passes to init.
+ */
+static void relay_shutdown(struct relay *r)
+{
+	struct pollfd p = { .fd = r->sfd, .events = POLLIN };
+	struct timespec t0, tick = { 0, 10 * 1000000 };
+	long left;
+
+	close(r->lsock);
+	unlink(r->cfg->socket_path);
+	close(r->life_w);
+	relay_slots_signal(SIGTERM);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (relay_slots_busy() && (left = RELAY_STOP_MS - relay_ms_since(&t0)) > 0) {
+		poll(&p, 1, left);
+		relay_signals(r);
+	}
+	if (relay_slots_busy())
+		hostd_log(HOSTD_NAME ": %u shadow(s) did not stop within %d ms: killing",
+			  relay_slots_busy(), RELAY_STOP_MS);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (relay_slots_busy() && relay_ms_since(&t0) < RELAY_STOP_MS) {
+		relay_slots_signal(SIGKILL);
+		nanosleep(&tick, NULL);
+		relay_reap(r);
+	}
+	relay_reap(r);
+	if (r->cfg->verbose)
+		hostd_log(HOSTD_NAME ": stopped");
+}
+
+int hostd_relay_run(const struct hostd_config *cfg)
+{
+	struct relay r = { .cfg = cfg, .lsock = -1, .sfd = -1 };
+	size_t size = sizeof(pid_t) * cfg->max_subjects;
+	int err, life[2], stop = 0;
+	sigset_t set;
+
+	relay_nslots = cfg->max_subjects;
+	relay_slots = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (relay_slots == MAP_FAILED) {
+		fprintf(stderr, HOSTD_NAME ": subject table (%u slots): %s\n",
+			cfg->max_subjects, strerror(errno));
+		return -ENOMEM;
+	}
+	r.lsock = relay_listen(cfg);
+	if (r.lsock < 0) {
+		err = r.lsock;
+		goto out_unmap;
+	}
+	if (cfg->daemon && (err = relay_daemonize()) < 0)
+		goto out_sock;
+	relay_pid = getpid();
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		goto out_sock;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	r.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r.sfd < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": signalfd: %s", strerror(errno));
+		goto out_sock;
+	}
+	if (pipe2(life, O_CLOEXEC) < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": lifeline pipe: %s", strerror(errno));
+		goto out_sfd;
+	}
+	r.life_r = life[0];
+	r.life_w = life[1];
+	if (cfg->verbose)
+		hostd_log(HOSTD_NAME ": listening on %s (mode %04o), shadows run as %s "
+			  "(uid %u)%s%s", cfg->socket_path, (unsigned int)cfg->socket_mode,
+			  cfg->pw_name, (unsigned int)cfg->uid,
+			  cfg->root ? ", root " : "", cfg->root ? cfg->root_real : "");
+
+	while (!stop) {
+		struct pollfd p[2] = {
+			{ .fd = r.sfd, .events = POLLIN },
+			{ .fd = r.lsock, .events = POLLIN },
+		};
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			hostd_log(HOSTD_NAME ": poll: %s", strerror(errno));
+			break;
+		}
+		if (p[0].revents)
+			stop = relay_signals(&r);
+		if (!stop && p[1].revents)
+			relay_accept(&r);
+	}
+	relay_shutdown(&r);
+	close(r.life_r);
+	close(r.sfd);
+	munmap(relay_slots, size);
+	return 0;
+
+out_sfd:
+	close(r.sfd);
+out_sock:
+	close(r.lsock);
+	unlink(cfg->socket_path);
+out_unmap:
+	munmap(relay_slots, size);
+	return err;
+}

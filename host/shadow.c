@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The shadow process: one per subject, running as the host user. It owns
+ * the subject's connection, decodes each request into private memory,
+ * dispatches it through the one op table, and replies. A malformed request
+ * gets an error reply; a message that cannot be framed ends the subject.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hostd.h"
+
+struct hostd_opdesc {
+	hostd_op_fn *fn;
+};
+
+static const struct hostd_opdesc hostd_ops[HC_OP_MAX] = {
+	[HC_OP_HELLO]		= { hostd_hello },
+	[HC_OP_OPENAT]		= { hostd_openat },
+	[HC_OP_CLOSE]		= { hostd_close },
+	[HC_OP_READ]		= { hostd_read },
+	[HC_OP_WRITE]		= { hostd_write },
+	[HC_OP_LSEEK]		= { hostd_lseek },
+	[HC_OP_FSTATAT]		= { hostd_fstatat },
+	[HC_OP_GETDENTS]	= { hostd_getdents },
+	[HC_OP_READLINKAT]	= { hostd_readlinkat },
+	[HC_OP_MKDIRAT]		= { hostd_mkdirat },
+	[HC_OP_MKNODAT]		= { hostd_mknodat },
+	[HC_OP_UNLINKAT]	= { hostd_unlinkat },
+	[HC_OP_RENAMEAT2]	= { hostd_renameat2 },
+	[HC_OP_SYMLINKAT]	= { hostd_symlinkat },
+	[HC_OP_LINKAT]		= { hostd_linkat },
+	[HC_OP_FCHMODAT]	= { hostd_fchmodat },
+	[HC_OP_FCHOWNAT]	= { hostd_fchownat },
+	[HC_OP_TRUNCATE]	= { hostd_truncate },
+	[HC_OP_FSYNC]		= { hostd_fsync },
+	[HC_OP_UTIMENSAT]	= { hostd_utimensat },
+	[HC_OP_FACCESSAT]	= { hostd_faccessat },
+	[HC_OP_STATFS]		= { hostd_statfs },
+	[HC_OP_FALLOCATE]	= { hostd_fallocate },
+	[HC_OP_FLOCK]		= { hostd_flock },
+	[HC_OP_LOCK]		= { hostd_lock },
+	[HC_OP_GETXATTR]	= { hostd_getxattr },
+	[HC_OP_SETXATTR]	= { hostd_setxattr },
+	[HC_OP_LISTXATTR]	= { hostd_listxattr },
+	[HC_OP_REMOVEXATTR]	= { hostd_removexattr },
+	[HC_OP_CHDIR]		= { hostd_chdir },
+	[HC_OP_GETCWD]		= { hostd_getcwd },
+	[HC_OP_FORK_SUBJECT]	= { hostd_fork_subject },
+	[HC_OP_REALPATH]	= { hostd_realpath },
+	[HC_OP_SPAWN]		= { hostd_spawn },
+	[HC_OP_WAIT]		= { hostd_wait },
+	[HC_OP_KILL]		= { hostd_kill },
+	[HC_OP_WINSIZE]		= { hostd_winsize },
+};
+
+/* SIGTERM (from the relay, or as parent-death signal): finish and go. */
+static volatile sig_atomic_t shadow_stop;
+
+static void shadow_on_stop(int sig)
+{
+	(void)sig;
+	shadow_stop = 1;
+}
+
+int hostd_reply_fd(struct hostd_req *rq, int fd)
+{
+	if (rq->nout >= HC_HF_NFDS_MASK) {
+		close(fd);
+		return -EMSGSIZE;
+	}
+	rq->out_fds[rq->nout++] = fd;
+	return 0;
+}
+
+/* ---- ops that are about the subject itself ---- */
+
+/*
+ * Subject id: the subject's slot in the relay's table + 1 (small, never 0,
+ * reused once the subject has ended).
+ */
+hc_s64 hostd_hello(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	if (rq->m->arg < 1)
+		return -EPROTONOSUPPORT;
+	rq->rep->arg = rq->m->arg < HC_PROTO_VERSION ? rq->m->arg : HC_PROTO_VERSION;
+	rq->rep->len = HC_MSG_MAX;
+	sh->helloed = 1;
+	return sh->slot + 1;
+}
+
+/* In the short-lived middle process of a fork-subject: see below. */
+static void __attribute__((noreturn))
+fork_middle(struct hostd_shadow *sh, struct hostd_req *rq, int sv[2],
+	    unsigned int slot, pid_t owner)
+{
+	pid_t mid = getpid(), pid;
+	int i;
+
+	pid = fork();
+	if (pid < 0)
+		_exit(1);
+	if (pid == 0) {
+		close(sv[1]);
+		close(sh->conn);
+		for (i = 0; i < rq->nin; i++)
+			close(rq->in_fds[i]);
+		sh->conn = sv[0];
+		sh->slot = slot;
+		/* the new subject inherits the handshake its parent made */
+		sh->helloed = 1;
+		/* the parent subject's host processes are not this one's */
+		memset(sh->procs, 0, sizeof(sh->procs));
+		hostd_relay_watch(mid);
+		if (sh->cfg->verbose)
+			hostd_log(HOSTD_NAME ": subject %u: shadow pid %d, forked",
+				  slot + 1, (int)getpid());
+		hostd_shadow_serve(sh);
+	}
+	if (hostd_slot_fill(slot, owner, pid)) {
+		kill(pid, SIGKILL);
+		_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * The new shadow is a fork of this one, so it inherits the cwd, the handles
+ * and the set of opened files. It is double-forked (this shadow -> a middle
+ * process -> the new shadow; the middle one fills the slot we reserved and
+ * exits) so that the new shadow is reparented to the relay, the child
+ * subreaper, which reaps every shadow and can stop them all.
+ */
+hc_s64 hostd_fork_subject(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	pid_t me = getpid(), mid;
+	int sv[2], slot, status, err;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	slot = hostd_slot_reserve(me);
+	if (slot < 0) {
+		err = slot;
+		hostd_log(HOSTD_NAME ": subject %u: fork-subject: too many subjects "
+			  "(%u, see --max-subjects)", sh->slot + 1, sh->cfg->max_subjects);
+		goto out_close;
+	}
+	mid = fork();
+	if (mid < 0) {
+		err = -errno;
+		goto out_release;
+	}
+	if (mid == 0)
+		fork_middle(sh, rq, sv, slot, me);
+	while (waitpid(mid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		err = -EAGAIN;
+		goto out_release;
+	}
+	close(sv[0]);
+	err = hostd_reply_fd(rq, sv[1]);
+	return err ? err : slot + 1;
+
+out_release:
+	hostd_slot_release(slot, me);
+out_close:
+	close(sv[0]);
+	close(sv[1]);
+	return err;
+}
+
+/* ---- set-up ---- */
+
+static int shadow_drop_privileges(const struct hostd_config *cfg)
+{
+	if (!cfg->user)
+		return 0;
+	if (geteuid() == 0) {
+		if (setgroups(cfg->ngroups, cfg->groups) < 0)
+			return -errno;
+		if (setgid(cfg->gid) < 0)
+			return -errno;
+		if (setuid(cfg->uid) < 0)
+			return -errno;
+	}
+	if (getuid() != cfg->uid || geteuid() != cfg->uid ||
+	    getgid() != cfg->gid || getegid() != cfg->gid)
+		return -EPERM;
+	if (cfg->uid != 0 && setuid(0) == 0)
+		return -EPERM;
+	return 0;
+}
+
+static int shadow_setup(struct hostd_shadow *sh)
+{
+	const struct hostd_config *cfg = sh->cfg;
+	struct sigaction sa = { .sa_handler = shadow_on_stop };
+	unsigned int i;
+	int err;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err = shadow_drop_privileges(cfg);
+	if (err) {
+		hostd_log(HOSTD_NAME ": subject %u: cannot become user %s (uid %u): %s",
+			  sh->slot + 1, cfg->pw_name, (unsigned int)cfg->uid,
+			  strerror(-err));
+		return err;
+	}
+	sh->inbuf = malloc(HC_MSG_MAX);
+	sh->outbuf = malloc(HC_MSG_MAX);
+	sh->scratch = malloc(HC_MSG_MAX);
+	sh->handles = malloc(sizeof(int) * cfg->max_handles);
+	if (!sh->inbuf || !sh->outbuf || !sh->scratch || !sh->handles) {
+		hostd_log(HOSTD_NAME ": subject %u: out of memory", sh->slot + 1);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->max_handles; i++)
+		sh->handles[i] = -1;
+	/* start where a login would: home if it exists, else "/" (the root) */
+	strcpy(sh->cwd, "/");
+	if (cfg->rootfd >= 0) {
+		if (fchdir(cfg->rootfd) < 0)
+			return -errno;
+	} else if (chdir(cfg->pw_dir) < 0 && chdir("/") < 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+void hostd_shadow_run(const struct hostd_config *cfg, int conn, int lifeline,
+		      unsigned int slot)
+{
+	static struct hostd_shadow sh;
+
+	sh.cfg = cfg;
+	sh.conn = conn;
+	sh.lifeline = lifeline;
+	sh.slot = slot;
+	if (shadow_setup(&sh))
+		_exit(1);
+	hostd_shadow_serve(&sh);
+}
+
+/* ---- serving ---- */
+
+static hc_s64 shadow_dispatch(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	const struct hc_msg *m = rq->m;
+
+	if (m->hflags & HC_HF_REPLY)
+		return -EBADMSG;
+	if ((m->hflags & HC_HF_NFDS_MASK) != rq->nin)
+		return -EBADMSG;
+	if (m->op >= HC_OP_MAX || !hostd_ops[m->op].fn)
+		return -ENOSYS;
+	if (!sh->helloed && m->op != HC_OP_HELLO)
+		return -EPROTO;
+	return hostd_ops[m->op].fn(sh, rq);
+}
+
+static void shadow_log_op(struct hostd_shadow *sh, const struct hc_msg *m,
+			  hc_s64 res)
+{
+	const char *name = hc_op_name(m->op);
+	const char *p1 = m->path, *p2 = m->path2;
+
+	if (m->op == HC_OP_SPAWN && m->argv)
+		p1 = m->argv;
+	hostd_log(HOSTD_NAME ": subject %u: %s%s%s%s%s%s%s = %lld%s%s",
+		  sh->slot + 1, name ? name : "?",
+		  p1 ? " \"" : "", p1 ? p1 : "", p1 ? "\"" : "",
+		  p2 ? " \"" : "", p2 ? p2 : "", p2 ? "\"" : "",
+		  (long long)res, res < 0 ? " " : "",
+		  res < 0 ? strerror((int)-res) : "");
+}
+
+static void close_fds(int *fds, int *n)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		close(fds[i]);
+	*n = 0;
+}
+
+/* Send the reply; a reply that cannot be encoded becomes its error. */
+static int shadow_reply(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 res)
+{
+	struct hc_msg *rep = rq->rep;
+	int len, err;
+
+	if (res < 0)
+		close_fds(rq->out_fds, &rq->nout);
+	rep->op = rq->m->op;
+	rep->tag = rq->m->tag;
+	rep->subject = sh->slot + 1;
+	rep->result = res;
+	rep->hflags = HC_HF_REPLY | rq->nout;
+	len = hc_encode(rep, sh->outbuf, HC_MSG_MAX);
+	if (len < 0) {
+		hostd_log(HOSTD_NAME ": subject %u: %s: cannot encode the reply: %s",
+			  sh->slot + 1, hc_op_name(rep->op), strerror(-len));
+		close_fds(rq->out_fds, &rq->nout);
+		rep->result = len;
+		rep->hflags = HC_HF_REPLY;
+		len = hc_encode(rep, sh->outbuf, HC_MSG_MAX);
+		if (len < 0)
+			return len;
+	}
+	err = hc_sock_send(sh->conn, sh->outbuf, len, rq->out_fds, rq->nout);
+	close_fds(rq->out_fds, &rq->nout);
+	return err;
+}
+
+/* Serve one message. Returns: 0, or -errno when the subject must end. */
+static int shadow_serve_one(struct hostd_shadow *sh)
+{
+	struct hc_msg m, rep;
+	struct hostd_req rq = { .m = &m, .rep = &rep };
+	ssize_t n;
+	hc_s64 res;
+	int err;
+
+	n = hc_sock_recv(sh->conn, sh->inbuf, HC_MSG_MAX, rq.in_fds, &rq.nin);
+	if (n <= 0) {
+		if (n < 0 && n != -ECONNRESET)
+			hostd_log(HOSTD_NAME ": subject %u: receive: %s%s", sh->slot + 1,
+				  strerror((int)-n), n == -EBADMSG ?
+				  " (message over 128 KiB or too many fds): closing" : "");
+		return n ? (int)n : -ECONNRESET;
+	}
+	if (hc_decode_hdr(&m, sh->inbuf, n)) {
+		hostd_log(HOSTD_NAME ": subject %u: message of %zd bytes without a "
+			  "valid header: closing", sh->slot + 1, n);
+		close_fds(rq.in_fds, &rq.nin);
+		return -EBADMSG;
+	}
+	memset(&rep, 0, sizeof(rep));
+	res = hc_decode(&m, sh->inbuf, n);
+	if (res == 0)
+		res = shadow_dispatch(sh, &rq);
+	if (sh->cfg->verbose)
+		shadow_log_op(sh, &m, res);
+	err = shadow_reply(sh, &rq, res);
+	close_fds(rq.in_fds, &rq.nin);
+	return err;
+}
+
+/*
+ * When the subject goes (EOF), its host processes get SIGHUP in their
+ * process groups, as a terminal hangup would give them; handles close with
+ * the process.
+ */
+void hostd_shadow_serve(struct hostd_shadow *sh)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sh->conn, .events = POLLIN },
+			{ .fd = sh->lifeline, .events = POLLIN },
+		};
+
+		if (shadow_stop)
+			break;
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)	/* the relay is gone */
+			break;
+		if (p[0].revents & POLLIN) {
+			if (shadow_serve_one(sh) < 0)
+				break;
+		} else if (p[0].revents) {
+			break;
+		}
+	}
+	hostd_procs_hangup(sh);
+	_exit(0);
+}
