@@ -243,8 +243,10 @@ if [ ! -x "$HOSTCALLD" ] || [ ! -f "$SHIM" ]; then
 	echo "$PASS passed, $FAIL failed"
 	exit 1
 fi
-if ! cc -O2 -Wall -o "$T/probe" "$ROOT/tests/integration/probe.c"; then
-	not_ok "probe helper builds" "cc failed on tests/integration/probe.c"
+if ! cc -O2 -Wall -o "$T/probe" "$ROOT/tests/integration/probe.c" ||
+   ! cc -O2 -Wall -D_GNU_SOURCE -I"$ROOT/proto" -o "$T/hcraw" "$ROOT/tests/integration/hcraw.c" \
+	"$ROOT/proto/hc_codec.c" "$ROOT/proto/hc_sock.c"; then
+	not_ok "test helpers build" "cc failed on tests/integration/probe.c or hcraw.c"
 fi
 chmod 0755 "$T"
 cd "$T" || exit 1
@@ -539,6 +541,38 @@ expect $? "flock: a native lock makes flock -n through /host fail, until release
 	"flock -n through /host exited $held while held (want 1), $after after release (want 0), $shared for two shared locks (want 0)" \
 	"$(cat "$O/flock2")"
 
+# a subject stalled on a FIFO nobody writes stalls nobody else
+mkfifo "$W/stall"
+[ -n "$U" ] && chown "$U:$U" "$W/stall"
+run_shim cat "/host$W/stall" > "$O/stall" 2>&1 &
+staller=$!
+sleep 0.3
+out=$(TIMEOUT=5 run_shim cat "/host$TREE/hello.txt" 2>&1)
+timeout 5 sh -c 'echo unblocked > "$1"' sh "$W/stall"
+wait "$staller"
+[ "$out" = "hello, host" ] && [ "$(cat "$O/stall")" = unblocked ]
+expect $? "a client blocked opening a /host FIFO does not stall another client" \
+	"other client: $out; blocked client, after a native write: $(cat "$O/stall")"
+
+# malformed requests, sent without the shim: an error reply each, no crash
+run_as "$U" "" "$T/hcraw" "$SOCK" malformed > "$O/malformed.s" 2>&1
+cat > "$O/malformed.n" <<EOF
+path without NUL: Bad message
+truncated body: Bad message
+4 GiB blob: Bad message
+wrapping string length: Bad message
+unknown op 999: Function not implemented
+op 0: Function not implemented
+reply flag on a request: Bad message
+fd count without fds: Bad message
+argv count mismatch: Bad message
+trailing bytes: Bad message
+after them: the shadow still serves
+after header garbage: hostcalld still serves
+EOF
+compare "malformed requests get EBADMSG/ENOSYS replies; shadow and hostcalld go on serving" \
+	"$O/malformed.n" "$O/malformed.s"
+
 # getcwd: cd into /host, then the shell's and /bin/pwd's idea, and relative paths
 run_shim sh -c "cd /host$TREE/sub && pwd && /bin/pwd && cat f.txt && ls -a && cd deeper && cat g.txt ../f.txt && /bin/pwd" \
 	> "$O/cwd.s" 2>&1
@@ -643,11 +677,16 @@ if [ "$IS_ROOT" = 1 ]; then
 		printf '%s\n' "$PC_CONTENT" > /etc/printcap && OUTSIDE+=(/etc/printcap)
 		chmod 0644 /etc/printcap
 	fi
+	out=$("$HOSTCALLD" --socket "$T/run/refuse.sock" 2>&1); rc=$?
+	[ "$rc" != 0 ] && [ ! -e "$T/run/refuse.sock" ] && [[ $out == *root* ]]
+	expect $? "hostcalld as root without --user refuses, saying why" "exit $rc: $out"
 	ACC=$T/run/acc.sock
 	(cd "$ROOT" && exec "$HOSTCALLD" --socket "$ACC" --user nobody) > "$T/acc.log" 2>&1 &
 	ACCPID=$!
 	DAEMONS+=("$ACCPID")
 	sleep 1
+	mode=$(stat -c %a "$ACC" 2>&1)
+	check "the socket is created with mode 0600 by default" "mode: $mode" [ "$mode" = 600 ]
 	(cd "$ROOT" && LD_PRELOAD=$PWD/build/libhostcall.so HOSTCALL_SOCKET=$ACC \
 		timeout "$TIMEOUT" cat /host/etc/printcap) > "$O/printcap" 2> "$O/printcap.err"
 	if [ -s /etc/printcap ] && cmp /etc/printcap "$O/printcap" > /dev/null 2>&1; then
@@ -793,17 +832,34 @@ jail_case "openat(/host/sub, ../../outside-secret)" marker \
 jail_case "/host/../outside-secret" inside cat /host/../outside-secret
 jail_case "/host/sub/../../../outside-secret" inside cat /host/sub/../../../outside-secret
 jail_case "a symlink to /proc/self/root" inside cat /host/magic/etc/passwd
+# the same at the protocol level, where no shim can rewrite the path first
+jail_case "protocol: openat /../outside-secret clamps to DIR" marker \
+	"$T/hcraw" "$JSOCK" open /../outside-secret
+jail_case "protocol: openat /sub/../../../etc/passwd clamps to DIR" marker \
+	"$T/hcraw" "$JSOCK" open /sub/../../../etc/passwd
+jail_case "protocol: openat through a symlink to /" marker \
+	"$T/hcraw" "$JSOCK" open /toroot/etc/passwd
+jail_case "protocol: openat of an absolute symlink" marker "$T/hcraw" "$JSOCK" open /abs
+jail_case "protocol: openat of a relative path from the shadow's cwd" marker \
+	"$T/hcraw" "$JSOCK" open ../../etc/passwd
 if [ "$PROC_OK" = 1 ]; then
 	jail_case "magic link /host/proc/self/root fails with ELOOP" eloop \
 		cat /host/proc/self/root/etc/passwd
-	jail_case "magic link /host/proc/1/root fails with ELOOP" eloop \
+	# another user's process: the kernel may refuse (EACCES) before ELOOP
+	jail_case "magic link /host/proc/1/root fails" inside \
 		cat /host/proc/1/root/etc/passwd
 	jail_case "magic link /host/proc/self/cwd fails with ELOOP" eloop \
 		cat "/host/proc/self/cwd$T/outside-secret"
 	jail_case "a symlink to /proc/self/root with proc mounted" eloop \
 		cat /host/magic/etc/passwd
+	jail_case "protocol: openat /proc/self/root/etc/passwd fails with ELOOP" eloop \
+		"$T/hcraw" "$JSOCK" open /proc/self/root/etc/passwd
+	jail_case "protocol: openat /proc/self/fd/N fails with ELOOP" eloop \
+		"$T/hcraw" "$JSOCK" open /proc/self/fd/0
 else
-	for t in "/host/proc/self/root" "/host/proc/1/root" "/host/proc/self/cwd" "a symlink to /proc/self/root with proc mounted"; do
+	for t in "/host/proc/self/root" "/host/proc/1/root" "/host/proc/self/cwd" \
+		"a symlink to /proc/self/root with proc mounted" "protocol: /proc/self/root" \
+		"protocol: /proc/self/fd/N"; do
 		skip "--root: magic link $t" "cannot mount proc inside DIR (not root or not permitted)"
 	done
 fi
