@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One-time set-up of libhostcall: read the environment and register the fork
+ * handlers, at load time or on the first call that needs it, whichever comes
+ * first. Nothing here connects: a process that never uses the host pays
+ * only this.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hc_internal.h"
+#include "shim.h"
+
+int hc_inited;
+int hc_debug_on;
+unsigned int hc_umask = 022;
+
+static pthread_once_t hc_once = PTHREAD_ONCE_INIT;
+
+void hc_debug(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	if (!hc_debug_on)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+static void hc_init_once(void)
+{
+	const char *d = getenv("HOSTCALL_DEBUG");
+	unsigned int m;
+
+	hc_debug_on = d && *d && strcmp(d, "0") != 0;
+	/* Load time is single-threaded: the umask() pair is safe here. */
+	m = syscall(SYS_umask, 0);
+	syscall(SYS_umask, m);
+	__atomic_store_n(&hc_umask, m & 0777, __ATOMIC_RELAXED);
+	shim_init();
+	hc_client_init();
+	__atomic_store_n(&hc_inited, 1, __ATOMIC_RELEASE);
+}
+
+void hc_init_slow(void)
+{
+	pthread_once(&hc_once, hc_init_once);
+}
+
+__attribute__((constructor)) static void hc_load(void)
+{
+	hc_ensure_init();
+}
