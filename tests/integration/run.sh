@@ -42,11 +42,8 @@ procs_naming_T() {
 }
 
 cleanup() {
-	local p m i
-	for p in "${CLIENTS[@]}"; do
-		pkill -KILL -P "$p" 2>/dev/null
-		kill -KILL "$p" 2>/dev/null
-	done
+	local p m i u
+	stop_clients
 	for p in "${DAEMONS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -67,7 +64,14 @@ cleanup() {
 	rm -rf -- "$T"
 	if [ "$IS_ROOT" = 1 ]; then
 		for u in "${TESTUSERS[@]}"; do
-			id -u "$u" >/dev/null 2>&1 && userdel "$u" 2>/dev/null
+			id -u "$u" >/dev/null 2>&1 || continue
+			# only this script runs as these users: what is left is ours
+			for p in $(pgrep -u "$u"); do
+				echo "# cleanup: killing leftover process $p of $u: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" >&2
+				kill -KILL "$p" 2>/dev/null
+			done
+			userdel "$u" 2>/dev/null || sleep 0.5
+			id -u "$u" >/dev/null 2>&1 && { userdel "$u" || echo "# cleanup: userdel $u failed" >&2; }
 		done
 	fi
 }
@@ -192,7 +196,11 @@ stop_hostcalld() {
 # hold_subject SOCKET USER FILE READY: a background client that opens FILE
 # through the shim (so it has a subject and a shadow) and waits.
 hold_subject() {
-	run_as "$2" "$1" sh -c 'exec 3< "$1" && echo held > "$2"; sleep 30; :' sh "$3" "$4" \
+	local pre=()
+	[ -n "$2" ] && pre=(setpriv --reuid="$2" --regid="$2" --init-groups --)
+	# its own process group (setsid), so that stop_clients ends all of it
+	setsid "${pre[@]}" env LD_PRELOAD="$SHIM" HOSTCALL_SOCKET="$1" \
+		sh -c 'exec 3< "$1" && echo held > "$2"; sleep 30; :' sh "$3" "$4" \
 		> /dev/null 2>&1 &
 	CLIENTS+=("$!")
 	wait_for_file "$4"
@@ -228,8 +236,7 @@ term_with_subject() {
 stop_clients() {
 	local p
 	for p in "${CLIENTS[@]}"; do
-		pkill -KILL -P "$p" 2>/dev/null
-		kill -KILL "$p" 2>/dev/null
+		kill -KILL -- "-$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	CLIENTS=()
