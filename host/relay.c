@@ -330,7 +330,6 @@ static void relay_new_subject(struct relay *r, int conn)
 	}
 	if (pid == 0) {
 		relay_child_setup(r);
-		hostd_relay_watch(0);
 		hostd_shadow_run(r->cfg, conn, r->life_r, slot);
 	}
 	hostd_slot_fill(slot, relay_pid, pid);

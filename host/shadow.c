@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -223,6 +224,8 @@ static int shadow_setup(struct hostd_shadow *sh)
 			  strerror(-err));
 		return err;
 	}
+	/* after the drop: a change of credentials clears the parent-death signal */
+	hostd_relay_watch(0);
 	sh->inbuf = malloc(HC_MSG_MAX);
 	sh->outbuf = malloc(HC_MSG_MAX);
 	sh->scratch = malloc(HC_MSG_MAX);
@@ -275,18 +278,37 @@ static hc_s64 shadow_dispatch(struct hostd_shadow *sh, struct hostd_req *rq)
 	return hostd_ops[m->op].fn(sh, rq);
 }
 
+/* A client's string, quoted for the log: no control bytes, bounded. */
+static const char *log_str(const char *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+
+	if (!s)
+		return "";
+	buf[o++] = ' ';
+	buf[o++] = '"';
+	for (; *s && o + 8 < cap; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"' || *s == '\\')
+			o += snprintf(buf + o, cap - o, "\\x%02x", (unsigned char)*s);
+		else
+			buf[o++] = *s;
+	if (*s)
+		o += snprintf(buf + o, cap - o, "...");
+	buf[o++] = '"';
+	buf[o] = 0;
+	return buf;
+}
+
 static void shadow_log_op(struct hostd_shadow *sh, const struct hc_msg *m,
 			  hc_s64 res)
 {
 	const char *name = hc_op_name(m->op);
-	const char *p1 = m->path, *p2 = m->path2;
+	char b1[300], b2[300];
 
-	if (m->op == HC_OP_SPAWN && m->argv)
-		p1 = m->argv;
-	hostd_log(HOSTD_NAME ": subject %u: %s%s%s%s%s%s%s = %lld%s%s",
+	hostd_log(HOSTD_NAME ": subject %u: %s%s%s = %lld%s%s",
 		  sh->slot + 1, name ? name : "?",
-		  p1 ? " \"" : "", p1 ? p1 : "", p1 ? "\"" : "",
-		  p2 ? " \"" : "", p2 ? p2 : "", p2 ? "\"" : "",
+		  log_str(m->op == HC_OP_SPAWN ? m->argv : m->path, b1, sizeof(b1)),
+		  log_str(m->path2 ? m->path2 : m->name, b2, sizeof(b2)),
 		  (long long)res, res < 0 ? " " : "",
 		  res < 0 ? strerror((int)-res) : "");
 }
@@ -347,8 +369,9 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 		return n ? (int)n : -ECONNRESET;
 	}
 	if (hc_decode_hdr(&m, sh->inbuf, n)) {
-		hostd_log(HOSTD_NAME ": subject %u: message of %zd bytes without a "
-			  "valid header: closing", sh->slot + 1, n);
+		if (sh->cfg->verbose)
+			hostd_log(HOSTD_NAME ": subject %u: message of %zd bytes without "
+				  "a valid header: closing", sh->slot + 1, n);
 		close_fds(rq.in_fds, &rq.nin);
 		return -EBADMSG;
 	}

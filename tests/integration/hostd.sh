@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# hostcalld on its own, over the wire protocol (hostd_proto.c, compiled here): every op, --root escapes, malformed input, a stalled subject, the subject limit, the options, and that SIGTERM (or the relay's death) leaves no shadow behind.
+#
+# As root the shadows run as nobody and the root test gets a proc mount
+# (for the magic-link cases); as an ordinary user hostcalld runs as that
+# user and the root-only cases are skipped with the reason printed.
+# Output: "ok N - name" / "not ok N - name"; exit status 1 if anything failed.
+#
+# Environment: HOSTCALLD (default build/hostcalld), CC.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
+CC=${CC:-cc}
+export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin
+unset HOSTCALL_SOCKET
+
+N=0 FAIL=0
+DAEMONS=()
+MOUNTS=()
+IS_ROOT=0
+[ "$(id -u)" = 0 ] && IS_ROOT=1
+T=$(mktemp -d /tmp/hostcall-hostd.XXXXXX) || exit 1
+chmod 755 "$T"
+PROTO=$T/hostd_proto
+
+cleanup() {
+	local p m
+	for p in "${DAEMONS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.3
+	for p in $(pgrep -f -- "--socket $T/"); do kill -KILL "$p" 2>/dev/null; done
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+	rm -rf -- "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+ok() { N=$((N + 1)); echo "ok $N - $1"; }
+not_ok() {
+	N=$((N + 1)); FAIL=$((FAIL + 1))
+	echo "not ok $N - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 40 | sed 's/^/# /'
+	return 0
+}
+skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
+
+# Re-number hostd_proto's own "ok - x" / "not ok - x" lines into ours.
+proto() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) not_ok "${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done < <(timeout -k 2 120 "$PROTO" "$@"; echo "# hostd_proto $1 exited $?")
+}
+
+USER_OPT=()
+[ "$IS_ROOT" = 1 ] && USER_OPT=(--user nobody)
+
+# start NAME ARGS...: start hostcalld on $T/NAME.sock, log in $T/NAME.log
+start() {
+	local name=$1 i
+	shift
+	"$HOSTCALLD" --socket "$T/$name.sock" "${USER_OPT[@]}" "$@" 2> "$T/$name.log" &
+	DAEMONS+=($!)
+	LAST=$!
+	for i in $(seq 50); do
+		[ -S "$T/$name.sock" ] && return 0
+		kill -0 "$LAST" 2>/dev/null || break
+		sleep 0.1
+	done
+	not_ok "hostcalld $name starts" "$(cat "$T/$name.log")"
+	return 1
+}
+
+# stop PID: SIGTERM, and it must exit 0 within 5 s
+stop() {
+	local i
+	kill -TERM "$1"
+	for i in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$1"
+}
+
+# shadows_of NAME: processes still running with NAME's socket on their command line
+shadows_of() { pgrep -f -- "--socket $T/$1.sock" || true; }
+
+# gone PIDS...: true once none of PIDS exists (waits up to 3 s)
+gone() {
+	local i p left
+	for i in $(seq 30); do
+		left=
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && left=1; done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/proto" -o "$PROTO" \
+	"$ROOT/tests/integration/hostd_proto.c" "$ROOT/proto/hc_codec.c" \
+	"$ROOT/proto/hc_sock.c" 2> "$T/cc.log"; then
+	not_ok "build hostd_proto" "$(cat "$T/cc.log")"
+	exit 1
+fi
+
+# ---- ops, malformed input, a stalled subject, shutdown ----
+
+mkdir "$T/ops"
+[ "$IS_ROOT" = 1 ] && chown nobody "$T/ops"
+mkfifo -m 666 "$T/fifo"
+if start a --verbose; then
+	A=$LAST
+	if [ "$IS_ROOT" = 1 ]; then export HC_TEST_USER=nobody; else export HC_TEST_USER=$(id -un); fi
+	proto ops "$T/a.sock" "$T/ops"
+	proto fuzz "$T/a.sock" 3000
+	proto stall "$T/a.sock" "$T/fifo"
+	mode=$(stat -c %a "$T/a.sock")
+	[ "$mode" = 600 ] && ok "the socket is mode 0600" || not_ok "the socket is mode 0600" "mode $mode"
+	grep -q "connection from pid [0-9]* uid $(id -u) gid $(id -g)" "$T/a.log" &&
+		ok "--verbose logs the peer's credentials" ||
+		not_ok "--verbose logs the peer's credentials" "$(head -5 "$T/a.log")"
+	grep -q 'subject [0-9]*: openat ".*/ops/f" = ' "$T/a.log" &&
+		ok "--verbose logs each op with its path and result" ||
+		not_ok "--verbose logs each op" "$(head -5 "$T/a.log")"
+
+	"$PROTO" hold "$T/a.sock" "$T/fifo" > "$T/hold.out" 2>&1 &
+	HOLD=$!
+	for i in $(seq 50); do grep -q '^ready' "$T/hold.out" && break; sleep 0.1; done
+	hostpids=$(sed -n 's/^# host pid //p' "$T/hold.out")
+	nshadows=$(shadows_of a | wc -l)
+	stop "$A"
+	rc=$?
+	[ "$rc" = 0 ] && ok "SIGTERM: hostcalld exits 0" || not_ok "SIGTERM: hostcalld exits 0" "status $rc"
+	left=$(shadows_of a)
+	[ -z "$left" ] && [ "$nshadows" -ge 6 ] &&
+		ok "SIGTERM: no shadow left (idle, forked, blocked in open and in wait)" ||
+		not_ok "SIGTERM: no shadow left" "before: $nshadows processes" "left: $left" \
+			"$(cat "$T/hold.out")"
+	# shellcheck disable=SC2086
+	[ -n "$hostpids" ] && gone $hostpids && ok "SIGTERM: host processes got SIGHUP" ||
+		not_ok "SIGTERM: host processes got SIGHUP" "pids: $hostpids"
+	[ ! -e "$T/a.sock" ] && ok "SIGTERM: the socket is removed" ||
+		not_ok "SIGTERM: the socket is removed"
+	kill "$HOLD" 2>/dev/null
+fi
+
+# ---- the relay dies: shadows follow (lifeline) ----
+
+if start b --socket-mode 0660; then
+	B=$LAST
+	mode=$(stat -c %a "$T/b.sock")
+	[ "$mode" = 660 ] && ok "--socket-mode 0660" || not_ok "--socket-mode 0660" "mode $mode"
+	out=$("$HOSTCALLD" --socket "$T/b.sock" "${USER_OPT[@]}" 2>&1)
+	rc=$?
+	[ "$rc" != 0 ] && [[ $out == *"Address already in use (is another hostcalld running?"* ]] &&
+		ok "a live socket is not stolen" || not_ok "a live socket is not stolen" "status $rc: $out"
+	"$PROTO" hold "$T/b.sock" "$T/fifo" > "$T/hold.out" 2>&1 &
+	HOLD=$!
+	for i in $(seq 50); do grep -q '^ready' "$T/hold.out" && break; sleep 0.1; done
+	before=$(shadows_of b)
+	kill -KILL "$B"
+	wait "$B" 2>/dev/null
+	# shellcheck disable=SC2086
+	gone $before
+	left=$(shadows_of b)
+	[ -z "$left" ] && ok "relay SIGKILLed: the shadows exit by themselves" ||
+		not_ok "relay SIGKILLed: the shadows exit by themselves" "left: $left"
+	kill "$HOLD" 2>/dev/null
+	wait "$HOLD" 2>/dev/null
+	if start b; then
+		ok "a stale socket is replaced"
+		stop "$LAST"
+	fi
+fi
+
+# ---- --root ----
+
+R=$T/root
+mkdir -p "$R/sub" "$R/proc"
+echo inside > "$R/inside.txt"
+ln -s / "$R/abs"
+ln -s ../../.. "$R/up"
+if [ "$IS_ROOT" = 1 ]; then
+	chown nobody "$R"
+	mount -t proc proc "$R/proc" && MOUNTS+=("$R/proc")
+else
+	echo "# not root: no proc mount in the root, magic-link cases skipped"
+fi
+if start r --root "$R"; then
+	proto root "$T/r.sock" "$R"
+	stop "$LAST"
+fi
+
+# ---- the subject limit ----
+
+if start l --max-subjects 3; then
+	proto limit "$T/l.sock" 3
+	grep -q "too many subjects (3, see --max-subjects)" "$T/l.log" &&
+		ok "the limit is logged" || not_ok "the limit is logged" "$(cat "$T/l.log")"
+	stop "$LAST"
+fi
+
+# ---- options ----
+
+if [ "$IS_ROOT" = 1 ]; then
+	out=$("$HOSTCALLD" --socket "$T/x.sock" 2>&1)
+	rc=$?
+	[ "$rc" != 0 ] && [[ $out == *"--user NAME"* ]] && [ ! -e "$T/x.sock" ] &&
+		ok "root without --user is refused, saying why" ||
+		not_ok "root without --user is refused" "status $rc: $out"
+else
+	skip "root without --user is refused" "not root"
+fi
+out=$("$HOSTCALLD" --socket "$T/nodir/x.sock" "${USER_OPT[@]}" 2>&1)
+[[ $out == *"bind $T/nodir/x.sock: No such file or directory"* ]] &&
+	ok "a bind error names the path" || not_ok "a bind error names the path" "$out"
+"$HOSTCALLD" --max-subjects 0 > /dev/null 2>&1
+[ $? = 2 ] && ok "a bad option value is a usage error" || not_ok "a bad option value is a usage error"
+"$HOSTCALLD" --help | grep -q -- "--max-handles" && ok "--help" || not_ok "--help"
+
+echo "$((N - FAIL)) passed, $FAIL failed"
+[ "$FAIL" = 0 ]
