@@ -553,7 +553,13 @@ mkfifo "$W/stall"
 [ -n "$U" ] && chown "$U:$U" "$W/stall"
 run_shim cat "/host$W/stall" > "$O/stall" 2>&1 &
 staller=$!
-sleep 0.3
+# wait until a shadow sleeps in the FIFO open (best effort: wchan may be hidden)
+for i in $(seq 40); do
+	for p in $(pgrep -P "$MAINPID"); do
+		[ "$(cat "/proc/$p/wchan" 2>/dev/null)" = wait_for_partner ] && break 2
+	done
+	sleep 0.05
+done
 out=$(TIMEOUT=5 run_shim cat "/host$TREE/hello.txt" 2>&1)
 timeout 5 sh -c 'echo unblocked > "$1"' sh "$W/stall"
 wait "$staller"
