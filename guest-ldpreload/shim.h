@@ -189,6 +189,9 @@ static inline int shim_route(int dirfd, const char *path, struct shim_at *at)
 
 /* ---- working directory (shim_cwd.c) ---- */
 
+/* The environment variable that carries a host cwd across exec. */
+#define SHIM_CWD_ENV	"HOSTCALL_CWD"
+
 /* Takes the working directory from HOSTCALL_CWD at start-up. */
 void shim_cwd_init(void);
 

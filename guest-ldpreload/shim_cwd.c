@@ -18,8 +18,6 @@
 
 #include <pthread.h>
 
-#define SHIM_CWD_ENV	"HOSTCALL_CWD"
-
 int shim_cwd_host;
 static pthread_mutex_t shim_cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The guest path of the host cwd: the prefix, then the host path. */
