@@ -128,7 +128,7 @@ static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	if (statx(fd, "", AT_EMPTY_PATH | (rq->m->flags & sync),
 		  STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
 		return -errno;
-	s->mask = stx.stx_mask;
+	s->mask = stx.stx_mask & (STATX_BASIC_STATS | STATX_BTIME);
 	s->mode = stx.stx_mode;
 	s->nlink = stx.stx_nlink;
 	s->uid = stx.stx_uid;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hostd.h"
@@ -75,22 +76,28 @@ static int lookup_user(struct hostd_config *cfg)
 	cfg->pw_dir = strdup(pw->pw_dir ? pw->pw_dir : "/");
 	cfg->pw_shell = strdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
 	if (!cfg->pw_name || !cfg->pw_dir || !cfg->pw_shell)
-		return -ENOMEM;
+		goto out_nomem;
 	for (;;) {
 		int got = n;
 
 		free(cfg->groups);
 		cfg->groups = calloc(n, sizeof(gid_t));
 		if (!cfg->groups)
-			return -ENOMEM;
+			goto out_nomem;
 		if (getgrouplist(cfg->pw_name, cfg->gid, cfg->groups, &got) >= 0) {
 			cfg->ngroups = got;
 			return 0;
 		}
-		if (got <= n || got > 65536)
+		if (got <= n || got > 65536) {
+			fprintf(stderr, HOSTD_NAME ": groups of user %s: cannot list them\n",
+				cfg->pw_name);
 			return -E2BIG;
+		}
 		n = got;
 	}
+out_nomem:
+	fprintf(stderr, HOSTD_NAME ": out of memory\n");
+	return -ENOMEM;
 }
 
 static int check_identity(struct hostd_config *cfg, int allow_root)
@@ -133,10 +140,36 @@ static int open_root(struct hostd_config *cfg)
 	return 0;
 }
 
-/* Spawned programs and log lines expect fds 0-2 to exist. */
+/*
+ * Each shadow may keep --max-handles directory handles besides a few fds
+ * of its own: raise the soft fd limit to the hard one (as service managers
+ * do), and say so if even that is too small.
+ */
+static void raise_fd_limit(const struct hostd_config *cfg)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < cfg->max_handles + 64ull)
+		fprintf(stderr, HOSTD_NAME ": warning: the fd limit (%llu) is below "
+			"--max-handles %u + 64: a subject may get EMFILE before its "
+			"handle limit; raise ulimit -Hn or lower --max-handles\n",
+			(unsigned long long)rl.rlim_cur, cfg->max_handles);
+}
+
+/*
+ * Spawned programs and log lines expect fds 0-2 to exist; any other fd
+ * inherited from whoever started us would leak into every shadow and host
+ * process, so it is closed.
+ */
 static void fill_stdio(void)
 {
 	int fd;
+
+	close_range(3, ~0u, 0);
 
 	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
 		;
@@ -236,6 +269,7 @@ int main(int argc, char **argv)
 	fill_stdio();
 	if (lookup_user(&cfg) || check_identity(&cfg, allow_root))
 		return 1;
+	raise_fd_limit(&cfg);
 	if (cfg.root && open_root(&cfg))
 		return 1;
 	return hostd_relay_run(&cfg) ? 1 : 0;

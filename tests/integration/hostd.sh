@@ -119,7 +119,11 @@ if start a --verbose; then
 	A=$LAST
 	if [ "$IS_ROOT" = 1 ]; then export HC_TEST_USER=nobody; else export HC_TEST_USER=$(id -un); fi
 	proto ops "$T/a.sock" "$T/ops"
-	proto fuzz "$T/a.sock" 3000
+	mkdir -p "$T/fuzz/d"
+	echo data > "$T/fuzz/f"
+	ln -s f "$T/fuzz/l"
+	[ "$IS_ROOT" = 1 ] && chown -R nobody "$T/fuzz"
+	proto fuzz "$T/a.sock" "$T/fuzz"
 	proto stall "$T/a.sock" "$T/fifo"
 	mode=$(stat -c %a "$T/a.sock")
 	[ "$mode" = 600 ] && ok "the socket is mode 0600" || not_ok "the socket is mode 0600" "mode $mode"

@@ -7,7 +7,7 @@
  *
  *   hostd_proto ops SOCKET DIR        file, handle, process ops in DIR
  *   hostd_proto root SOCKET DIR       hostcalld runs with --root DIR
- *   hostd_proto fuzz SOCKET N         N malformed messages
+ *   hostd_proto fuzz SOCKET DIR       malformed and odd messages, cwd DIR
  *   hostd_proto stall SOCKET FIFO     a blocked subject vs a fresh one
  *   hostd_proto limit SOCKET N        hostcalld runs with --max-subjects N
  *   hostd_proto hold SOCKET FIFO      subjects busy in every way, then wait
@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -765,8 +766,54 @@ static int cmd_root(const char *sock, const char *dir)
 
 /* ---- robustness ---- */
 
-static int cmd_fuzz(const char *sock, int rounds)
+/* A message of a random op whose fields are random but well-formed. */
+static int fuzz_fields(unsigned char *buf, size_t cap, hc_u32 tag)
 {
+	static const char *const paths[] = {
+		"", ".", "..", "f", "d/", "l", "new", "p", "/", "/nonexistent/x",
+		"f/", "../..", "d/../f", "//", "./l",
+	};
+	static const hc_s32 fds[] = { HC_AT_FDCWD, HC_HANDLE_PASSED, 0, 1, 2, 3, -1,
+				      0x7fffffff, (hc_s32)0x80000000 };
+	static const hc_u32 flags[] = { 0, 0, HC_AT_SYMLINK_NOFOLLOW, HC_AT_EMPTY_PATH,
+					HC_AT_REMOVEDIR, HC_AT_SYMLINK_FOLLOW, 1, 0xffffffff };
+	static const char argv[] = "true";
+	static const char env[] = "A=b\0C";
+	struct hc_msg m = {
+		.op = 1 + rand() % (HC_OP_MAX - 1), .tag = tag,
+		.fd = rand() % 2 ? HC_AT_FDCWD : fds[rand() % 9],
+		.fd2 = rand() % 2 ? HC_AT_FDCWD : fds[rand() % 9],
+		.flags = flags[rand() % 8],
+		.mode = rand() % 2 ? 0600 : (hc_u32)rand(),
+		.uid = (hc_u32)-1, .gid = (hc_u32)-1,
+		.arg = rand() % 2 ? (hc_u32)rand() % 8 : (hc_u32)rand(),
+		.arg2 = rand() % 2 ? 0 : (hc_u32)rand(),
+		.off = rand() % 2 ? rand() % 100 : (hc_s64)((hc_u64)rand() << 40) - (rand() % 2 ? 0 : INT64_MAX),
+		.len = rand() % 2 ? (hc_u64)rand() % 200000 : ~(hc_u64)0 - rand() % 3,
+		.dev = (hc_u64)rand() << 32,
+		.times = { { rand(), rand() }, { rand() % 5, HC_UTIME_OMIT - rand() % 2 } },
+		.lk = { .type = rand() % 4, .whence = rand() % 6, .start = rand() % 10,
+			.len = rand() % 3 - 1 },
+		.path = paths[rand() % 15], .path2 = paths[rand() % 15], .name = "user.fz",
+		.data = "data", .datalen = rand() % 5,
+		.argv = argv, .argvlen = sizeof(argv), .argc = 1,
+		.envp = env, .envplen = rand() % 2 ? sizeof(env) : 0, .envc = 0,
+	};
+
+	m.envc = m.envplen ? 2 : 0;
+	/* a blocking lock or wait could hold this subject; keep them short */
+	if (m.op == HC_OP_LOCK && m.arg == HC_F_SETLKW)
+		m.arg = HC_F_SETLK;
+	if (m.op == HC_OP_FLOCK)
+		m.arg |= HC_LOCK_NB;
+	if (m.op == HC_OP_SPAWN)
+		m.arg &= 0x030303;	/* no PASS streams: no fds attached */
+	return hc_encode(&m, buf, cap);
+}
+
+static int cmd_fuzz(const char *sock, const char *dir)
+{
+	const int rounds = 4000;
 	unsigned char buf[512];
 	struct hc_msg m, rep;
 	int s = sock_connect(sock), i, len, closed = 0, answered = 0;
@@ -774,10 +821,15 @@ static int cmd_fuzz(const char *sock, int rounds)
 
 	srand(12345);
 	hello(s);
+	op_path(s, HC_OP_CHDIR, HC_AT_FDCWD, dir, 0);
 	for (i = 0; i < rounds; i++) {
-		int kind = rand() % 4, nfd = 0, fds[2] = { 0, 1 };
+		int kind = rand() % 5, nfd = 0, fds[2] = { 0, 1 };
 
-		if (kind == 0) {		/* random bytes, random length */
+		if (kind == 4) {		/* well-formed, random values */
+			len = fuzz_fields(buf, sizeof(buf), i);
+			if (len < 0)
+				continue;
+		} else if (kind == 0) {		/* random bytes, random length */
 			len = rand() % sizeof(buf);
 			for (int j = 0; j < len; j++)
 				buf[j] = rand();
@@ -806,6 +858,7 @@ static int cmd_fuzz(const char *sock, int rounds)
 			close(s);
 			s = sock_connect(sock);
 			hello(s);
+			op_path(s, HC_OP_CHDIR, HC_AT_FDCWD, dir, 0);
 			continue;
 		}
 		r = recv_reply(s, &rep, NULL, NULL, 5000);
@@ -814,6 +867,7 @@ static int cmd_fuzz(const char *sock, int rounds)
 			close(s);
 			s = sock_connect(sock);
 			hello(s);
+			op_path(s, HC_OP_CHDIR, HC_AT_FDCWD, dir, 0);
 		} else if (r == -ETIMEDOUT) {
 			break;
 		} else {
@@ -828,7 +882,7 @@ static int cmd_fuzz(const char *sock, int rounds)
 	close(s);
 	s = sock_connect(sock);
 	CHECK(hello(s) > 0, "fuzz: hostcalld still accepts subjects", "%s", "");
-	printf("# fuzz: %d rounds, %d error replies, %d subjects closed\n", rounds, answered, closed);
+	printf("# fuzz: %d rounds, %d replies, %d subjects closed\n", rounds, answered, closed);
 	close(s);
 	return failures ? 1 : 0;
 }
@@ -938,7 +992,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "root"))
 		return cmd_root(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "fuzz"))
-		return cmd_fuzz(argv[2], atoi(argv[3]));
+		return cmd_fuzz(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "stall"))
 		return cmd_stall(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "hold"))
