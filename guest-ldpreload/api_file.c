@@ -338,18 +338,31 @@ HC_EXPORT int hc_linkat(int olddirfd, const char *oldpath, int newdirfd,
 
 /* ---- working directory ---- */
 
-HC_EXPORT int hc_chdir(const char *path)
+int hc_chdir_at(int dirfd, const char *path, int flags)
 {
 	struct hc_msg req = { .op = HC_OP_CHDIR, .path = path }, rep;
 
-	return hc_at_call(&req, AT_FDCWD, 0, &rep, NULL, 0);
+	req.flags = flags & AT_EMPTY_PATH;
+	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+}
+
+/* A process in a host cwd follows the subject's cwd (shim_cwd.c). */
+HC_EXPORT int hc_chdir(const char *path)
+{
+	int r = hc_chdir_at(AT_FDCWD, path, 0);
+
+	if (r == 0)
+		shim_cwd_moved();
+	return r;
 }
 
 HC_EXPORT int hc_fchdir(int fd)
 {
-	struct hc_msg req = { .op = HC_OP_CHDIR, .path = "", .flags = AT_EMPTY_PATH }, rep;
+	int r = hc_chdir_at(fd, "", AT_EMPTY_PATH);
 
-	return hc_at_call(&req, fd, AT_EMPTY_PATH, &rep, NULL, 0);
+	if (r == 0)
+		shim_cwd_moved();
+	return r;
 }
 
 /* A request whose reply is a path, copied into @buf of @size bytes. */

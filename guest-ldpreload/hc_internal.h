@@ -121,6 +121,13 @@ int hc_sys_fcntl(int fd, int cmd, long arg);
 /* The process's umask, tracked by the umask() interposer. */
 extern unsigned int hc_umask;
 
+/*
+ * hc_chdir()'s request alone. hc_chdir() and hc_fchdir() also tell the
+ * shim (shim_cwd_moved()), which the shim's own chdir must not.
+ */
+int hc_chdir_at(int dirfd, const char *path, int flags);
+void shim_cwd_moved(void);
+
 void hc_stat_to_stat(const struct hc_stat *h, struct stat *st);
 void hc_stat_to_statx(const struct hc_stat *h, struct statx *stx);
 void hc_statfs_to_statfs(const struct hc_statfs *h, struct statfs *sf);

@@ -19,7 +19,16 @@
  *
  * Unless said otherwise, functions return >= 0 on success and -errno on
  * failure; they do not touch errno. When hostcalld cannot be reached they
- * return -EHOSTUNREACH.
+ * return -EHOSTUNREACH (with HOSTCALL_DEBUG=1, one line on stderr names the
+ * socket path), and the next call tries again; -EIO means the connection
+ * broke, and the next call connects as a new subject. A process has one
+ * request in flight at a time: threads take turns, and a call made from a
+ * signal handler that interrupted another call in the same thread returns
+ * -EDEADLK instead of waiting forever.
+ *
+ * Creation modes (hc_openat, hc_mkdirat, hc_mknodat) are reduced by the
+ * calling process's umask, as the kernel would; the shadow's own umask
+ * applies on top of that.
  */
 #ifndef HOSTCALL_H
 #define HOSTCALL_H
@@ -47,6 +56,9 @@ int hc_connect(void);
 /**
  * hc_is_host_fd() - tell whether @fd refers to a file opened on the host
  * through this subject (by hc_openat() or a dup of such an fd).
+ * The library tracks such fds across dup, dup2, dup3, fcntl(F_DUPFD*),
+ * close, fclose, closedir, close_range and closefrom, and checks each one's
+ * (st_dev, st_ino) before use; it does not survive exec.
  * Returns: 1 or 0.
  */
 int hc_is_host_fd(int fd);
@@ -69,7 +81,7 @@ int hc_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 
 /**
  * hc_statx() - as statx(2); fills what the host reports, with stx_mask
- * saying which fields are valid.
+ * saying which fields are valid (@mask is a hint the host may ignore).
  */
 int hc_statx(int dirfd, const char *path, int flags, unsigned int mask,
 	     struct statx *stx);
@@ -124,6 +136,9 @@ int hc_removexattrat(int dirfd, const char *path, const char *name, int flags);
  * relative host paths and host programs start from. Checked as the shadow's
  * user, so it works where only that user may search.
  * hc_fchdir() does the same for a host fd of a directory.
+ * A process whose own working directory is on the host (it called
+ * chdir("/host/...") under the LD_PRELOAD shim) follows: its getcwd()
+ * reports the new directory.
  */
 int hc_chdir(const char *path);
 int hc_fchdir(int fd);
@@ -136,7 +151,8 @@ int hc_getcwd(char *buf, size_t size);
 
 /**
  * hc_realpath() - the canonical host path of @path (every symlink, "." and
- * ".." resolved on the host). Returns: its length, or -errno.
+ * ".." resolved on the host). Returns: its length, -ERANGE if @size is too
+ * small, or -errno.
  */
 int hc_realpath(const char *path, char *buf, size_t size);
 
@@ -183,8 +199,12 @@ int hc_spawn(const struct hc_spawn *sp, struct hc_proc *p);
  * hc_wait() - wait for a host process this subject spawned.
  * @status: set to a wait status (WIFEXITED, WTERMSIG… apply)
  * @flags: WNOHANG or 0
- * Returns: @pid, 0 with WNOHANG if it is still running, or -errno
- * (-ECHILD: not a process of this subject).
+ * Without WNOHANG it polls, pausing up to 10 ms between asks, so that the
+ * subject stays free meanwhile: other threads, and signal handlers (say,
+ * one that calls hc_kill() on Ctrl-C), can still make hostcalls.
+ * Returns: @pid, 0 with WNOHANG if it is still running, -EINTR if a signal
+ * handler ran while it waited (as waitpid(2) without SA_RESTART), or
+ * -errno (-ECHILD: not a process of this subject).
  */
 int hc_wait(pid_t pid, int *status, int flags);
 

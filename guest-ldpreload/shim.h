@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,9 @@
  */
 #define SHIM_REAL_LIST(X)						\
 	X(open) X(open64) X(openat) X(openat64) X(creat) X(creat64)	\
-	X(fopen) X(fopen64) X(freopen) X(freopen64) X(opendir)		\
+	X(fopen) X(fopen64) X(freopen) X(freopen64)			\
+	X(opendir) X(closedir) X(glob) X(glob64)			\
+	X(scandir) X(scandir64) X(scandirat) X(scandirat64)		\
 	X(stat) X(stat64) X(lstat) X(lstat64) X(fstatat) X(fstatat64)	\
 	X(statx) X(statfs) X(statfs64) X(statvfs) X(statvfs64)		\
 	X(access) X(faccessat) X(euidaccess) X(eaccess)			\
@@ -54,7 +57,7 @@
 	X(removexattr) X(lremovexattr) X(fremovexattr)			\
 	X(chdir) X(fchdir) X(getcwd) X(get_current_dir_name)		\
 	X(realpath) X(canonicalize_file_name)				\
-	X(close) X(closedir) X(fclose) X(dup) X(dup2) X(dup3)		\
+	X(close) X(fclose) X(dup) X(dup2) X(dup3)		\
 	X(fcntl) X(fcntl64) X(close_range) X(closefrom)		\
 	X(execve) X(execvpe) X(fexecve) X(execveat)			\
 	X(posix_spawn) X(posix_spawnp)
@@ -209,5 +212,13 @@ void shim_cwd_env(char *buf, size_t cap);
 
 /* Close an fd the shim opened itself, keeping the fd table right. */
 void shim_close_fd(int fd);
+
+/* @fd is about to be closed by a real call: forget it first. */
+void shim_closing(int fd);
+
+/* ---- shared by the interposers ---- */
+
+/* fstatat() as the interposer does it (shim_stat.c). */
+int shim_stat_at(int dirfd, const char *path, struct stat *st, int flags);
 
 #endif /* SHIM_H */

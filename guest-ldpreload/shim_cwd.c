@@ -88,13 +88,12 @@ void shim_cwd_env(char *buf, size_t cap)
 	pthread_mutex_unlock(&shim_cwd_lock);
 }
 
-/* The shadow changed directory (@r from hc_chdir/hc_fchdir): follow it. */
-static int shim_cwd_enter(int r)
+/* Take the guest cwd from the shadow's; errno set on failure. */
+static int shim_cwd_follow(void)
 {
 	char host[HC_PATH_MAX + 1], guest[sizeof(shim_cwd_guest)];
+	int r;
 
-	if (r < 0)
-		return shim_ret(r);
 	r = hc_getcwd(host, sizeof(host));
 	if (r >= 0)
 		r = shim_guest_path(host, guest, sizeof(guest));
@@ -104,13 +103,26 @@ static int shim_cwd_enter(int r)
 	return 0;
 }
 
+/* The shadow changed directory (@r from hc_chdir_at()): follow it. */
+static int shim_cwd_enter(int r)
+{
+	return r < 0 ? shim_ret(r) : shim_cwd_follow();
+}
+
+/* The API moved the subject (hc_chdir, as dosh's !cd does). */
+void shim_cwd_moved(void)
+{
+	if (__atomic_load_n(&shim_cwd_host, __ATOMIC_ACQUIRE))
+		shim_cwd_follow();
+}
+
 HC_EXPORT int chdir(const char *path)
 {
 	struct shim_at at;
 	int r;
 
 	if (shim_route(AT_FDCWD, path, &at))
-		return shim_cwd_enter(hc_chdir(at.path));
+		return shim_cwd_enter(hc_chdir_at(AT_FDCWD, at.path, 0));
 	r = SHIM_REAL(chdir)(path);
 	if (r == 0 && __atomic_load_n(&shim_cwd_host, __ATOMIC_ACQUIRE))
 		shim_cwd_set(NULL);
@@ -122,7 +134,7 @@ HC_EXPORT int fchdir(int fd)
 	int r;
 
 	if (shim_host_fd(fd))
-		return shim_cwd_enter(hc_fchdir(fd));
+		return shim_cwd_enter(hc_chdir_at(fd, "", AT_EMPTY_PATH));
 	r = SHIM_REAL(fchdir)(fd);
 	if (r == 0 && __atomic_load_n(&shim_cwd_host, __ATOMIC_ACQUIRE))
 		shim_cwd_set(NULL);

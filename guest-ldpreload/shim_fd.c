@@ -14,8 +14,7 @@ void shim_close_fd(int fd)
 	hc_sys_close(fd);
 }
 
-/* fd is about to be closed by the real call. */
-static void shim_closing(int fd)
+void shim_closing(int fd)
 {
 	if (fd < 0)
 		return;
@@ -27,14 +26,6 @@ HC_EXPORT int close(int fd)
 {
 	shim_closing(fd);
 	return SHIM_REAL(close)(fd);
-}
-
-HC_EXPORT int closedir(DIR *dir)
-{
-	SHIM_OPAQUE(dir);
-	if (dir)
-		shim_closing(dirfd(dir));
-	return SHIM_REAL(closedir)(dir);
 }
 
 HC_EXPORT int fclose(FILE *fp)

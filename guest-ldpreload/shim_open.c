@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Interposers that open: the open family with its *64 and fortify names,
- * the stdio opens and opendir. glibc's fopen, freopen and opendir reach open
- * internally, where no interposer sees it, so they are wrapped whole: a host
- * path is opened through the shadow and the fd is wrapped with fdopen or
- * fdopendir.
+ * and the stdio opens. glibc's fopen and freopen reach open internally,
+ * where no interposer sees it, so they are wrapped whole: a host path is
+ * opened through the shadow and the fd is wrapped with fdopen.
  */
 #include "shim.h"
 
@@ -228,24 +227,4 @@ HC_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 HC_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
 {
 	return shim_freopen(path, mode, stream, SHIM_R_freopen64);
-}
-
-HC_EXPORT DIR *opendir(const char *path)
-{
-	struct shim_at at;
-	DIR *d;
-	int fd, err;
-
-	if (!shim_route(AT_FDCWD, path, &at))
-		return SHIM_REAL(opendir)(path);
-	fd = shim_ret(hc_openat(at.dirfd, at.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (!d) {
-		err = errno;
-		shim_close_fd(fd);
-		errno = err;
-	}
-	return d;
 }

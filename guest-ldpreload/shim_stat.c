@@ -32,6 +32,15 @@ static int shim_stat_host(const struct shim_at *at, void *st, int flags)
 	return shim_ret(hc_fstatat(at->dirfd, at->path, st, flags));
 }
 
+int shim_stat_at(int dirfd, const char *path, struct stat *st, int flags)
+{
+	struct shim_at at;
+
+	if (!shim_route_stat(dirfd, path, flags, &at))
+		return SHIM_REAL(fstatat)(dirfd, path, st, flags);
+	return shim_stat_host(&at, st, flags);
+}
+
 #define SHIM_DEF_STAT(name, type, flags)				\
 	HC_EXPORT int name(const char *path, type *st)			\
 	{								\
@@ -63,7 +72,8 @@ SHIM_DEF_FSTATAT(fstatat64, struct stat64)
 /*
  * The stat ABI of binaries built before glibc 2.33. On x86_64 versions 0
  * (kernel) and 1 (_STAT_VER_LINUX) both mean today's struct stat, as in
- * glibc; other versions are EINVAL. Native paths go to fstatat.
+ * glibc; other versions are EINVAL. Native paths go to fstatat, as in
+ * glibc.
  */
 int __xstat(int ver, const char *path, struct stat *st);
 int __xstat64(int ver, const char *path, struct stat64 *st);
@@ -74,13 +84,9 @@ int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int fl
 
 static int shim_xstatat(int ver, int dirfd, const char *path, void *st, int flags)
 {
-	struct shim_at at;
-
 	if (ver != 0 && ver != 1)
 		return shim_ret(-EINVAL);
-	if (!shim_route_stat(dirfd, path, flags, &at))
-		return SHIM_REAL(fstatat)(dirfd, path, st, flags);
-	return shim_stat_host(&at, st, flags);
+	return shim_stat_at(dirfd, path, st, flags);
 }
 
 HC_EXPORT int __xstat(int ver, const char *path, struct stat *st)
