@@ -884,6 +884,30 @@ check "--root instance stops on SIGTERM with no shadow left" "$diag" [ "$rc" = 0
 term_with_subject "SIGTERM stops hostcalld and every shadow" \
 	"$MAINPID" "$SOCK" "$U" "/host$TREE/hello.txt"
 
+# ---- nothing of ours may still run ----
+
+leftovers() {
+	{ procs_naming_T
+	  if [ "$IS_ROOT" = 1 ]; then
+		for u in "${TESTUSERS[@]}"; do pgrep -u "$u"; done
+	  fi; } | sort -u | tr '\n' ' '
+}
+stop_clients
+for i in $(seq 20); do
+	left=$(leftovers)
+	[ -z "$left" ] && break
+	sleep 0.1
+done
+if [ -z "$left" ]; then
+	ok "no hostcalld, shadow or client is left running"
+else
+	not_ok "no hostcalld, shadow or client is left running" \
+		"$(ps -o pid,ppid,user,stat,wchan:20,args -p "$(echo $left | tr ' ' ',')")"
+fi
+
+# the summary is the last line: clean up (quietly) before printing it
+cleanup 2>&1 | sed 's/^/# /'
+trap - EXIT
 if [ "$SKIP" -gt 0 ]; then
 	echo "$PASS passed, $FAIL failed, $SKIP skipped"
 else
