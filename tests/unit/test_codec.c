@@ -988,6 +988,42 @@ Test(reject, unknown_op_is_enosys_with_a_valid_header)
 	free(r);
 }
 
+/* The -ENOSYS answer to an op the peer does not know is a bare header. */
+Test(encode, error_reply_to_an_unknown_op)
+{
+	static const unsigned int bad[] = { 0, HC_OP_MAX, 0x7fff, 0xffff };
+	unsigned char buf[64];
+	struct hc_msg m = { 0 }, d;
+	size_t i;
+	int n, rc;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m.op = (hc_u16)bad[i];
+		m.hflags = HC_HF_REPLY;
+		m.tag = 0xabcdef01;
+		m.result = -ENOSYS;
+		n = hc_encode(&m, buf, sizeof(buf));
+		cr_assert_eq(n, HC_HDR_SIZE, "error reply to op %u: %d", bad[i], n);
+		rc = decode_guarded(&d, buf, n);
+		/* the decoder may still say it does not know the op, but the header holds */
+		cr_expect(rc == 0 || rc == -ENOSYS, "error reply to op %u decodes as %d",
+			  bad[i], rc);
+		cr_expect_eq(d.op, (hc_u16)bad[i]);
+		cr_expect_eq(d.tag, 0xabcdef01);
+		cr_expect_eq(d.result, -ENOSYS);
+		cr_expect_eq(d.hflags, HC_HF_REPLY);
+
+		/* only an error reply: a success reply or a request stays -ENOSYS */
+		m.result = 0;
+		cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -ENOSYS,
+			     "success reply to op %u encodes", bad[i]);
+		m.hflags = 0;
+		m.result = -ENOSYS;
+		cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -ENOSYS,
+			     "request of op %u with a negative result encodes", bad[i]);
+	}
+}
+
 /* ---- the encoder's limits ---- */
 
 ParameterizedTestParameters(encode, too_small_buffer)
