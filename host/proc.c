@@ -217,16 +217,35 @@ static int spawn_stdio(struct spawn *sp, struct hostd_req *rq)
 	return 0;
 }
 
-/* execvpe() with the PATH of @envp, falling back to sh for ENOEXEC. */
+/* execve(), and for a file without a #! line, sh FILE as execvp() does. */
+static void exec_file(const char *file, char **argv, char **envp)
+{
+	char **shargv;
+	int argc;
+
+	execve(file, argv, envp);
+	if (errno != ENOEXEC)
+		return;
+	for (argc = 0; argv[argc]; argc++)
+		;
+	shargv = calloc(argc + 2, sizeof(char *));
+	if (!shargv)
+		return;
+	shargv[0] = "sh";
+	shargv[1] = (char *)file;
+	memcpy(shargv + 2, argv + 1, argc * sizeof(char *));
+	execve("/bin/sh", shargv, envp);
+}
+
+/* execvpe() with the PATH of @envp (glibc's uses the caller's environ). */
 static void spawn_exec(char **argv, char **envp, const char *path)
 {
 	const char *file = argv[0], *p, *end;
 	char buf[HC_PATH_MAX + 1];
-	int eacces = 0, argc;
-	char **shargv;
+	int eacces = 0;
 
 	if (strchr(file, '/')) {
-		execve(file, argv, envp);
+		exec_file(file, argv, envp);
 		return;
 	}
 	if (!*file || strlen(file) > HC_NAME_MAX) {
@@ -237,19 +256,7 @@ static void spawn_exec(char **argv, char **envp, const char *path)
 		end = strchrnul(p, ':');
 		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p,
 			     end == p ? "" : "/", file) < (int)sizeof(buf)) {
-			execve(buf, argv, envp);
-			if (errno == ENOEXEC) {
-				for (argc = 0; argv[argc]; argc++)
-					;
-				shargv = calloc(argc + 2, sizeof(char *));
-				if (!shargv)
-					return;
-				shargv[0] = "sh";
-				shargv[1] = buf;
-				memcpy(shargv + 2, argv + 1, argc * sizeof(char *));
-				execve("/bin/sh", shargv, envp);
-				return;
-			}
+			exec_file(buf, argv, envp);
 			if (errno == EACCES)
 				eacces = 1;
 			else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&

@@ -153,59 +153,100 @@ static int relay_socket_stale(const char *path)
 	return r < 0 && err == ECONNREFUSED;
 }
 
+static void relay_bind_error(const char *op, const char *path, int err)
+{
+	struct stat st;
+
+	if (err == EEXIST && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		fprintf(stderr, HOSTD_NAME ": %s %s: %s (it exists and is not a socket: "
+			"remove it or choose another --socket)\n", op, path, strerror(err));
+	else if (err == EADDRINUSE || err == EEXIST)
+		fprintf(stderr, HOSTD_NAME ": %s %s: %s (is another hostcalld running? "
+			"remove the socket if not)\n", op, path, strerror(EADDRINUSE));
+	else
+		fprintf(stderr, HOSTD_NAME ": %s %s: %s (check that the directory exists "
+			"and is writable, or choose another --socket)\n", op, path,
+			strerror(err));
+}
+
+/*
+ * Put the listening socket @tmp in place at @path, atomically: link()
+ * fails rather than replace a file, so a live socket is never stolen; a
+ * stale one (nobody listens) is removed first.
+ */
+static int relay_socket_publish(const char *tmp, const char *path)
+{
+	struct stat st;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (link(tmp, path) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+		if (lstat(path, &st) == 0 && (!S_ISSOCK(st.st_mode) || !relay_socket_stale(path)))
+			return -EEXIST;
+		unlink(path);
+	}
+	return -EEXIST;
+}
+
+/*
+ * The socket appears at its path only once it listens, with its final
+ * mode: whoever waits for the file can connect at once. It is bound under
+ * a temporary name beside it first (or, if that name does not fit in
+ * sun_path, bound in place).
+ */
 static int relay_listen(const struct hostd_config *cfg)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = cfg->socket_path;
-	struct stat st;
+	int fd, r, err, direct;
 	mode_t old;
-	int fd, r, err;
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, HOSTD_NAME ": socket: %s\n", strerror(errno));
-		return err;
+		err = errno;
+		fprintf(stderr, HOSTD_NAME ": socket: %s\n", strerror(err));
+		return -err;
 	}
-	strcpy(sa.sun_path, path);
+	r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.%d", path, (int)getpid());
+	direct = r < 0 || (size_t)r >= sizeof(sa.sun_path);
+	if (direct)
+		strcpy(sa.sun_path, path);
+	else
+		unlink(sa.sun_path);
 	/* never let the socket exist with a wider mode than asked, even briefly */
 	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (r < 0 && errno == EADDRINUSE && relay_socket_stale(path)) {
+	if (r < 0 && direct && errno == EADDRINUSE && relay_socket_stale(path)) {
 		unlink(path);
 		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	}
 	err = errno;
 	umask(old);
 	if (r < 0) {
-		if (err == EADDRINUSE && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
-			fprintf(stderr, HOSTD_NAME ": bind %s: %s (it exists and is not a "
-				"socket: remove it or choose another --socket)\n",
-				path, strerror(err));
-		else if (err == EADDRINUSE)
-			fprintf(stderr, HOSTD_NAME ": bind %s: %s (is another hostcalld "
-				"running? remove the socket if not)\n", path, strerror(err));
-		else
-			fprintf(stderr, HOSTD_NAME ": bind %s: %s (check that the directory "
-				"exists and is writable, or choose another --socket)\n",
-				path, strerror(err));
+		relay_bind_error("bind", path, err);
 		goto out_close;
 	}
-	if (chmod(path, cfg->socket_mode) < 0) {
+	if (listen(fd, 128) < 0 || chmod(sa.sun_path, cfg->socket_mode) < 0) {
 		err = errno;
-		fprintf(stderr, HOSTD_NAME ": chmod %s %04o: %s\n", path,
+		fprintf(stderr, HOSTD_NAME ": listen/chmod %s %04o: %s\n", sa.sun_path,
 			(unsigned int)cfg->socket_mode, strerror(err));
 		goto out_unlink;
 	}
-	if (listen(fd, 128) < 0) {
-		err = errno;
-		fprintf(stderr, HOSTD_NAME ": listen %s: %s\n", path, strerror(err));
-		goto out_unlink;
+	if (!direct) {
+		err = -relay_socket_publish(sa.sun_path, path);
+		unlink(sa.sun_path);
+		if (err) {
+			relay_bind_error("bind", path, err);
+			goto out_close;
+		}
 	}
 	return fd;
 
 out_unlink:
-	unlink(path);
+	unlink(sa.sun_path);
 out_close:
 	close(fd);
 	return -err;

@@ -506,7 +506,6 @@ static void test_procs(int s, const char *dir)
 	char buf[256], want[256];
 	hc_s64 r, pid;
 
-	(void)dir;
 	m = (struct hc_msg){ .op = HC_OP_SPAWN, .flags = HC_SPAWN_KEEPENV, .path = "",
 			     .arg = HC_STDIO_NULL | HC_STDIO_PIPE << 8 | HC_STDIO_SAME << 16,
 			     .argv = sh_argv, .argvlen = sizeof(sh_argv), .argc = 3,
@@ -563,9 +562,34 @@ static void test_procs(int s, const char *dir)
 		close(p[0]);
 	}
 
-	/* pty with a size, new session */
+	/* a script without #!: run by sh, as execvp() does; cwd given by path */
 	{
-		static const char argv3[] = "sh\0-c\0stty size; tty >/dev/null && echo tty";
+		static const char script[] = "echo script ran in $(pwd)\n";
+		static const char argv4[] = "./script";
+		int fd;
+
+		op_open(s, HC_AT_FDCWD, p_join(dir, "script"), O_CREAT | O_WRONLY | O_TRUNC,
+			0755, &fd);
+		if (fd >= 0 && write(fd, script, sizeof(script) - 1) > 0)
+			close(fd);
+		m = (struct hc_msg){ .op = HC_OP_SPAWN, .path = dir, .argv = argv4,
+				     .argvlen = sizeof(argv4), .argc = 1,
+				     .arg = HC_STDIO_NULL | HC_STDIO_PIPE << 8 | HC_STDIO_NULL << 16 };
+		pid = call(s, &m, NULL, 0, NULL, fds, &n);
+		snprintf(want, sizeof(want), "script ran in %s\n", dir);
+		CHECK(pid > 0 && n == 1 && !strcmp(fd_read_all(fds[0], buf, sizeof(buf)), want),
+		      "spawn of a script without #! in a given cwd", "r=%lld '%s'", (long long)pid,
+		      n == 1 ? buf : "");
+		if (n == 1)
+			close(fds[0]);
+		m = (struct hc_msg){ .op = HC_OP_WAIT, .arg = pid };
+		call(s, &m, NULL, 0, NULL, NULL, NULL);
+	}
+
+	/* pty with a size, resized while it runs, new session */
+	{
+		static const char argv3[] =
+			"sh\0-c\0stty size; read x; stty size; tty >/dev/null && echo tty";
 
 		m = (struct hc_msg){ .op = HC_OP_SPAWN, .flags = HC_SPAWN_SETSID, .path = "",
 				     .argv = argv3, .argvlen = sizeof(argv3), .argc = 3,
@@ -578,13 +602,19 @@ static void test_procs(int s, const char *dir)
 			size_t got = 0;
 			ssize_t k;
 
+			usleep(200000);
+			m = (struct hc_msg){ .op = HC_OP_WINSIZE, .arg = pid, .arg2 = 44 << 16 | 132 };
+			r = call(s, &m, NULL, 0, NULL, NULL, NULL);
+			CHECK(r == 0, "winsize", "r=%lld", (long long)r);
+			if (write(fds[0], "\n", 1) != 1)
+				perror("write to the pty");
 			while (got < sizeof(buf) - 1 &&
 			       (k = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
 				got += k;
 			buf[got] = 0;
 			close(fds[0]);
-			CHECK(strstr(buf, "33 101") && strstr(buf, "tty"), "pty size and tty",
-			      "got '%s'", buf);
+			CHECK(strstr(buf, "33 101") && strstr(buf, "44 132") && strstr(buf, "tty"),
+			      "pty: size, new size, controlling tty", "got '%s'", buf);
 			m = (struct hc_msg){ .op = HC_OP_WAIT, .arg = pid };
 			call(s, &m, NULL, 0, NULL, NULL, NULL);
 		}
