@@ -287,6 +287,21 @@ HC_EXPORT int hc_connect(void)
 	return r;
 }
 
+void hc_client_release(int handle, unsigned int gen)
+{
+	struct hc_msg req = { .op = HC_OP_CLOSE, .fd = handle }, rep;
+	int broken = 0, cancel;
+
+	if (hc_enter(&cancel))
+		return;		/* inside the library's own closes: it stays */
+	if (hc_conn >= 0 && gen == hc_gen) {
+		hc_exchange(hc_conn, &req, NULL, 0, &rep, NULL, 0, NULL, NULL, &broken);
+		if (broken)
+			hc_conn_drop();
+	}
+	hc_leave(cancel);
+}
+
 void hc_client_fds_closing(unsigned int lo, unsigned int hi)
 {
 	int s = __atomic_load_n(&hc_conn, __ATOMIC_ACQUIRE);

@@ -83,14 +83,6 @@ static int hc_fdt_handle_held(int h, unsigned int gen)
 	return 0;
 }
 
-static void hc_fdt_release(int h)
-{
-	struct hc_msg req = { .op = HC_OP_CLOSE, .fd = h }, rep;
-
-	/* -EDEADLK inside the library's own closes: the handle stays. */
-	hc_call(&req, NULL, 0, &rep, NULL, 0, NULL, NULL);
-}
-
 /*
  * Drop the entries of fds @lo..@hi, or just @lo when @only is set and still
  * matches it, and release the handles nobody refers to any more.
@@ -129,7 +121,7 @@ static void hc_fdt_drop(unsigned int lo, unsigned int hi,
 		pthread_mutex_unlock(&hc_fdt_lock);
 		for (i = 0; i < nrel; i++)
 			if (rel[i] != HC_HANDLE_NONE)
-				hc_fdt_release(rel[i]);
+				hc_client_release(rel[i], gen);
 		if (lo >= hc_fdt_cap)
 			break;
 	}

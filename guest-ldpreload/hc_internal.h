@@ -68,6 +68,12 @@ int hc_call(struct hc_msg *req, const int *fds, int nfds, struct hc_msg *rep,
 unsigned int hc_client_gen(void);
 
 /*
+ * Release @handle of subject generation @gen (HC_OP_CLOSE), if that subject
+ * is still connected; never connects.
+ */
+void hc_client_release(int handle, unsigned int gen);
+
+/*
  * The program is about to close fds @lo..@hi (close, close_range,
  * closefrom): if that includes the connection, forget it (the program closes
  * it) so that the next call connects afresh.
