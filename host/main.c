@@ -25,14 +25,18 @@ static void usage(FILE *f)
 "                      $XDG_RUNTIME_DIR/hostcall.sock, else /run/hostcall.sock)\n"
 "  --socket-mode MODE  octal mode of the socket (default 0600): whoever can\n"
 "                      connect acts as the shadows' user\n"
-"  --root DIR          export only DIR, like a chroot\n"
+"  --root DIR          export only DIR, like a chroot (no host programs\n"
+"                      can be spawned then: they would run outside DIR)\n"
 "  --user NAME         shadows run as NAME (needs root)\n"
 "  --allow-root        allow shadows to run as root (without --user, as root)\n"
 "  --daemon            detach from the terminal (default: foreground)\n"
 "  --verbose           log each connecting peer and each op\n"
 "  --max-subjects N    live subjects at most (default 256)\n"
 "  --max-handles N     directory handles per subject at most (default 1024)\n"
-"  --help, --version\n");
+"  --help, --version\n"
+"\n"
+"SIGTERM, SIGINT or SIGHUP: stop accepting, end every shadow (their host\n"
+"processes get SIGHUP), remove the socket, exit 0.\n");
 }
 
 static int parse_uint(const char *opt, const char *s, int base, unsigned int min,
