@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * host.c - dosh's glue to libhostcall: running !host commands, the host
+ * builtins !cd and !pwd, globbing against host paths, host queries for
+ * completion.
+ *
+ * How a host command runs: dosh forks as for any command, and the child
+ * (whose subject is a fork of dosh's, so it starts in the same host cwd)
+ * becomes the local proxy of one host process. It hands its fds 0-2 to
+ * hc_spawn() (HC_IO_PASS: pipes, files and terminals flow with no copy),
+ * closes its own copies so that pipe ends reach EOF, and waits with
+ * hc_wait(); signals it receives (SIGINT, SIGTERM, SIGHUP, ...) go on to
+ * the host process group with hc_kill(), a stop stops both, and at the
+ * end it exits with the host status or dies of the host's signal. To the
+ * rest of dosh a host command is thus an ordinary local process: pipes,
+ * $!, wait, jobs, fg and bg need nothing special.
+ *
+ * A foreground !cmd of an interactive shell whose stdin and stdout are the
+ * terminal runs on a host pty instead (HC_IO_PTY, own session): the proxy
+ * puts the terminal in raw mode and copies bytes both ways, so Ctrl-C
+ * reaches the host program as a byte its own line discipline turns into
+ * SIGINT, and window-size changes are forwarded with hc_winsize().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <hostcall.h>
+
+#include "dosh.h"
+
+#define PAUSE_MIN_NS	100000L		/* first hc_wait poll interval */
+#define PAUSE_MAX_NS	10000000L	/* longest one */
+
+static const int fwd_sigs[] = {
+	SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM,
+	SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGWINCH,
+};
+#define NFWD (int)(sizeof(fwd_sigs) / sizeof(fwd_sigs[0]))
+
+static volatile sig_atomic_t got[NSIG];
+
+static void on_fwd(int sig)
+{
+	got[sig] = 1;
+}
+
+const char *dosh_host_socket(void)
+{
+	static char path[4096];
+	const char *s = getenv("HOSTCALL_SOCKET"), *x;
+
+	if (s && *s)
+		return s;
+	x = getenv("XDG_RUNTIME_DIR");
+	if (x && *x) {
+		snprintf(path, sizeof(path), "%s/hostcall.sock", x);
+		return path;
+	}
+	return "/run/hostcall.sock";
+}
+
+static void host_errmsg(const char *what, int err)
+{
+	if (err == -EHOSTUNREACH)
+		dosh_warn("%s: cannot reach hostcalld at %s: start hostcalld, or set HOSTCALL_SOCKET to its socket",
+			  what, dosh_host_socket());
+	else if (err == -EPROTONOSUPPORT)
+		dosh_warn("%s: hostcalld at %s speaks another protocol version",
+			  what, dosh_host_socket());
+	else
+		dosh_warn("%s: %s", what, strerror(-err));
+}
+
+/* $DOSH_HOSTENV names the dosh variables every host command gets. */
+static char **host_env(char **assigns, int na, int *add)
+{
+	const char *list = dosh_getvar("DOSH_HOSTENV");
+	struct dosh_strv sv;
+	int k;
+
+	dosh_strv_init(&sv);
+	while (list && *list) {
+		size_t n = strcspn(list, " \t\n,:");
+
+		if (n) {
+			char *name = dosh_ststrndup(list, n);
+			const char *v = dosh_getvar(name);
+
+			if (v) {
+				struct dosh_sb sb;
+
+				dosh_sb_init(&sb);
+				dosh_sb_printf(&sb, "%s=%s", name, v);
+				dosh_strv_push(&sv, dosh_sb_str(&sb));
+			}
+		}
+		list += n;
+		while (*list && strchr(" \t\n,:", *list))
+			list++;
+	}
+	for (k = 0; k < na; k++)
+		dosh_strv_push(&sv, assigns[k]);
+	*add = sv.n > 0;
+	return sv.n ? sv.v : NULL;
+}
+
+/* Forward what arrived; a stop stops the host process and this proxy. */
+static void forward(pid_t pid, const sigset_t *orig, struct termios *saved)
+{
+	int k;
+
+	for (k = 0; k < NFWD; k++) {
+		int sig = fwd_sigs[k];
+
+		if (!got[sig])
+			continue;
+		got[sig] = 0;
+		if (sig == SIGWINCH) {
+			struct winsize ws;
+
+			if (saved && ioctl(0, TIOCGWINSZ, &ws) == 0)
+				hc_winsize(pid, ws.ws_row, ws.ws_col);
+			continue;
+		}
+		if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			sigset_t one;
+
+			hc_kill(pid, SIGSTOP);
+			if (saved)
+				tcsetattr(0, TCSADRAIN, saved);
+			signal(sig, SIG_DFL);
+			sigemptyset(&one);
+			sigaddset(&one, sig);
+			sigprocmask(SIG_UNBLOCK, &one, NULL);
+			raise(sig);
+			/* continued */
+			sigprocmask(SIG_BLOCK, &one, NULL);
+			signal(sig, on_fwd);
+			if (saved) {
+				struct termios raw = *saved;
+
+				cfmakeraw(&raw);
+				tcsetattr(0, TCSADRAIN, &raw);
+			}
+			got[SIGCONT] = 0;
+			hc_kill(pid, SIGCONT);
+			continue;
+		}
+		hc_kill(pid, sig);
+	}
+	(void)orig;
+}
+
+static void sleep_sig(long ns, const sigset_t *orig)
+{
+	struct timespec ts = { 0, ns };
+
+	ppoll(NULL, 0, &ts, orig);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The copy loop between our terminal and the host pty. */
+static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
+		    struct termios *saved, int *ws)
+{
+	long pause = PAUSE_MIN_NS;
+	int in_open = 1, pty_open = 1;
+	char buf[16384];
+
+	for (;;) {
+		struct pollfd pf[2] = {
+			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+			{ .fd = pty_open ? pty : -1, .events = POLLIN },
+		};
+		struct timespec ts = { 0, pause };
+		int r;
+
+		forward(pid, orig, saved);
+		r = ppoll(pf, 2, &ts, orig);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = read(pty, buf, sizeof(buf));
+
+			if (n > 0) {
+				write_all(1, buf, (size_t)n);
+				pause = PAUSE_MIN_NS;
+				continue;
+			}
+			if (n == 0 || (errno != EINTR && errno != EAGAIN))
+				pty_open = 0;	/* EIO: the host side closed */
+		}
+		if (r > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = read(0, buf, sizeof(buf));
+
+			if (n > 0)
+				write_all(pty, buf, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				in_open = 0;
+		}
+		if (r == 0 || !pty_open) {
+			r = hc_wait(pid, ws, WNOHANG);
+			if (r == pid || r < 0) {
+				/* what it wrote last is still in the pty */
+				fcntl(pty, F_SETFL, O_NONBLOCK);
+				while (pty_open) {
+					ssize_t n = read(pty, buf, sizeof(buf));
+
+					if (n <= 0)
+						break;
+					write_all(1, buf, (size_t)n);
+				}
+				return r < 0 ? r : 0;
+			}
+			if (r == 0 && pause < PAUSE_MAX_NS)
+				pause *= 2;
+			if (!pty_open)
+				sleep_sig(pause, orig);
+		}
+	}
+}
+
+static int wait_loop(pid_t pid, const sigset_t *orig, int *ws)
+{
+	long pause = PAUSE_MIN_NS;
+
+	for (;;) {
+		int r;
+
+		forward(pid, orig, NULL);
+		r = hc_wait(pid, ws, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0)
+			return r;
+		sleep_sig(pause, orig);
+		if (pause < PAUSE_MAX_NS)
+			pause *= 2;
+	}
+}
+
+/* Leave the way the host process did: its code, or its signal. */
+static int host_status(int ws)
+{
+	if (WIFSIGNALED(ws)) {
+		int sig = WTERMSIG(ws);
+		struct rlimit rl = { 0, 0 };
+		sigset_t all;
+
+		/* no local core file for a host crash */
+		setrlimit(RLIMIT_CORE, &rl);
+		dosh_outflush();
+		signal(sig, SIG_DFL);
+		sigemptyset(&all);
+		sigaddset(&all, sig);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		if (sig != SIGKILL && sig != SIGSTOP)
+			raise(sig);
+		else
+			kill(getpid(), sig);
+		return 128 + sig;
+	}
+	return WEXITSTATUS(ws);
+}
+
+static char *host_query(const char *script);
+
+/*
+ * A PATH search on the host fails with EACCES when any directory on the
+ * way is closed to the shadow's user (hostcalld's PATH may name another
+ * user's directories), although the program exists nowhere: look first.
+ */
+static int host_command_exists(const char *name)
+{
+	char **dirs = dosh_host_path_dirs();
+	int k, found = 0;
+
+	if (!dirs)
+		return 1;
+	for (k = 0; dirs[k]; k++) {
+		struct dosh_sb sb;
+		struct stat st;
+
+		dosh_sb_init(&sb);
+		dosh_sb_printf(&sb, "%s/%s", dirs[k], name);
+		if (!found && hc_fstatat(AT_FDCWD, dosh_sb_str(&sb), &st, 0) == 0)
+			found = 1;
+		free(dirs[k]);
+	}
+	free(dirs);
+	return found;
+}
+
+int dosh_host_run(char **argv, char **assigns, int na, int pty_ok)
+{
+	struct hc_spawn sp = { 0 };
+	struct hc_proc p;
+	struct termios saved, raw;
+	sigset_t block, orig;
+	int k, r, ws = 0, add = 0, pty = 0;
+	struct winsize win;
+
+	sp.argv = (const char *const *)argv;
+	sp.envp = (const char *const *)host_env(assigns, na, &add);
+	sp.env_add = add;
+	if (pty_ok && isatty(0) && isatty(1) && tcgetattr(0, &saved) == 0) {
+		pty = 1;
+		sp.setsid = 1;
+		sp.stdio[0] = sp.stdio[1] = HC_IO_PTY;
+		if (isatty(2)) {
+			sp.stdio[2] = HC_IO_PTY;
+		} else {
+			sp.stdio[2] = HC_IO_PASS;
+			sp.fds[2] = 2;
+		}
+		if (ioctl(0, TIOCGWINSZ, &win) == 0) {
+			sp.rows = win.ws_row;
+			sp.cols = win.ws_col;
+		}
+	} else {
+		for (k = 0; k < 3; k++) {
+			if (fcntl(k, F_GETFD) < 0) {
+				sp.stdio[k] = HC_IO_NULL;
+			} else {
+				sp.stdio[k] = HC_IO_PASS;
+				sp.fds[k] = k;
+			}
+		}
+	}
+
+	/* Signals wait (blocked) until the proxy is ready to forward them. */
+	sigemptyset(&block);
+	for (k = 0; k < NFWD; k++) {
+		struct sigaction sa, old;
+
+		if (sigaction(fwd_sigs[k], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN && fwd_sigs[k] != SIGTSTP &&
+		    fwd_sigs[k] != SIGTTIN && fwd_sigs[k] != SIGTTOU)
+			continue;	/* ignored: e.g. SIGINT in a bg job */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fwd;
+		sigemptyset(&sa.sa_mask);
+		sigaction(fwd_sigs[k], &sa, NULL);
+		sigaddset(&block, fwd_sigs[k]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	r = hc_spawn(&sp, &p);
+	if (r < 0) {
+		char what[256];
+
+		sigprocmask(SIG_SETMASK, &orig, NULL);
+		snprintf(what, sizeof(what), "!%s", argv[0]);
+		if (r == -EACCES && !strchr(argv[0], '/') &&
+		    !host_command_exists(argv[0]))
+			r = -ENOENT;
+		if (r == -ENOENT) {
+			dosh_warn("%s: command not found on the host", what);
+			return 127;
+		}
+		host_errmsg(what, r == -ENOEXEC ? -EACCES : r);
+		return r == -EHOSTUNREACH || r == -EPROTONOSUPPORT ? 127 : 126;
+	}
+	if (pty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSADRAIN, &raw);
+		r = pty_loop(p.pid, p.pty, &orig, &saved, &ws);
+		tcsetattr(0, TCSADRAIN, &saved);
+		close(p.pty);
+	} else {
+		/* The host holds the stream now; our copies would keep pipes open. */
+		int null = open("/dev/null", O_RDWR);
+
+		for (k = 0; k < 3; k++)
+			if (null >= 0 && null != k)
+				dup2(null, k);
+		if (null > 2)
+			close(null);
+		r = wait_loop(p.pid, &orig, &ws);
+	}
+	if (r < 0) {
+		char what[256];
+
+		snprintf(what, sizeof(what), "!%s: wait", argv[0]);
+		host_errmsg(what, r);
+		return 126;
+	}
+	return host_status(ws);
+}
+
+/* ---- asking the host ---- */
+
+/* Run `sh -c SCRIPT` on the host and return its output (malloc'd). */
+static char *host_query(const char *script)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	struct hc_spawn sp = { .argv = argv };
+	struct hc_proc p;
+	size_t len = 0, cap = 256;
+	char *out;
+	int ws;
+
+	sp.stdio[0] = HC_IO_NULL;
+	sp.stdio[1] = HC_IO_PIPE;
+	sp.stdio[2] = HC_IO_NULL;
+	if (hc_spawn(&sp, &p) < 0)
+		return NULL;
+	out = dosh_xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap)
+			out = dosh_xrealloc(out, cap *= 2);
+		n = read(p.fds[1], out + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = 0;
+	close(p.fds[1]);
+	while (hc_wait(p.pid, &ws, 0) == -EINTR)
+		;
+	return out;
+}
+
+char **dosh_host_path_dirs(void)
+{
+	static char *path;
+	char **v;
+	size_t n = 1, k = 0;
+	char *s, *tok, *save = NULL;
+
+	if (!path)
+		path = host_query("printf %s \"$PATH\"");
+	if (!path)
+		return NULL;
+	for (s = path; *s; s++)
+		n += *s == ':';
+	v = dosh_xmalloc((n + 1) * sizeof(char *));
+	s = dosh_xstrdup(path);
+	for (tok = strtok_r(s, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+		v[k++] = dosh_xstrdup(tok);
+	v[k] = NULL;
+	free(s);
+	return v;
+}
+
+/* ---- !cd, !pwd ---- */
+
+int dosh_host_getcwd(char *buf, size_t size)
+{
+	return hc_getcwd(buf, size);
+}
+
+static char *hostoldpwd;
+
+static void set_hostpwd(void)
+{
+	char buf[4096];
+
+	if (hc_getcwd(buf, sizeof(buf)) >= 0)
+		dosh_setvar("DOSH_HOSTPWD", buf, 0);
+}
+
+int dosh_host_builtin(int argc, char **argv)
+{
+	char cwd[4096];
+	int r;
+
+	if (!strcmp(argv[0], "pwd")) {
+		r = hc_getcwd(cwd, sizeof(cwd));
+		if (r < 0) {
+			host_errmsg("!pwd", r);
+			return 1;
+		}
+		dosh_outf("%s\n", cwd);
+		return 0;
+	}
+	if (!strcmp(argv[0], "cd")) {
+		const char *dir = argc > 1 ? argv[1] : NULL;
+		char *home = NULL;
+		int print = 0;
+
+		if (argc > 1 && !strcmp(argv[1], "--"))
+			dir = argc > 2 ? argv[2] : NULL;
+		if (dir && !strcmp(dir, "-")) {
+			if (!hostoldpwd) {
+				dosh_warn("!cd: OLDPWD not set");
+				return 1;
+			}
+			dir = dosh_ststrdup(hostoldpwd);
+			print = 1;
+		}
+		if (!dir) {
+			home = host_query("printf %s \"$HOME\"");
+			if (!home || !*home) {
+				free(home);
+				r = hc_connect();
+				host_errmsg("!cd: HOME", r < 0 ? r : -ENOENT);
+				return 1;
+			}
+			dir = home;
+		}
+		r = hc_getcwd(cwd, sizeof(cwd));
+		if (r >= 0)
+			r = hc_chdir(dir);
+		if (r < 0) {
+			if (r == -EHOSTUNREACH || r == -EPROTONOSUPPORT)
+				host_errmsg("!cd", r);
+			else
+				dosh_warn("!cd: can't cd to %s: %s", dir,
+					  strerror(-r));
+			free(home);
+			return 1;
+		}
+		free(hostoldpwd);
+		hostoldpwd = dosh_xstrdup(cwd);
+		free(home);
+		set_hostpwd();
+		if (print)
+			dosh_outf("%s\n", dosh_getvar("DOSH_HOSTPWD"));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- globbing against host paths ---- */
+
+static void *hg_opendir(const char *path)
+{
+	int fd = hc_openat(AT_FDCWD, *path ? path : ".",
+			   O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	DIR *d;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return d;
+}
+
+static struct dirent *hg_readdir(void *d)
+{
+	return readdir(d);
+}
+
+static void hg_closedir(void *d)
+{
+	closedir(d);
+}
+
+static int hg_stat(const char *restrict path, struct stat *restrict st)
+{
+	int r = hc_fstatat(AT_FDCWD, path, st, 0);
+
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+static int hg_lstat(const char *restrict path, struct stat *restrict st)
+{
+	int r = hc_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+int dosh_host_glob(const char *pattern, int flags, void *globbuf)
+{
+	glob_t *g = globbuf;
+
+	g->gl_opendir = hg_opendir;
+	g->gl_readdir = (void *)hg_readdir;
+	g->gl_closedir = hg_closedir;
+	g->gl_stat = hg_stat;
+	g->gl_lstat = hg_lstat;
+	return glob(pattern, flags | GLOB_ALTDIRFUNC, NULL, g);
+}
