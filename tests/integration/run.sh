@@ -151,7 +151,11 @@ snap() {
 	local fmt='%P|%y|%#m|%s|%n|%u|%g|%T@|%l\n'
 	[ "${2:-}" = notimes ] && fmt='%P|%y|%#m|%s|%n|%u|%g|%l\n'
 	(cd "$1" && find . -mindepth 1 -printf "$fmt" | sort &&
-		find . -type f -print0 | sort -z | xargs -0r sha256sum) 2>&1
+		find . -type f -print0 | sort -z | xargs -0r sha256sum &&
+		if [ "$XATTR_OK" = 1 ]; then
+			find . -mindepth 1 -print0 | sort -z |
+				xargs -0r getfattr -h -d -m - --absolute-names 2>/dev/null
+		fi) 2>&1
 }
 
 # start_hostcalld SOCKET ARGS...: start an instance, wait for its socket;
@@ -303,6 +307,14 @@ chmod 0444 "$TREE/ro.txt"
 chmod 0755 "$TREE/exec.sh"
 chmod 0600 "$TREE/private.txt"
 chmod 0750 "$TREE/sub/deeper"
+# extended attributes and an ACL, where the file system has them
+XATTR_OK=0
+if setfattr -n user.hostcall -v "tree value" "$TREE/hello.txt" 2>/dev/null &&
+   setfacl -m u:nobody:r "$TREE/sub/f.txt" 2>/dev/null; then
+	XATTR_OK=1
+else
+	echo "# no user xattrs or ACLs here: those parts are left out"
+fi
 find "$TREE" -depth -exec touch -h -d '2021-03-04 05:06:07.123456789' {} +
 touch -h -d '2019-12-31 23:59:59.5' "$TREE/link-abs" "$TREE/sub"
 head -c 64M /dev/urandom > "$BIG/big.bin"
@@ -508,6 +520,28 @@ check "touch -d through /host sets exactly the given time" \
 	"stat says $got, want 981173106 2001-02-03 04:05:06.123456789 +0000" \
 	[ "$got" = "981173106 2001-02-03 04:05:06.123456789 +0000" ]
 
+# xattrs and ACLs: set and removed through /host, read back both ways
+if [ "$XATTR_OK" = 1 ]; then
+	twins xattr
+	for s in n s; do
+		if [ $s = n ]; then p=""; r=run_native; else p=/host; r=run_shim; fi
+		d=$p$W/xattr-$s
+		{ $r setfattr -n user.new -v "new value" "$d/ro.txt" "$d/emptydir"
+		  $r setfattr -n user.hostcall -v "changed" "$d/hello.txt"
+		  $r setfattr -x user.hostcall "$d/hard.txt"
+		  $r setfattr -x user.none "$d/empty"
+		  $r setfacl -m u:nobody:rw,g::r "$d/exec.sh"
+		  $r setfacl -x u:nobody "$d/sub/f.txt"
+		  $r getfattr -d -m - --absolute-names "$d/hello.txt" "$d/ro.txt" "$d/emptydir"
+		  $r getfacl -p "$d/exec.sh" "$d/sub/f.txt"
+		  $r ls -l "$d/exec.sh" "$d/sub/f.txt"; } 2>&1 | norm | sed "s|xattr-$s|xattr-X|g" > "$O/xattr.$s"
+		snap "$W/xattr-$s" notimes >> "$O/xattr.$s"
+	done
+	compare "setfattr, getfattr, setfacl, getfacl, ls -l (+)" "$O/xattr.n" "$O/xattr.s"
+else
+	skip "setfattr, getfattr, setfacl, getfacl, ls -l (+)" "no user xattrs or ACLs on $T"
+fi
+
 # chmod
 twins chmod
 for s in n s; do
@@ -591,13 +625,32 @@ EOF
 compare "malformed requests get EBADMSG/ENOSYS replies; shadow and hostcalld go on serving" \
 	"$O/malformed.n" "$O/malformed.s"
 
-# getcwd: cd into /host, then the shell's and /bin/pwd's idea, and relative paths
-run_shim sh -c "cd /host$TREE/sub && pwd && /bin/pwd && cat f.txt && ls -a && cd deeper && cat g.txt ../f.txt && /bin/pwd" \
-	> "$O/cwd.s" 2>&1
-printf '/host%s\n' "$TREE/sub" "$TREE/sub" > "$O/cwd.n"
-(cd "$TREE/sub" && cat f.txt && ls -a && cat deeper/g.txt f.txt) >> "$O/cwd.n"
-printf '/host%s\n' "$TREE/sub/deeper" >> "$O/cwd.n"
-compare "cd /host/...: pwd, /bin/pwd, relative cat and ls" "$O/cwd.n" "$O/cwd.s"
+# getcwd: cd into /host, then the shell's and /bin/pwd's idea, and relative
+# paths, in dash and in bash (each builds the environment of what it runs)
+: > "$O/cwd.n"; : > "$O/cwd.s"
+for sh in sh bash; do
+	run_shim $sh -c "cd /host$TREE/sub && pwd && /bin/pwd && cat f.txt && ls -a && cd deeper && cat g.txt ../f.txt && /bin/pwd" \
+		>> "$O/cwd.s" 2>&1
+	printf '/host%s\n' "$TREE/sub" "$TREE/sub" >> "$O/cwd.n"
+	(cd "$TREE/sub" && cat f.txt && ls -a && cat deeper/g.txt f.txt) >> "$O/cwd.n"
+	printf '/host%s\n' "$TREE/sub/deeper" >> "$O/cwd.n"
+done
+compare "cd /host/...: pwd, /bin/pwd, relative cat and ls (dash, bash)" "$O/cwd.n" "$O/cwd.s"
+
+# executing a /host program: refused (EACCES), as libhostcall documents;
+# host programs run on the host through dosh or hc_spawn()
+{ run_shim env "/host$TREE/exec.sh"; echo "exit $?"
+  run_shim sh -c "/host$TREE/exec.sh"; echo "exit $?"
+  run_shim sh -c "cd /host$TREE && ./exec.sh"; echo "exit $?"; } 2>&1 | norm > "$O/exec.s"
+cat > "$O/exec.n" <<EOF
+env: '$TREE/exec.sh': Permission denied
+exit 126
+sh: 1: $TREE/exec.sh: Permission denied
+exit 126
+sh: 1: ./exec.sh: Permission denied
+exit 126
+EOF
+compare "executing /host/prog fails with EACCES and runs nothing" "$O/exec.n" "$O/exec.s"
 
 # errno: the same failures, natively and through /host
 chmod 000 "$W/touch-n/private.txt" "$W/touch-s/private.txt"
