@@ -408,7 +408,7 @@ static int b_return(int argc, char **argv)
 		dosh_getnum("return", argv[1], &n);
 	dosh_evalskip = SKIP_FUNC;
 	dosh_skipcount = 1;
-	return n & 255;
+	return n;
 }
 
 static int b_break(int argc, char **argv)
@@ -497,7 +497,6 @@ static int b_dot(int argc, char **argv)
 			   dosh_errmsg(errno, E_OPEN));
 	fd = dosh_movefd_high(fd);
 	in = dosh_input_fd(fd, 1);
-	dosh_exitstatus = 0;
 	status = dosh_cmdloop(in, 0);
 	dosh_input_free(in);
 	if (dosh_evalskip == SKIP_FUNC) {

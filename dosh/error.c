@@ -149,7 +149,7 @@ void dosh_warn(const char *fmt, ...)
 
 void dosh_raise(void)
 {
-	if (dosh_interactive && !dosh_subshell && dosh_handler)
+	if (dosh_handler)
 		longjmp(dosh_handler->jb, 1);
 	dosh_exitshell(2);
 }

@@ -336,10 +336,8 @@ static int callfunc(struct dosh_node *def, int argc, char **argv,
 	c->varframe = dosh_var_pushframe();
 	c->prev = callstack;
 	callstack = c;
-	for (k = 0; k < na; k++) {
-		dosh_var_local(assigns[k]);
+	for (k = 0; k < na; k++)
 		dosh_setvar_eq(assigns[k], V_EXPORT);
-	}
 	dosh_funcnest++;
 	dosh_loopnest = 0;
 	dosh_eval(def->u.func.body, flags & EV_TESTED);
@@ -570,14 +568,20 @@ static int strip_command(char ***argvp, int *argcp)
 	return 1;
 }
 
+/*
+ * Run builtin @b in the shell. An error in a special builtin aborts the
+ * command (and a non-interactive shell); in a regular one it only makes
+ * the builtin's status 2, as in dash.
+ */
 static int run_builtin(const struct dosh_builtin *b, struct dosh_node *n,
-		       int argc, char **argv, char **assigns, int na,
-		       int special)
+		       int argc, char **argv, int special)
 {
 	const char *savecmd = dosh_cmdname;
-	void *frame = NULL;
-	int status, k, err;
 	int noredirsave = !strcmp(argv[0], "exec") && argc == 1;
+	int depth = dosh_redir_depth();
+	struct dosh_jmp jmp;
+	volatile int status;
+	int err;
 
 	status = dosh_redirect(n->redirs, noredirsave ? 0 : REDIR_SAVE);
 	if (status) {
@@ -587,18 +591,18 @@ static int run_builtin(const struct dosh_builtin *b, struct dosh_node *n,
 			dosh_raise();
 		return status;
 	}
-	if (special) {
-		for (k = 0; k < na; k++)
-			dosh_setvar_eq(assigns[k], 0);
-	} else if (na) {
-		frame = dosh_var_pushframe();
-		for (k = 0; k < na; k++) {
-			dosh_var_local(assigns[k]);
-			dosh_setvar_eq(assigns[k], 0);
-		}
-	}
 	dosh_cmdname = argv[0];
-	status = b->fn(argc, argv);
+	if (special) {
+		status = b->fn(argc, argv);
+	} else {
+		jmp.prev = dosh_handler;
+		dosh_handler = &jmp;
+		if (setjmp(jmp.jb))
+			status = 2;
+		else
+			status = b->fn(argc, argv);
+		dosh_handler = jmp.prev;
+	}
 	err = dosh_outflush();
 	if (err) {
 		dosh_warn("%s: I/O error", argv[0]);
@@ -606,30 +610,20 @@ static int run_builtin(const struct dosh_builtin *b, struct dosh_node *n,
 			status = 1;
 	}
 	dosh_cmdname = savecmd;
-	if (frame)
-		dosh_var_popframe(frame);
-	if (!noredirsave)
+	while (dosh_redir_depth() > depth)
 		dosh_popredir();
 	return status;
 }
 
-static int evalcommand(struct dosh_node *n, int flags)
+/*
+ * Expand the assignments of @n one after the other, each seeing the ones
+ * before it. With @temp they last for this command only (a frame popped
+ * by the caller); the NAME=value strings go to @out for child processes.
+ */
+static void do_assigns(struct dosh_node *n, int temp, struct dosh_strv *out)
 {
-	struct dosh_strv args, av;
 	struct dosh_word *w;
-	const struct dosh_builtin *b = NULL;
-	struct dosh_node *fn = NULL;
-	char **argv, **assigns;
-	int argc, na, k, host = n->u.cmd.host, status, bypass = 0;
-	struct dosh_job *jp;
-	char *path;
 
-	dosh_lineno = n->lineno;
-	dosh_cmdsub_status = 0;
-	dosh_strv_init(&args);
-	dosh_expand_words(n->u.cmd.args, EXP_FULL | (host ? EXP_HOST : 0),
-			  &args);
-	dosh_strv_init(&av);
 	for (w = n->u.cmd.assigns; w; w = w->next) {
 		size_t nl = dosh_assign_len(w->text);
 		struct dosh_sb sb;
@@ -638,79 +632,111 @@ static int evalcommand(struct dosh_node *n, int flags)
 		dosh_sb_putn(&sb, w->text, nl + 1);
 		dosh_sb_puts(&sb, dosh_expand_str(w->text + nl + 1,
 						  EXP_TILDE | EXP_ASSIGN));
-		dosh_strv_push(&av, dosh_sb_str(&sb));
+		dosh_sb_str(&sb);
+		if (temp)
+			dosh_var_local(sb.s);
+		dosh_setvar_eq(sb.s, 0);
+		dosh_strv_push(out, sb.s);
 	}
+}
+
+static int evalcommand(struct dosh_node *n, int flags)
+{
+	struct dosh_strv args, av;
+	const struct dosh_builtin *b = NULL;
+	struct dosh_node *fn = NULL;
+	char **argv;
+	int argc, host = n->u.cmd.host, status, bypass = 0, special;
+	struct dosh_job *jp;
+	void *frame = NULL;
+	char *path;
+
+	dosh_lineno = n->lineno;
+	dosh_cmdsub_status = 0;
+	dosh_strv_init(&args);
+	dosh_expand_words(n->u.cmd.args, EXP_FULL | (host ? EXP_HOST : 0),
+			  &args);
 	argv = args.v;
 	argc = (int)args.n;
-	assigns = av.v;
-	na = (int)av.n;
+	dosh_strv_init(&av);
 	dosh_lineno = n->lineno;
-	if (dosh_opt.x)
-		dosh_xtrace(assigns, na, argv, host);
 
 	if (!argc) {
+		do_assigns(n, 0, &av);
+		if (dosh_opt.x)
+			dosh_xtrace(av.v, (int)av.n, NULL, 0);
 		if (host) {
 			dosh_warn("!: command not found on the host");
 			return 127;
 		}
-		for (k = 0; k < na; k++)
-			dosh_setvar_eq(assigns[k], 0);
 		status = dosh_redirect(n->redirs, REDIR_SAVE);
 		dosh_popredir();
 		return status ? status : dosh_cmdsub_status;
 	}
+	if (!host && !strcmp(argv[0], "command"))
+		bypass = strip_command(&argv, &argc);
+	if (!host)
+		b = dosh_builtin_lookup(argv[0]);
+	special = b && (b->flags & B_SPECIAL) && !bypass;
+	if (n->u.cmd.assigns) {
+		/* host commands get them in their environment only */
+		if (!special)
+			frame = dosh_var_pushframe();
+		do_assigns(n, !special, &av);
+	}
+	if (dosh_opt.x)
+		dosh_xtrace(av.v, (int)av.n, argv, host);
+	if (!special && !bypass && !host)
+		fn = dosh_func_lookup(argv[0]);
 
 	if (host) {
 		int pty_ok = dosh_interactive && dosh_jobctl && !dosh_subshell;
 
+		if (frame) {
+			/* the assignments are for the host, not for dosh */
+			dosh_var_popframe(frame);
+			frame = NULL;
+		}
 		if (!strcmp(argv[0], "cd") || !strcmp(argv[0], "pwd")) {
 			status = dosh_redirect(n->redirs, REDIR_SAVE);
 			if (!status)
 				status = dosh_host_builtin(argc, argv);
 			dosh_outflush();
 			dosh_popredir();
-			return status;
+		} else if ((flags & EV_EXIT) && !have_traps()) {
+			host_child(n, argv, av.v, (int)av.n, pty_ok);
+		} else {
+			jp = dosh_job_new(cmdtext(n));
+			if (dosh_fork(jp, FORK_FG, NULL) == 0)
+				host_child(n, argv, av.v, (int)av.n, pty_ok);
+			status = dosh_waitjob(jp);
 		}
-		if ((flags & EV_EXIT) && !have_traps())
-			host_child(n, argv, assigns, na, pty_ok);
-		jp = dosh_job_new(cmdtext(n));
-		if (dosh_fork(jp, FORK_FG, NULL) == 0)
-			host_child(n, argv, assigns, na, pty_ok);
-		return dosh_waitjob(jp);
-	}
-
-	if (!strcmp(argv[0], "command"))
-		bypass = strip_command(&argv, &argc);
-	b = dosh_builtin_lookup(argv[0]);
-	if (b && (b->flags & B_SPECIAL) && !bypass)
-		return run_builtin(b, n, argc, argv, assigns, na, 1);
-	if (!bypass)
-		fn = dosh_func_lookup(argv[0]);
-	if (fn) {
+	} else if (special || (b && !fn)) {
+		status = run_builtin(b, n, argc, argv, special);
+	} else if (fn) {
 		status = dosh_redirect(n->redirs, REDIR_SAVE);
 		if (!status)
-			status = callfunc(fn, argc, argv, assigns, na, flags);
+			status = callfunc(fn, argc, argv, av.v, (int)av.n, flags);
 		dosh_popredir();
-		return status;
-	}
-	if (b)
-		return run_builtin(b, n, argc, argv, assigns, na, 0);
-
-	if (dosh_find_command(argv[0], dosh_getvar("PATH"), &path) < 0) {
-		/* Redirections still happen, as in dash. */
+	} else if (dosh_find_command(argv[0], dosh_getvar("PATH"), &path) < 0) {
+		/* redirections still happen, as in dash */
 		status = dosh_redirect(n->redirs, REDIR_SAVE);
+		if (!status) {
+			dosh_warn("%s: not found", argv[0]);
+			status = 127;
+		}
 		dosh_popredir();
-		if (status)
-			return status;
-		dosh_warn("%s: not found", argv[0]);
-		return 127;
+	} else if ((flags & EV_EXIT) && !have_traps()) {
+		exec_child(n, argv, av.v, (int)av.n);
+	} else {
+		jp = dosh_job_new(cmdtext(n));
+		if (dosh_fork(jp, FORK_FG, NULL) == 0)
+			exec_child(n, argv, av.v, (int)av.n);
+		status = dosh_waitjob(jp);
 	}
-	if ((flags & EV_EXIT) && !have_traps())
-		exec_child(n, argv, assigns, na);
-	jp = dosh_job_new(cmdtext(n));
-	if (dosh_fork(jp, FORK_FG, NULL) == 0)
-		exec_child(n, argv, assigns, na);
-	return dosh_waitjob(jp);
+	if (frame)
+		dosh_var_popframe(frame);
+	return status;
 }
 
 static int evalpipe(struct dosh_node *n)
@@ -759,7 +785,7 @@ static int evalsubshell(struct dosh_node *n, int flags)
 	}
 	if (dosh_redirect(n->redirs, 0))
 		dosh_exitshell(2);
-	dosh_eval(n->u.one.body, EV_EXIT);
+	dosh_eval(n->u.one.body, EV_EXIT | (flags & EV_TESTED));
 	dosh_exitshell(dosh_exitstatus);
 }
 
@@ -972,6 +998,7 @@ void dosh_reset(void)
 {
 	while (callstack)
 		call_return();
+	dosh_var_popframe(NULL);
 	dosh_popredir_all();
 	dosh_evalskip = 0;
 	dosh_skipcount = 0;
@@ -984,6 +1011,7 @@ void dosh_reset(void)
 int dosh_cmdloop(struct dosh_input *in, int top)
 {
 	struct dosh_jmp jmp;
+	volatile int status = 0;
 	int eof = 0;
 
 	if (top && dosh_interactive) {
@@ -1012,18 +1040,20 @@ int dosh_cmdloop(struct dosh_input *in, int top)
 		n = dosh_parse_command(in, pool, &eof);
 		if (n && !dosh_opt.n) {
 			dosh_input_sync(in);
-			dosh_eval(n, 0);
+			status = dosh_eval(n, 0);
 		}
 		dosh_stpop(&m);
 		if (top)
 			toppool = NULL;
 		dosh_pool_unref(pool);
+		if (dosh_evalskip && top && dosh_interactive)
+			dosh_evalskip = dosh_skipcount = 0;
 		if (dosh_evalskip)
 			break;
 	}
 	if (top && dosh_interactive)
 		dosh_handler = jmp.prev;
-	return dosh_exitstatus;
+	return top ? dosh_exitstatus : status;
 }
 
 int dosh_eval_string(const char *s, int flags)
@@ -1032,7 +1062,6 @@ int dosh_eval_string(const char *s, int flags)
 	int status;
 
 	(void)flags;
-	dosh_exitstatus = 0;
 	status = dosh_cmdloop(in, 0);
 	dosh_input_free(in);
 	return status;

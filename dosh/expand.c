@@ -438,11 +438,7 @@ static size_t xbrace(struct xctx *x, const char *s, size_t i, int quoted)
 			val = param_value(name, n);
 			if (!val && dosh_opt.u && !is_special(name[0]))
 				unset_error(name, n);
-			if (n == 1 && (name[0] == '@' || name[0] == '*'))
-				snprintf(num, sizeof(num), "%d", dosh_pp.n);
-			else
-				snprintf(num, sizeof(num), "%zu",
-					 val ? strlen(val) : 0);
+			snprintf(num, sizeof(num), "%zu", val ? strlen(val) : 0);
 			xputs(x, num, strlen(num), quoted ? A_Q : A_EXP);
 		}
 		return i + 1;
@@ -731,6 +727,8 @@ static void emit_field(struct xctx *x, const struct field *f,
 		int rc;
 
 		for (k = 0; k < f->len; k++) {
+			if (f->a[k] & A_QMARK)
+				continue;
 			if ((f->a[k] & A_Q) && strchr("*?[]\\", f->s[k]))
 				dosh_sb_putc(&sb, '\\');
 			dosh_sb_putc(&sb, f->s[k]);

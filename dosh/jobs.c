@@ -601,6 +601,7 @@ int dosh_b_kill(int argc, char **argv)
 				dosh_outf("%s\n", dosh_signame(n));
 			return 0;
 		}
+		dosh_outs("0\n");
 		for (k = 1; k < NSIG; k++)
 			if (sigabbrev_np(k))
 				dosh_outf("%s\n", sigabbrev_np(k));

@@ -1035,7 +1035,7 @@ static struct dosh_node *case_clause(struct parser *p)
 			continue;
 		if (is_kw(p, t, "esac"))
 			break;
-		synexpect(p, "\"esac\"");
+		synexpect(p, "\";;\"");
 	}
 	return n;
 }

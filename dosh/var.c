@@ -78,10 +78,8 @@ static int setvar_n(const char *name, size_t n, const char *val, int flags)
 {
 	struct var **vp = lookup(name, n), *v = *vp;
 
-	if (v && (v->flags & V_READONLY)) {
-		if (val || !(flags & V_READONLY))
-			dosh_error("%s: is read only", v->name);
-	}
+	if (v && (v->flags & V_READONLY) && val)
+		dosh_error("%s: is read only", v->name);
 	if (!v) {
 		v = dosh_xzalloc(sizeof(*v));
 		v->name = dosh_xmalloc(n + 1);
