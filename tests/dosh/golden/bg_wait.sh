@@ -11,6 +11,8 @@ echo a > a.txt &
 echo b > b.txt &
 wait
 cat a.txt b.txt
-{ sleep 0.1; echo late; } &
+mkfifo go
+{ read x < go; echo late; } &
 echo early
+echo go > go
 wait
