@@ -84,8 +84,11 @@ static void host_errmsg(const char *what, int err)
 		dosh_warn("%s: %s", what, strerror(-err));
 }
 
-/* $DOSH_HOSTENV names the dosh variables every host command gets. */
-static char **host_env(char **assigns, int na, int *add)
+/*
+ * $DOSH_HOSTENV names the dosh variables every host command gets; on a pty
+ * the host program also gets TERM, since the terminal it draws on is ours.
+ */
+static char **host_env(char **assigns, int na, int pty, int *add)
 {
 	const char *list = dosh_getvar("DOSH_HOSTENV");
 	struct dosh_strv sv;
@@ -110,6 +113,13 @@ static char **host_env(char **assigns, int na, int *add)
 		list += n;
 		while (*list && strchr(" \t\n,:", *list))
 			list++;
+	}
+	if (pty && dosh_getvar("TERM")) {
+		struct dosh_sb sb;
+
+		dosh_sb_init(&sb);
+		dosh_sb_printf(&sb, "TERM=%s", dosh_getvar("TERM"));
+		dosh_strv_push(&sv, dosh_sb_str(&sb));
 	}
 	for (k = 0; k < na; k++)
 		dosh_strv_push(&sv, assigns[k]);
@@ -329,8 +339,6 @@ int dosh_host_run(char **argv, char **assigns, int na, int pty_ok)
 	struct winsize win;
 
 	sp.argv = (const char *const *)argv;
-	sp.envp = (const char *const *)host_env(assigns, na, &add);
-	sp.env_add = add;
 	if (pty_ok && isatty(0) && isatty(1) && tcgetattr(0, &saved) == 0) {
 		pty = 1;
 		sp.setsid = 1;
@@ -355,6 +363,8 @@ int dosh_host_run(char **argv, char **assigns, int na, int pty_ok)
 			}
 		}
 	}
+	sp.envp = (const char *const *)host_env(assigns, na, pty, &add);
+	sp.env_add = add;
 
 	/* Signals wait (blocked) until the proxy is ready to forward them. */
 	sigemptyset(&block);
