@@ -273,6 +273,7 @@ section_mixed() {
 		'export HCTEST_SECRET=leak; !sh -c "echo [\$HCTEST_SECRET]"'
 	section_mixed_env_passing
 	section_mixed_scripts
+	section_mixed_c_args
 
 	# Command substitution and redirections with host commands.
 	expect_out "x=\$(!echo hi); echo \$x" hi 'x=$(!echo hi); echo $x'
@@ -312,6 +313,14 @@ section_mixed_scripts() {
 		env -i $(shell_env "$LOCAL") timeout -k 2 30 "$DOSH" 2> "$WORK/e")
 	[ "$got" = "$(printf 'one\ntwo')" ] && pass "script on stdin (no terminal)" ||
 		{ fail "script on stdin (no terminal)" "got: $(printf '%s' "$got" | tr '\n' '|')"; diag_file stderr "$WORK/e"; }
+}
+
+# dosh -c STRING NAME ARGS sets $0 and the positional parameters as sh does.
+section_mixed_c_args() {
+	want=$(cd "$LOCAL" && "$DASH" -c 'echo "$0|$#|$1|$2"' nm 'a b' c)
+	got=$(cd "$LOCAL" && timeout -k 2 30 "$DOSH" -c 'echo "$0|$#|$1|$2"' nm 'a b' c 2>&1 < /dev/null)
+	[ "$got" = "$want" ] && pass "dosh -c STRING NAME ARGS sets \$0 and \$@ as dash does" ||
+		fail "dosh -c STRING NAME ARGS sets \$0 and \$@ as dash does" "dash: $want" "dosh: $got"
 }
 
 # How variables reach host commands is dosh's choice; test what its README says.
@@ -360,6 +369,16 @@ section_stream() {
 		diag_file stderr "$WORK/e"
 	fi
 	note "256 MiB cat | !cat | sha256sum: $(rate $size "$t0" "$t1") (native cat | cat | sha256sum: $native)"
+
+	t0=$(now); dosh_c "!cat $f | sha256sum" 300; rc=$?; t1=$(now)
+	got=$(cut -d' ' -f1 "$WORK/o")
+	if [ "$got" = "$want" ] && [ $rc = 0 ]; then
+		pass "256 MiB host file through !cat FILE | sha256sum: checksums equal"
+	else
+		fail "256 MiB host file through !cat FILE | sha256sum: checksums equal" "got $got (exit $rc)"
+		diag_file stderr "$WORK/e"
+	fi
+	note "256 MiB !cat FILE | sha256sum: $(rate $size "$t0" "$t1")"
 
 	# The transport alone, without the checksum's cost.
 	t0=$(now); cat "$f" | cat | cat > /dev/null; t1=$(now)
@@ -470,6 +489,15 @@ responsive() {
 	wait_line "mark$((1000 + tty_mark))" "$1"
 }
 
+# status_now SECONDS: print $? of dosh's last command (typed as a command,
+# so it also shows that dosh takes commands again); fails on timeout.
+status_now() {
+	tty_mark=$((tty_mark + 1))
+	T send-keys -t hc "echo st$((2000 + tty_mark))=\$?" Enter
+	wait_line "st$((2000 + tty_mark))=[0-9]+" "$1" || return 1
+	pane | sed -n "s/^st$((2000 + tty_mark))=\([0-9]*\)\$/\1/p" | tail -n 1
+}
+
 tty_fail() { fail "$1" "$2"; pane | sed -e '/^$/d' -e 's/^/#     | /' | tail -n 15; }
 
 tty_start() {
@@ -503,9 +531,12 @@ section_tty() {
 			fail "interactive: !sleep runs on the host as $SHADOW_USER" \
 				"owner: $(ps -o user= -p "$(pgrep -f "^sleep 31\.$UNIQ\$" | head -1)")"
 		T send-keys -t hc C-c
-		if responsive 5; then pass "interactive: C-c stops !sleep 30, prompt back"
-		else tty_fail "interactive: C-c stops !sleep 30, prompt back" "no new command ran within 5 s"
-		fi
+		st=$(status_now 5)
+		case $st in
+		130) pass "interactive: C-c stops !sleep 30, prompt back, \$? = 130" ;;
+		'') tty_fail "interactive: C-c stops !sleep 30, prompt back, \$? = 130" "no new command ran within 5 s" ;;
+		*) tty_fail "interactive: C-c stops !sleep 30, prompt back, \$? = 130" "\$? is $st" ;;
+		esac
 		wait_gone "^sleep 31\.$UNIQ\$" 3 && pass "interactive: the host sleep is gone after C-c" ||
 			fail "interactive: the host sleep is gone after C-c" "still running: $(pgrep -af "^sleep 31\.$UNIQ\$")"
 	fi
@@ -517,11 +548,12 @@ section_tty() {
 		responsive 3 || true
 	else
 		T send-keys -t hc C-c
-		if responsive 5 && wait_gone "^sleep 32\.$UNIQ\$" 3; then
-			pass "interactive: C-c stops a local sleep 30, prompt back"
+		st=$(status_now 5)
+		if [ "$st" = 130 ] && wait_gone "^sleep 32\.$UNIQ\$" 3; then
+			pass "interactive: C-c stops a local sleep 30, prompt back, \$? = 130"
 		else
-			tty_fail "interactive: C-c stops a local sleep 30, prompt back" \
-				"left: $(pgrep -af "^sleep 32\.$UNIQ\$")"
+			tty_fail "interactive: C-c stops a local sleep 30, prompt back, \$? = 130" \
+				"\$? [$st], left: $(pgrep -af "^sleep 32\.$UNIQ\$")"
 		fi
 	fi
 
