@@ -709,9 +709,18 @@ static int has_glob(const struct field *f)
 {
 	size_t k;
 
-	for (k = 0; k < f->len; k++)
-		if (!(f->a[k] & A_Q) && strchr("*?[", f->s[k]))
+	for (k = 0; k < f->len; k++) {
+		size_t j;
+
+		if ((f->a[k] & A_Q) || !f->s[k] || !strchr("*?[", f->s[k]))
+			continue;
+		if (f->s[k] != '[')
 			return 1;
+		/* "[" is a pattern only with a "]" after it: "[ $x ]" is not */
+		for (j = k + 2; j < f->len; j++)
+			if (f->s[j] == ']' && !(f->a[j] & A_Q))
+				return 1;
+	}
 	return 0;
 }
 

@@ -197,6 +197,36 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Keys typed go to the host pty as bytes, Ctrl-C included: the host line
+ * discipline makes them signals for the host's foreground group. The
+ * suspend key is the exception while the host program itself is in the
+ * foreground of its pty: a host session leader cannot stop itself (its
+ * process group is orphaned), so dosh stops it and its proxy, as the local
+ * terminal would a local job, and fg continues both.
+ */
+static void pty_input(pid_t pid, int pty, const char *buf, size_t n,
+		      const sigset_t *orig, struct termios *saved)
+{
+	cc_t susp = saved->c_cc[VSUSP];
+	pid_t fg = tcgetpgrp(pty);
+	const char *z;
+
+	if (!(saved->c_lflag & ISIG) || susp == _POSIX_VDISABLE ||
+	    (fg > 0 && fg != pid)) {
+		write_all(pty, buf, n);
+		return;
+	}
+	while (n && (z = memchr(buf, susp, n))) {
+		write_all(pty, buf, (size_t)(z - buf));
+		got[SIGTSTP] = 1;
+		forward(pid, orig, saved);
+		n -= (size_t)(z - buf) + 1;
+		buf = z + 1;
+	}
+	write_all(pty, buf, n);
+}
+
 /* The copy loop between our terminal and the host pty. */
 static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 		    struct termios *saved, int *ws)
@@ -232,7 +262,7 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 			ssize_t n = read(0, buf, sizeof(buf));
 
 			if (n > 0)
-				write_all(pty, buf, (size_t)n);
+				pty_input(pid, pty, buf, (size_t)n, orig, saved);
 			else if (n == 0 || errno != EINTR)
 				in_open = 0;
 		}
