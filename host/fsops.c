@@ -44,12 +44,17 @@ hc_s64 hostd_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 	err = hostd_seen_add(sh, &st);
 	if (err)
 		goto out_close;
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st.st_mode) || sh->keep_handles) {
 		h = hostd_handle_add(sh, fd);
 		if (h < 0) {
 			err = h;
 			goto out_close;
 		}
+	}
+	if (sh->keep_handles) {
+		/* no fd travels: the handle (a dup) is the client's file */
+		close(fd);
+		return h;
 	}
 	err = hostd_reply_fd(rq, fd);
 	if (err) {

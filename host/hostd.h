@@ -93,6 +93,8 @@ struct hostd_shadow {
 	int lifeline;			/* read end; POLLHUP when the relay is gone */
 	unsigned int slot;		/* subject id = slot + 1 */
 	int helloed;
+	int keep_handles;		/* HC_HELLO_KEEP_HANDLES: no fds in replies */
+	int bye;			/* HC_OP_BYE served: exit after the reply */
 	int *handles;			/* directory handles: fd, or -1 */
 	struct hostd_seen *seen;	/* files this shadow opened */
 	char cwd[HC_PATH_MAX + 1];	/* under --root: cwd below the root */
@@ -226,7 +228,7 @@ hostd_op_fn hostd_openat, hostd_close, hostd_read, hostd_write, hostd_lseek,
 hostd_op_fn hostd_getxattr, hostd_setxattr, hostd_listxattr,
 	hostd_removexattr;
 /* shadow.c */
-hostd_op_fn hostd_hello, hostd_fork_subject;
+hostd_op_fn hostd_hello, hostd_fork_subject, hostd_bye;
 /* proc.c */
 hostd_op_fn hostd_spawn, hostd_wait, hostd_kill, hostd_winsize;
 

@@ -324,6 +324,23 @@ static void spawn_free(struct spawn *sp)
 }
 
 /*
+ * Without fds in replies (HC_HELLO_KEEP_HANDLES) only streams that return
+ * nothing can be had: /dev/null and "same as the previous one".
+ */
+static int spawn_stdio_fdless(hc_u32 modes)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		hc_u32 mode = (modes >> (8 * i)) & 0xff;
+
+		if (mode != HC_STDIO_NULL && mode != HC_STDIO_SAME)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Host programs run outside any --root (we cannot chroot them as an
  * ordinary user), so under --root spawning is refused: nothing outside the
  * root may be reached.
@@ -345,6 +362,8 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	if (m->argc < 1 || (m->flags & ~(hc_u32)(HC_SPAWN_NEWPGRP | HC_SPAWN_SETSID |
 						  HC_SPAWN_KEEPENV)))
 		return -EINVAL;
+	if (sh->keep_handles && !spawn_stdio_fdless(m->arg))
+		return -EOPNOTSUPP;
 	for (slot = sh->procs; slot < sh->procs + HOSTD_PROCS_MAX; slot++)
 		if (!slot->pid)
 			break;

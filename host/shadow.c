@@ -61,6 +61,7 @@ static const struct hostd_opdesc hostd_ops[HC_OP_MAX] = {
 	[HC_OP_WAIT]		= { hostd_wait },
 	[HC_OP_KILL]		= { hostd_kill },
 	[HC_OP_WINSIZE]		= { hostd_winsize },
+	[HC_OP_BYE]		= { hostd_bye },
 };
 
 /* SIGTERM (from the relay, or as parent-death signal): finish and go. */
@@ -92,10 +93,21 @@ hc_s64 hostd_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	if (rq->m->arg < 1)
 		return -EPROTONOSUPPORT;
+	if (rq->m->flags & ~(hc_u32)HC_HELLO_FLAGS)
+		return -EINVAL;
 	rq->rep->arg = rq->m->arg < HC_PROTO_VERSION ? rq->m->arg : HC_PROTO_VERSION;
 	rq->rep->len = HC_MSG_MAX;
+	sh->keep_handles = !!(rq->m->flags & HC_HELLO_KEEP_HANDLES);
 	sh->helloed = 1;
 	return sh->slot + 1;
+}
+
+/* The subject ends: the serve loop exits once this reply is sent. */
+hc_s64 hostd_bye(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	(void)rq;
+	sh->bye = 1;
+	return 0;
 }
 
 /* In the short-lived middle process of a fork-subject: see below. */
@@ -387,7 +399,7 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 }
 
 /*
- * When the subject goes (EOF), its host processes get SIGHUP in their
+ * When the subject goes (EOF or BYE), its host processes get SIGHUP in their
  * process groups, as a terminal hangup would give them; handles close with
  * the process.
  */
@@ -409,7 +421,7 @@ void hostd_shadow_serve(struct hostd_shadow *sh)
 		if (p[1].revents)	/* the relay is gone */
 			break;
 		if (p[0].revents & POLLIN) {
-			if (shadow_serve_one(sh) < 0)
+			if (shadow_serve_one(sh) < 0 || sh->bye)
 				break;
 		} else if (p[0].revents) {
 			break;

@@ -67,6 +67,7 @@ static const struct hc_opdesc hc_ops[HC_OP_MAX] = {
 	[HC_OP_WAIT]	    = { "wait", { F(ARG), F(FLAGS) }, { F(ARG) } },
 	[HC_OP_KILL]	    = { "kill", { F(ARG), F(ARG2) }, { 0 } },
 	[HC_OP_WINSIZE]	    = { "winsize", { F(ARG), F(ARG2) }, { 0 } },
+	[HC_OP_BYE]	    = { "bye", { 0 }, { 0 } },
 };
 
 #undef F

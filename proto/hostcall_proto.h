@@ -6,6 +6,20 @@
  *
  * Versions
  *   1  first version: file system ops, subjects, fork-subject, host processes.
+ *   2  HC_OP_BYE (a subject ends) and HELLO flags (HC_HELLO_KEEP_HANDLES:
+ *      the transport carries no fds, so the shadow keeps a handle for every
+ *      file it opens). Both are additive: a version-1 host answers BYE with
+ *      -ENOSYS, as any op it does not know, and ignores HELLO flags.
+ *
+ * Negotiation
+ *   The client sends the highest version it speaks in HELLO's arg; the host
+ *   answers min(that, its own). A client may send any op of the version in
+ *   use; an op the host does not know gets -ENOSYS and the subject goes on.
+ *   HELLO flags are honoured only by hosts of version >= 2: a client that
+ *   needs one (the guest module needs HC_HELLO_KEEP_HANDLES) must see
+ *   version >= 2 in the reply and give up otherwise. A host refuses flag bits
+ *   it does not know with -EINVAL, so a future flag is never silently
+ *   ignored by a host that speaks version 2 or later.
  *
  * Rules
  *   - Every field on the wire is little-endian with an explicit width; no C
@@ -60,8 +74,28 @@
  *     with HC_WAIT_NOHANG while it runs.
  *   - HC_OP_KILL: arg = pid, arg2 = signal, sent to the process group.
  *   - HC_OP_WINSIZE: arg = pid, arg2 = rows << 16 | cols.
- *   In a VM the guest kernel module carries the same messages and holds a
- *   handle for every open file instead of receiving fds.
+ *   - HC_OP_BYE (v2): the shadow replies 0 and exits, as when the connection
+ *     closes; its host processes get SIGHUP. Closing the connection says the
+ *     same, so a client of this transport need not send it.
+ *
+ * HC_HELLO_KEEP_HANDLES (v2), for transports that carry no fds (the
+ * ivshmem ring of a VM, hc_ring.h):
+ *   - HC_OP_OPENAT: the shadow keeps a handle for every file it opens, not
+ *     only for directories, and attaches no fd; result is the handle. READ,
+ *     WRITE, LSEEK, FSTATAT, GETDENTS, FSYNC, TRUNCATE, FALLOCATE, FLOCK,
+ *     LOCK, the xattr ops and CLOSE then name the file by that handle.
+ *   - HC_OP_SPAWN: only HC_STDIO_NULL and HC_STDIO_SAME streams; the others
+ *     would return fds and get -EOPNOTSUPP.
+ *   - HC_OP_FORK_SUBJECT: the shadow still attaches the new connection; the
+ *     transport's relay takes it and gives the client only the subject id.
+ *   A forked subject keeps its parent's mode.
+ *
+ * In a VM (hostcalld --ivshmem) the relay between the ring and the shadows
+ * routes each request by its subject id: a HELLO for subject 0 creates a
+ * subject (the relay sets HC_HELLO_KEEP_HANDLES), FORK_SUBJECT's result is
+ * the new subject's id, BYE ends one, and an id the guest did not get from
+ * the relay gets -ESRCH. The guest kernel module sends BYE for each of its
+ * subjects when /dev/hostcall is closed for the last time.
  */
 #ifndef HOSTCALL_PROTO_H
 #define HOSTCALL_PROTO_H
@@ -87,7 +121,7 @@ typedef uint64_t hc_u64;
 typedef int64_t hc_s64;
 #endif
 
-#define HC_PROTO_VERSION	1
+#define HC_PROTO_VERSION	2
 
 /* Largest message in either direction, header included. */
 #define HC_MSG_MAX		(128 * 1024)
@@ -100,6 +134,10 @@ typedef int64_t hc_s64;
 /* Host processes: argv/envp limits. */
 #define HC_ARGV_MAX		4096
 #define HC_FDS_MAX		3
+
+/* HELLO flags (request field flags; version >= 2, see Negotiation). */
+#define HC_HELLO_KEEP_HANDLES	(1u << 0)
+#define HC_HELLO_FLAGS		HC_HELLO_KEEP_HANDLES	/* all known flags */
 
 /* Header flags. */
 #define HC_HF_REPLY		0x8000
@@ -229,6 +267,7 @@ enum hc_op {
 	HC_OP_WAIT		= 35,
 	HC_OP_KILL		= 36,
 	HC_OP_WINSIZE		= 37,
+	HC_OP_BYE		= 38,	/* v2: the subject ends */
 	HC_OP_MAX
 };
 

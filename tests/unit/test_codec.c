@@ -1295,3 +1295,56 @@ Test(fuzz, mutated_messages_fail_or_reencode_identically, .timeout = 60)
 	cr_expect_gt(accepted, 100, "the mutations never leave a valid message: "
 		     "the loop tests only the rejection paths");
 }
+
+/* ---- protocol version 2: BYE and HELLO flags ---- */
+
+Test(v2, bye_is_a_bare_header_both_ways_and_keeps_its_number)
+{
+	unsigned char buf[HC_HDR_SIZE + 8];
+	struct hc_msg m = { .op = HC_OP_BYE, .tag = 77, .subject = 5 }, d;
+	int n, rc, reply;
+
+	/* op numbers are never reused: a client of version 2 relies on 38 */
+	cr_assert_eq(HC_OP_BYE, 38);
+	cr_assert_geq(HC_PROTO_VERSION, 2);
+	cr_assert_str_eq(hc_op_name(HC_OP_BYE), "bye");
+	for (reply = 0; reply < 2; reply++) {
+		m.hflags = reply ? HC_HF_REPLY : 0;
+		n = hc_encode(&m, buf, sizeof(buf));
+		cr_assert_eq(n, HC_HDR_SIZE, "bye %s: %d bytes", reply ? "reply" : "request", n);
+		cr_assert_eq(buf[4] | buf[5] << 8, HC_OP_BYE);
+		rc = decode_guarded(&d, buf, n);
+		cr_assert_eq(rc, 0, "bye %s rejected: %d", reply ? "reply" : "request", rc);
+		cr_expect_eq(d.op, HC_OP_BYE);
+		cr_expect_eq(d.tag, 77);
+		cr_expect_eq(d.subject, 5);
+
+		/* a body is not allowed */
+		buf[n] = 0;
+		set_len(buf, n + 1);
+		rc = decode_guarded(&d, buf, n + 1);
+		cr_expect_eq(rc, -EBADMSG, "bye %s with a body: %d",
+			     reply ? "reply" : "request", rc);
+	}
+}
+
+Test(v2, hello_flags_travel_as_sent)
+{
+	unsigned char buf[64];
+	struct hc_msg m = {
+		.op = HC_OP_HELLO, .tag = 1, .arg = HC_PROTO_VERSION,
+		.flags = HC_HELLO_KEEP_HANDLES,
+	}, d;
+	int n, rc;
+
+	cr_assert_eq(HC_HELLO_FLAGS & HC_HELLO_KEEP_HANDLES, HC_HELLO_KEEP_HANDLES,
+		     "HC_HELLO_FLAGS must list every known flag");
+	n = hc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(n, HC_HDR_SIZE + 8, "hello request: %d bytes", n);
+	rc = decode_guarded(&d, buf, n);
+	cr_assert_eq(rc, 0);
+	cr_expect_eq(d.flags, HC_HELLO_KEEP_HANDLES);
+	cr_expect_eq(d.arg, HC_PROTO_VERSION);
+	/* the flags word sits right after the version, little-endian */
+	cr_expect_eq(buf[HC_HDR_SIZE + 4], HC_HELLO_KEEP_HANDLES);
+}
