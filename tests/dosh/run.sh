@@ -298,6 +298,26 @@ a b
 EOF'
 	expect_out "host commands in a loop" "1 2 3" \
 		'for i in 1 2 3; do !echo $i; done | tr "\n" " " | sed "s/ \$//"'
+	expect_out "SIGPIPE ends a host producer: !yes | head -1" y '!yes | head -1'
+	expect_out "SIGPIPE ends a local producer: yes | !head -1" y 'yes | !head -1'
+	expect_out "large host output in \$(...)" 588895 'x=$(!seq 100000); echo "$x" | wc -c'
+	expect_out "host commands do not eat a loop's stdin" "$(printf 'got 1\ngot 2')" \
+		'printf "1\n2\n" | while read l; do !echo "got $l"; done'
+	expect_out "host command with stdin at EOF (/dev/null)" 0 '!cat; echo $?'
+	expect_out "200 host commands in a row (no leak)" "200 ok" \
+		'i=0; while [ $i -lt 200 ]; do !true || break; i=$((i + 1)); done; echo $i ok'
+	dosh_c 'set -e; !false; echo no'; rc=$?
+	[ $rc = 1 ] && [ ! -s "$WORK/o" ] && pass "set -e: dosh exits 1 at !false" ||
+		fail "set -e: dosh exits 1 at !false" "exit $rc, stdout: $(cat "$WORK/o")"
+	expect_out "!cd to a missing directory fails, host cwd kept" "1 /" \
+		'!cd /nonexistent-hctest 2>/dev/null; s=$?; echo $s $(!pwd)'
+	dosh_c "!sleep 36.$UNIQ & p=\$!; sleep 0.5; kill \$p; wait \$p; echo \$?"
+	if [ "$(cat "$WORK/o")" = 143 ] && wait_gone "^sleep 36\.$UNIQ\$" 3; then
+		pass "kill \$! of a background host command: status 143, host process gone"
+	else
+		fail "kill \$! of a background host command: status 143, host process gone" \
+			"stdout: $(cat "$WORK/o")" "left: $(pgrep -af "^sleep 36\.$UNIQ\$")"
+	fi
 	expect_out "host command in the background and wait" "$(printf 'bg\n5')" \
 		'!sh -c "echo bg; exit 5" & wait $!; echo $?' 
 }
