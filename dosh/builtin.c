@@ -754,6 +754,52 @@ static int b_command(int argc, char **argv)
 	return status;
 }
 
+/* ---- alias ---- */
+
+static int b_alias(int argc, char **argv)
+{
+	int k, status = 0;
+
+	if (argc == 1) {
+		dosh_alias_list();
+		return 0;
+	}
+	for (k = 1; argv[k]; k++) {
+		const char *eq = strchr(argv[k], '=');
+
+		if (eq) {
+			dosh_alias_set(argv[k], (size_t)(eq - argv[k]), eq + 1);
+		} else if (dosh_alias_get(argv[k])) {
+			dosh_outf("%s=", argv[k]);
+			dosh_outquoted(dosh_alias_get(argv[k]));
+			dosh_out("\n", 1);
+		} else {
+			dosh_outflush();
+			fprintf(stderr, "alias: %s not found\n", argv[k]);
+			status = 1;
+		}
+	}
+	return status;
+}
+
+static int b_unalias(int argc, char **argv)
+{
+	int k, status = 0;
+
+	(void)argc;
+	if (argv[1] && !strcmp(argv[1], "-a")) {
+		dosh_alias_unset_all();
+		return 0;
+	}
+	for (k = 1; argv[k]; k++)
+		if (dosh_alias_unset(argv[k]) < 0) {
+			dosh_outflush();
+			fprintf(stderr, "unalias: %s not found\n", argv[k]);
+			status = 1;
+		}
+	return status;
+}
+
 /* ---- getopts ---- */
 
 static int b_getopts(int argc, char **argv)
@@ -882,6 +928,7 @@ static const struct dosh_builtin builtins[] = {
 	{ ".", b_dot, B_SPECIAL },
 	{ ":", b_true, B_SPECIAL },
 	{ "[", dosh_b_test, 0 },
+	{ "alias", b_alias, 0 },
 	{ "bg", dosh_b_fg, 0 },
 	{ "break", b_break, B_SPECIAL },
 	{ "cd", b_cd, 0 },
@@ -910,6 +957,7 @@ static const struct dosh_builtin builtins[] = {
 	{ "true", b_true, 0 },
 	{ "type", b_type, 0 },
 	{ "umask", b_umask, 0 },
+	{ "unalias", b_unalias, 0 },
 	{ "unset", b_unset, B_SPECIAL },
 	{ "wait", dosh_b_wait, 0 },
 };

@@ -228,6 +228,12 @@ struct dosh_node *dosh_parse_string(const char *s, struct dosh_pool *pool);
 struct dosh_node *dosh_parse_cmdsub(const char *s, struct dosh_pool *pool,
 				    size_t *end);
 int dosh_is_name(const char *s, size_t n);
+/* Aliases: expanded by the parser in the command-name position. */
+const char *dosh_alias_get(const char *name);
+void dosh_alias_set(const char *name, size_t n, const char *value);
+int dosh_alias_unset(const char *name);	/* -ENOENT if none */
+void dosh_alias_unset_all(void);
+void dosh_alias_list(void);
 /* Length of the assignment name if @s is NAME=..., else 0. */
 size_t dosh_assign_len(const char *s);
 

@@ -300,7 +300,9 @@ static void showjob(struct dosh_job *jp, int pids, FILE *f)
 	fprintf(f, "[%d] %c ", jp->id, mark);
 	if (pids)
 		fprintf(f, "%d ", (int)jp->pgrp);
-	fprintf(f, "%-24s %s\n", state_text(jp, buf, sizeof(buf)), jp->cmd);
+	/* as dash: the command text only where there is job control */
+	fprintf(f, "%-27s%s\n", state_text(jp, buf, sizeof(buf)),
+		dosh_jobctl ? jp->cmd : "");
 	fflush(f);
 	jp->changed = 0;
 }
@@ -513,9 +515,7 @@ int dosh_b_wait(int argc, char **argv)
 			if (r < 0 && r != -EINTR)
 				break;
 		}
-		for (k = 0; k < njobs; k++)
-			if (jobtab[k] && jobtab[k]->state == J_DONE)
-				freejob(jobtab[k]);
+		/* finished jobs stay for `jobs` to report, as in dash */
 		return 0;
 	}
 	for (k = 1; argv[k]; k++) {

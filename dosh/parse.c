@@ -208,6 +208,12 @@ struct parser {
 	int quoted;		/* the word had quotes or backslashes */
 	int toklineno;
 	struct heredoc *hd;
+	struct {
+		const char *name;
+		size_t end;	/* active until the input passes here */
+	} alias[16];
+	int nalias;
+	int alias_next;	/* an alias ending in a blank: check the next word */
 };
 
 static int pgetc(struct parser *p)
@@ -755,6 +761,7 @@ static struct dosh_word *mkword(struct parser *p, const char *text)
 
 static struct dosh_node *andor(struct parser *p);
 static struct dosh_node *command(struct parser *p);
+static int alias_expand(struct parser *p);
 
 static struct dosh_node *list(struct parser *p, int nlflag)
 {
@@ -1081,6 +1088,12 @@ static struct dosh_node *simple_command(struct parser *p)
 
 	for (;;) {
 		t = next(p);
+		if (t == T_WORD && p->alias_next) {
+			p->alias_next = 0;
+			if (!p->quoted && alias_expand(p))
+				continue;
+		}
+		p->alias_next = 0;
 		if (t == T_WORD) {
 			if (!nwords && dosh_assign_len(p->text)) {
 				*ap = mkword(p, p->text);
@@ -1127,10 +1140,133 @@ static struct dosh_node *simple_command(struct parser *p)
 	return n;
 }
 
+/* ---- aliases ---- */
+
+struct alias {
+	char *name, *value;
+	struct alias *next;
+};
+
+static struct alias *aliases;
+
+static struct alias **alias_find(const char *name)
+{
+	struct alias **ap;
+
+	for (ap = &aliases; *ap; ap = &(*ap)->next)
+		if (!strcmp((*ap)->name, name))
+			break;
+	return ap;
+}
+
+const char *dosh_alias_get(const char *name)
+{
+	struct alias *a = *alias_find(name);
+
+	return a ? a->value : NULL;
+}
+
+void dosh_alias_set(const char *name, size_t n, const char *value)
+{
+	char *nm = dosh_xmalloc(n + 1);
+	struct alias **ap, *a;
+
+	memcpy(nm, name, n);
+	nm[n] = 0;
+	ap = alias_find(nm);
+	if (*ap) {
+		free(nm);
+		free((*ap)->value);
+		(*ap)->value = dosh_xstrdup(value);
+		return;
+	}
+	a = dosh_xzalloc(sizeof(*a));
+	a->name = nm;
+	a->value = dosh_xstrdup(value);
+	*ap = a;
+}
+
+int dosh_alias_unset(const char *name)
+{
+	struct alias **ap = alias_find(name), *a = *ap;
+
+	if (!a)
+		return -ENOENT;
+	*ap = a->next;
+	free(a->name);
+	free(a->value);
+	free(a);
+	return 0;
+}
+
+void dosh_alias_unset_all(void)
+{
+	while (aliases)
+		dosh_alias_unset(aliases->name);
+}
+
+void dosh_alias_list(void)
+{
+	struct alias *a;
+
+	for (a = aliases; a; a = a->next) {
+		dosh_outf("%s=", a->name);
+		dosh_outquoted(a->value);
+		dosh_out("\n", 1);
+	}
+}
+
+/*
+ * Replace the command word just read by its alias: the value goes into
+ * the input in its place. An alias is not expanded again inside its own
+ * value. Not while recording a command substitution's text: that text is
+ * parsed again (and its aliases expanded) when it runs.
+ */
+static int alias_expand(struct parser *p)
+{
+	struct dosh_input *in = p->in;
+	const char *val = dosh_alias_get(p->text);
+	size_t n;
+	int k;
+
+	if (!val || in->rec || p->nalias == 16)
+		return 0;
+	for (k = 0; k < p->nalias; k++)
+		if (in->pos < p->alias[k].end && !strcmp(p->alias[k].name, p->text))
+			return 0;
+	n = strlen(val);
+	if (in->str) {
+		char *copy = dosh_xmalloc(in->len + 1);
+
+		memcpy(copy, in->str, in->len + 1);
+		in->buf = copy;
+		in->cap = in->len + 1;
+		in->str = NULL;
+	}
+	if (in->len + n > in->cap) {
+		in->cap = in->len + n + 64;
+		in->buf = dosh_xrealloc(in->buf, in->cap);
+	}
+	memmove(in->buf + in->pos + n, in->buf + in->pos, in->len - in->pos);
+	memcpy(in->buf + in->pos, val, n);
+	in->len += n;
+	for (k = 0; k < p->nalias; k++)
+		if (p->alias[k].end >= in->pos)
+			p->alias[k].end += n;
+	p->alias[p->nalias].name = dosh_pstrndup(p->pool, p->text,
+						  strlen(p->text));
+	p->alias[p->nalias++].end = in->pos + n;
+	p->alias_next = n && (val[n - 1] == ' ' || val[n - 1] == '\t');
+	return 1;
+}
+
 static struct dosh_node *command(struct parser *p)
 {
 	struct dosh_node *n;
 	int t = next(p);
+
+	while (t == T_WORD && !p->quoted && aliases && alias_expand(p))
+		t = next(p);
 
 	if (t == T_WORD && !p->quoted) {
 		n = compound(p, t);
