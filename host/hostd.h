@@ -24,6 +24,7 @@
 
 struct hostd_config {
 	char socket_path[108];		/* sizeof(sun_path) */
+	char ivshmem_path[108];		/* --ivshmem: "" for the Unix transport */
 	mode_t socket_mode;
 	const char *root;		/* --root as given, or NULL */
 	char *root_real;		/* realpath of --root */
@@ -47,12 +48,81 @@ void hostd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- the relay (relay.c) ---- */
 
 /**
- * hostd_relay_run() - listen on cfg->socket_path and serve until SIGTERM or
- * SIGINT.
+ * struct hostd_relay - what the relay keeps whatever the transport.
+ * @cfg: the configuration
+ * @sfd: signalfd of SIGCHLD, SIGTERM, SIGINT and SIGHUP
+ * @life_r: the lifeline's read end: shadows poll it and go when it hangs up
+ * @life_w: its write end, which only the relay holds
+ * @child_close: the transport's part of a new shadow's set-up: close what
+ *	only the relay may hold (listening sockets, other subjects'
+ *	connections, the guest's memory); may be NULL
+ * @reaped: called for each reaped child with the subject slot it held, or
+ *	-1 (helpers, host processes passed to us); may be NULL
+ * A transport embeds this first in its own state.
+ */
+struct hostd_relay {
+	const struct hostd_config *cfg;
+	int sfd;
+	int life_r, life_w;
+	void (*child_close)(struct hostd_relay *r);
+	void (*reaped)(struct hostd_relay *r, pid_t pid, int slot);
+};
+
+/**
+ * hostd_relay_run() - the Unix-socket transport: listen on
+ * cfg->socket_path and serve until SIGTERM, SIGINT or SIGHUP.
  * Returns: 0 after a clean shutdown, or -errno if set-up failed (already
  * reported on stderr).
  */
 int hostd_relay_run(const struct hostd_config *cfg);
+
+/**
+ * hostd_ivshmem_run() - the ivshmem-doorbell transport (ivshmem.c): serve
+ * one VM's QEMU on cfg->ivshmem_path until SIGTERM, SIGINT or SIGHUP.
+ * Returns: 0 after a clean shutdown, or -errno if set-up failed (already
+ * reported on stderr).
+ */
+int hostd_ivshmem_run(const struct hostd_config *cfg);
+
+/**
+ * hostd_listen() - a listening Unix socket of @type at @path with @mode,
+ * non-blocking and close-on-exec. The socket appears at @path only once it
+ * listens; a stale one (nobody listening) is replaced, a live one never.
+ * Returns: the fd, or -errno (reported on stderr).
+ */
+int hostd_listen(const char *path, mode_t mode, int type);
+
+/**
+ * hostd_relay_start() - set up the relay's core after the transport
+ * listens: --daemon, the subject table, child subreaper, the signalfd and
+ * the lifeline. r->cfg and the hooks must be set.
+ * Returns: 0, or -errno (reported).
+ */
+int hostd_relay_start(struct hostd_relay *r);
+
+/**
+ * hostd_relay_new_shadow() - fork the shadow of a new subject that talks
+ * over @conn (a connected SOCK_SEQPACKET socket; the caller closes its copy).
+ * The same path for every transport: slot, fork, child set-up, shadow.
+ * Returns: the subject's slot (its id is slot + 1), -EAGAIN at the subject
+ * limit, or -ENOMEM if fork failed (logged).
+ */
+int hostd_relay_new_shadow(struct hostd_relay *r, int conn);
+
+/**
+ * hostd_relay_signals() - drain the signalfd and reap children.
+ * Returns: 1 if a stop signal came, else 0.
+ */
+int hostd_relay_signals(struct hostd_relay *r);
+
+/**
+ * hostd_relay_stop() - end every shadow (lifeline, SIGTERM, then SIGKILL)
+ * and free the core. The transport stops taking new subjects first.
+ */
+void hostd_relay_stop(struct hostd_relay *r);
+
+/** hostd_slot_pid() - the shadow in subject slot @slot, or 0 if none. */
+pid_t hostd_slot_pid(unsigned int slot);
 
 /**
  * hostd_slot_reserve() - reserve a free slot of the subject table for a

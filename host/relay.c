@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The relay: listens on the Unix socket and forks one shadow process per
- * connection. It never reads a client's bytes, so no subject can stall it;
- * it only accepts, accounts for subjects, reaps, and shuts everything down.
+ * The relay: the subject table, signals, the lifeline and the shutdown that
+ * every transport shares (struct hostd_relay), and the Unix-socket
+ * transport on top: it listens and forks one shadow process per connection.
+ * It never reads a client's bytes, so no subject can stall it; it only
+ * accepts, accounts for subjects, reaps, and shuts everything down.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,11 +40,10 @@ static pid_t *relay_slots;
 static unsigned int relay_nslots;
 static pid_t relay_pid;
 
+/* The Unix-socket transport. */
 struct relay {
-	const struct hostd_config *cfg;
+	struct hostd_relay core;
 	int lsock;
-	int sfd;			/* signalfd: SIGCHLD, SIGTERM, SIGINT, SIGHUP */
-	int life_r, life_w;		/* the lifeline: shadows poll life_r */
 	pid_t rejecters[RELAY_REJECTERS_MAX];
 };
 
@@ -97,6 +98,16 @@ static int relay_slot_reaped(pid_t pid)
 			found = i;
 	}
 	return found;
+}
+
+pid_t hostd_slot_pid(unsigned int slot)
+{
+	pid_t v;
+
+	if (slot >= relay_nslots)
+		return 0;
+	v = __atomic_load_n(&relay_slots[slot], __ATOMIC_SEQ_CST);
+	return v > 0 ? v : 0;
 }
 
 static unsigned int relay_slots_busy(void)
@@ -197,14 +208,13 @@ static int relay_socket_publish(const char *tmp, const char *path)
  * a temporary name beside it first (or, if that name does not fit in
  * sun_path, bound in place).
  */
-static int relay_listen(const struct hostd_config *cfg)
+int hostd_listen(const char *path, mode_t mode, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *path = cfg->socket_path;
 	int fd, r, err, direct;
 	mode_t old;
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		err = errno;
 		fprintf(stderr, HOSTD_NAME ": socket: %s\n", strerror(err));
@@ -229,10 +239,10 @@ static int relay_listen(const struct hostd_config *cfg)
 		relay_bind_error("bind", path, err);
 		goto out_close;
 	}
-	if (listen(fd, 128) < 0 || chmod(sa.sun_path, cfg->socket_mode) < 0) {
+	if (listen(fd, 128) < 0 || chmod(sa.sun_path, mode) < 0) {
 		err = errno;
 		fprintf(stderr, HOSTD_NAME ": listen/chmod %s %04o: %s\n", sa.sun_path,
-			(unsigned int)cfg->socket_mode, strerror(err));
+			(unsigned int)mode, strerror(err));
 		goto out_unlink;
 	}
 	if (!direct) {
@@ -277,19 +287,196 @@ static int relay_daemonize(void)
 	return 0;
 }
 
-/* ---- serving connections ---- */
+/* ---- the core every transport shares ---- */
 
 /* In a new child of the relay: drop what only the relay may hold. */
-static void relay_child_setup(struct relay *r)
+static void relay_child_setup(struct hostd_relay *r)
 {
 	sigset_t none;
 
-	close(r->lsock);
 	close(r->sfd);
 	close(r->life_w);
+	if (r->child_close)
+		r->child_close(r);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+}
+
+int hostd_relay_new_shadow(struct hostd_relay *r, int conn)
+{
+	int slot;
+	pid_t pid;
+
+	slot = hostd_slot_reserve(relay_pid);
+	if (slot < 0)
+		return slot;
+	pid = fork();
+	if (pid < 0) {
+		hostd_log(HOSTD_NAME ": fork of a shadow process: %s (subject refused)",
+			  strerror(errno));
+		hostd_slot_release(slot, relay_pid);
+		return -ENOMEM;
+	}
+	if (pid == 0) {
+		relay_child_setup(r);
+		hostd_shadow_run(r->cfg, conn, r->life_r, slot);
+	}
+	hostd_slot_fill(slot, relay_pid, pid);
+	if (r->cfg->verbose)
+		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d", slot + 1, (int)pid);
+	return slot;
+}
+
+static void relay_reap(struct hostd_relay *r)
+{
+	int status, slot;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		slot = relay_slot_reaped(pid);
+		if (slot >= 0 && r->cfg->verbose)
+			hostd_log(HOSTD_NAME ": subject %d: shadow pid %d ended (%s %d)",
+				  slot + 1, (int)pid,
+				  WIFSIGNALED(status) ? "signal" : "status",
+				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		if (r->reaped)
+			r->reaped(r, pid, slot);
+	}
+}
+
+int hostd_relay_signals(struct hostd_relay *r)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(r->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			relay_reap(r);
+		else
+			stop = 1;
+	}
+	relay_reap(r);
+	return stop;
+}
+
+static long relay_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Stop: every shadow goes. Closing the lifeline makes idle shadows exit at
+ * once; SIGTERM interrupts busy ones (both hang up their host processes);
+ * SIGKILL whatever is left after RELAY_STOP_MS. Host processes that outlive
+ * their shadow were reparented to us (child subreaper): the dead ones are
+ * reaped; one that ignores SIGHUP, like a nohup'ed job on a real terminal,
+ * keeps running and passes to init.
+ */
+void hostd_relay_stop(struct hostd_relay *r)
+{
+	struct pollfd p = { .fd = r->sfd, .events = POLLIN };
+	struct timespec t0, tick = { 0, 10 * 1000000 };
+	long left;
+
+	close(r->life_w);
+	relay_slots_signal(SIGTERM);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (relay_slots_busy() && (left = RELAY_STOP_MS - relay_ms_since(&t0)) > 0) {
+		poll(&p, 1, left);
+		hostd_relay_signals(r);
+	}
+	if (relay_slots_busy())
+		hostd_log(HOSTD_NAME ": %u shadow(s) did not stop within %d ms: killing",
+			  relay_slots_busy(), RELAY_STOP_MS);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (relay_slots_busy() && relay_ms_since(&t0) < RELAY_STOP_MS) {
+		relay_slots_signal(SIGKILL);
+		nanosleep(&tick, NULL);
+		relay_reap(r);
+	}
+	relay_reap(r);
+	if (r->cfg->verbose)
+		hostd_log(HOSTD_NAME ": stopped");
+	close(r->life_r);
+	close(r->sfd);
+	munmap(relay_slots, sizeof(pid_t) * relay_nslots);
+}
+
+int hostd_relay_start(struct hostd_relay *r)
+{
+	const struct hostd_config *cfg = r->cfg;
+	size_t size = sizeof(pid_t) * cfg->max_subjects;
+	int err, life[2];
+	sigset_t set;
+
+	r->sfd = -1;
+	relay_nslots = cfg->max_subjects;
+	relay_slots = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (relay_slots == MAP_FAILED) {
+		fprintf(stderr, HOSTD_NAME ": subject table (%u slots): %s\n",
+			cfg->max_subjects, strerror(errno));
+		return -ENOMEM;
+	}
+	if (cfg->daemon && (err = relay_daemonize()) < 0)
+		goto out_unmap;
+	relay_pid = getpid();
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		goto out_unmap;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r->sfd < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": signalfd: %s", strerror(errno));
+		goto out_unmap;
+	}
+	if (pipe2(life, O_CLOEXEC) < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": lifeline pipe: %s", strerror(errno));
+		goto out_sfd;
+	}
+	r->life_r = life[0];
+	r->life_w = life[1];
+	return 0;
+
+out_sfd:
+	close(r->sfd);
+out_unmap:
+	munmap(relay_slots, size);
+	return err;
+}
+
+/* ---- the Unix-socket transport ---- */
+
+static void relay_unix_child_close(struct hostd_relay *core)
+{
+	struct relay *r = (struct relay *)core;
+
+	close(r->lsock);
+}
+
+static void relay_unix_reaped(struct hostd_relay *core, pid_t pid, int slot)
+{
+	struct relay *r = (struct relay *)core;
+	int i;
+
+	(void)slot;
+	for (i = 0; i < RELAY_REJECTERS_MAX; i++)
+		if (r->rejecters[i] == pid)
+			r->rejecters[i] = 0;
 }
 
 /*
@@ -309,7 +496,7 @@ static void relay_reject(struct relay *r, int conn)
 	pid_t pid;
 
 	hostd_log(HOSTD_NAME ": too many subjects (%u, see --max-subjects)",
-		  r->cfg->max_subjects);
+		  r->core.cfg->max_subjects);
 	for (i = 0; i < RELAY_REJECTERS_MAX; i++)
 		if (!r->rejecters[i])
 			slot = i;
@@ -322,7 +509,7 @@ static void relay_reject(struct relay *r, int conn)
 		r->rejecters[slot] = pid;
 		return;
 	}
-	relay_child_setup(r);
+	relay_child_setup(&r->core);
 	if (poll(&p, 1, 1000) != 1)
 		_exit(0);
 	n = hc_sock_recv(conn, buf, sizeof(buf), fds, &nfds);
@@ -352,30 +539,10 @@ static void relay_log_peer(int conn)
 
 static void relay_new_subject(struct relay *r, int conn)
 {
-	int slot;
-	pid_t pid;
-
-	if (r->cfg->verbose)
+	if (r->core.cfg->verbose)
 		relay_log_peer(conn);
-	slot = hostd_slot_reserve(relay_pid);
-	if (slot < 0) {
+	if (hostd_relay_new_shadow(&r->core, conn) == -EAGAIN)
 		relay_reject(r, conn);
-		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		hostd_log(HOSTD_NAME ": fork of a shadow process: %s (subject refused)",
-			  strerror(errno));
-		hostd_slot_release(slot, relay_pid);
-		return;
-	}
-	if (pid == 0) {
-		relay_child_setup(r);
-		hostd_shadow_run(r->cfg, conn, r->life_r, slot);
-	}
-	hostd_slot_fill(slot, relay_pid, pid);
-	if (r->cfg->verbose)
-		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d", slot + 1, (int)pid);
 }
 
 static void relay_accept(struct relay *r)
@@ -390,7 +557,7 @@ static void relay_accept(struct relay *r)
 				continue;
 			if (errno == EAGAIN)
 				return;
-			hostd_log(HOSTD_NAME ": accept on %s: %s", r->cfg->socket_path,
+			hostd_log(HOSTD_NAME ": accept on %s: %s", r->core.cfg->socket_path,
 				  strerror(errno));
 			/* out of fds or memory: let some subjects end first */
 			nanosleep(&pause, NULL);
@@ -401,133 +568,20 @@ static void relay_accept(struct relay *r)
 	}
 }
 
-static void relay_reap(struct relay *r)
-{
-	int status, i, slot;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		slot = relay_slot_reaped(pid);
-		for (i = 0; i < RELAY_REJECTERS_MAX; i++)
-			if (r->rejecters[i] == pid)
-				r->rejecters[i] = 0;
-		if (slot >= 0 && r->cfg->verbose)
-			hostd_log(HOSTD_NAME ": subject %d: shadow pid %d ended (%s %d)",
-				  slot + 1, (int)pid,
-				  WIFSIGNALED(status) ? "signal" : "status",
-				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	}
-}
-
-/* Drain the signalfd. Returns: 1 if a stop signal came. */
-static int relay_signals(struct relay *r)
-{
-	struct signalfd_siginfo si;
-	int stop = 0;
-
-	while (read(r->sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
-			relay_reap(r);
-		else
-			stop = 1;
-	}
-	relay_reap(r);
-	return stop;
-}
-
-static long relay_ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/*
- * Stop: no new subjects, then every shadow goes. Closing the lifeline makes
- * idle shadows exit at once; SIGTERM interrupts busy ones (both hang up
- * their host processes); SIGKILL whatever is left after RELAY_STOP_MS.
- * Host processes that outlive their shadow were reparented to us (child
- * subreaper): the dead ones are reaped; one that ignores SIGHUP, like a
- * nohup'ed job on a real terminal, keeps running and passes to init.
- */
-static void relay_shutdown(struct relay *r)
-{
-	struct pollfd p = { .fd = r->sfd, .events = POLLIN };
-	struct timespec t0, tick = { 0, 10 * 1000000 };
-	long left;
-
-	close(r->lsock);
-	unlink(r->cfg->socket_path);
-	close(r->life_w);
-	relay_slots_signal(SIGTERM);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (relay_slots_busy() && (left = RELAY_STOP_MS - relay_ms_since(&t0)) > 0) {
-		poll(&p, 1, left);
-		relay_signals(r);
-	}
-	if (relay_slots_busy())
-		hostd_log(HOSTD_NAME ": %u shadow(s) did not stop within %d ms: killing",
-			  relay_slots_busy(), RELAY_STOP_MS);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (relay_slots_busy() && relay_ms_since(&t0) < RELAY_STOP_MS) {
-		relay_slots_signal(SIGKILL);
-		nanosleep(&tick, NULL);
-		relay_reap(r);
-	}
-	relay_reap(r);
-	if (r->cfg->verbose)
-		hostd_log(HOSTD_NAME ": stopped");
-}
-
 int hostd_relay_run(const struct hostd_config *cfg)
 {
-	struct relay r = { .cfg = cfg, .lsock = -1, .sfd = -1 };
-	size_t size = sizeof(pid_t) * cfg->max_subjects;
-	int err, life[2], stop = 0;
-	sigset_t set;
+	struct relay r = {
+		.core = { .cfg = cfg, .child_close = relay_unix_child_close,
+			  .reaped = relay_unix_reaped },
+	};
+	int err, stop = 0;
 
-	relay_nslots = cfg->max_subjects;
-	relay_slots = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (relay_slots == MAP_FAILED) {
-		fprintf(stderr, HOSTD_NAME ": subject table (%u slots): %s\n",
-			cfg->max_subjects, strerror(errno));
-		return -ENOMEM;
-	}
-	r.lsock = relay_listen(cfg);
-	if (r.lsock < 0) {
-		err = r.lsock;
-		goto out_unmap;
-	}
-	if (cfg->daemon && (err = relay_daemonize()) < 0)
+	r.lsock = hostd_listen(cfg->socket_path, cfg->socket_mode, SOCK_SEQPACKET);
+	if (r.lsock < 0)
+		return r.lsock;
+	err = hostd_relay_start(&r.core);
+	if (err)
 		goto out_sock;
-	relay_pid = getpid();
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		err = -errno;
-		hostd_log(HOSTD_NAME ": PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-		goto out_sock;
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	r.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (r.sfd < 0) {
-		err = -errno;
-		hostd_log(HOSTD_NAME ": signalfd: %s", strerror(errno));
-		goto out_sock;
-	}
-	if (pipe2(life, O_CLOEXEC) < 0) {
-		err = -errno;
-		hostd_log(HOSTD_NAME ": lifeline pipe: %s", strerror(errno));
-		goto out_sfd;
-	}
-	r.life_r = life[0];
-	r.life_w = life[1];
 	if (cfg->verbose)
 		hostd_log(HOSTD_NAME ": listening on %s (mode %04o), shadows run as %s "
 			  "(uid %u)%s%s", cfg->socket_path, (unsigned int)cfg->socket_mode,
@@ -536,7 +590,7 @@ int hostd_relay_run(const struct hostd_config *cfg)
 
 	while (!stop) {
 		struct pollfd p[2] = {
-			{ .fd = r.sfd, .events = POLLIN },
+			{ .fd = r.core.sfd, .events = POLLIN },
 			{ .fd = r.lsock, .events = POLLIN },
 		};
 
@@ -547,22 +601,18 @@ int hostd_relay_run(const struct hostd_config *cfg)
 			break;
 		}
 		if (p[0].revents)
-			stop = relay_signals(&r);
+			stop = hostd_relay_signals(&r.core);
 		if (!stop && p[1].revents)
 			relay_accept(&r);
 	}
-	relay_shutdown(&r);
-	close(r.life_r);
-	close(r.sfd);
-	munmap(relay_slots, size);
+	/* no new subjects, then every shadow goes */
+	close(r.lsock);
+	unlink(cfg->socket_path);
+	hostd_relay_stop(&r.core);
 	return 0;
 
-out_sfd:
-	close(r.sfd);
 out_sock:
 	close(r.lsock);
 	unlink(cfg->socket_path);
-out_unmap:
-	munmap(relay_slots, size);
 	return err;
 }
