@@ -662,14 +662,16 @@ static int evalcommand(struct dosh_node *n, int flags)
 	dosh_lineno = n->lineno;
 
 	if (!argc) {
-		do_assigns(n, 0, &av);
-		if (dosh_opt.x)
-			dosh_xtrace(av.v, (int)av.n, NULL, 0);
 		if (host) {
 			dosh_warn("!: command not found on the host");
 			return 127;
 		}
+		/* as in dash, the assignments see the redirections */
 		status = dosh_redirect(n->redirs, REDIR_SAVE);
+		if (!status)
+			do_assigns(n, 0, &av);
+		if (dosh_opt.x)
+			dosh_xtrace(av.v, (int)av.n, NULL, 0);
 		dosh_popredir();
 		return status ? status : dosh_cmdsub_status;
 	}

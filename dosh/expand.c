@@ -368,7 +368,9 @@ static char *xstring_since(struct xctx *x, size_t start, int pattern)
 			continue;
 		if (a & (A_BREAK | A_SBREAK))
 			c = ' ';
-		if (pattern && (a & A_Q) && strchr("*?[]\\", c))
+		if (pattern && (((a & A_Q) && strchr("*?[]\\", c)) ||
+				(c == '^' && k > start && x->b.s[k - 1] == '[' &&
+				 !(x->b.a[k - 1] & A_Q))))
 			dosh_sb_putc(&sb, '\\');
 		dosh_sb_putc(&sb, c);
 	}
@@ -738,7 +740,9 @@ static void emit_field(struct xctx *x, const struct field *f,
 		for (k = 0; k < f->len; k++) {
 			if (f->a[k] & A_QMARK)
 				continue;
-			if ((f->a[k] & A_Q) && strchr("*?[]\\", f->s[k]))
+			if (((f->a[k] & A_Q) && strchr("*?[]\\", f->s[k])) ||
+			    (f->s[k] == '^' && k && f->s[k - 1] == '[' &&
+			     !(f->a[k - 1] & A_Q)))
 				dosh_sb_putc(&sb, '\\');
 			dosh_sb_putc(&sb, f->s[k]);
 		}

@@ -33,6 +33,7 @@ struct dosh_input {
 	int ps2;
 	const char *str;	/* string input: no refill */
 	struct recorder *rec;
+	size_t vpos;		/* set -v: echoed up to here */
 };
 
 static struct dosh_input *input_new(void)
@@ -106,6 +107,7 @@ static void input_compact(struct dosh_input *in)
 		return;
 	memmove(in->buf, in->buf + in->pos, in->len - in->pos);
 	in->len -= in->pos;
+	in->vpos = in->vpos > in->pos ? in->vpos - in->pos : 0;
 	in->pos = 0;
 }
 
@@ -216,17 +218,32 @@ struct parser {
 	int alias_next;	/* an alias ending in a blank: check the next word */
 };
 
+/* set -v: write the input lines read so far to stderr. */
+static void verbose_echo(struct dosh_input *in)
+{
+	if (!dosh_opt.v || in->str || in->pos <= in->vpos)
+		return;
+	if (write(2, in->buf + in->vpos, in->pos - in->vpos) < 0) {
+		/* best effort */
+	}
+	in->vpos = in->pos;
+}
+
 static int pgetc(struct parser *p)
 {
 	struct dosh_input *in = p->in;
 	struct recorder *r;
 	int c;
 
-	if (in->pos >= in->len && !input_refill(in))
+	if (in->pos >= in->len && !input_refill(in)) {
+		verbose_echo(in);
 		return -1;
+	}
 	c = (unsigned char)in->buf[in->pos++];
-	if (c == '\n')
+	if (c == '\n') {
 		in->lineno++;
+		verbose_echo(in);
+	}
 	for (r = in->rec; r; r = r->prev)
 		dosh_sb_putc(r->sb, c);
 	return c;
@@ -276,13 +293,20 @@ static int next(struct parser *p);
 static void synexpect(struct parser *p, const char *what)
 	__attribute__((noreturn));
 
+/* An error met while reading: reported at the line reached, as dash does. */
+static void __attribute__((noreturn)) lexerror(struct parser *p, const char *msg)
+{
+	dosh_lineno = p->in->lineno;
+	dosh_synerror("%s", msg);
+}
+
 static void read_squote(struct parser *p)
 {
 	int c;
 
 	while ((c = pgetc(p)) != '\'')
 		if (c < 0)
-			dosh_synerror("Unterminated quoted string");
+			lexerror(p, "Unterminated quoted string");
 }
 
 /* After a backslash: a backslash-newline pair vanishes. */
@@ -302,7 +326,7 @@ static void read_dquote(struct parser *p)
 		c = pgetc(p);
 		switch (c) {
 		case -1:
-			dosh_synerror("Unterminated quoted string");
+			lexerror(p, "Unterminated quoted string");
 		case '"':
 			return;
 		case '\\':
@@ -325,13 +349,13 @@ static void read_backquote(struct parser *p)
 	for (;;) {
 		c = pgetc(p);
 		if (c < 0)
-			dosh_synerror("EOF in backquote substitution");
+			lexerror(p, "EOF in backquote substitution");
 		if (c == '`')
 			return;
 		if (c == '\\') {
 			c = pgetc(p);
 			if (c < 0)
-				dosh_synerror("EOF in backquote substitution");
+				lexerror(p, "EOF in backquote substitution");
 		}
 	}
 }
@@ -357,7 +381,7 @@ static void read_arith(struct parser *p)
 		c = pgetc(p);
 		switch (c) {
 		case -1:
-			dosh_synerror("Missing '))'");
+			lexerror(p, "Missing '))'");
 		case '(':
 			depth++;
 			break;
@@ -368,7 +392,7 @@ static void read_arith(struct parser *p)
 			}
 			c = pgetc(p);
 			if (c != ')')
-				dosh_synerror("Missing '))'");
+				lexerror(p, "Missing '))'");
 			return;
 		case '\\':
 			read_escaped(p);
@@ -397,7 +421,7 @@ static void read_brace(struct parser *p, int dq)
 		c = pgetc(p);
 		switch (c) {
 		case -1:
-			dosh_synerror("Missing '}'");
+			lexerror(p, "Missing '}'");
 		case '}':
 			return;
 		case '\\':
