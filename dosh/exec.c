@@ -1026,7 +1026,6 @@ int dosh_cmdloop(struct dosh_input *in, int top)
 			if (toppool)
 				dosh_pool_unref(toppool);
 			toppool = NULL;
-			dosh_exitstatus = 2;
 		}
 	}
 	while (!eof) {

@@ -340,6 +340,23 @@ int dosh_waitjob(struct dosh_job *jp)
 	if (jp->nprocs)
 		print_signal(jp->procs[jp->nprocs - 1].status,
 			     dosh_interactive);
+	if (dosh_jobctl && dosh_interactive && !dosh_subshell) {
+		/*
+		 * The terminal's SIGINT went to the job, not to us: act on it
+		 * as if we had got it, so Ctrl-C ends the whole command line.
+		 */
+		int k, sigint = 0;
+
+		for (k = 0; k < jp->nprocs; k++)
+			if (WIFSIGNALED(jp->procs[k].status) &&
+			    WTERMSIG(jp->procs[k].status) == SIGINT)
+				sigint = 1;
+		if (sigint) {
+			freejob(jp);
+			dosh_exitstatus = status;
+			dosh_raise();
+		}
+	}
 	freejob(jp);
 	return status;
 }
