@@ -216,14 +216,21 @@ static int hc_conn_open(void)
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	hc_subject = 0;
 	r = hc_exchange(s, &req, NULL, 0, &rep, NULL, 0, NULL, NULL, &broken);
-	if (r < 0 || rep.arg < 1 || rep.arg > HC_PROTO_VERSION) {
+	if (broken) {
 		hc_sys_close(s);
-		if (r == -EPROTONOSUPPORT || (r >= 0 && !broken)) {
+		return hc_unreachable(sa.sun_path, "no answer to HELLO");
+	}
+	if (r >= 0 && (rep.arg < 1 || rep.arg > HC_PROTO_VERSION))
+		r = -EPROTONOSUPPORT;
+	if (r < 0) {
+		hc_sys_close(s);
+		if (r == -EPROTONOSUPPORT)
 			hc_debug("hostcall: hostcalld at %s speaks no protocol version this library knows (%d): use matching builds",
 				 sa.sun_path, HC_PROTO_VERSION);
-			return -EPROTONOSUPPORT;
-		}
-		return hc_unreachable(sa.sun_path, "no answer to HELLO");
+		else
+			hc_debug("hostcall: hostcalld at %s refused a new subject: %s",
+				 sa.sun_path, strerror(-r));
+		return r;
 	}
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &notv, sizeof(notv));
 	hc_subject = r;
