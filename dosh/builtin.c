@@ -529,18 +529,18 @@ static int b_read(int argc, char **argv)
 		dosh_error("arg count");
 	if (!sep)
 		sep = " \t\n";
-	if (prompt && isatty(0)) {
-		dosh_outs(prompt);
-		dosh_outflush();
-	}
 	dosh_outflush();
+	if (prompt && isatty(0) && write(2, prompt, strlen(prompt)) < 0) {
+		/* no prompt then */
+	}
 	dosh_sb_init(&line);
 	dosh_sb_init(&esc);	/* 1 for each escaped character */
 	for (;;) {
 		ssize_t r = read(0, &ch, 1);
 
 		if (r < 0 && errno == EINTR) {
-			if (dosh_pending_any)
+			dosh_check_int();
+			if (dosh_pending_any || dosh_gotsigint)
 				return 128 + SIGINT;
 			continue;
 		}

@@ -390,6 +390,9 @@ int dosh_b_trap(int argc, char **argv);
 int dosh_trap_is_set(int sig);
 extern volatile sig_atomic_t dosh_gotsigint;
 void dosh_sigint_setup(void);
+/* Ctrl-C reached an interactive shell itself: abort the command line. */
+void dosh_check_int(void);
+extern int dosh_interrupted;	/* the exception raised is a Ctrl-C */
 
 /* ---- the host (host.c) ---- */
 

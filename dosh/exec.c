@@ -602,6 +602,13 @@ static int run_builtin(const struct dosh_builtin *b, struct dosh_node *n,
 		else
 			status = b->fn(argc, argv);
 		dosh_handler = jmp.prev;
+		if (dosh_interrupted) {
+			/* Ctrl-C ends more than the builtin */
+			dosh_cmdname = savecmd;
+			while (dosh_redir_depth() > depth)
+				dosh_popredir();
+			dosh_raise();
+		}
 	}
 	err = dosh_outflush();
 	if (err) {
@@ -983,6 +990,8 @@ int dosh_eval(struct dosh_node *n, int flags)
 done:
 	dosh_stpop(&m);
 out:
+	if (dosh_gotsigint)
+		dosh_check_int();
 	if (dosh_pending_any)
 		dosh_dotrap();
 	if (checkexit && dosh_exitstatus && dosh_opt.e && !(flags & EV_TESTED))
@@ -1026,6 +1035,7 @@ int dosh_cmdloop(struct dosh_input *in, int top)
 			if (toppool)
 				dosh_pool_unref(toppool);
 			toppool = NULL;
+			dosh_interrupted = 0;
 		}
 	}
 	while (!eof) {

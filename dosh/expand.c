@@ -134,6 +134,7 @@ static void cmdsub_run(struct xctx *x, struct dosh_node *n, int quoted)
 	}
 	close(pip[0]);
 	dosh_cmdsub_status = dosh_waitjob(jp);
+	dosh_check_int();
 	while (sb.len && sb.s[sb.len - 1] == '\n')
 		sb.len--;
 	xputs(x, sb.s, sb.len, quoted ? A_Q : A_EXP);

@@ -527,6 +527,8 @@ int dosh_b_wait(int argc, char **argv)
 			if (!running)
 				break;
 			r = dowait(1);
+			if (r == -EINTR)
+				dosh_check_int();
 			if (r == -EINTR && dosh_pending_any)
 				return 128 + SIGINT;
 			if (r < 0 && r != -EINTR)
@@ -549,6 +551,8 @@ int dosh_b_wait(int argc, char **argv)
 		while (jp->state == J_RUNNING) {
 			int r = dowait(1);
 
+			if (r == -EINTR)
+				dosh_check_int();
 			if (r == -EINTR && dosh_pending_any)
 				return 128 + SIGINT;
 			if (r < 0 && r != -EINTR) {

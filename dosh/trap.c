@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dosh.h"
 
@@ -12,6 +13,7 @@ static volatile sig_atomic_t pending[NSIG];
 static char ignored_at_entry[NSIG];
 volatile sig_atomic_t dosh_pending_any;
 volatile sig_atomic_t dosh_gotsigint;
+int dosh_interrupted;
 
 static void on_signal(int sig)
 {
@@ -71,6 +73,24 @@ void dosh_trap_init(void)
 void dosh_sigint_setup(void)
 {
 	setsignal(SIGINT);
+}
+
+void dosh_check_int(void)
+{
+	if (!dosh_gotsigint || !dosh_interactive || dosh_subshell)
+		return;
+	if (dosh_trap_is_set(SIGINT)) {
+		dosh_gotsigint = 0;	/* the trap handles it */
+		return;
+	}
+	dosh_gotsigint = 0;
+	dosh_outflush();
+	if (write(2, "\n", 1) < 0) {
+		/* nothing to do */
+	}
+	dosh_exitstatus = 128 + SIGINT;
+	dosh_interrupted = 1;
+	dosh_raise();
 }
 
 int dosh_trap_is_set(int sig)
