@@ -47,6 +47,28 @@ static pthread_mutex_t hc_fdt_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hc_fdent *hc_fdt;
 static unsigned int hc_fdt_cap;
 int hc_fdt_used;
+static __thread int hc_fdt_busy;
+
+/*
+ * Take the lock, unless this thread holds it already: close() is
+ * async-signal-safe, and a handler that closes an fd must not deadlock on
+ * the table code it interrupted. It skips the table instead; the entry it
+ * leaves behind fails its next (dev, ino) check.
+ */
+static int hc_fdt_enter(void)
+{
+	if (hc_fdt_busy)
+		return -1;
+	hc_fdt_busy = 1;
+	pthread_mutex_lock(&hc_fdt_lock);
+	return 0;
+}
+
+static void hc_fdt_leave(void)
+{
+	pthread_mutex_unlock(&hc_fdt_lock);
+	hc_fdt_busy = 0;
+}
 
 static void hc_fdt_used_add(int n)
 {
@@ -96,7 +118,8 @@ static void hc_fdt_drop(unsigned int lo, unsigned int hi,
 
 	while (lo <= hi) {
 		nrel = 0;
-		pthread_mutex_lock(&hc_fdt_lock);
+		if (hc_fdt_enter())
+			return;
 		if (hi >= hc_fdt_cap)
 			hi = hc_fdt_cap ? hc_fdt_cap - 1 : 0;
 		for (; lo <= hi && lo < hc_fdt_cap && nrel < HC_FDT_BATCH; lo++) {
@@ -118,7 +141,7 @@ static void hc_fdt_drop(unsigned int lo, unsigned int hi,
 			if (j < i || hc_fdt_handle_held(rel[i], gen))
 				rel[i] = HC_HANDLE_NONE;
 		}
-		pthread_mutex_unlock(&hc_fdt_lock);
+		hc_fdt_leave();
 		for (i = 0; i < nrel; i++)
 			if (rel[i] != HC_HANDLE_NONE)
 				hc_client_release(rel[i], gen);
@@ -137,7 +160,8 @@ void hc_fdt_forget(unsigned int lo, unsigned int hi)
 /* Store @e at @fd, replacing what was there; the caller released that. */
 static void hc_fdt_put(int fd, const struct hc_fdent *e)
 {
-	pthread_mutex_lock(&hc_fdt_lock);
+	if (hc_fdt_enter())
+		return;
 	if (hc_fdt_grow(fd) == 0) {
 		if (!hc_fdt[fd].used)
 			hc_fdt_used_add(1);
@@ -146,7 +170,7 @@ static void hc_fdt_put(int fd, const struct hc_fdent *e)
 	} else {
 		hc_debug("hostcall: out of memory: fd %d is not known as a host fd", fd);
 	}
-	pthread_mutex_unlock(&hc_fdt_lock);
+	hc_fdt_leave();
 }
 
 void hc_fdt_add(int fd, int handle)
@@ -167,14 +191,13 @@ static int hc_fdt_peek(int fd, struct hc_fdent *e)
 {
 	int found = 0;
 
-	if (fd < 0 || hc_fdt_empty())
+	if (fd < 0 || hc_fdt_empty() || hc_fdt_enter())
 		return 0;
-	pthread_mutex_lock(&hc_fdt_lock);
 	if ((unsigned int)fd < hc_fdt_cap && hc_fdt[fd].used) {
 		*e = hc_fdt[fd];
 		found = 1;
 	}
-	pthread_mutex_unlock(&hc_fdt_lock);
+	hc_fdt_leave();
 	return found;
 }
 
