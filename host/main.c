@@ -18,11 +18,20 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: " HOSTD_NAME " [options]\n"
-"Serve hostcalls on a Unix socket: one shadow process per connection does\n"
-"each operation as an ordinary host user.\n"
+"Serve hostcalls on a Unix socket, or to one VM over ivshmem: one shadow\n"
+"process per subject does each operation as an ordinary host user.\n"
 "\n"
 "  --socket PATH       listen here (default: $HOSTCALL_SOCKET, else\n"
 "                      $XDG_RUNTIME_DIR/hostcall.sock, else /run/hostcall.sock)\n"
+"  --ivshmem PATH      serve one VM instead: create the socket QEMU's\n"
+"                        -chardev socket,path=PATH,id=hc\n"
+"                        -device ivshmem-doorbell,chardev=hc,vectors=1\n"
+"                      connects to (start hostcalld first), with the shared\n"
+"                      memory of the request ring; the guest's hostcall.ko\n"
+"                      makes a subject per process. One hostcalld per VM.\n"
+"                      QEMU 7.2 cannot take new shared memory later: if\n"
+"                      hostcalld stops, the guest's calls fail with EIO until\n"
+"                      the VM restarts (or the device is re-plugged)\n"
 "  --socket-mode MODE  octal mode of the socket (default 0600): whoever can\n"
 "                      connect acts as the shadows' user\n"
 "  --root DIR          export only DIR, like a chroot (no host programs\n"
@@ -36,7 +45,8 @@ static void usage(FILE *f)
 "  --help, --version\n"
 "\n"
 "SIGTERM, SIGINT or SIGHUP: stop accepting, end every shadow (their host\n"
-"processes get SIGHUP), remove the socket, exit 0.\n");
+"processes get SIGHUP), remove the socket, exit 0. With --ivshmem the\n"
+"guest's calls in flight get EIO and its later calls fail with EIO at once.\n");
 }
 
 static int parse_uint(const char *opt, const char *s, int base, unsigned int min,
@@ -183,10 +193,11 @@ static void fill_stdio(void)
 
 int main(int argc, char **argv)
 {
-	enum { O_SOCKET = 256, O_MODE, O_ROOT, O_USER, O_ALLOWROOT, O_DAEMON,
+	enum { O_SOCKET = 256, O_IVSHMEM, O_MODE, O_ROOT, O_USER, O_ALLOWROOT, O_DAEMON,
 	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "ivshmem", required_argument, NULL, O_IVSHMEM },
 		{ "socket-mode", required_argument, NULL, O_MODE },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "user", required_argument, NULL, O_USER },
@@ -203,7 +214,7 @@ int main(int argc, char **argv)
 		.socket_mode = 0600, .rootfd = -1,
 		.max_subjects = 256, .max_handles = 1024,
 	};
-	const char *sock = NULL;
+	const char *sock = NULL, *ivshmem = NULL;
 	unsigned int v;
 	int c, allow_root = 0;
 
@@ -211,6 +222,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case O_SOCKET:
 			sock = optarg;
+			break;
+		case O_IVSHMEM:
+			ivshmem = optarg;
 			break;
 		case O_MODE:
 			if (parse_uint("--socket-mode", optarg, 8, 0, 07777, &v))
@@ -256,7 +270,20 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (sock) {
+	if (sock && ivshmem) {
+		fprintf(stderr, HOSTD_NAME ": --socket and --ivshmem exclude each other: "
+			"run one hostcalld per transport\n");
+		return 2;
+	}
+	if (ivshmem) {
+		if (strlen(ivshmem) >= sizeof(cfg.ivshmem_path) || !*ivshmem) {
+			fprintf(stderr, HOSTD_NAME ": --ivshmem %s: path empty or too long "
+				"for a Unix socket (at most %zu bytes)\n", ivshmem,
+				sizeof(cfg.ivshmem_path) - 1);
+			return 2;
+		}
+		strcpy(cfg.ivshmem_path, ivshmem);
+	} else if (sock) {
 		if (strlen(sock) >= sizeof(cfg.socket_path)) {
 			fprintf(stderr, HOSTD_NAME ": --socket %s: path too long for a "
 				"Unix socket (at most %zu bytes)\n", sock,
@@ -276,5 +303,7 @@ int main(int argc, char **argv)
 	raise_fd_limit(&cfg);
 	if (cfg.root && open_root(&cfg))
 		return 1;
+	if (ivshmem)
+		return hostd_ivshmem_run(&cfg) ? 1 : 0;
 	return hostd_relay_run(&cfg) ? 1 : 0;
 }

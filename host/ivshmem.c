@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ivshmem-doorbell transport of hostcalld: one VM's QEMU connects to the
+ * --ivshmem socket and gets the shared memory holding the request ring of
+ * hc_ring.h; the relay copies each request out of the ring, checks it, and
+ * routes it by subject id to that subject's shadow over a socketpair, then
+ * copies the reply back and signals the guest.
+ *
+ * The guest may write any byte of the ring at any time (hc_ring.h, "The host
+ * against a hostile guest"): every shared field is read once, a request is
+ * copied before it is parsed, the relay tracks in private memory which slots
+ * it holds, and the only subjects a guest can name are those this relay
+ * gave it. One hostcalld serves one VM, so no guest can reach another VM's
+ * subjects: by construction, not by a check.
+ *
+ * Subjects are served in parallel, each by its shadow, and each one's
+ * requests in order: the relay sends a subject's next request only after
+ * the shadow answered the previous one, and never blocks on a shadow. A
+ * shadow stalled on a FIFO stalls only its own subject.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hostd.h"
+#include "hc_ring.h"
+
+#define IV_HOST_PEER	0	/* our ivshmem id; guests get 1, 2, ... */
+#define IV_HOST_VECTOR	0	/* the one vector the guest rings us on */
+#define IV_GUEST_VECTOR	0	/* the guest's vector we signal on DONE */
+#define IV_ID_MAX	0xfffe	/* ivshmem peer ids are 16 bits */
+
+/* The relay's private record of one ring slot. */
+struct iv_slot {
+	int busy;		/* taken from the ring, not yet answered */
+	hc_u32 seq;		/* the guest's seq, echoed in rep_seq */
+	hc_u32 subject;		/* as the slot said when taken */
+	hc_u16 op;		/* of the request, for error replies */
+	hc_u32 tag;
+	void *req;		/* private copy until it is sent */
+	hc_u32 len;
+	int next;		/* next slot in the subject's queue, or -1 */
+};
+
+/* A subject of this VM, by id - 1. */
+struct iv_subject {
+	int sock;		/* socketpair end to its shadow; -1: none */
+	int head, tail;		/* its queue of slots, oldest first */
+	int sent;		/* the head is at the shadow */
+};
+
+struct iv {
+	struct hostd_relay core;	/* first: the hooks cast back */
+	const struct hostd_config *cfg;
+	int lsock;			/* where QEMU connects */
+	int newsock;			/* relay end of a shadow being forked */
+	int qemu;			/* QEMU's connection, or -1 */
+	int memfd;
+	unsigned char *mem;
+	hc_u64 size;			/* our own copy of the layout */
+	hc_u32 slot_size, nslots;
+	int host_efd;			/* the guest rings this */
+	int guest_efd;			/* we signal this; -1 without QEMU */
+	hc_u32 guest_id;		/* ivshmem id given to the last QEMU */
+	struct iv_slot *slots;
+	struct iv_subject *subs;
+	hc_u32 *active;			/* ids with a shadow connection */
+	unsigned int nactive;
+	struct pollfd *pfd;
+	hc_u32 *pfd_id;
+	unsigned char *rbuf;		/* a shadow's reply */
+	int kick;			/* a slot went DONE: signal the guest */
+};
+
+static struct hc_ring_slot *iv_desc(struct iv *iv, hc_u32 i)
+{
+	return (struct hc_ring_slot *)(iv->mem + hc_ring_desc_off(i));
+}
+
+static unsigned char *iv_data(struct iv *iv, hc_u32 i)
+{
+	return iv->mem + hc_ring_data_off(iv->slot_size, i);
+}
+
+/* Shared words are read and written exactly once each, as whole words. */
+static hc_u32 iv_load(hc_le32 *p)
+{
+	return le32toh(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+static void iv_store(hc_le32 *p, hc_u32 v)
+{
+	__atomic_store_n(p, htole32(v), __ATOMIC_RELAXED);
+}
+
+static void iv_set_host_state(struct iv *iv, hc_u32 state)
+{
+	struct hc_ring_hdr *h = (struct hc_ring_hdr *)iv->mem;
+
+	__atomic_store_n(&h->host_state, htole32(state), __ATOMIC_RELEASE);
+}
+
+/* ---- the ring ---- */
+
+/*
+ * The memory is sealed against shrinking: QEMU holds the memfd too, and a
+ * truncated file would turn our next access into SIGBUS. MADV_DONTFORK
+ * keeps it out of every shadow.
+ */
+static int iv_ring_create(struct iv *iv)
+{
+	struct hc_ring_hdr *h;
+
+	iv->size = HC_RING_MEM_SIZE;
+	iv->slot_size = HC_RING_SLOT_SIZE;
+	iv->nslots = iv->size / iv->slot_size - 1;
+	if (hc_ring_layout_check(iv->size, iv->slot_size, iv->nslots))
+		return -EINVAL;
+	iv->memfd = memfd_create("hostcall-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (iv->memfd < 0)
+		return -errno;
+	if (ftruncate(iv->memfd, iv->size) < 0 ||
+	    fcntl(iv->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		return -errno;
+	iv->mem = mmap(NULL, iv->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       iv->memfd, 0);
+	if (iv->mem == MAP_FAILED) {
+		iv->mem = NULL;
+		return -errno;
+	}
+	if (madvise(iv->mem, iv->size, MADV_DONTFORK) < 0)
+		return -errno;
+	h = (struct hc_ring_hdr *)iv->mem;
+	h->magic = htole32(HC_RING_MAGIC);
+	h->version = htole32(HC_RING_VERSION);
+	h->mem_size = htole64(iv->size);
+	h->slot_size = htole32(iv->slot_size);
+	h->nslots = htole32(iv->nslots);
+	h->desc_off = htole32(HC_RING_DESC_OFF);
+	h->host_peer = htole32(IV_HOST_PEER);
+	h->host_vector = htole32(IV_HOST_VECTOR);
+	h->guest_vector = htole32(IV_GUEST_VECTOR);
+	h->guest_vectors = htole32(1);
+	iv_set_host_state(iv, HC_RING_HOST_READY);
+	return 0;
+}
+
+/* Publish a reply the relay built in private memory: slot @i is DONE. */
+static void iv_finish(struct iv *iv, hc_u32 i, const void *rep, hc_u32 len)
+{
+	struct hc_ring_slot *d = iv_desc(iv, i);
+	struct iv_slot *s = &iv->slots[i];
+
+	if (len > iv->slot_size)
+		len = 0;	/* never: replies are checked before */
+	memcpy(iv_data(iv, i), rep, len);
+	iv_store(&d->rep_len, len);
+	iv_store(&d->rep_seq, s->seq);
+	/* Pairs with the guest's acquire load: the reply is visible first. */
+	__atomic_store_n(&d->state, htole32(HC_SLOT_DONE), __ATOMIC_RELEASE);
+	free(s->req);
+	s->req = NULL;
+	s->busy = 0;
+	iv->kick = 1;
+}
+
+/* Answer slot @i with a bare error header (an error reply has no body). */
+static void iv_fail(struct iv *iv, hc_u32 i, hc_s64 err)
+{
+	struct iv_slot *s = &iv->slots[i];
+	struct hc_msg m = {
+		.op = s->op, .hflags = HC_HF_REPLY, .tag = s->tag,
+		.subject = s->subject, .result = err,
+	};
+	unsigned char buf[HC_HDR_SIZE];
+	int n = hc_encode(&m, buf, sizeof(buf));
+
+	iv_finish(iv, i, buf, n > 0 ? (hc_u32)n : 0);
+}
+
+static void iv_kick(struct iv *iv)
+{
+	hc_u64 one = 1;
+
+	if (!iv->kick || iv->guest_efd < 0)
+		return;
+	iv->kick = 0;
+	if (write(iv->guest_efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		hostd_log(HOSTD_NAME ": ivshmem: signalling the guest: %s", strerror(errno));
+}
+
+/* ---- subjects ---- */
+
+static struct iv_subject *iv_sub(struct iv *iv, hc_u32 id)
+{
+	if (id < 1 || id > iv->cfg->max_subjects || iv->subs[id - 1].sock < 0)
+		return NULL;
+	return &iv->subs[id - 1];
+}
+
+/* Take @sock as subject @id's connection. Returns: 0, or -EEXIST. */
+static int iv_sub_attach(struct iv *iv, hc_u32 id, int sock)
+{
+	struct iv_subject *sub;
+
+	if (id < 1 || id > iv->cfg->max_subjects)
+		return -EINVAL;
+	sub = &iv->subs[id - 1];
+	if (sub->sock >= 0)
+		return -EEXIST;
+	if (fcntl(sock, F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(sock, F_SETFD, FD_CLOEXEC) < 0)
+		return -errno;
+	sub->sock = sock;
+	sub->head = sub->tail = -1;
+	sub->sent = 0;
+	iv->active[iv->nactive++] = id;
+	return 0;
+}
+
+/* Send the subject's next request once the shadow is free. */
+static void iv_sub_send(struct iv *iv, struct iv_subject *sub)
+{
+	while (sub->head >= 0 && !sub->sent) {
+		struct iv_slot *s = &iv->slots[sub->head];
+		int i = sub->head, err;
+
+		err = hc_sock_send(sub->sock, s->req, s->len, NULL, 0);
+		if (!err) {
+			sub->sent = 1;
+			free(s->req);
+			s->req = NULL;
+			return;
+		}
+		/* one request at a time: the socket is never full; a gone
+		 * shadow shows as EOF soon */
+		sub->head = s->next;
+		if (sub->head < 0)
+			sub->tail = -1;
+		iv_fail(iv, i, err == -EAGAIN ? -EAGAIN : -EIO);
+	}
+}
+
+static void iv_sub_enqueue(struct iv *iv, struct iv_subject *sub, hc_u32 i)
+{
+	iv->slots[i].next = -1;
+	if (sub->tail >= 0)
+		iv->slots[sub->tail].next = i;
+	else
+		sub->head = i;
+	sub->tail = i;
+	iv_sub_send(iv, sub);
+}
+
+/*
+ * A new subject: a socketpair and a shadow forked the way the Unix
+ * transport forks one for a new connection.
+ * Returns: the new id, or -errno.
+ */
+static int iv_sub_new(struct iv *iv)
+{
+	int sv[2], slot, err;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	iv->newsock = sv[0];	/* the new shadow must not hold it */
+	slot = hostd_relay_new_shadow(&iv->core, sv[1]);
+	iv->newsock = -1;
+	close(sv[1]);
+	if (slot < 0) {
+		close(sv[0]);
+		if (slot == -EAGAIN)
+			hostd_log(HOSTD_NAME ": too many subjects (%u, see --max-subjects)",
+				  iv->cfg->max_subjects);
+		return slot;
+	}
+	err = iv_sub_attach(iv, slot + 1, sv[0]);
+	if (err) {
+		/* the slot was free, so no live subject can hold its id */
+		hostd_log(HOSTD_NAME ": subject %d: id still in use: %s", slot + 1,
+			  strerror(-err));
+		close(sv[0]);	/* the shadow sees EOF and goes */
+		return err;
+	}
+	return slot + 1;
+}
+
+static int iv_sub_read(struct iv *iv, hc_u32 id);
+
+/* SIGTERM the subject's shadow: it answers what it does (EINTR) and goes. */
+static void iv_sub_stop(hc_u32 id)
+{
+	pid_t pid = hostd_slot_pid(id - 1);
+
+	if (pid > 0)
+		kill(pid, SIGTERM);
+}
+
+/*
+ * The subject is gone (EOF, BYE served, its shadow reaped, the VM gone, or
+ * a broken shadow): read what its shadow still sent, then answer what is
+ * left with -EIO; a BYE still queued has happened, so it gets 0. A shadow
+ * still busy is stopped: closing its connection alone would not reach it
+ * while it blocks in a call.
+ */
+static void iv_sub_close(struct iv *iv, hc_u32 id)
+{
+	struct iv_subject *sub = iv_sub(iv, id);
+	unsigned int k;
+	int i;
+
+	if (!sub)
+		return;
+	while (iv_sub_read(iv, id) > 0)
+		;
+	if (sub->sent)
+		iv_sub_stop(id);
+	for (i = sub->head; i >= 0; ) {
+		int next = iv->slots[i].next;
+
+		iv_fail(iv, i, iv->slots[i].op == HC_OP_BYE ? 0 : -EIO);
+		i = next;
+	}
+	close(sub->sock);
+	sub->sock = -1;
+	sub->head = sub->tail = -1;
+	for (k = 0; k < iv->nactive; k++)
+		if (iv->active[k] == id) {
+			iv->active[k] = iv->active[--iv->nactive];
+			break;
+		}
+}
+
+static void iv_close_fds(int *fds, int n)
+{
+	while (n-- > 0)
+		close(fds[n]);
+}
+
+/*
+ * The shadow answered FORK_SUBJECT with the new subject's id and its
+ * connection: the relay keeps the connection, and the guest gets only the
+ * id. Returns: the result for the guest.
+ */
+static hc_s64 iv_fork_reply(struct iv *iv, hc_s64 id, int *fds, int nfds)
+{
+	int err;
+
+	if (nfds != 1 || id < 1 || id > iv->cfg->max_subjects) {
+		iv_close_fds(fds, nfds);
+		return -EPROTO;
+	}
+	err = iv_sub_attach(iv, id, fds[0]);
+	if (err) {
+		close(fds[0]);	/* the new shadow sees EOF and goes */
+		return err == -EEXIST ? -EAGAIN : err;
+	}
+	if (iv->cfg->verbose)
+		hostd_log(HOSTD_NAME ": subject %lld: forked for the guest", (long long)id);
+	return id;
+}
+
+/*
+ * Read one reply from subject @id's shadow and publish it.
+ * Returns: 1 if one was handled, 0 if there is none yet, -1 if the subject
+ * must be closed (EOF, or a shadow that broke the protocol).
+ */
+static int iv_sub_read(struct iv *iv, hc_u32 id)
+{
+	struct iv_subject *sub = &iv->subs[id - 1];
+	int fds[HC_SOCK_FDS_MAX], nfds, i;
+	struct iv_slot *s;
+	struct hc_msg r;
+	ssize_t n;
+
+	n = hc_sock_recv(sub->sock, iv->rbuf, HC_MSG_MAX, fds, &nfds);
+	if (n == -EAGAIN)
+		return 0;
+	if (n <= 0) {
+		if (n < 0)
+			hostd_log(HOSTD_NAME ": subject %u: from its shadow: %s",
+				  id, strerror((int)-n));
+		return -1;
+	}
+	i = sub->head;
+	if (i < 0 || !sub->sent) {
+		hostd_log(HOSTD_NAME ": subject %u: a message from its shadow that "
+			  "answers nothing: closing the subject", id);
+		iv_close_fds(fds, nfds);
+		return -1;
+	}
+	s = &iv->slots[i];
+	sub->head = s->next;
+	if (sub->head < 0)
+		sub->tail = -1;
+	sub->sent = 0;
+	if (hc_decode_hdr(&r, iv->rbuf, n) || !(r.hflags & HC_HF_REPLY) ||
+	    r.op != s->op || r.tag != s->tag || (hc_u64)n > iv->slot_size ||
+	    (r.hflags & HC_HF_NFDS_MASK) != nfds) {
+		hostd_log(HOSTD_NAME ": subject %u: a malformed reply from its shadow: "
+			  "closing the subject", id);
+		iv_close_fds(fds, nfds);
+		iv_fail(iv, i, -EIO);
+		return -1;
+	}
+	if (r.op == HC_OP_FORK_SUBJECT && r.result > 0) {
+		r.result = iv_fork_reply(iv, r.result, fds, nfds);
+	} else if (nfds) {
+		iv_close_fds(fds, nfds);
+		r.result = -EPROTO;	/* fds cannot cross the ring: a shadow bug */
+	} else {
+		iv_finish(iv, i, iv->rbuf, n);
+		iv_sub_send(iv, sub);
+		return 1;
+	}
+	/* the reply as the guest sees it: no fds, maybe another result */
+	r.hflags = HC_HF_REPLY;
+	n = hc_encode(&r, iv->rbuf, HC_MSG_MAX);
+	iv_finish(iv, i, iv->rbuf, n > 0 ? n : 0);
+	iv_sub_send(iv, sub);
+	return 1;
+}
+
+/* ---- requests ---- */
+
+/*
+ * HELLO: the relay sets HC_HELLO_KEEP_HANDLES (no fds can come back through
+ * the ring) and, for subject 0, creates the subject.
+ * Returns: 0 with *id the subject to route to, or -errno.
+ */
+static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
+{
+	struct hc_msg m;
+	int err, n;
+
+	err = hc_decode(&m, s->req, s->len);
+	if (err)
+		return err;
+	m.flags |= HC_HELLO_KEEP_HANDLES;
+	n = hc_encode(&m, s->req, s->len);
+	if (n != (int)s->len)
+		return n < 0 ? n : -EBADMSG;
+	if (*id)
+		return 0;
+	n = iv_sub_new(iv);
+	if (n < 0)
+		return n;
+	*id = n;
+	return 0;
+}
+
+/*
+ * Take slot @i, whose state said REQ: copy the request into private memory
+ * and route it by subject. Every failure is an error reply in the slot.
+ */
+static void iv_take(struct iv *iv, hc_u32 i)
+{
+	struct hc_ring_slot *d = iv_desc(iv, i);
+	struct iv_slot *s = &iv->slots[i];
+	struct iv_subject *sub;
+	struct hc_msg m;
+	hc_u32 len, subject;
+	int err;
+
+	s->busy = 1;
+	s->op = 0;
+	s->tag = 0;
+	iv_store(&d->state, HC_SLOT_BUSY);	/* informational */
+	len = iv_load(&d->req_len);
+	subject = iv_load(&d->subject);
+	s->seq = iv_load(&d->seq);
+	s->subject = subject;
+	if (len < HC_HDR_SIZE || len > iv->slot_size) {
+		iv_fail(iv, i, -EBADMSG);
+		return;
+	}
+	s->req = malloc(len);
+	if (!s->req) {
+		iv_fail(iv, i, -ENOMEM);
+		return;
+	}
+	memcpy(s->req, iv_data(iv, i), len);
+	s->len = len;
+
+	/* from here on only the private copy is looked at */
+	err = hc_decode_hdr(&m, s->req, len);
+	s->op = m.op;
+	s->tag = m.tag;
+	if (!err && ((m.hflags & (HC_HF_REPLY | HC_HF_NFDS_MASK)) || m.result ||
+		     m.subject != subject))
+		err = -EBADMSG;
+	if (!err && m.op == HC_OP_HELLO)
+		err = iv_hello(iv, s, &subject);
+	if (err) {
+		iv_fail(iv, i, err);
+		return;
+	}
+	sub = iv_sub(iv, subject);
+	if (!sub) {
+		iv_fail(iv, i, -ESRCH);
+		return;
+	}
+	/*
+	 * The subject's last file is closed, so nobody waits for the request
+	 * its shadow may be busy with (a FIFO open, say): stop it.
+	 */
+	if (m.op == HC_OP_BYE && sub->sent)
+		iv_sub_stop(subject);
+	iv_sub_enqueue(iv, sub, i);
+}
+
+/* The guest rang: take every REQ slot we do not hold yet. Bounded by nslots. */
+static void iv_scan(struct iv *iv)
+{
+	hc_u32 i;
+
+	for (i = 0; i < iv->nslots; i++) {
+		hc_u32 state;
+
+		if (iv->slots[i].busy)
+			continue;	/* ours until answered, whatever it says */
+		state = le32toh(__atomic_load_n(&iv_desc(iv, i)->state, __ATOMIC_ACQUIRE));
+		if (state == HC_SLOT_REQ)
+			iv_take(iv, i);
+	}
+}
+
+/* ---- QEMU ---- */
+
+/* One message of the ivshmem server protocol: an int64, maybe an fd. */
+static int iv_send_msg(int sock, int64_t val, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	int64_t le = (int64_t)htole64((uint64_t)val);
+	struct iovec iov = { .iov_base = &le, .iov_len = sizeof(le) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(le))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* The VM is gone: end its subjects and forget its requests. */
+static void iv_qemu_drop(struct iv *iv)
+{
+	hc_u32 i;
+
+	while (iv->nactive)
+		iv_sub_close(iv, iv->active[0]);
+	for (i = 0; i < iv->nslots; i++) {
+		free(iv->slots[i].req);
+		memset(&iv->slots[i], 0, sizeof(iv->slots[i]));
+		memset(iv_desc(iv, i), 0, HC_RING_SLOT_DESC_SIZE);
+	}
+	if (iv->guest_efd >= 0)
+		close(iv->guest_efd);
+	iv->guest_efd = -1;
+	if (iv->qemu >= 0)
+		close(iv->qemu);
+	iv->qemu = -1;
+	iv->kick = 0;
+}
+
+/*
+ * A QEMU connects: protocol version 0, its id, the memory, our id with our
+ * eventfd (the vector it rings), its own id with its eventfd (the vector we
+ * signal). QEMU reads the first three at start-up. One QEMU at a time.
+ */
+static void iv_accept(struct iv *iv)
+{
+	struct hc_ring_hdr *h = (struct hc_ring_hdr *)iv->mem;
+	int fd, err;
+
+	fd = accept4(iv->lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (iv->qemu >= 0) {
+		hostd_log(HOSTD_NAME ": ivshmem: refusing a second QEMU on %s (one "
+			  "hostcalld per VM)", iv->cfg->ivshmem_path);
+		close(fd);
+		return;
+	}
+	iv->guest_id = iv->guest_id % IV_ID_MAX + 1;
+	iv->qemu = fd;
+	iv->guest_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	__atomic_store_n(&h->guest_peer, htole32(iv->guest_id), __ATOMIC_RELEASE);
+	err = iv->guest_efd < 0 ? -errno : iv_send_msg(fd, 0, -1);
+	if (!err)
+		err = iv_send_msg(fd, iv->guest_id, -1);
+	if (!err)
+		err = iv_send_msg(fd, -1, iv->memfd);
+	if (!err)
+		err = iv_send_msg(fd, IV_HOST_PEER, iv->host_efd);
+	if (!err)
+		err = iv_send_msg(fd, iv->guest_id, iv->guest_efd);
+	if (err) {
+		hostd_log(HOSTD_NAME ": ivshmem: set-up of QEMU (peer %u): %s",
+			  iv->guest_id, strerror(-err));
+		iv_qemu_drop(iv);
+		return;
+	}
+	if (iv->cfg->verbose)
+		hostd_log(HOSTD_NAME ": ivshmem: QEMU connected (guest peer %u)",
+			  iv->guest_id);
+}
+
+/* QEMU sends nothing after connecting: input or a hang-up means it left. */
+static void iv_qemu_input(struct iv *iv)
+{
+	char junk[64];
+	ssize_t n = read(iv->qemu, junk, sizeof(junk));
+
+	if (n > 0 || (n < 0 && errno == EAGAIN))
+		return;
+	if (iv->cfg->verbose)
+		hostd_log(HOSTD_NAME ": ivshmem: QEMU disconnected: its subjects end");
+	iv_qemu_drop(iv);
+}
+
+/* ---- the loop ---- */
+
+/* In a new shadow: nothing of the VM's or of other subjects stays open. */
+static void iv_child_close(struct hostd_relay *core)
+{
+	struct iv *iv = (struct iv *)core;
+	unsigned int k;
+
+	close(iv->lsock);
+	close(iv->memfd);
+	close(iv->host_efd);
+	if (iv->newsock >= 0)
+		close(iv->newsock);
+	if (iv->qemu >= 0)
+		close(iv->qemu);
+	if (iv->guest_efd >= 0)
+		close(iv->guest_efd);
+	for (k = 0; k < iv->nactive; k++)
+		close(iv->subs[iv->active[k] - 1].sock);
+}
+
+static void iv_reaped(struct hostd_relay *core, pid_t pid, int slot)
+{
+	(void)pid;
+	if (slot >= 0)
+		iv_sub_close((struct iv *)core, slot + 1);
+}
+
+static int iv_alloc(struct iv *iv)
+{
+	unsigned int n = iv->cfg->max_subjects, i;
+
+	iv->slots = calloc(iv->nslots, sizeof(*iv->slots));
+	iv->subs = calloc(n, sizeof(*iv->subs));
+	iv->active = calloc(n, sizeof(*iv->active));
+	iv->pfd = calloc(n + 4, sizeof(*iv->pfd));
+	iv->pfd_id = calloc(n, sizeof(*iv->pfd_id));
+	iv->rbuf = malloc(HC_MSG_MAX);
+	if (!iv->slots || !iv->subs || !iv->active || !iv->pfd || !iv->pfd_id ||
+	    !iv->rbuf)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		iv->subs[i].sock = -1;
+	return 0;
+}
+
+static void iv_free(struct iv *iv)
+{
+	if (iv->mem)
+		munmap(iv->mem, iv->size);
+	if (iv->memfd >= 0)
+		close(iv->memfd);
+	if (iv->host_efd >= 0)
+		close(iv->host_efd);
+	free(iv->slots);
+	free(iv->subs);
+	free(iv->active);
+	free(iv->pfd);
+	free(iv->pfd_id);
+	free(iv->rbuf);
+}
+
+/*
+ * Stop: the guest learns at once (every held slot answered -EIO, the ring
+ * marked GONE), then the shadows go as on the Unix transport.
+ */
+static void iv_shutdown(struct iv *iv)
+{
+	hc_u32 i;
+
+	close(iv->lsock);
+	unlink(iv->cfg->ivshmem_path);
+	for (i = 0; i < iv->nslots; i++)
+		if (iv->slots[i].busy)
+			iv_fail(iv, i, -EIO);
+	iv_set_host_state(iv, HC_RING_HOST_GONE);
+	iv_kick(iv);
+	while (iv->nactive) {
+		hc_u32 id = iv->active[0];
+
+		close(iv->subs[id - 1].sock);
+		iv->subs[id - 1].sock = -1;
+		iv->active[0] = iv->active[--iv->nactive];
+	}
+	hostd_relay_stop(&iv->core);
+	if (iv->qemu >= 0)
+		close(iv->qemu);
+	if (iv->guest_efd >= 0)
+		close(iv->guest_efd);
+}
+
+/* One round of the loop. Returns: 1 when a stop signal came. */
+static int iv_poll_once(struct iv *iv)
+{
+	struct pollfd *p = iv->pfd;
+	unsigned int n = 4, k;
+	hc_u64 cnt;
+
+	p[0] = (struct pollfd){ .fd = iv->core.sfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = iv->lsock, .events = POLLIN };
+	p[2] = (struct pollfd){ .fd = iv->qemu, .events = POLLIN };
+	p[3] = (struct pollfd){ .fd = iv->host_efd, .events = POLLIN };
+	for (k = 0; k < iv->nactive; k++) {
+		iv->pfd_id[k] = iv->active[k];
+		p[n++] = (struct pollfd){
+			.fd = iv->subs[iv->active[k] - 1].sock, .events = POLLIN,
+		};
+	}
+	if (poll(p, n, -1) < 0) {
+		if (errno == EINTR)
+			return 0;
+		hostd_log(HOSTD_NAME ": poll: %s", strerror(errno));
+		return 1;
+	}
+	if (p[0].revents && hostd_relay_signals(&iv->core))
+		return 1;
+	if (p[1].revents)
+		iv_accept(iv);
+	/* shadows first: their replies free slots the scan may reuse */
+	for (k = 4; k < n; k++) {
+		hc_u32 id = iv->pfd_id[k - 4];
+		struct iv_subject *sub = iv_sub(iv, id);
+
+		if (!p[k].revents || !sub || sub->sock != p[k].fd)
+			continue;	/* closed meanwhile */
+		if (iv_sub_read(iv, id) < 0)
+			iv_sub_close(iv, id);
+	}
+	if (p[2].revents && iv->qemu >= 0)
+		iv_qemu_input(iv);
+	if (p[3].revents && read(iv->host_efd, &cnt, sizeof(cnt)) > 0 && iv->qemu >= 0)
+		iv_scan(iv);
+	iv_kick(iv);
+	return 0;
+}
+
+int hostd_ivshmem_run(const struct hostd_config *cfg)
+{
+	struct iv iv = {
+		.core = { .cfg = cfg, .child_close = iv_child_close,
+			  .reaped = iv_reaped },
+		.cfg = cfg, .lsock = -1, .newsock = -1, .qemu = -1, .memfd = -1,
+		.host_efd = -1, .guest_efd = -1,
+	};
+	int err;
+
+	err = iv_ring_create(&iv);
+	if (!err)
+		err = iv_alloc(&iv);
+	if (!err) {
+		iv.host_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (iv.host_efd < 0)
+			err = -errno;
+	}
+	if (err) {
+		fprintf(stderr, HOSTD_NAME ": --ivshmem: shared memory of %llu bytes: %s\n",
+			(unsigned long long)HC_RING_MEM_SIZE, strerror(-err));
+		goto out_free;
+	}
+	iv.lsock = hostd_listen(cfg->ivshmem_path, cfg->socket_mode, SOCK_STREAM);
+	if (iv.lsock < 0) {
+		err = iv.lsock;
+		goto out_free;
+	}
+	err = hostd_relay_start(&iv.core);
+	if (err) {
+		close(iv.lsock);
+		unlink(cfg->ivshmem_path);
+		goto out_free;
+	}
+	if (cfg->verbose)
+		hostd_log(HOSTD_NAME ": ivshmem: listening on %s (mode %04o), %u slots of "
+			  "%u KiB, shadows run as %s (uid %u)%s%s", cfg->ivshmem_path,
+			  (unsigned int)cfg->socket_mode, iv.nslots, iv.slot_size >> 10,
+			  cfg->pw_name, (unsigned int)cfg->uid,
+			  cfg->root ? ", root " : "", cfg->root ? cfg->root_real : "");
+	while (!iv_poll_once(&iv))
+		;
+	iv_shutdown(&iv);
+out_free:
+	iv_free(&iv);
+	return err;
+}
