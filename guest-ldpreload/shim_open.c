@@ -92,12 +92,14 @@ HC_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 HC_EXPORT int creat(const char *path, mode_t mode)
 {
-	return shim_open(path, O_CREAT | O_WRONLY | O_TRUNC, mode, SHIM_R_open);
+	SHIM_PATH_CALL(AT_FDCWD, path, SHIM_REAL(creat)(path, mode),
+		       hc_openat(at.dirfd, at.path, O_CREAT | O_WRONLY | O_TRUNC, mode));
 }
 
 HC_EXPORT int creat64(const char *path, mode_t mode)
 {
-	return shim_open(path, O_CREAT | O_WRONLY | O_TRUNC, mode, SHIM_R_open64);
+	SHIM_PATH_CALL(AT_FDCWD, path, SHIM_REAL(creat64)(path, mode),
+		       hc_openat(at.dirfd, at.path, O_CREAT | O_WRONLY | O_TRUNC, mode));
 }
 
 /* open(2) flags for an fopen mode string, or -EINVAL. */
