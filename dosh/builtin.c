@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/times.h>
 #include <unistd.h>
 
 #include "dosh.h"
@@ -754,6 +756,147 @@ static int b_command(int argc, char **argv)
 	return status;
 }
 
+/* ---- times, ulimit, hash ---- */
+
+static int b_times(int argc, char **argv)
+{
+	struct tms t;
+	long hz = sysconf(_SC_CLK_TCK);
+	clock_t v[4];
+	int k;
+
+	(void)argc;
+	(void)argv;
+	times(&t);
+	v[0] = t.tms_utime;
+	v[1] = t.tms_stime;
+	v[2] = t.tms_cutime;
+	v[3] = t.tms_cstime;
+	for (k = 0; k < 4; k++) {
+		double sec = (double)v[k] / (double)hz;
+		long min = (long)(sec / 60);
+
+		dosh_outf("%ldm%fs%c", min, sec - (double)min * 60,
+			  k % 2 ? '\n' : ' ');
+	}
+	return 0;
+}
+
+static const struct limit {
+	const char *name;
+	int res;
+	char opt;
+	rlim_t unit;
+} limits[] = {
+	{ "time(seconds)", RLIMIT_CPU, 't', 1 },
+	{ "file(blocks)", RLIMIT_FSIZE, 'f', 512 },
+	{ "data(kbytes)", RLIMIT_DATA, 'd', 1024 },
+	{ "stack(kbytes)", RLIMIT_STACK, 's', 1024 },
+	{ "coredump(blocks)", RLIMIT_CORE, 'c', 512 },
+	{ "memory(kbytes)", RLIMIT_RSS, 'm', 1024 },
+	{ "locked memory(kbytes)", RLIMIT_MEMLOCK, 'l', 1024 },
+	{ "process", RLIMIT_NPROC, 'p', 1 },
+	{ "nofiles", RLIMIT_NOFILE, 'n', 1 },
+	{ "vmemory(kbytes)", RLIMIT_AS, 'v', 1024 },
+	{ "locks", RLIMIT_LOCKS, 'w', 1 },
+	{ "rtprio", RLIMIT_RTPRIO, 'r', 1 },
+	{ NULL, 0, 0, 0 },
+};
+
+static void show_limit(const struct limit *l, int hard, int name)
+{
+	struct rlimit rl;
+	rlim_t v;
+
+	getrlimit(l->res, &rl);
+	v = hard ? rl.rlim_max : rl.rlim_cur;
+	if (name)
+		dosh_outf("%-20s ", l->name);
+	if (v == RLIM_INFINITY)
+		dosh_outs("unlimited\n");
+	else
+		dosh_outf("%llu\n", (unsigned long long)(v / l->unit));
+}
+
+static int b_ulimit(int argc, char **argv)
+{
+	const struct limit *l = NULL;
+	int k, hard = 0, soft = 0, all = 0;
+
+	(void)argc;
+	for (k = 1; argv[k] && argv[k][0] == '-' && argv[k][1]; k++) {
+		const char *o;
+
+		for (o = argv[k] + 1; *o; o++) {
+			if (*o == 'H')
+				hard = 1;
+			else if (*o == 'S')
+				soft = 1;
+			else if (*o == 'a')
+				all = 1;
+			else {
+				for (l = limits; l->name && l->opt != *o; l++)
+					;
+				if (!l->name)
+					dosh_error("Illegal option -%c", *o);
+			}
+		}
+	}
+	if (all) {
+		for (l = limits; l->name; l++)
+			show_limit(l, hard && !soft, 1);
+		return 0;
+	}
+	if (!l)
+		l = &limits[1];
+	if (!argv[k]) {
+		show_limit(l, hard && !soft, 0);
+		return 0;
+	} else {
+		struct rlimit rl;
+		rlim_t v;
+
+		if (!strcmp(argv[k], "unlimited")) {
+			v = RLIM_INFINITY;
+		} else {
+			char *end;
+			unsigned long long n = strtoull(argv[k], &end, 10);
+
+			if (!*argv[k] || *end)
+				dosh_error("bad number");
+			v = (rlim_t)n * l->unit;
+		}
+		getrlimit(l->res, &rl);
+		if (hard || !soft)
+			rl.rlim_max = hard ? v : rl.rlim_max;
+		if (soft || !hard)
+			rl.rlim_cur = v;
+		if (setrlimit(l->res, &rl) < 0)
+			dosh_error("error setting limit (%s)", strerror(errno));
+	}
+	return 0;
+}
+
+/* dosh keeps no command hash: hash checks that names can be found. */
+static int b_hash(int argc, char **argv)
+{
+	int k, status = 0;
+	char *path;
+
+	(void)argc;
+	for (k = 1; argv[k]; k++) {
+		if (!strcmp(argv[k], "-r"))
+			continue;
+		if (dosh_builtin_lookup(argv[k]) || dosh_func_lookup(argv[k]))
+			continue;
+		if (dosh_find_command(argv[k], dosh_getvar("PATH"), &path) < 0) {
+			dosh_warn("%s: not found", argv[k]);
+			status = 1;
+		}
+	}
+	return status;
+}
+
 /* ---- alias ---- */
 
 static int b_alias(int argc, char **argv)
@@ -942,6 +1085,7 @@ static const struct dosh_builtin builtins[] = {
 	{ "false", b_false, 0 },
 	{ "fg", dosh_b_fg, 0 },
 	{ "getopts", b_getopts, 0 },
+	{ "hash", b_hash, 0 },
 	{ "jobs", dosh_b_jobs, 0 },
 	{ "kill", dosh_b_kill, 0 },
 	{ "local", b_local, 0 },
@@ -953,14 +1097,23 @@ static const struct dosh_builtin builtins[] = {
 	{ "set", b_set, B_SPECIAL },
 	{ "shift", b_shift, B_SPECIAL },
 	{ "test", dosh_b_test, 0 },
+	{ "times", b_times, B_SPECIAL },
 	{ "trap", dosh_b_trap, B_SPECIAL },
 	{ "true", b_true, 0 },
 	{ "type", b_type, 0 },
+	{ "ulimit", b_ulimit, 0 },
 	{ "umask", b_umask, 0 },
 	{ "unalias", b_unalias, 0 },
 	{ "unset", b_unset, B_SPECIAL },
 	{ "wait", dosh_b_wait, 0 },
 };
+
+const char *dosh_builtin_name(int k)
+{
+	if (k < 0 || (size_t)k >= sizeof(builtins) / sizeof(builtins[0]))
+		return NULL;
+	return builtins[k].name;
+}
 
 const struct dosh_builtin *dosh_builtin_lookup(const char *name)
 {

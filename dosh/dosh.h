@@ -330,6 +330,7 @@ struct dosh_builtin {
 	int flags;
 };
 const struct dosh_builtin *dosh_builtin_lookup(const char *name);
+const char *dosh_builtin_name(int k);	/* the k-th builtin, or NULL */
 int dosh_b_test(int argc, char **argv);
 int dosh_b_printf(int argc, char **argv);
 int dosh_b_echo(int argc, char **argv);

@@ -167,13 +167,6 @@ static void path_matches(struct matches *m, const char *word, int host)
 static void command_matches(struct matches *m, const char *word, int host)
 {
 	static char **hostdirs;
-	static const char *const local_names[] = {
-		".", ":", "[", "bg", "break", "cd", "command", "continue",
-		"echo", "eval", "exec", "exit", "export", "false", "fg",
-		"getopts", "jobs", "kill", "local", "printf", "pwd", "read",
-		"readonly", "return", "set", "shift", "test", "trap", "true",
-		"type", "umask", "unset", "wait", NULL,
-	};
 	const char *path;
 	int k;
 
@@ -192,9 +185,9 @@ static void command_matches(struct matches *m, const char *word, int host)
 			scan_dir(m, hostdirs[k], word, "", 1, 1);
 		return;
 	}
-	for (k = 0; local_names[k]; k++)
-		if (!strncmp(local_names[k], word, strlen(word)))
-			add_match(m, local_names[k], 0);
+	for (k = 0; dosh_builtin_name(k); k++)
+		if (!strncmp(dosh_builtin_name(k), word, strlen(word)))
+			add_match(m, dosh_builtin_name(k), 0);
 	path = dosh_getvar("PATH");
 	while (path && *path) {
 		size_t n = strcspn(path, ":");
