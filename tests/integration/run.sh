@@ -31,6 +31,16 @@ TESTUSERS=(hctest_a hctest_b)
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
 
+# Runs as root share the users hctest_a and hctest_b: one at a time. (The
+# long-lived children, hostcalld and held clients, do not inherit the lock.)
+if [ "$IS_ROOT" = 1 ]; then
+	exec 9> /tmp/hostcall-integration.lock
+	if ! flock -n 9; then
+		echo "# another run of this suite holds /tmp/hostcall-integration.lock: waiting"
+		flock -w 900 9 || { echo "# gave up waiting for the lock" >&2; exit 1; }
+	fi
+fi
+
 T=$(mktemp -d /tmp/hostcall-it.XXXXXX) || { echo "mktemp failed" >&2; exit 1; }
 
 # ---- cleanup ----
@@ -163,7 +173,7 @@ snap() {
 start_hostcalld() {
 	local sock=$1 i
 	shift
-	"$HOSTCALLD" --socket "$sock" "$@" > "$sock.log" 2>&1 &
+	"$HOSTCALLD" --socket "$sock" "$@" > "$sock.log" 2>&1 9>&- &
 	HPID=$!
 	DAEMONS+=("$HPID")
 	for i in $(seq 50); do
@@ -205,7 +215,7 @@ hold_subject() {
 	# its own process group (setsid), so that stop_clients ends all of it
 	setsid "${pre[@]}" env LD_PRELOAD="$SHIM" HOSTCALL_SOCKET="$1" \
 		sh -c 'exec 3< "$1" && echo held > "$2"; sleep 30; :' sh "$3" "$4" \
-		> /dev/null 2>&1 &
+		> /dev/null 2>&1 9>&- &
 	CLIENTS+=("$!")
 	wait_for_file "$4"
 }
@@ -429,6 +439,35 @@ else
 	not_ok "sha256sum of a 64 MiB file" "native sha256sum failed: $(cat "$O/sha.n")"
 fi
 
+# programs that fork and exec under the shim: find -exec, xargs, a subshell,
+# an fd opened by the shell and read by its children
+PROCS='find "$1" -name "*.txt" -type f -exec cat {} + &&
+	find "$1" -maxdepth 1 -type f -print0 | sort -z | xargs -0 -n 2 wc -c &&
+	exec 3< "$1/hello.txt" && (cat <&3) && (cd "$1/sub" && cat f.txt) && ls "$1" | wc -l'
+run_native bash -c "$PROCS" bash "$TREE" > "$O/procs.n" 2>&1
+run_shim bash -c "$PROCS" bash "/host$TREE" 2>&1 | norm > "$O/procs.s"
+compare "fork and exec under the shim: find -exec, xargs, subshells, inherited fds" \
+	"$O/procs.n" "$O/procs.s"
+
+# many clients at once, and a directory of 3000 entries
+mkdir -p "$W/many"
+for i in $(seq 3000); do : > "$W/many/entry-$i"; done
+[ -n "$U" ] && chown -R "$U:$U" "$W/many"
+pids=()
+for i in $(seq 8); do
+	run_shim sh -c 'sha256sum < "$1"; ls "$2" | wc -l' sh "/host$TREE/bin.dat" "/host$W/many" \
+		> "$O/par.$i" 2>&1 &
+	pids+=("$!")
+done
+wait "${pids[@]}"
+{ sha256sum < "$TREE/bin.dat"; ls "$W/many" | wc -l; } > "$O/par.n"
+: > "$O/par.s"
+for i in $(seq 8); do
+	cmp -s "$O/par.n" "$O/par.$i" || { echo "client $i:"; cat "$O/par.$i"; } >> "$O/par.s"
+done
+[ ! -s "$O/par.s" ]
+expect $? "8 clients at once, each reading a file and a 3000-entry directory" "$(cat "$O/par.s")"
+
 # twin directories for the programs that change a tree
 twins() {
 	local name=$1
@@ -495,10 +534,12 @@ for s in n s; do
 	  $r ln -s x "$p$W/ln-$s/rel"
 	  $r readlink "$p$W/ln-$s/rel" "$p$W/ln-$s/dangling" "$p$W/ln-$s/local"
 	  $r readlink -f "$p$W/ln-$s/rel" "$p$W/ln-$s/local"
+	  $r realpath "$p$W/ln-$s/rel" "$p$W/ln-$s/../ln-$s/./local"
+	  $r realpath -e "$p$W/ln-$s/dangling"
 	  $r cat "$p$W/ln-$s/rel"; } 2>&1 | norm | sed "s|ln-$s|ln-X|g" > "$O/ln.$s"
 	snap "$W/ln-$s" notimes >> "$O/ln.$s"
 done
-compare "ln -s, ln, readlink, readlink -f" "$O/ln.n" "$O/ln.s"
+compare "ln -s, ln, readlink, readlink -f, realpath" "$O/ln.n" "$O/ln.s"
 
 # touch -d: existing file, new file, symlink itself (-h), -a and -m
 twins touch
@@ -665,10 +706,19 @@ errcase() {
 	$r ls "$p$TREE/no-such-dir"; echo "exit $?"
 	$r ln -s x "$p$TREE/hello.txt"; echo "exit $?"
 	$r stat -c %n "$p$TREE/link-dangling/x"; echo "exit $?"
+	$r cat "$p$W/$d/loop"; echo "exit $?"
+	$r cat "$p$TREE/$(printf 'n%.0s' $(seq 300))"; echo "exit $?"
+	$r touch "$p$TREE/no-such-dir/new"; echo "exit $?"
+	$r rmdir "$p$TREE/hello.txt"; echo "exit $?"
 }
+for d in touch-n touch-s; do
+	ln -s loop "$W/$d/loop"
+	[ -n "$U" ] && chown -h "$U:$U" "$W/$d/loop"
+done
 errcase "" run_native touch-n > "$O/err.n" 2>&1
 errcase /host run_shim touch-s 2>&1 | norm | sed 's|touch-s|touch-n|' > "$O/err.s"
-compare "errors: ENOENT, EISDIR, ENOTDIR, EACCES, EEXIST, ENOTEMPTY as native" "$O/err.n" "$O/err.s"
+compare "errors: ENOENT, EISDIR, ENOTDIR, EACCES, EEXIST, ENOTEMPTY, ELOOP, ENAMETOOLONG as native" \
+	"$O/err.n" "$O/err.s"
 
 # EXDEV: a rename or link between /host and a native path
 echo x > "$W/exdev"
@@ -752,7 +802,7 @@ if [ "$IS_ROOT" = 1 ]; then
 	[ "$rc" != 0 ] && [ ! -e "$T/run/refuse.sock" ] && [[ $out == *root* ]]
 	expect $? "hostcalld as root without --user refuses, saying why" "exit $rc: $out"
 	ACC=$T/run/acc.sock
-	(cd "$ROOT" && exec "$HOSTCALLD" --socket "$ACC" --user nobody) > "$T/acc.log" 2>&1 &
+	(cd "$ROOT" && exec "$HOSTCALLD" --socket "$ACC" --user nobody) > "$T/acc.log" 2>&1 9>&- &
 	ACCPID=$!
 	DAEMONS+=("$ACCPID")
 	sleep 1
