@@ -583,6 +583,21 @@ else
 	skip "setfattr, getfattr, setfacl, getfacl, ls -l (+)" "no user xattrs or ACLs on $T"
 fi
 
+# editing in place: sed -i and perl -i make a temporary file beside the
+# original (mkstemp) and rename it over the original
+mkdir -p "$W/ed-n" "$W/ed-s"
+printf 'alpha\nbeta\ngamma\n' | tee "$W/ed-n/f" > "$W/ed-s/f"
+[ -n "$U" ] && chown -R "$U:$U" "$W/ed-n" "$W/ed-s"
+for s in n s; do
+	if [ $s = n ]; then p=""; r=run_native; else p=/host; r=run_shim; fi
+	{ $r sed -i 's/beta/BETA/' "$p$W/ed-$s/f"; echo "sed exit $?"
+	  $r perl -pi -e 's/gamma/GAMMA/' "$p$W/ed-$s/f"; echo "perl exit $?"
+	  $r mktemp -p "$p$W/ed-$s" > /dev/null; echo "mktemp exit $?"; } 2>&1 |
+		norm | sed "s|ed-$s|ed-X|g" > "$O/ed.$s"
+	snap "$W/ed-$s" notimes | sed -E 's/tmp\.[A-Za-z0-9]{10}/tmp.RANDOM/' >> "$O/ed.$s"
+done
+compare "sed -i, perl -i, mktemp in a /host directory" "$O/ed.n" "$O/ed.s"
+
 # chmod
 twins chmod
 for s in n s; do
