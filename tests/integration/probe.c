@@ -7,11 +7,15 @@
  *   probe rename OLD NEW
  *   probe link OLD NEW
  *   probe openat DIR REL      open DIR, then openat(dirfd, REL); print the file
+ *   probe fdops FILE          open FILE read-only, then fchmod 0600, futimens
+ *                             to 1234567890.5, fsetxattr user.fd=v on the fd
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static int report(int rc)
@@ -60,6 +64,22 @@ int main(int argc, char **argv)
 		}
 		return cat_fd(fd);
 	}
-	fprintf(stderr, "usage: probe rename|link OLD NEW | probe openat DIR REL\n");
+	if (argc == 3 && !strcmp(argv[1], "fdops")) {
+		const struct timespec ts[2] = { { 1234567890, 500000000 },
+						{ 1234567890, 500000000 } };
+
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0) {
+			printf("open: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("fchmod: ");
+		report(fchmod(fd, 0600));
+		printf("futimens: ");
+		report(futimens(fd, ts));
+		printf("fsetxattr: ");
+		return report(fsetxattr(fd, "user.fd", "v", 1, 0));
+	}
+	fprintf(stderr, "usage: probe rename|link OLD NEW | probe openat DIR REL | probe fdops FILE\n");
 	return 2;
 }

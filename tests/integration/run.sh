@@ -889,6 +889,23 @@ if [ "$IS_ROOT" = 1 ]; then
 	tail -n +3 "$O/xtouch.all" > "$O/xtouch.s"
 	compare "cross-user: touch -d inside /host as A gives B's result (owner B)" "$O/xtouch.n" "$O/xtouch.s"
 
+	# fd calls that check identity act as B, on an fd A holds
+	echo data > "$X/bw/fdfile"
+	chown "$B:$B" "$X/bw/fdfile"
+	chmod 0644 "$X/bw/fdfile"
+	nat=$(run_as $A "" "$T/probe" fdops "$X/bw/fdfile" 2>&1 | tr '\n' ' ')
+	{ run_as $A "$SOCK" "$T/probe" fdops "/host$X/bw/fdfile" 2>&1
+	  stat -c '%U %a %.9Y' "$X/bw/fdfile"
+	  [ "$XATTR_OK" = 1 ] && getfattr --only-values -n user.fd "$X/bw/fdfile"; echo; } > "$O/xfd.s"
+	printf '%s\n' "fchmod: ok" "futimens: ok" "fsetxattr: ok" "$B 600 1234567890.500000000" > "$O/xfd.n"
+	[ "$XATTR_OK" = 1 ] && echo v >> "$O/xfd.n"
+	if [[ $nat != *"fchmod: Operation not permitted"* ]]; then
+		not_ok "cross-user: fchmod, futimens, fsetxattr on a host fd act as B" \
+			"natively, A's fchmod of B's file did not fail, so this case shows nothing: $nat"
+	else
+		compare "cross-user: fchmod, futimens, fsetxattr on a host fd act as B" "$O/xfd.n" "$O/xfd.s"
+	fi
+
 	out=$(run_as $A "$SOCK" cat "/host$X/rootonly.txt" 2>&1); rc=$?
 	[ "$rc" = 1 ] && [ "$out" = "cat: /host$X/rootonly.txt: Permission denied" ]
 	expect $? "cross-user: a file neither can read gives EACCES through /host" "exit $rc: $out"
@@ -919,7 +936,8 @@ if [ "$IS_ROOT" = 1 ]; then
 else
 	for t in "a file only B can read" "find /host/bdir" "ls -lR /host/bdir" \
 		"cd /host/bdir && cat" "cp -a inside /host" "touch -d inside /host" \
-		"a file neither can read" "a root client is not root" "--allow-root"; do
+		"a file neither can read" "a root client is not root" "--allow-root" \
+		"fchmod, futimens, fsetxattr on a host fd"; do
 		skip "cross-user: $t" "not root: cannot create the users hctest_a and hctest_b"
 	done
 fi
