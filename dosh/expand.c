@@ -62,8 +62,10 @@ static void xput(struct xctx *x, int c, unsigned char attr)
 		char *s = dosh_stalloc(cap);
 		unsigned char *a = dosh_stalloc(cap);
 
-		memcpy(s, b->s, b->len);
-		memcpy(a, b->a, b->len);
+		if (b->len) {
+			memcpy(s, b->s, b->len);
+			memcpy(a, b->a, b->len);
+		}
 		b->s = s;
 		b->a = a;
 		b->cap = cap;

@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 		in = dosh_input_fd(0, 0);
 	}
 	dosh_cmdloop(in, 1);
+	dosh_input_free(in);
 	if (dosh_interactive)
 		fputc('\n', stderr);
 	dosh_exitshell(dosh_exitstatus);
