@@ -23,6 +23,10 @@ struct hfs_transport;
  *	answer in time, or the transport is going away), -EINTR (fatal
  *	signal), -EPROTO (the host's reply does not fit its slot or @rep_cap).
  *	The reply is not decoded: the caller does that.
+ * @post: send the encoded request @req for @subject without waiting for
+ *	the reply, which nobody reads (BYE when the last user is gone). May
+ *	sleep until the transport can take it. Returns 0 once it is sent, or
+ *	-EIO, -EINTR as @submit.
  * @cancel: make every caller sleeping in @submit return -EIO soon; called
  *	once, when the transport is being removed, with ->dead already set.
  * @release: free the transport after its last reference is gone.
@@ -31,6 +35,8 @@ struct hfs_transport_ops {
 	const char *name;
 	int (*submit)(struct hfs_transport *t, u32 subject, const void *req,
 		      size_t req_len, void *rep, size_t rep_cap);
+	int (*post)(struct hfs_transport *t, u32 subject, const void *req,
+		    size_t req_len);
 	void (*cancel)(struct hfs_transport *t);
 	void (*release)(struct hfs_transport *t);
 };
@@ -92,6 +98,14 @@ void hfs_transport_put(struct hfs_transport *t);
  */
 int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
 	       size_t req_len, void *rep, size_t rep_cap);
+
+/**
+ * hfs_post_bye() - tell the host that @subject ended (HC_OP_BYE), without
+ * waiting for the answer: usable where nobody can wait, such as the last
+ * close of a file by a process being killed. Errors are ignored: if the BYE
+ * cannot be sent the host is gone or going, and the subject with it.
+ */
+void hfs_post_bye(struct hfs_transport *t, u32 subject);
 
 /**
  * hfs_call() - encode @m, send it for @subject, decode the reply into @r.

@@ -146,19 +146,36 @@ static int hfs_iv_take_reply(struct hfs_ivshmem *iv, u32 i, void *rep,
 	return len;
 }
 
-static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
-			 const void *req, size_t req_len, void *rep,
-			 size_t rep_cap)
+/* The host stopped on purpose (hostcalld's SIGTERM): fail at once. */
+static bool hfs_iv_host_gone(struct hfs_ivshmem *iv)
 {
-	struct hfs_ivshmem *iv = to_iv(t);
+	struct hc_ring_hdr *h = iv->mem;
+
+	/* Pairs with the host's release store. GONE is final; a call that
+	 * races with the host stopping waits for its timeout instead.
+	 */
+	return le32_to_cpu(smp_load_acquire(&h->host_state)) ==
+	       HC_RING_HOST_GONE;
+}
+
+/*
+ * Put a request into a free slot and ring the host. With @abandon nobody
+ * waits: the interrupt frees the slot when the host answers. Returns: 0
+ * with *@slot the slot taken, or -errno.
+ */
+static int hfs_iv_start(struct hfs_ivshmem *iv, u32 subject, const void *req,
+			size_t req_len, bool abandon, u32 *slot)
+{
+	struct hfs_transport *t = &iv->tp;
 	struct hc_ring_slot *d;
 	struct hfs_ivslot *s;
 	long left;
 	u32 i;
-	int ret;
 
 	if (req_len < HC_HDR_SIZE || req_len > iv->slot_size)
 		return -EMSGSIZE;
+	if (hfs_iv_host_gone(iv))
+		return -EIO;
 
 	left = wait_event_killable_timeout(iv->slot_wq,
 					   READ_ONCE(t->dead) ||
@@ -184,7 +201,8 @@ static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
 		return -EIO;
 	}
 	reinit_completion(&s->done);
-	s->waiting = true;
+	s->waiting = !abandon;
+	s->abandoned = abandon;
 	s->completed = false;
 	set_bit(i, iv->inflight);
 	spin_unlock_irq(&iv->lock);
@@ -192,6 +210,26 @@ static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
 	/* Pairs with the host's acquire load: the request is visible first. */
 	smp_store_release(&d->state, cpu_to_le32(HC_SLOT_REQ));
 	writel(iv->doorbell, iv->regs + HC_IVSHMEM_DOORBELL);
+	*slot = i;
+	return 0;
+}
+
+static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
+			 const void *req, size_t req_len, void *rep,
+			 size_t rep_cap)
+{
+	struct hfs_ivshmem *iv = to_iv(t);
+	struct hc_ring_slot *d;
+	struct hfs_ivslot *s;
+	long left;
+	u32 i;
+	int ret;
+
+	ret = hfs_iv_start(iv, subject, req, req_len, false, &i);
+	if (ret)
+		return ret;
+	d = hfs_iv_desc(iv, i);
+	s = &iv->slots[i];
 
 	left = wait_for_completion_killable_timeout(&s->done, hfs_iv_timeout());
 
@@ -217,6 +255,14 @@ static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
 	spin_unlock_irq(&iv->lock);
 	wake_up(&iv->slot_wq);
 	return ret;
+}
+
+static int hfs_iv_post(struct hfs_transport *t, u32 subject, const void *req,
+		       size_t req_len)
+{
+	u32 i;
+
+	return hfs_iv_start(to_iv(t), subject, req, req_len, true, &i);
 }
 
 static void hfs_iv_cancel(struct hfs_transport *t)
@@ -245,6 +291,7 @@ static void hfs_iv_release(struct hfs_transport *t)
 static const struct hfs_transport_ops hfs_iv_ops = {
 	.name = "ivshmem",
 	.submit = hfs_iv_submit,
+	.post = hfs_iv_post,
 	.cancel = hfs_iv_cancel,
 	.release = hfs_iv_release,
 };

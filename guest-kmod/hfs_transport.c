@@ -90,6 +90,25 @@ int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
 	return ret;
 }
 
+void hfs_post_bye(struct hfs_transport *t, u32 subject)
+{
+	struct hc_msg m = {
+		.op = HC_OP_BYE,
+		.tag = atomic_inc_return(&hfs_next_tag),
+		.subject = subject,
+	};
+	u8 buf[HC_HDR_SIZE];
+	int len;
+
+	len = hc_encode(&m, buf, sizeof(buf));
+	if (len < 0)
+		return;
+	down_read(&t->users);
+	if (!READ_ONCE(t->dead))
+		t->ops->post(t, subject, buf, len);
+	up_read(&t->users);
+}
+
 int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
 		    u16 op, u32 tag)
 {

@@ -5,7 +5,15 @@
  *
  * Each open of /dev/hostcall is a subject: the module sends HC_OP_HELLO when
  * the device is opened and fails the open with the error of the handshake
- * (ENODEV with no transport, EIO when the host does not answer).
+ * (ENODEV with no transport, EIO when the host does not answer,
+ * EPROTONOSUPPORT for a host older than protocol version 2, EAGAIN at the
+ * host's subject limit). Subjects follow processes: a process that uses
+ * the file without having opened it (a child after fork, or one that got
+ * the fd over a socket) gets its own subject at its first call, a fork of
+ * the subject of its nearest ancestor that has one (else the opener's), so
+ * it starts with that process's host cwd and handles as they are at that
+ * moment. Threads share their process's subject. The last close ends every
+ * subject of the file (HC_OP_BYE), without waiting for the host.
  */
 #ifndef HOSTCALL_DEV_H
 #define HOSTCALL_DEV_H
@@ -26,13 +34,16 @@
  * @flags:   zero
  *
  * The module checks the request with hc_decode(), overwrites its subject
- * with the file's, sends it and checks the reply the same way (op and tag
- * echoed, HC_HF_REPLY set). HELLO and requests with attached fds are
- * refused (EINVAL). Errors: EFAULT, EINVAL (bad struct or message), EIO (the
- * host did not answer in time, or went away), EPROTO (a malformed reply),
- * EMSGSIZE (the reply is larger than @rep_cap: the call did happen), EINTR
- * (a fatal signal arrived while waiting). The hostcall's own result is in
- * the reply.
+ * with the calling process's, sends it and checks the reply the same way
+ * (op and tag echoed, HC_HF_REPLY set). HELLO, FORK_SUBJECT and BYE (the
+ * module makes and ends subjects itself) and requests with attached fds
+ * are refused (EINVAL). Errors: EFAULT, EINVAL (bad struct or message), EIO
+ * (the host did not answer in time, or went away), EPROTO (a malformed
+ * reply), EMSGSIZE (the reply is larger than @rep_cap: the call did
+ * happen), EINTR (a fatal signal arrived while waiting); for a process's
+ * first call also those of its FORK_SUBJECT (EAGAIN at the host's subject
+ * limit) and EMFILE (more than 63 other live processes use the file). The
+ * hostcall's own result is in the reply.
  */
 struct hostcall_call {
 	__u64 req;
@@ -43,9 +54,9 @@ struct hostcall_call {
 	__u32 flags;
 };
 
-/* HOSTCALL_IOC_INFO: what the handshake gave this file. */
+/* HOSTCALL_IOC_INFO: what the handshake gave this file and process. */
 struct hostcall_info {
-	__u32 subject;		/* the host's id of this subject */
+	__u32 subject;		/* the host's id of the caller's subject */
 	__u32 version;		/* protocol version in use */
 	__u32 msg_max;		/* largest message either way */
 	__u32 flags;		/* zero */
