@@ -7,6 +7,7 @@
  *   probe rename OLD NEW
  *   probe link OLD NEW
  *   probe openat DIR REL      open DIR, then openat(dirfd, REL); print the file
+ *   probe forkat DIR REL      open DIR, fork; the child does the openat
  *   probe fdops FILE          open FILE read-only, then fchmod 0600, futimens
  *                             to 1234567890.5, fsetxattr user.fd=v on the fd
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -51,11 +53,27 @@ int main(int argc, char **argv)
 		return report(rename(argv[2], argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "link"))
 		return report(link(argv[2], argv[3]));
-	if (argc == 4 && !strcmp(argv[1], "openat")) {
+	if (argc == 4 && (!strcmp(argv[1], "openat") || !strcmp(argv[1], "forkat"))) {
 		dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
 		if (dfd < 0) {
 			printf("open %s: %s\n", argv[2], strerror(errno));
 			return 1;
+		}
+		if (argv[1][0] == 'f') {
+			int st;
+			pid_t pid;
+
+			fflush(stdout);
+			pid = fork();
+			if (pid < 0) {
+				printf("fork: %s\n", strerror(errno));
+				return 1;
+			}
+			if (pid > 0) {
+				if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+					return 1;
+				return WEXITSTATUS(st);
+			}
 		}
 		fd = openat(dfd, argv[3], O_RDONLY);
 		if (fd < 0) {

@@ -693,6 +693,18 @@ for sh in sh bash; do
 done
 compare "cd /host/...: pwd, /bin/pwd, relative cat and ls (dash, bash)" "$O/cwd.n" "$O/cwd.s"
 
+# fork: a child has its own subject, so its cd leaves its parent's host cwd
+: > "$O/fork.n"; : > "$O/fork.s"
+for sh in sh bash; do
+	run_shim $sh -c "cd /host$TREE && (cd sub && cat f.txt && /bin/pwd) && cat hello.txt && /bin/pwd &&
+		{ cd sub/deeper & wait; } && cat hello.txt" >> "$O/fork.s" 2>&1
+	printf '%s\n' "in sub" "/host$TREE/sub" "hello, host" "/host$TREE" "hello, host" >> "$O/fork.n"
+done
+compare "fork: a subshell's cd does not move the parent's host cwd (dash, bash)" "$O/fork.n" "$O/fork.s"
+out=$(run_shim "$T/probe" forkat "/host$TREE/sub" deeper/g.txt 2>&1)
+check "fork: the child uses a /host directory fd its parent opened (openat)" \
+	"child printed: $out" [ "$out" = deep ]
+
 # executing a /host program: refused (EACCES), as libhostcall documents;
 # host programs run on the host through dosh or hc_spawn()
 { run_shim env "/host$TREE/exec.sh"; echo "exit $?"
