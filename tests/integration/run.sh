@@ -1045,6 +1045,20 @@ fi
 diag=$(stop_hostcalld "$JPID" "$JSOCK"); rc=$?
 check "--root instance stops on SIGTERM with no shadow left" "$diag" [ "$rc" = 0 ]
 
+# ---- every shadow ends with its client ----
+
+for i in $(seq 30); do
+	left=$(pgrep -P "$MAINPID" | tr '\n' ' ')
+	[ -z "$left" ] && break
+	sleep 0.1
+done
+if [ -z "$left" ]; then
+	ok "every shadow of the main instance ended with its client"
+else
+	not_ok "every shadow of the main instance ended with its client" \
+		"$(ps -o pid,ppid,user,stat,wchan:20,args -p "$(echo $left | tr ' ' ',')")"
+fi
+
 # ---- the main instance stops cleanly, with a live subject ----
 
 term_with_subject "SIGTERM stops hostcalld and every shadow" \
