@@ -110,9 +110,13 @@ kmod: vm-deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/kmod/guest-kmod modules
 	cp $(B)/kmod/guest-kmod/hostcall.ko $(B)/hostcall.ko
 
-vm-check: kmod
+# ivshmem-host.sh: hostcalld --ivshmem without a VM (a fake QEMU and guest);
+# then the guest with no device, with the test peer, with hostcalld.
+vm-check: all kmod
+	tests/vm/ivshmem-host.sh
 	KVER=$(KVER) tests/vm/run.sh --mode none
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
+	KVER=$(KVER) tests/vm/run.sh --mode hostcalld --no-build
 
 clean:
 	rm -rf $(B)

@@ -10,14 +10,17 @@
 #   none       no ivshmem device: hostcall.ko must load and stay idle
 #   testpeer   ivshmem-doorbell device served by tests/vm/hc_testpeer.c, a
 #              test peer for the transport (not hostcalld)
-#   hostcalld  served by build/hostcalld --ivshmem (once it has that option)
+#   hostcalld  served by build/hostcalld --ivshmem --root over a tree made
+#              here (as root, shadows run as nobody); the guest's last test
+#              asks for hostcalld to be killed (SIGKILL), and the host side
+#              checks the file the guest wrote and that no shadow is left
 # env: KVER (default: newest installed linux-image), B (default: build)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 B=${B:-build}
-mode=none accel=tcg timeout=180 only= smp=1 mem=256M build=1 verbose=0
+mode=none accel=tcg timeout=180 only= smp=1 mem=256M build=1 verbose=0 token=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
@@ -42,7 +45,7 @@ work=$B/vm/run-$mode
 log=$work/console.log
 tag="vm[$mode]"
 mkdir -p "$work"
-rm -f "$log" "$work"/*.log
+rm -f "$log" "$work"/*.log "$work/killed" "$work/host-results"
 
 die() { echo "$tag: $*" >&2; exit 1; }
 [ -r "$kernel" ] || die "cannot read $kernel (install linux-image-$KVER; Debian makes it root-only)"
@@ -50,8 +53,12 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
 [ -f "$initrd" ] || die "no $initrd (run without --no-build)"
 
-peer_pid=
+peer_pid= watch_pid=
 cleanup() {
+	if [ -n "$watch_pid" ]; then
+		kill "$watch_pid" 2>/dev/null || true
+		wait "$watch_pid" 2>/dev/null || true
+	fi
 	if [ -n "$peer_pid" ]; then
 		kill "$peer_pid" 2>/dev/null || true
 		wait "$peer_pid" 2>/dev/null || true
@@ -76,23 +83,53 @@ testpeer)
 	peer_pid=$!
 	;;
 hostcalld)
-	"$B/hostcalld" --help 2>&1 | grep -q -- --ivshmem ||
-		die "$B/hostcalld has no --ivshmem option yet; use --mode testpeer"
+	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
+	# The exported tree: hc_vmtest reads hello.txt, writes sub/, opens fifo.
+	hostroot=$work/hostroot
+	rm -rf "$hostroot"
+	mkdir -p "$hostroot/sub"
+	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	echo "hello from the host $token" >"$hostroot/hello.txt"
+	mkfifo "$hostroot/fifo"
+	chmod 755 "$hostroot"
+	chmod 777 "$hostroot/sub"
+	chmod 666 "$hostroot/fifo"
+	user_args=()
+	[ "$(id -u)" = 0 ] && user_args=(--user nobody)
 	rm -f "$sock"
-	"$B/hostcalld" --ivshmem "$sock" >"$work/peer.log" 2>&1 &
+	# fewer subjects than hc-bye opens: only BYE lets them all through
+	"$B/hostcalld" --ivshmem "$sock" --root "$hostroot" --max-subjects 48 \
+		"${user_args[@]}" --verbose >"$work/peer.log" 2>&1 &
 	peer_pid=$!
+	disown "$peer_pid"	# its SIGKILL is part of the test, not news
 	;;
 esac
 if [ -n "$peer_pid" ]; then
 	# QEMU reads the first messages at start-up: the server must listen.
+	# hostcalld's socket appears only once it listens; the test peer says so.
 	for _ in $(seq 50); do
-		grep -q '^ready' "$work/peer.log" 2>/dev/null && break
+		if [ $mode = hostcalld ]; then
+			[ -S "$sock" ] && break
+		else
+			grep -q '^ready' "$work/peer.log" 2>/dev/null && break
+		fi
 		kill -0 "$peer_pid" 2>/dev/null || die "ivshmem server exited: $(tail -n 3 "$work/peer.log")"
 		sleep 0.1
 	done
-	grep -q '^ready' "$work/peer.log" || die "ivshmem server not ready after 5 s"
+	[ -S "$sock" ] || die "ivshmem server not ready after 5 s"
 	ivshmem_args=(-chardev "socket,path=$sock,id=hc"
 		      -device "ivshmem-doorbell,chardev=hc,vectors=1")
+fi
+if [ $mode = hostcalld ]; then
+	# The guest asks for hostcalld to be killed; watch its console for it.
+	(
+		while ! grep -q '^HCTEST info kill-hostcalld' "$log" 2>/dev/null; do
+			sleep 0.1
+		done
+		kill -KILL "$peer_pid"
+		date +%s.%N >"$work/killed"
+	) 2>/dev/null &
+	watch_pid=$!
 fi
 
 accel_args=(-accel tcg)
@@ -106,9 +143,36 @@ timeout -k 5 "$timeout" qemu-system-x86_64 "${accel_args[@]}" \
 	-no-reboot -monitor none \
 	-chardev "file,id=con,path=$log" -serial chardev:con \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet hctest.mode=$mode${only:+ hctest.only=${only// /,}}" \
+	-append "console=ttyS0 panic=-1 quiet hctest.mode=$mode${only:+ hctest.only=${only// /,}}${token:+ hctest.token=$token}" \
 	"${ivshmem_args[@]}" >"$work/qemu.log" 2>&1 || rc=$?
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+
+# Host-side checks, reported like the guest's results.
+host_results=$work/host-results
+: >"$host_results"
+if [ $mode = hostcalld ]; then
+	# the scripts that make these happen list them in their expect lines
+	want="written by the guest $token"
+	got=$(cat "$hostroot/sub/from-guest.txt" 2>/dev/null || true)
+	if [ "$got" = "$want" ]; then
+		echo "HCTEST ok host-sees-guest-write" >>"$host_results"
+	elif grep -q '^HCTEST ok hc-write' "$log"; then
+		echo "HCTEST fail host-sees-guest-write: sub/from-guest.txt holds '$got', want '$want'" >>"$host_results"
+	fi
+	if [ -e "$work/killed" ]; then
+		# shadows die with the relay (lifeline, parent-death signal)
+		for _ in $(seq 30); do
+			left=$(pgrep -f -- "--ivshmem $sock" | tr '\n' ' ' || true)
+			[ -z "$left" ] && break
+			sleep 0.1
+		done
+		if [ -z "$left" ]; then
+			echo "HCTEST ok host-no-shadow-left" >>"$host_results"
+		else
+			echo "HCTEST fail host-no-shadow-left: still running: $left" >>"$host_results"
+		fi
+	fi
+fi
 
 # Expected results: "# expect:" lines of the scripts that ran, plus the
 # mode's own ("# expect-none:", "# expect-ivshmem:" for any device mode).
@@ -121,7 +185,7 @@ expected=$( {
 		[ $mode = none ] || sed -n 's/^# expect-ivshmem: //p' "$t"
 	done } | tr ' ' '\n' | sed '/^$/d' | sort -u)
 
-tr -d '\r' <"$log" | awk -v tag="$tag" -v secs="$secs" -v rc="$rc" \
+cat "$host_results" - <"$log" | tr -d '\r' | awk -v tag="$tag" -v secs="$secs" -v rc="$rc" \
 	-v timeout="$timeout" -v expected="$expected" -v verbose="$verbose" '
 BEGIN {
 	n = split(expected, e, "\n")

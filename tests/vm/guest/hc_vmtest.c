@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * In-guest checks of /dev/hostcall and the ivshmem transport, printing
- * "HCTEST ok|fail NAME" lines. Built static by build-initramfs.sh. The
- * expected answers are those of tests/vm/hc_testpeer.c (GETCWD gives
- * "/hctest-peer", WAIT answers after arg ms).
+ * "HCTEST ok|fail NAME" lines. Built static by build-initramfs.sh.
+ * Against tests/vm/hc_testpeer.c (GETCWD gives "/hctest-peer", WAIT answers
+ * after arg ms): hello, call, rtt, parallel, timeout, kill. Against the real
+ * `hostcalld --ivshmem --root DIR` that tests/vm/run.sh starts (DIR holds
+ * hello.txt = "hello from the host TOKEN\n", sub/ and fifo; TOKEN comes on
+ * the kernel command line as hctest.token=): the hc-* commands.
  *
  * usage: hc_vmtest hello | call | rtt N | parallel PROCS CALLS |
- *                  timeout MS | kill
+ *                  timeout MS | kill |
+ *                  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS |
+ *                  hc-fifo | hc-dead MS
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -251,6 +256,398 @@ static int t_kill(void)
 	return ok("transport-kill");
 }
 
+/* ---- against hostcalld ---- */
+
+/* Make a request of @m's op; the other fields as given. */
+static long hcall(int fd, struct hc_msg *m, struct hc_msg *r)
+{
+	int err = call(fd, m, r);
+
+	return err ? err - 1000 : r->result;
+}
+
+static long h_open(int fd, const char *path, unsigned int wflags, unsigned int mode)
+{
+	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = path,
+			    .flags = wflags, .mode = mode }, r;
+
+	return hcall(fd, &m, &r);
+}
+
+static long h_simple(int fd, unsigned int op, int handle, const char *path)
+{
+	struct hc_msg m = { .op = op, .fd = handle, .path = path }, r;
+
+	if (op == HC_OP_CHDIR)
+		m.fd = HC_AT_FDCWD;
+	return hcall(fd, &m, &r);
+}
+
+/* READ of up to @cap - 1 bytes at @off into @buf, NUL-terminated. */
+static long h_read(int fd, long handle, long off, char *buf, size_t cap)
+{
+	struct hc_msg m = { .op = HC_OP_READ, .fd = handle, .off = off,
+			    .len = cap - 1 }, r;
+	long n = hcall(fd, &m, &r);
+
+	buf[0] = 0;
+	if (n >= 0) {
+		memcpy(buf, r.data, r.datalen < cap - 1 ? r.datalen : cap - 1);
+		buf[r.datalen < cap - 1 ? r.datalen : cap - 1] = 0;
+	}
+	return n;
+}
+
+static const char *h_cwd(int fd)
+{
+	static char buf[256];
+	const char *path = "";
+	int err = getcwd_call(fd, &path);
+
+	snprintf(buf, sizeof(buf), "%s", err ? strerror(-err) : path);
+	return buf;
+}
+
+static unsigned int subject_of(int fd)
+{
+	struct hostcall_info info;
+
+	return ioctl(fd, HOSTCALL_IOC_INFO, &info) ? 0 : info.subject;
+}
+
+static const char *token(void)
+{
+	static char tok[64];
+	char line[1024], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f || !fgets(line, sizeof(line), f))
+		return "";
+	fclose(f);
+	p = strstr(line, "hctest.token=");
+	if (p && sscanf(p + 13, "%63[^ \n]", tok) == 1)
+		return tok;
+	return "";
+}
+
+/* HELLO, GETCWD, a host file read and a file written for the host to check. */
+static int t_hc_basic(void)
+{
+	struct hostcall_info info;
+	char want[128], got[256];
+	long h, n;
+	int fd = open_dev();
+
+	if (fd < 0)
+		return fail("hc-hello", "open /dev/hostcall (HELLO)", errno);
+	if (ioctl(fd, HOSTCALL_IOC_INFO, &info) < 0)
+		return fail("hc-hello", "HOSTCALL_IOC_INFO", errno);
+	printf("HCTEST info hc-hello: subject %u, version %u, %s\n", info.subject,
+	       info.version, info.transport);
+	if (!info.subject || info.version != HC_PROTO_VERSION ||
+	    strcmp(info.transport, "ivshmem"))
+		fail("hc-hello", "unexpected handshake values", EPROTO);
+	else
+		ok("hc-hello");
+
+	if (strcmp(h_cwd(fd), "/"))
+		fail("hc-getcwd", h_cwd(fd), EPROTO);
+	else
+		ok("hc-getcwd");
+
+	snprintf(want, sizeof(want), "hello from the host %s\n", token());
+	h = h_open(fd, "hello.txt", HC_O_RDONLY, 0);
+	n = h >= 0 ? h_read(fd, h, -1, got, sizeof(got)) : h;
+	if (h < 0 || n < 0)
+		fail("hc-read", "OPENAT+READ hello.txt", (int)-(h < 0 ? h : n));
+	else if (strcmp(got, want))
+		printf("HCTEST fail hc-read: read \"%s\", the host wrote \"%s\"\n", got, want);
+	else
+		ok("hc-read");
+	h_simple(fd, HC_OP_CLOSE, h, NULL);
+
+	snprintf(want, sizeof(want), "written by the guest %s\n", token());
+	h = h_open(fd, "sub/from-guest.txt", HC_O_WRONLY | HC_O_CREAT | HC_O_TRUNC, 0644);
+	if (h >= 0) {
+		struct hc_msg m = { .op = HC_OP_WRITE, .fd = h, .off = -1,
+				    .data = want, .datalen = strlen(want) }, r;
+
+		n = hcall(fd, &m, &r);
+		h_simple(fd, HC_OP_CLOSE, h, NULL);
+	}
+	if (h < 0 || n != (long)strlen(want))
+		fail("hc-write", "OPENAT+WRITE sub/from-guest.txt", (int)-(h < 0 ? h : n));
+	else
+		ok("hc-write");	/* the host side checks the file's content */
+	close(fd);
+	return 0;
+}
+
+/*
+ * A forked child's first call makes its subject, a fork of the parent's:
+ * it has the parent's host cwd and handles, and its own afterwards.
+ */
+static int t_hc_fork(void)
+{
+	char want[128], got[256], buf[512];
+	int fd = open_dev(), pfd[2], status;
+	unsigned int parent;
+	long h;
+	pid_t pid;
+	ssize_t n;
+
+	if (fd < 0 || pipe(pfd) < 0)
+		return fail("hc-fork", "open /dev/hostcall", errno);
+	parent = subject_of(fd);
+	snprintf(want, sizeof(want), "hello from the host %s\n", token());
+	h = h_open(fd, "hello.txt", HC_O_RDONLY, 0);
+	h_simple(fd, HC_OP_CHDIR, 0, "sub");
+	pid = fork();
+	if (pid == 0) {
+		unsigned int me = subject_of(fd);
+		const char *cwd = h_cwd(fd);
+		long r = h_read(fd, h, 0, got, sizeof(got));
+		long cd = h_simple(fd, HC_OP_CHDIR, 0, "/");
+
+		n = snprintf(buf, sizeof(buf), "%u %s %ld %ld %s", me, cwd, r, cd,
+			     strcmp(got, want) ? "other-content" : "same-content");
+		if (write(pfd[1], buf, n) != n)
+			_exit(2);
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	waitpid(pid, &status, 0);
+	printf("HCTEST info hc-fork: parent subject %u, child: %s; parent cwd after: %s\n",
+	       parent, buf, h_cwd(fd));
+	{
+		unsigned int child = 0;
+		char cwd[64] = "";
+		long r = -1, cd = -1;
+
+		sscanf(buf, "%u %63s %ld %ld", &child, cwd, &r, &cd);
+		if (!child || child == parent)
+			fail("hc-fork", "the child has no subject of its own", EPROTO);
+		else if (strcmp(cwd, "/sub") || r < 0 || !strstr(buf, "same-content"))
+			fail("hc-fork", "the child's subject lacks the parent's cwd or handle", EPROTO);
+		else if (cd || strcmp(h_cwd(fd), "/sub"))
+			fail("hc-fork", "the child's chdir moved the parent", EPROTO);
+		else
+			ok("hc-fork");
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * BYE at the last close frees the host's subjects: @n opens and closes,
+ * and @n forked children each making a call, both more than the subject
+ * limit run.sh gives hostcalld.
+ */
+static int t_hc_bye(int n)
+{
+	int i, fd, bad = 0, status, retries = 0;
+	double t0 = now_us();
+
+	for (i = 0; i < n && !bad; i++) {
+		fd = open_dev();
+		while (fd < 0 && errno == EAGAIN && retries < 100) {
+			retries++;	/* the host may not have reaped the last one */
+			usleep(10000);
+			fd = open_dev();
+		}
+		if (fd < 0 || strcmp(h_cwd(fd), "/"))
+			bad = fail("hc-bye", "open+GETCWD after many closes", errno);
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("HCTEST info hc-bye: %d opens and closes in %.0f ms, %d EAGAIN retries\n",
+	       i, (now_us() - t0) / 1e3, retries);
+	if (bad)
+		return 1;
+	fd = open_dev();
+	t0 = now_us();
+	for (i = 0; i < n && !bad; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(strcmp(h_cwd(fd), "/") ? 1 : 0);
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad = fail("hc-bye", "a forked child's call failed", EIO);
+	}
+	printf("HCTEST info hc-bye: %d forked children with one call each in %.0f ms\n",
+	       i, (now_us() - t0) / 1e3);
+	close(fd);
+	return bad ? 1 : ok("hc-bye");
+}
+
+/*
+ * @procs processes at once: half open their own subject, half share the
+ * parent's open file (a subject each by fork); @n calls each, answers
+ * checked against each one's own host cwd.
+ */
+static int t_hc_parallel(int procs, int n)
+{
+	int shared = open_dev(), i, status, bad = 0;
+	double t0 = now_us();
+
+	if (shared < 0)
+		return fail("hc-parallel", "open /dev/hostcall", errno);
+	for (i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int fd = i % 2 ? shared : open_dev(), k;
+			const char *dir = i % 4 < 2 ? "/" : "/sub";
+
+			if (fd < 0 || h_simple(fd, HC_OP_CHDIR, 0, dir))
+				_exit(2);
+			for (k = 0; k < n; k++)
+				if (strcmp(h_cwd(fd), dir))
+					_exit(3);
+			_exit(0);
+		}
+		if (pid < 0)
+			return fail("hc-parallel", "fork", errno);
+	}
+	for (i = 0; i < procs; i++)
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			bad = 1;
+	printf("HCTEST info hc-parallel: %d processes x %d calls in %.0f ms\n",
+	       procs, n, (now_us() - t0) / 1e3);
+	close(shared);
+	return bad ? fail("hc-parallel", "a process got a wrong answer", EIO) :
+		     ok("hc-parallel");
+}
+
+/*
+ * A process blocked in a FIFO open on the host stalls its own subject only;
+ * a writer from another subject releases it. Then a caller killed while it
+ * waits dies at once.
+ */
+static int t_hc_fifo(void)
+{
+	int fd = open_dev(), status, bad = 0;
+	double t0, t1;
+	long w;
+	pid_t pid;
+
+	if (fd < 0)
+		return fail("hc-fifo", "open /dev/hostcall", errno);
+	pid = fork();
+	if (pid == 0) {
+		int own = open_dev();
+
+		_exit(own >= 0 && h_open(own, "fifo", HC_O_RDONLY, 0) >= 0 ? 0 : 1);
+	}
+	usleep(300000);
+	t0 = now_us();
+	if (strcmp(h_cwd(fd), "/") || now_us() - t0 > 1e6)
+		bad = fail("hc-fifo", "another subject's call while one blocks", EIO);
+	t1 = now_us();
+	w = h_open(fd, "fifo", HC_O_WRONLY, 0);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) ||
+	    w < 0)
+		bad = fail("hc-fifo", "the reader's open did not complete", (int)-w);
+	printf("HCTEST info hc-fifo: a call of another subject took %.0f us while one blocked; "
+	       "the writer released it in %.0f ms\n", t1 - t0, (now_us() - t1) / 1e3);
+	h_simple(fd, HC_OP_CLOSE, w, NULL);
+	close(fd);
+	if (!bad)
+		ok("hc-fifo");
+
+	pid = fork();
+	if (pid == 0) {
+		int own = open_dev();
+
+		h_open(own, "fifo", HC_O_RDONLY, 0);
+		_exit(0);
+	}
+	usleep(300000);
+	t0 = now_us();
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	printf("HCTEST info hc-kill-caller: reaped %.0f ms after SIGKILL\n",
+	       (now_us() - t0) / 1e3);
+	if (!WIFSIGNALED(status) || now_us() - t0 > 1e6)
+		return fail("hc-kill-caller", "the killed caller did not die at once", EIO);
+	return ok("hc-kill-caller");
+}
+
+/*
+ * hostcalld gets killed (run.sh does it when it sees "kill-hostcalld" on
+ * the console): callers busy in a loop, a call on an open file and a new
+ * open all fail with EIO within the module's timeout_ms (@ms, set by the
+ * script), and nothing hangs.
+ */
+static int t_hc_dead(int ms)
+{
+	int fd = open_dev(), i, status, bad = 0, nproc = 4, pfd[2];
+	double t0, t_fail[4], worst = 0;
+	pid_t pids[4];
+	long err;
+
+	if (fd < 0 || pipe(pfd) < 0)
+		return fail("hc-dead", "open /dev/hostcall", errno);
+	for (i = 0; i < nproc; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int own = i % 2 ? fd : open_dev();
+			const char *path;
+			double t;
+
+			close(pfd[0]);
+			while (!(err = getcwd_call(own, &path)))
+				usleep(20000);
+			t = now_us();
+			if (write(pfd[1], &t, sizeof(t)) != sizeof(t))
+				_exit(3);
+			_exit(err == -EIO ? 0 : 1);
+		}
+	}
+	close(pfd[1]);
+	usleep(200000);
+	t0 = now_us();
+	printf("HCTEST info kill-hostcalld now\n");
+	for (i = 0; i < nproc; i++) {
+		if (read(pfd[0], &t_fail[i], sizeof(double)) != sizeof(double))
+			t_fail[i] = now_us();
+		if (t_fail[i] - t0 > worst)
+			worst = t_fail[i] - t0;
+	}
+	for (i = 0; i < nproc; i++)
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad = 1;
+	printf("HCTEST info hc-dead: %d busy callers all failed within %.0f ms of the kill "
+	       "request (timeout_ms %d)\n", nproc, worst / 1e3, ms);
+	/* the host side needs up to ~0.5 s to notice the request */
+	if (bad)
+		fail("hc-dead-eio", "a busy caller ended without EIO", EIO);
+	else if (worst > (ms + 2000) * 1e3)
+		fail("hc-dead-eio", "callers failed only after timeout_ms + 2 s", ETIMEDOUT);
+	else
+		ok("hc-dead-eio");
+
+	t0 = now_us();
+	err = h_simple(fd, HC_OP_GETCWD, 0, NULL);
+	t_fail[0] = now_us() - t0;
+	i = open_dev();
+	t_fail[1] = now_us() - t0 - t_fail[0];
+	printf("HCTEST info hc-dead: a call gave %ld after %.0f ms, an open gave %s after %.0f ms\n",
+	       err, t_fail[0] / 1e3, i < 0 ? strerror(errno) : "success", t_fail[1] / 1e3);
+	if (err != -EIO - 1000 || i >= 0 || errno != EIO)
+		fail("hc-dead-nohang", "calls after the kill did not fail with EIO", EIO);
+	else if (t_fail[0] > (ms + 1000) * 1e3 || t_fail[1] > (ms + 1000) * 1e3)
+		fail("hc-dead-nohang", "a call took longer than timeout_ms + 1 s", ETIMEDOUT);
+	else
+		ok("hc-dead-nohang");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -266,7 +663,20 @@ int main(int argc, char **argv)
 		return t_timeout(atoi(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "kill"))
 		return t_kill();
-	fprintf(stderr, "usage: %s hello | call | rtt N | parallel PROCS CALLS | timeout MS | kill\n",
+	if (argc >= 2 && !strcmp(argv[1], "hc-basic"))
+		return t_hc_basic();
+	if (argc >= 2 && !strcmp(argv[1], "hc-fork"))
+		return t_hc_fork();
+	if (argc >= 3 && !strcmp(argv[1], "hc-bye"))
+		return t_hc_bye(atoi(argv[2]));
+	if (argc >= 4 && !strcmp(argv[1], "hc-parallel"))
+		return t_hc_parallel(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 2 && !strcmp(argv[1], "hc-fifo"))
+		return t_hc_fifo();
+	if (argc >= 3 && !strcmp(argv[1], "hc-dead"))
+		return t_hc_dead(atoi(argv[2]));
+	fprintf(stderr, "usage: %s hello | call | rtt N | parallel PROCS CALLS | timeout MS | kill |\n"
+		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo | hc-dead MS\n",
 		argv[0]);
 	return 2;
 }

@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# /dev/hostcall against the real hostcalld --ivshmem that run.sh starts with
+# --root over a tree of its own: handshake, a host file read and one written
+# (the host side checks it), fork subjects, BYE at close, many processes at
+# once, a subject stalled in a FIFO open, and a caller killed mid-call.
+# expect-hostcalld: hc-hello hc-getcwd hc-read hc-write host-sees-guest-write
+# expect-hostcalld: hc-fork hc-bye
+# expect-hostcalld: hc-parallel hc-fifo hc-kill-caller transport-rtt
+. /hctest/lib.sh
+
+[ "$HCTEST_MODE" = hostcalld ] || exit 0
+t=/hctest/bin/hc_vmtest
+$t hc-basic
+$t rtt 1000
+$t hc-fork
+# more than run.sh's --max-subjects: only BYE lets them all through
+$t hc-bye 100
+$t hc-parallel 16 100
+$t hc-fifo
