@@ -54,6 +54,7 @@ struct iv_slot {
 /* A subject of this VM, by id - 1. */
 struct iv_subject {
 	int sock;		/* socketpair end to its shadow; -1: none */
+	pid_t pid;		/* the shadow, as the subject table had it */
 	int head, tail;		/* its queue of slots, oldest first */
 	int sent;		/* the head is at the shadow */
 };
@@ -221,6 +222,7 @@ static int iv_sub_attach(struct iv *iv, hc_u32 id, int sock)
 	    fcntl(sock, F_SETFD, FD_CLOEXEC) < 0)
 		return -errno;
 	sub->sock = sock;
+	sub->pid = hostd_slot_pid(id - 1);
 	sub->head = sub->tail = -1;
 	sub->sent = 0;
 	iv->active[iv->nactive++] = id;
@@ -261,6 +263,8 @@ static void iv_sub_enqueue(struct iv *iv, struct iv_subject *sub, hc_u32 i)
 	iv_sub_send(iv, sub);
 }
 
+static void iv_sub_close(struct iv *iv, hc_u32 id);
+
 /*
  * A new subject: a socketpair and a shadow forked the way the Unix
  * transport forks one for a new connection.
@@ -283,11 +287,14 @@ static int iv_sub_new(struct iv *iv)
 				  iv->cfg->max_subjects);
 		return slot;
 	}
+	/*
+	 * The slot was free, so whatever still holds the id is a connection
+	 * whose shadow is gone (a forked one that died before its
+	 * FORK_SUBJECT reply was read): close it.
+	 */
+	iv_sub_close(iv, slot + 1);
 	err = iv_sub_attach(iv, slot + 1, sv[0]);
 	if (err) {
-		/* the slot was free, so no live subject can hold its id */
-		hostd_log(HOSTD_NAME ": subject %d: id still in use: %s", slot + 1,
-			  strerror(-err));
 		close(sv[0]);	/* the shadow sees EOF and goes */
 		return err;
 	}
@@ -296,12 +303,15 @@ static int iv_sub_new(struct iv *iv)
 
 static int iv_sub_read(struct iv *iv, hc_u32 id);
 
-/* SIGTERM the subject's shadow: it answers what it does (EINTR) and goes. */
-static void iv_sub_stop(hc_u32 id)
+/*
+ * SIGTERM the subject's shadow: it answers what it does (EINTR) and goes.
+ * Only while it still holds its slot: once reaped, its pid is not ours.
+ */
+static void iv_sub_stop(struct iv *iv, hc_u32 id)
 {
-	pid_t pid = hostd_slot_pid(id - 1);
+	pid_t pid = iv->subs[id - 1].pid;
 
-	if (pid > 0)
+	if (pid > 0 && hostd_slot_pid(id - 1) == pid)
 		kill(pid, SIGTERM);
 }
 
@@ -323,7 +333,7 @@ static void iv_sub_close(struct iv *iv, hc_u32 id)
 	while (iv_sub_read(iv, id) > 0)
 		;
 	if (sub->sent)
-		iv_sub_stop(id);
+		iv_sub_stop(iv, id);
 	for (i = sub->head; i >= 0; ) {
 		int next = iv->slots[i].next;
 
@@ -514,7 +524,7 @@ static void iv_take(struct iv *iv, hc_u32 i)
 	 * its shadow may be busy with (a FIFO open, say): stop it.
 	 */
 	if (m.op == HC_OP_BYE && sub->sent)
-		iv_sub_stop(subject);
+		iv_sub_stop(iv, subject);
 	iv_sub_enqueue(iv, sub, i);
 }
 
