@@ -1045,6 +1045,37 @@ fi
 diag=$(stop_hostcalld "$JPID" "$JSOCK"); rc=$?
 check "--root instance stops on SIGTERM with no shadow left" "$diag" [ "$rc" = 0 ]
 
+# ---- limits: --max-handles and --max-subjects, with clear errors ----
+
+LSOCK=$T/run/limits.sock
+if start_hostcalld "$LSOCK" "${USER_ARGS[@]}" --socket-mode 0666 --max-handles 3 --max-subjects 2; then
+	LPID=$HPID
+	mkdir -p "$W/lim/a" "$W/lim/b" "$W/lim/c" "$W/lim/d"
+	[ -n "$U" ] && chown -R "$U:$U" "$W/lim"
+	out=$(run_as "$U" "$LSOCK" bash -c 'exec 3<"$1/a" 4<"$1/b" 5<"$1/c" && echo three open
+		exec 6<"$1/d" && echo four open' bash "/host$W/lim" 2>&1 | norm)
+	want=$(printf '%s\n' "three open" "bash: line 2: $W/lim/d: Too many open files")
+	check "--max-handles 3: the fourth directory open fails with EMFILE" \
+		"got: $out" [ "$out" = "$want" ]
+
+	hold_subject "$LSOCK" "$U" "/host$TREE/hello.txt" "$O/lim.held1"
+	hold_subject "$LSOCK" "$U" "/host$TREE/hello.txt" "$O/lim.held2"
+	third=$(run_as "$U" "$LSOCK" cat "/host$TREE/hello.txt" 2>&1 | norm)
+	stop_clients
+	for i in $(seq 30); do
+		[ -z "$(pgrep -P "$LPID")" ] && break
+		sleep 0.1
+	done
+	again=$(run_as "$U" "$LSOCK" cat "/host$TREE/hello.txt" 2>&1)
+	[ "$third" = "cat: $TREE/hello.txt: Resource temporarily unavailable" ] &&
+		grep -q 'too many subjects' "$LSOCK.log" && [ "$again" = "hello, host" ]
+	expect $? "--max-subjects 2: a third subject gets EAGAIN and a log line; the slots come back" \
+		"third client: $third; after the others ended: $again; log: $(tail -n 3 "$LSOCK.log")"
+	stop_hostcalld "$LPID" "$LSOCK" > /dev/null
+else
+	not_ok "limits instance starts" "$(cat "$LSOCK.log")"
+fi
+
 # ---- every shadow ends with its client ----
 
 for i in $(seq 30); do
