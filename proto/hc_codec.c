@@ -8,6 +8,9 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #else
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_PATH, O_TMPFILE… for the flag translation */
+#endif
 #include <string.h>
 #endif
 
@@ -219,6 +222,14 @@ static void put_lock(struct hc_wbuf *w, const struct hc_lock *l)
 /* A string vector is a blob whose bytes are @count NUL-terminated strings. */
 static void put_strv(struct hc_wbuf *w, const char *v, hc_u32 len, hc_u32 count)
 {
+	hc_u32 i, nuls = 0;
+
+	for (i = 0; v && i < len; i++)
+		nuls += v[i] == 0;
+	if (nuls != count || count > HC_ARGV_MAX || (len && v[len - 1] != 0)) {
+		w->err = -EINVAL;
+		return;
+	}
 	put_u32(w, count);
 	put_blob(w, v, len);
 }
@@ -517,10 +528,11 @@ int hc_decode(struct hc_msg *m, const void *buf, size_t len)
 		return err;
 	reply = !!(m->hflags & HC_HF_REPLY);
 	f = hc_op_fields(m->op, reply);
-	if (!f)
-		return -ENOSYS;
+	/* an error reply is a bare header, whatever the op */
 	if (reply && m->result < 0)
 		return len == HC_HDR_SIZE ? 0 : -EBADMSG;
+	if (!f)
+		return -ENOSYS;
 	for (; *f != HC_FLD_END && !r.err; f++)
 		get_field(&r, m, *f);
 	if (r.err)

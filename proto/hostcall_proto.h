@@ -405,9 +405,11 @@ const hc_u8 *hc_op_fields(unsigned int op, int reply);
  * @cap: its size
  *
  * A reply with m->result < 0 is encoded with no body.
- * Returns: the encoded length, -ENOSYS for an unknown op, -EMSGSIZE if the
- * message would exceed @cap or HC_MSG_MAX, or -EINVAL for a field out of
- * range (a string longer than its limit, a NULL string).
+ * Returns: the encoded length; -ENOSYS for an unknown op (except in an error
+ * reply, which is a bare header for any op); -EMSGSIZE if the message would
+ * exceed @cap or HC_MSG_MAX; -ENAMETOOLONG for a string longer than its
+ * limit; -EINVAL for a NULL string or blob, or a string vector whose count
+ * does not match its NULs.
  */
 int hc_encode(const struct hc_msg *m, void *buf, size_t cap);
 
@@ -430,7 +432,8 @@ int hc_decode_hdr(struct hc_msg *m, const void *buf, size_t len);
  *
  * Returns: 0; -EBADMSG for a bad header, a truncated or oversized field, a
  * string without its NUL or with one inside, or trailing bytes; -ENOSYS for
- * an op this codec does not know (the header in @m is still valid).
+ * an op this codec does not know (the header in @m is still valid). An error
+ * reply (a bare header with result < 0) decodes for any op.
  */
 int hc_decode(struct hc_msg *m, const void *buf, size_t len);
 
