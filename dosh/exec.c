@@ -323,8 +323,12 @@ static void call_return(void)
 static int callfunc(struct dosh_node *def, int argc, char **argv,
 		    char **assigns, int na, int flags)
 {
-	struct callframe *c = dosh_xzalloc(sizeof(*c));
+	struct callframe *c;
 	int k;
+
+	if (dosh_funcnest >= 1000)
+		dosh_error("Maximum function recursion depth (1000) reached");
+	c = dosh_xzalloc(sizeof(*c));
 
 	c->pp = dosh_pp;
 	c->loopnest = dosh_loopnest;
@@ -903,7 +907,7 @@ int dosh_eval(struct dosh_node *n, int flags)
 {
 	struct dosh_stmark m;
 	int status = 0, checkexit = 0, redirs = 0;
-	int sub = flags & ~EV_EXIT;
+	int sub = flags & ~EV_EXIT, exitflags = flags;
 
 	if (dosh_evalskip)
 		goto out;
@@ -996,7 +1000,7 @@ out:
 		dosh_dotrap();
 	if (checkexit && dosh_exitstatus && dosh_opt.e && !(flags & EV_TESTED))
 		dosh_exitshell(dosh_exitstatus);
-	if (flags & EV_EXIT)
+	if (exitflags & EV_EXIT)
 		dosh_exitshell(dosh_exitstatus);
 	return dosh_exitstatus;
 }

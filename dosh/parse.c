@@ -362,15 +362,12 @@ static void read_backquote(struct parser *p)
 
 static void read_cmdsub(struct parser *p)
 {
-	struct parser sub = { .in = p->in, .pool = dosh_pool_new() };
+	struct parser sub = { .in = p->in, .pool = p->pool };
 
-	/* The tree is thrown away: the text is parsed again when it runs. */
+	/* The tree is not used: the text is parsed again when it runs. */
 	list(&sub, 1);
-	if (next(&sub) != T_RPAREN) {
-		dosh_pool_unref(sub.pool);
+	if (next(&sub) != T_RPAREN)
 		synexpect(&sub, "\")\"");
-	}
-	dosh_pool_unref(sub.pool);
 }
 
 static void read_arith(struct parser *p)
@@ -755,6 +752,13 @@ static int starts_command(struct parser *p, int t)
 	return 1;
 }
 
+/* Tokens that end a compound list. */
+static int ends_list(struct parser *p, int t)
+{
+	return t == T_EOF || t == T_RPAREN || t == T_DSEMI ||
+	       (t == T_WORD && !starts_command(p, t));
+}
+
 static struct dosh_node *mknode(struct parser *p, enum dosh_ntype type)
 {
 	struct dosh_node *n = dosh_palloc(p->pool, sizeof(*n));
@@ -797,7 +801,14 @@ static struct dosh_node *list(struct parser *p, int nlflag)
 			linebreak(p);
 		t = peek(p);
 		if (!starts_command(p, t)) {
-			/* A pipeline may start with the "!" keyword too. */
+			/*
+			 * Only a token that can end a list ends it; anything
+			 * else ("; ;", "| x") is unexpected right here.
+			 */
+			if (nlflag && !ends_list(p, t)) {
+				next(p);
+				synexpect(p, NULL);
+			}
 			break;
 		}
 		n1 = andor(p);
