@@ -72,6 +72,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 integration: all
+	tests/integration/hostd.sh
 	tests/integration/run.sh
 
 check: deps
