@@ -66,10 +66,51 @@ static u32 hfs_iv_state(struct hc_ring_slot *d)
 	return le32_to_cpu(smp_load_acquire(&d->state));
 }
 
-static long hfs_iv_timeout(void)
+/*
+ * How long a caller waits (hc_ring.h, "Liveness"): while the host's beat
+ * moves, however long the call takes; until the beat has stood still for
+ * timeout_ms (0: forever); not at all once the host is GONE.
+ */
+struct hfs_iv_wait {
+	u32 beat;
+	unsigned long since;	/* jiffies when @beat was first seen */
+};
+
+static bool hfs_iv_host_gone(struct hfs_ivshmem *iv);
+
+static u32 hfs_iv_beat(struct hfs_ivshmem *iv)
 {
-	return hfs_timeout_ms ? msecs_to_jiffies(hfs_timeout_ms) :
-				MAX_SCHEDULE_TIMEOUT;
+	struct hc_ring_hdr *h = iv->mem;
+
+	return le32_to_cpu(READ_ONCE(h->host_beat));
+}
+
+static void hfs_iv_wait_start(struct hfs_ivshmem *iv, struct hfs_iv_wait *w)
+{
+	w->beat = hfs_iv_beat(iv);
+	w->since = jiffies;
+}
+
+/* The next time slice to sleep, in jiffies; 0 when the host counts as gone. */
+static long hfs_iv_wait_slice(struct hfs_ivshmem *iv, struct hfs_iv_wait *w)
+{
+	long slice = msecs_to_jiffies(HC_RING_BEAT_MS);
+	unsigned long limit;
+	u32 beat;
+
+	if (hfs_iv_host_gone(iv))
+		return 0;
+	if (!hfs_timeout_ms)
+		return slice;
+	beat = hfs_iv_beat(iv);
+	if (beat != w->beat) {
+		w->beat = beat;
+		w->since = jiffies;
+	}
+	limit = w->since + msecs_to_jiffies(hfs_timeout_ms);
+	if (time_after_eq(jiffies, limit))
+		return 0;
+	return min_t(long, slice, limit - jiffies);
 }
 
 static bool hfs_iv_take_slot(struct hfs_ivshmem *iv, u32 *slot)
@@ -167,23 +208,28 @@ static int hfs_iv_start(struct hfs_ivshmem *iv, u32 subject, const void *req,
 			size_t req_len, bool abandon, u32 *slot)
 {
 	struct hfs_transport *t = &iv->tp;
+	struct hfs_iv_wait w;
 	struct hc_ring_slot *d;
 	struct hfs_ivslot *s;
-	long left;
+	long left, slice;
 	u32 i;
 
 	if (req_len < HC_HDR_SIZE || req_len > iv->slot_size)
 		return -EMSGSIZE;
-	if (hfs_iv_host_gone(iv))
-		return -EIO;
 
-	left = wait_event_killable_timeout(iv->slot_wq,
-					   READ_ONCE(t->dead) ||
-					   hfs_iv_take_slot(iv, &i),
-					   hfs_iv_timeout());
+	hfs_iv_wait_start(iv, &w);
+	do {
+		slice = hfs_iv_wait_slice(iv, &w);
+		if (!slice)
+			return -EIO;
+		left = wait_event_killable_timeout(iv->slot_wq,
+						   READ_ONCE(t->dead) ||
+						   hfs_iv_take_slot(iv, &i),
+						   slice);
+	} while (!left);
 	if (left < 0)
 		return -EINTR;
-	if (!left || READ_ONCE(t->dead))
+	if (READ_ONCE(t->dead))
 		return -EIO;	/* a slot taken as @t died stays unused */
 
 	d = hfs_iv_desc(iv, i);
@@ -219,9 +265,10 @@ static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
 			 size_t rep_cap)
 {
 	struct hfs_ivshmem *iv = to_iv(t);
+	struct hfs_iv_wait w;
 	struct hc_ring_slot *d;
 	struct hfs_ivslot *s;
-	long left;
+	long left, slice;
 	u32 i;
 	int ret;
 
@@ -231,13 +278,19 @@ static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
 	d = hfs_iv_desc(iv, i);
 	s = &iv->slots[i];
 
-	left = wait_for_completion_killable_timeout(&s->done, hfs_iv_timeout());
+	hfs_iv_wait_start(iv, &w);
+	do {
+		slice = hfs_iv_wait_slice(iv, &w);
+		left = slice ? wait_for_completion_killable_timeout(&s->done, slice) : 0;
+	} while (slice && !left);
 
 	spin_lock_irq(&iv->lock);
 	s->waiting = false;
 	if (!s->completed && !READ_ONCE(t->dead) &&
 	    hfs_iv_state(d) == HC_SLOT_DONE) {
-		dev_warn_once(&iv->pdev->dev, "lost a completion interrupt\n");
+		/* timed out though answered; not news if the host said GONE */
+		if (!left && !hfs_iv_host_gone(iv))
+			dev_warn_once(&iv->pdev->dev, "lost a completion interrupt\n");
 		s->completed = true;
 	}
 	if (!s->completed) {

@@ -10,7 +10,7 @@
 
 unsigned int hfs_timeout_ms = 30000;
 module_param_named(timeout_ms, hfs_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "How long a hostcall waits for the host, in ms (0: forever; default 30000)");
+MODULE_PARM_DESC(timeout_ms, "How long a hostcall waits while the host shows no sign of life (no heartbeat), in ms (0: forever; default 30000)");
 
 static int __init hfs_init(void)
 {

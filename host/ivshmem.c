@@ -29,6 +29,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hostd.h"
@@ -80,6 +81,8 @@ struct iv {
 	hc_u32 *pfd_id;
 	unsigned char *rbuf;		/* a shadow's reply */
 	int kick;			/* a slot went DONE: signal the guest */
+	hc_u32 beat;			/* the last host_beat written */
+	struct timespec beat_at;	/* when */
 };
 
 static struct hc_ring_slot *iv_desc(struct iv *iv, hc_u32 i)
@@ -186,6 +189,27 @@ static void iv_fail(struct iv *iv, hc_u32 i, hc_s64 err)
 	int n = hc_encode(&m, buf, sizeof(buf));
 
 	iv_finish(iv, i, buf, n > 0 ? (hc_u32)n : 0);
+}
+
+/*
+ * The guest waits for a reply as long as the beat moves (hc_ring.h,
+ * "Liveness"): bump it every HC_RING_BEAT_MS while the loop runs.
+ * Returns: ms until the next beat is due, the loop's poll timeout.
+ */
+static int iv_beat(struct iv *iv)
+{
+	struct hc_ring_hdr *h = (struct hc_ring_hdr *)iv->mem;
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - iv->beat_at.tv_sec) * 1000 +
+	     (now.tv_nsec - iv->beat_at.tv_nsec) / 1000000;
+	if (ms >= 0 && ms < (long)HC_RING_BEAT_MS)
+		return HC_RING_BEAT_MS - ms;
+	iv_store(&h->host_beat, ++iv->beat);
+	iv->beat_at = now;
+	return HC_RING_BEAT_MS;
 }
 
 static void iv_kick(struct iv *iv)
@@ -758,7 +782,7 @@ static int iv_poll_once(struct iv *iv)
 			.fd = iv->subs[iv->active[k] - 1].sock, .events = POLLIN,
 		};
 	}
-	if (poll(p, n, -1) < 0) {
+	if (poll(p, n, iv_beat(iv)) < 0) {
 		if (errno == EINTR)
 			return 0;
 		hostd_log(HOSTD_NAME ": poll: %s", strerror(errno));

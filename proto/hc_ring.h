@@ -6,6 +6,8 @@
  *
  * Versions
  *   1  first version: one control block, N slots of one message each.
+ *      Later, still version 1 (the word was reserved and zero): host_beat.
+ *      A guest facing a host that leaves it zero times out as before.
  *
  * Layout (all integers little-endian; offsets from the start of the memory)
  *   The memory is a power of two in size (QEMU requires it) and is cut into
@@ -34,6 +36,13 @@
  *   The guest returns a DONE slot to FREE after copying the reply out. A
  *   guest that gave up waiting (timeout, fatal signal) leaves the slot out of
  *   use until it sees DONE, so a late reply never lands in a newer request.
+ *
+ * Liveness
+ *   While it serves, the host increments host_beat at least every
+ *   HC_RING_BEAT_MS ms. A guest waiting for a reply (or a free slot) keeps
+ *   waiting while the beat moves, however long the call takes on the host (a
+ *   WAIT for a host command, a FIFO open); it gives up with EIO once the beat
+ *   has not moved for its timeout, or at once when host_state is GONE.
  *
  * Memory ordering
  *   The state word is the only synchronisation. A writer fills the data and
@@ -105,6 +114,9 @@ typedef hc_u64 hc_le64;
 #define HC_RING_HOST_READY	1u	/* serving requests */
 #define HC_RING_HOST_GONE	2u	/* stopped on purpose; fail new calls */
 
+/* The host bumps hdr.host_beat at least this often while it serves. */
+#define HC_RING_BEAT_MS		500u
+
 /* The value written to the ivshmem Doorbell register to ring @peer. */
 #define HC_RING_DOORBELL(peer, vector) \
 	((hc_u32)(((hc_u32)(peer) << 16) | ((hc_u32)(vector) & 0xffff)))
@@ -118,7 +130,7 @@ typedef hc_u64 hc_le64;
 /*
  * The control block's header, written by the host before the guest can see
  * the memory (before QEMU connects), except host_state and guest_peer, which
- * it updates later with a release store.
+ * it updates later with a release store, and host_beat.
  */
 struct hc_ring_hdr {
 	hc_le32 magic;		/* HC_RING_MAGIC */
@@ -133,7 +145,8 @@ struct hc_ring_hdr {
 	hc_le32 guest_peer;	/* ivshmem id given to the guest (diagnostic) */
 	hc_le32 guest_vector;	/* guest vector the host signals on DONE */
 	hc_le32 guest_vectors;	/* vectors the host set up for the guest */
-	hc_le32 reserved[3];	/* zero */
+	hc_le32 host_beat;	/* host: incremented while it serves */
+	hc_le32 reserved[2];	/* zero */
 };
 
 /* One slot's descriptor: a 64-byte line of its own. */

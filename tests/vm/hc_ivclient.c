@@ -335,6 +335,18 @@ static void t_layout(struct ring *r)
 	       (long long)r->own_id);
 }
 
+/* The host's heartbeat moves while it serves (hc_ring.h, "Liveness"). */
+static void t_beat(struct ring *r)
+{
+	struct hc_ring_hdr *h = (struct hc_ring_hdr *)r->mem;
+	uint32_t b0 = le32toh(__atomic_load_n(&h->host_beat, __ATOMIC_RELAXED)), b1;
+
+	sleep_ms(HC_RING_BEAT_MS * 2 + 100);
+	b1 = le32toh(__atomic_load_n(&h->host_beat, __ATOMIC_RELAXED));
+	result(b1 - b0 >= 2 && b1 - b0 <= 3, "host_beat moves every HC_RING_BEAT_MS",
+	       "%u -> %u in %u ms", b0, b1, HC_RING_BEAT_MS * 2 + 100);
+}
+
 static uint32_t t_hello(struct ring *r)
 {
 	struct hc_msg m = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION }, rm;
@@ -735,6 +747,7 @@ int main(int argc, char **argv)
 	if (err)
 		return 1;
 	t_layout(&r);
+	t_beat(&r);
 	id = t_hello(&r);
 	if (!id)
 		return 1;

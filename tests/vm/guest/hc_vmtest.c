@@ -11,7 +11,7 @@
  * usage: hc_vmtest hello | call | rtt N | parallel PROCS CALLS |
  *                  timeout MS | kill |
  *                  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS |
- *                  hc-fifo | hc-dead MS
+ *                  hc-fifo HOLD_MS | hc-dead MS
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -522,14 +522,28 @@ static int t_hc_parallel(int procs, int n)
 		     ok("hc-parallel");
 }
 
+static int timeout_ms(void)
+{
+	FILE *f = fopen("/sys/module/hostcall/parameters/timeout_ms", "r");
+	int ms = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &ms) != 1)
+			ms = -1;
+		fclose(f);
+	}
+	return ms;
+}
+
 /*
  * A process blocked in a FIFO open on the host stalls its own subject only;
- * a writer from another subject releases it. Then a caller killed while it
- * waits dies at once.
+ * a writer from another subject releases it after @hold_ms, which may be
+ * longer than timeout_ms: the host is alive, so the call waits. Then a
+ * caller killed while it waits dies at once.
  */
-static int t_hc_fifo(void)
+static int t_hc_fifo(int hold_ms)
 {
-	int fd = open_dev(), status, bad = 0;
+	int fd = open_dev(), status, bad = 0, tmo = timeout_ms();
 	double t0, t1;
 	long w;
 	pid_t pid;
@@ -547,16 +561,26 @@ static int t_hc_fifo(void)
 	if (strcmp(h_cwd(fd), "/") || now_us() - t0 > 1e6)
 		bad = fail("hc-fifo", "another subject's call while one blocks", EIO);
 	t1 = now_us();
+	if (hold_ms > 300)
+		usleep((hold_ms - 300) * 1000);
 	w = h_open(fd, "fifo", HC_O_WRONLY, 0);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) ||
 	    w < 0)
 		bad = fail("hc-fifo", "the reader's open did not complete", (int)-w);
 	printf("HCTEST info hc-fifo: a call of another subject took %.0f us while one blocked; "
-	       "the writer released it in %.0f ms\n", t1 - t0, (now_us() - t1) / 1e3);
+	       "the reader's open completed after %d ms (timeout_ms %d)\n", t1 - t0,
+	       hold_ms, tmo);
 	h_simple(fd, HC_OP_CLOSE, w, NULL);
 	close(fd);
 	if (!bad)
 		ok("hc-fifo");
+	if (tmo > 0 && hold_ms > tmo) {
+		if (bad)
+			fail("hc-long-call", "a call longer than timeout_ms on a live host failed",
+			     EIO);
+		else
+			ok("hc-long-call");
+	}
 
 	pid = fork();
 	if (pid == 0) {
@@ -671,12 +695,12 @@ int main(int argc, char **argv)
 		return t_hc_bye(atoi(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "hc-parallel"))
 		return t_hc_parallel(atoi(argv[2]), atoi(argv[3]));
-	if (argc >= 2 && !strcmp(argv[1], "hc-fifo"))
-		return t_hc_fifo();
+	if (argc >= 3 && !strcmp(argv[1], "hc-fifo"))
+		return t_hc_fifo(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "hc-dead"))
 		return t_hc_dead(atoi(argv[2]));
 	fprintf(stderr, "usage: %s hello | call | rtt N | parallel PROCS CALLS | timeout MS | kill |\n"
-		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo | hc-dead MS\n",
+		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo HOLD_MS | hc-dead MS\n",
 		argv[0]);
 	return 2;
 }
