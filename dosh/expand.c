@@ -206,7 +206,7 @@ static size_t xarith(struct xctx *x, const char *s, size_t i, int quoted)
 			if (!depth && s[i + 1] == ')')
 				break;
 			if (depth)
-				depth--;
+				depth--;	/* else unbalanced: kept, as in dash */
 		} else if (c == '\\') {
 			i += s[i + 1] ? 2 : 1;
 			continue;

@@ -388,9 +388,11 @@ static void read_arith(struct parser *p)
 				break;
 			}
 			c = pgetc(p);
-			if (c != ')')
-				lexerror(p, "Missing '))'");
-			return;
+			if (c == ')')
+				return;
+			/* an unbalanced ')' is part of the expression, as in dash */
+			pungetc(p, c);
+			break;
 		case '\\':
 			read_escaped(p);
 			break;
@@ -684,12 +686,27 @@ static void read_heredocs(struct parser *p)
 
 /* ---- parser ---- */
 
+static const char *const reserved[] = {
+	"!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if",
+	"in", "then", "until", "while", "{", "}", NULL,
+};
+
 static const char *tokname(struct parser *p, int t, char *buf, size_t n)
 {
+	int k;
+
 	if (t == T_EOF)
 		return "end of file";
 	if (t == T_NL)
 		return "newline";
+	if (t == T_WORD) {
+		/* dash names reserved words, and says "word" for others */
+		for (k = 0; reserved[k] && (p->quoted ||
+					    strcmp(reserved[k], p->text)); k++)
+			;
+		if (!reserved[k])
+			return "word";
+	}
 	snprintf(buf, n, "\"%s\"", t == T_WORD || t == T_IONUM ? p->text :
 		 tokstr[t]);
 	return buf;
@@ -907,15 +924,16 @@ static struct dosh_node *andor(struct parser *p)
 	}
 }
 
-/* A compound list that must not be empty. */
-static struct dosh_node *clist(struct parser *p)
+/*
+ * A compound list that must not be empty. At the end of input dash names
+ * the word that would close the construct: @closer.
+ */
+static struct dosh_node *clist(struct parser *p, const char *closer)
 {
 	struct dosh_node *n = list(p, 1);
 
-	if (!n) {
-		next(p);
-		synexpect(p, NULL);
-	}
+	if (!n)
+		synexpect(p, next(p) == T_EOF ? closer : NULL);
 	return n;
 }
 
@@ -986,16 +1004,16 @@ static struct dosh_node *if_clause(struct parser *p)
 {
 	struct dosh_node *n = mknode(p, N_IF);
 
-	n->u.ifn.cond = clist(p);
+	n->u.ifn.cond = clist(p, "\"then\"");
 	expect_kw(p, "then");
-	n->u.ifn.then = clist(p);
+	n->u.ifn.then = clist(p, "\"fi\"");
 	next(p);
 	if (is_kw(p, p->tok, "elif")) {
 		n->u.ifn.els = if_clause(p);
 		return n;
 	}
 	if (is_kw(p, p->tok, "else")) {
-		n->u.ifn.els = clist(p);
+		n->u.ifn.els = clist(p, "\"fi\"");
 		next(p);
 	}
 	if (!is_kw(p, p->tok, "fi"))
@@ -1029,7 +1047,7 @@ static struct dosh_node *for_clause(struct parser *p)
 	}
 	linebreak(p);
 	expect_kw(p, "do");
-	n->u.forn.body = clist(p);
+	n->u.forn.body = clist(p, "\"done\"");
 	expect_kw(p, "done");
 	return n;
 }
@@ -1088,20 +1106,20 @@ static struct dosh_node *compound(struct parser *p, int t)
 
 	if (t == T_LPAREN) {
 		n = mknode(p, N_SUBSHELL);
-		n->u.one.body = clist(p);
+		n->u.one.body = clist(p, "\")\"");
 		if (next(p) != T_RPAREN)
 			synexpect(p, "\")\"");
 	} else if (is_kw(p, t, "{")) {
 		n = mknode(p, N_BRACE);
-		n->u.one.body = clist(p);
+		n->u.one.body = clist(p, "\"}\"");
 		expect_kw(p, "}");
 	} else if (is_kw(p, t, "if")) {
 		n = if_clause(p);
 	} else if (is_kw(p, t, "while") || is_kw(p, t, "until")) {
 		n = mknode(p, p->text[0] == 'w' ? N_WHILE : N_UNTIL);
-		n->u.bin.l = clist(p);
+		n->u.bin.l = clist(p, "\"do\"");
 		expect_kw(p, "do");
-		n->u.bin.r = clist(p);
+		n->u.bin.r = clist(p, "\"done\"");
 		expect_kw(p, "done");
 	} else if (is_kw(p, t, "for")) {
 		n = for_clause(p);
