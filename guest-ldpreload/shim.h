@@ -38,6 +38,8 @@
 	X(fopen) X(fopen64) X(freopen) X(freopen64)			\
 	X(opendir) X(closedir) X(glob) X(glob64)			\
 	X(scandir) X(scandir64) X(scandirat) X(scandirat64)		\
+	X(mkstemp) X(mkstemp64) X(mkostemp) X(mkostemp64)		\
+	X(mkstemps) X(mkstemps64) X(mkostemps) X(mkostemps64) X(mkdtemp) \
 	X(stat) X(stat64) X(lstat) X(lstat64) X(fstatat) X(fstatat64)	\
 	X(statx) X(statfs) X(statfs64) X(statvfs) X(statvfs64)		\
 	X(access) X(faccessat) X(euidaccess) X(eaccess)			\
