@@ -210,11 +210,6 @@ static size_t xarith(struct xctx *x, const char *s, size_t i, int quoted)
 		} else if (c == '\\') {
 			i += s[i + 1] ? 2 : 1;
 			continue;
-		} else if (c == '\'') {
-			const char *q = strchr(s + i + 1, '\'');
-
-			i = q ? (size_t)(q - s) + 1 : strlen(s);
-			continue;
 		} else if (c == '"') {
 			i = xtext(&sk, s, i + 1, M_DQ);
 			i += s[i] ? 1 : 0;

@@ -396,9 +396,6 @@ static void read_arith(struct parser *p)
 		case '\\':
 			read_escaped(p);
 			break;
-		case '\'':
-			read_squote(p);
-			break;
 		case '"':
 			read_dquote(p);
 			break;
