@@ -168,6 +168,7 @@ struct hostd_shadow {
 	int *handles;			/* directory handles: fd, or -1 */
 	struct hostd_seen *seen;	/* files this shadow opened */
 	char cwd[HC_PATH_MAX + 1];	/* under --root: cwd below the root */
+	mode_t umask;			/* hostcalld's, for spawned programs */
 	struct hostd_proc procs[HOSTD_PROCS_MAX];
 	void *inbuf, *outbuf;		/* HC_MSG_MAX each */
 	char *scratch;			/* HC_MSG_MAX: reply data and paths */

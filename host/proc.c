@@ -36,6 +36,7 @@ struct spawn {
 	char pts[32];
 	int errpipe[2];			/* exec failure: errno from the child */
 	hc_u32 flags;
+	mode_t umask;
 };
 
 static struct hostd_proc *proc_find(struct hostd_shadow *sh, hc_u32 pid)
@@ -242,7 +243,7 @@ static void spawn_exec(char **argv, char **envp, const char *path)
 {
 	const char *file = argv[0], *p, *end;
 	char buf[HC_PATH_MAX + 1];
-	int eacces = 0;
+	int eacces = 0, err;
 
 	if (strchr(file, '/')) {
 		exec_file(file, argv, envp);
@@ -257,11 +258,20 @@ static void spawn_exec(char **argv, char **envp, const char *path)
 		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p,
 			     end == p ? "" : "/", file) < (int)sizeof(buf)) {
 			exec_file(buf, argv, envp);
-			if (errno == EACCES)
-				eacces = 1;
-			else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
-				 errno != ENAMETOOLONG)
+			err = errno;
+			/*
+			 * EACCES counts only for a file that is there: a PATH
+			 * directory this user may not search (root's, in
+			 * hostcalld's environment) is skipped like a missing one.
+			 */
+			if (err == EACCES) {
+				if (faccessat(AT_FDCWD, buf, F_OK, AT_EACCESS) == 0)
+					eacces = 1;
+			} else if (err != ENOENT && err != ENOTDIR && err != ELOOP &&
+				   err != ENAMETOOLONG) {
+				errno = err;
 				return;
+			}
 		}
 		if (!*end)
 			break;
@@ -287,6 +297,7 @@ static void __attribute__((noreturn)) spawn_child(struct spawn *sp)
 	} else if (setpgid(0, 0) < 0) {
 		goto fail;
 	}
+	umask(sp->umask);
 	if (sp->cwdfd >= 0 && fchdir(sp->cwdfd) < 0)
 		goto fail;
 	/* every source fd is > 2 (fds 0-2 are always open in hostcalld) */
@@ -350,7 +361,7 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	const struct hc_msg *m = rq->m;
 	struct spawn sp = {
 		.cwdfd = -1, .master = -1, .slave = -1, .errpipe = { -1, -1 },
-		.flags = m->flags,
+		.flags = m->flags, .umask = sh->umask,
 	};
 	struct hostd_proc *slot;
 	int err, code;

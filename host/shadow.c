@@ -248,6 +248,13 @@ static int shadow_setup(struct hostd_shadow *sh)
 	}
 	for (i = 0; i < cfg->max_handles; i++)
 		sh->handles[i] = -1;
+	/*
+	 * Clients apply their own umask to the modes they send (the guest
+	 * kernel's VFS does, and so does libhostcall), so the shadow creates
+	 * files with exactly the mode asked for; spawned host programs get
+	 * hostcalld's umask back.
+	 */
+	sh->umask = umask(0);
 	/* start where a login would: home if it exists, else "/" (the root) */
 	strcpy(sh->cwd, "/");
 	if (cfg->rootfd >= 0) {

@@ -242,9 +242,9 @@ enum hc_op {
 	HC_OP_MKDIRAT		= 10,
 	HC_OP_MKNODAT		= 11,
 	HC_OP_UNLINKAT		= 12,
-	HC_OP_RENAMEAT2		= 13,
-	HC_OP_SYMLINKAT		= 14,
-	HC_OP_LINKAT		= 15,
+	HC_OP_RENAMEAT2		= 13,	/* fd+path: old name, fd2+path2: new */
+	HC_OP_SYMLINKAT		= 14,	/* fd+path: the new link, path2: target */
+	HC_OP_LINKAT		= 15,	/* fd+path: existing, fd2+path2: new */
 	HC_OP_FCHMODAT		= 16,	/* fchmod: empty path, AT_EMPTY_PATH */
 	HC_OP_FCHOWNAT		= 17,
 	HC_OP_TRUNCATE		= 18,	/* ftruncate: empty path, AT_EMPTY_PATH */
