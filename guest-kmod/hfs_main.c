@@ -7,6 +7,7 @@
 #include <linux/moduleparam.h>
 
 #include "hfs.h"
+#include "hfs_fs.h"
 
 unsigned int hfs_timeout_ms = 30000;
 module_param_named(timeout_ms, hfs_timeout_ms, uint, 0644);
@@ -14,12 +15,21 @@ MODULE_PARM_DESC(timeout_ms, "How long a hostcall waits while the host shows no 
 
 static int __init hfs_init(void)
 {
-	return hfs_ivshmem_init();
+	int err;
+
+	err = hfs_fs_init();
+	if (err)
+		return err;
+	err = hfs_ivshmem_init();
+	if (err)
+		hfs_fs_exit();
+	return err;
 }
 
 static void __exit hfs_exit(void)
 {
 	hfs_ivshmem_exit();
+	hfs_fs_exit();
 }
 
 module_init(hfs_init);

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostfs directories: a host handle per open directory, read with GETDENTS.
+ * Directory positions are the host's own offsets, so telldir/seekdir work
+ * through LSEEK on the handle.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "hfs_fs.h"
+
+/* GETDENTS buffer per open directory: some hundreds of entries per call. */
+#define HFS_DENTS_SIZE		(32 * 1024)
+
+static int hfs_dir_open(struct inode *inode, struct file *file)
+{
+	struct hfs_file *hf;
+
+	hf = hfs_file_open_path(file->f_path.dentry,
+				HC_O_RDONLY | HC_O_DIRECTORY | HC_O_NOFOLLOW,
+				FMODE_READ);
+	if (IS_ERR(hf))
+		return PTR_ERR(hf);
+	hfs_file_attach(inode, file, hf);
+	return 0;
+}
+
+static int hfs_dir_release(struct inode *inode, struct file *file)
+{
+	hfs_file_put(file->private_data);
+	return 0;
+}
+
+/*
+ * The records of the last GETDENTS are kept, so that a caller whose buffer
+ * filled up goes on where it stopped; any other position is a seek on the
+ * host handle first.
+ */
+static int hfs_dir_iterate(struct file *file, struct dir_context *ctx)
+{
+	struct hfs_file *hf = file->private_data;
+	struct hfs_conn *c = hfs_conn(file_inode(file));
+	struct hfs_dirent d;
+	size_t next;
+	loff_t last;
+	ssize_t n;
+	int err = 0;
+
+	mutex_lock(&hf->dir_lock);
+	if (!hf->dents) {
+		hf->dents = kvmalloc(HFS_DENTS_SIZE, GFP_KERNEL);
+		if (!hf->dents) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	if (hf->dents_pos >= hf->dents_len || ctx->pos != hf->next_pos) {
+		hf->dents_len = 0;
+		hf->dents_pos = 0;
+		if (ctx->pos != hf->host_pos) {
+			n = hfs_client_lseek(c, hf->handle, ctx->pos,
+					     HC_SEEK_SET);
+			if (n < 0) {
+				err = n;
+				goto out;
+			}
+			hf->host_pos = ctx->pos;
+		}
+	}
+	for (;;) {
+		if (hf->dents_pos >= hf->dents_len) {
+			n = hfs_client_getdents(c, hf->handle, hf->dents,
+						HFS_DENTS_SIZE, &last);
+			if (n <= 0) {
+				err = n;
+				hf->dents_len = 0;
+				hf->dents_pos = 0;
+				break;
+			}
+			hf->dents_len = n;
+			hf->dents_pos = 0;
+			hf->next_pos = ctx->pos;
+			hf->host_pos = last;
+		}
+		next = hf->dents_pos;
+		while (hfs_client_dirent_next(hf->dents, hf->dents_len, &next,
+					      &d)) {
+			if (!dir_emit(ctx, d.name, d.namelen, d.ino, d.type))
+				goto out;
+			ctx->pos = d.off;
+			hf->dents_pos = next;
+			hf->next_pos = d.off;
+		}
+	}
+out:
+	mutex_unlock(&hf->dir_lock);
+	return err;
+}
+
+static int hfs_dir_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	struct hfs_file *hf = file->private_data;
+
+	return hfs_client_fsync(hfs_conn(file_inode(file)), hf->handle,
+				datasync);
+}
+
+const struct file_operations hfs_dir_fops = {
+	.owner		= THIS_MODULE,
+	.open		= hfs_dir_open,
+	.release	= hfs_dir_release,
+	.iterate_shared	= hfs_dir_iterate,
+	.read		= generic_read_dir,
+	.llseek		= generic_file_llseek,
+	.fsync		= hfs_dir_fsync,
+};

@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostfs regular files: host handles per open file, read and write with
+ * explicit offsets (writes go through to the host at once), the page cache
+ * for reads and mmap, and flock and record locks that are real host locks.
+ */
+#include <linux/fs.h>
+#include <linux/falloc.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/writeback.h>
+
+#include "hfs_fs.h"
+
+/* Polling interval of a blocking lock, doubled from min to max (ms). */
+#define HFS_LOCK_POLL_MIN_MS	2
+#define HFS_LOCK_POLL_MAX_MS	100
+
+/* ---- open files and their handles ---- */
+
+u32 hfs_open_wflags(unsigned int flags)
+{
+	u32 w;
+
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		w = HC_O_WRONLY;
+		break;
+	case O_RDWR:
+		w = HC_O_RDWR;
+		break;
+	default:
+		w = HC_O_RDONLY;
+		break;
+	}
+	if (flags & O_APPEND)
+		w |= HC_O_APPEND;
+	if (flags & O_TRUNC)
+		w |= HC_O_TRUNC;
+	if (flags & O_NOATIME)
+		w |= HC_O_NOATIME;
+	/* the guest names the file itself, never a symlink to follow */
+	return w | HC_O_NOFOLLOW;
+}
+
+struct hfs_file *hfs_file_new(struct hfs_sb_info *sbi, u32 handle,
+			      fmode_t mode, bool append)
+{
+	struct hfs_file *hf;
+
+	hf = kzalloc(sizeof(*hf), GFP_KERNEL);
+	if (!hf) {
+		hfs_client_close(&sbi->conn, handle);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&hf->ref);
+	hf->sbi = sbi;
+	INIT_LIST_HEAD(&hf->node);
+	hf->handle = handle;
+	hf->mode = mode & (FMODE_READ | FMODE_WRITE);
+	hf->append = append;
+	mutex_init(&hf->dir_lock);
+	return hf;
+}
+
+static void hfs_file_free(struct kref *ref)
+{
+	struct hfs_file *hf = container_of(ref, struct hfs_file, ref);
+
+	hfs_client_close(&hf->sbi->conn, hf->handle);
+	kvfree(hf->dents);
+	kfree(hf);
+}
+
+void hfs_file_put(struct hfs_file *hf)
+{
+	kref_put(&hf->ref, hfs_file_free);
+}
+
+void hfs_file_attach(struct inode *inode, struct file *file,
+		     struct hfs_file *hf)
+{
+	struct hfs_inode *hi = HFS_I(inode);
+
+	file->private_data = hf;
+	if (!S_ISREG(inode->i_mode))
+		return;
+	spin_lock(&hi->lock);
+	list_add_tail(&hf->node, &hi->files);
+	spin_unlock(&hi->lock);
+}
+
+static void hfs_file_detach(struct inode *inode, struct hfs_file *hf)
+{
+	struct hfs_inode *hi = HFS_I(inode);
+
+	spin_lock(&hi->lock);
+	list_del_init(&hf->node);
+	spin_unlock(&hi->lock);
+}
+
+struct hfs_file *hfs_file_open_path(struct dentry *dentry, u32 wflags,
+				    fmode_t mode)
+{
+	struct hfs_sb_info *sbi = HFS_SB(dentry->d_sb);
+	const char *path;
+	u32 handle;
+	char *pbuf;
+	int err;
+
+	path = hfs_path_get(dentry, &pbuf);
+	if (IS_ERR(path))
+		return ERR_CAST(path);
+	err = hfs_client_open(&sbi->conn, path, wflags, 0, &handle);
+	hfs_path_put(pbuf);
+	if (err)
+		return ERR_PTR(err);
+	return hfs_file_new(sbi, handle, mode, wflags & HC_O_APPEND);
+}
+
+static bool hfs_file_fits(struct hfs_file *hf, fmode_t mode, bool positional)
+{
+	return (hf->mode & mode) == mode && !(positional && hf->append);
+}
+
+struct hfs_file *hfs_file_any(struct inode *inode, fmode_t mode,
+			      bool positional)
+{
+	struct hfs_inode *hi = HFS_I(inode);
+	struct hfs_file *hf, *found = NULL;
+
+	spin_lock(&hi->lock);
+	list_for_each_entry(hf, &hi->files, node) {
+		if (hfs_file_fits(hf, mode, positional)) {
+			kref_get(&hf->ref);
+			found = hf;
+			break;
+		}
+	}
+	spin_unlock(&hi->lock);
+	return found;
+}
+
+/*
+ * A handle for page-cache I/O at explicit offsets: @file's own if it fits,
+ * else any open one of the inode, else a new one opened by path (an
+ * O_APPEND file mapped shared and written back, for instance).
+ */
+static struct hfs_file *hfs_io_file(struct inode *inode, struct file *file,
+				    fmode_t mode)
+{
+	struct hfs_file *hf = file ? file->private_data : NULL;
+	struct dentry *alias;
+
+	if (hf && hfs_file_fits(hf, mode, true)) {
+		kref_get(&hf->ref);
+		return hf;
+	}
+	hf = hfs_file_any(inode, mode, true);
+	if (hf)
+		return hf;
+	alias = d_find_alias(inode);
+	if (!alias)
+		return ERR_PTR(-ESTALE);
+	hf = hfs_file_open_path(alias, (mode & FMODE_WRITE ? HC_O_WRONLY :
+					HC_O_RDONLY) | HC_O_NOFOLLOW, mode);
+	dput(alias);
+	return hf;
+}
+
+static int hfs_file_open(struct inode *inode, struct file *file)
+{
+	struct hfs_file *hf;
+	int err;
+
+	err = generic_file_open(inode, file);
+	if (err)
+		return err;
+	hf = hfs_file_open_path(file->f_path.dentry,
+				hfs_open_wflags(file->f_flags), file->f_mode);
+	if (IS_ERR(hf))
+		return PTR_ERR(hf);
+	hfs_file_attach(inode, file, hf);
+	/* Close-to-open: see what the host has now (errors show up later). */
+	if (!hfs_attr_fresh(inode))
+		hfs_refresh(inode, NULL);
+	return 0;
+}
+
+static int hfs_file_release(struct inode *inode, struct file *file)
+{
+	struct hfs_file *hf = file->private_data;
+
+	/* no dirty page may outlive the last handle that can write it */
+	if (hf->mode & FMODE_WRITE)
+		filemap_write_and_wait(inode->i_mapping);
+	hfs_file_detach(inode, hf);
+	hfs_file_put(hf);
+	return 0;
+}
+
+/* close(2): pages dirtied through mmap reach the host, errors are told. */
+static int hfs_file_flush(struct file *file, fl_owner_t id)
+{
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	return filemap_write_and_wait(file->f_mapping);
+}
+
+/* ---- read and write ---- */
+
+/* READ straight into @to: O_DIRECT, cache=none, and files of no blocks. */
+static ssize_t hfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct hfs_file *hf = file->private_data;
+	struct hfs_conn *c = hfs_conn(file_inode(file));
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0, n;
+	size_t want;
+	int err;
+
+	if (file->f_mapping->nrpages) {
+		/* what was written through mmap is on the host first */
+		err = filemap_write_and_wait_range(file->f_mapping, pos,
+						   pos + iov_iter_count(to) - 1);
+		if (err)
+			return err;
+	}
+	while (iov_iter_count(to)) {
+		want = min(iov_iter_count(to), c->io_max);
+		n = hfs_client_read(c, hf->handle, pos, want, to);
+		if (n <= 0) {
+			if (!done)
+				done = n;
+			break;
+		}
+		pos += n;
+		done += n;
+		if (n < want)
+			break;
+	}
+	if (done > 0)
+		iocb->ki_pos = pos;
+	return done;
+}
+
+/*
+ * Pseudo files of the host (procfs, sysfs) report a size of 0 or of a
+ * page, and no blocks, whatever they hold: those are read directly, as are
+ * sparse files without data, which costs them only the page cache.
+ */
+static ssize_t hfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	int err;
+
+	if (!iov_iter_count(to))
+		return 0;
+	if ((iocb->ki_flags & IOCB_DIRECT) ||
+	    HFS_SB(inode->i_sb)->cache == HFS_CACHE_NONE)
+		return hfs_direct_read(iocb, to);
+	if (!hfs_attr_fresh(inode)) {
+		err = hfs_refresh(inode, NULL);
+		if (err)
+			return err;
+	}
+	if (!inode->i_blocks)
+		return hfs_direct_read(iocb, to);
+	return generic_file_read_iter(iocb, to);
+}
+
+/*
+ * Write-through: each chunk goes to the host at once, then the pages it
+ * covered are dropped from the page cache. The chunk is copied from user
+ * memory before the invalidate lock is taken (the copy may fault on a
+ * mapping of this very file), and the lock keeps readers from caching the
+ * old data between the host's write and the invalidation.
+ */
+static ssize_t hfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = inode->i_mapping;
+	struct hfs_file *hf = file->private_data;
+	struct hfs_conn *c = hfs_conn(inode);
+	struct hfs_inode *hi = HFS_I(inode);
+	bool append = hf->append || (iocb->ki_flags & IOCB_APPEND);
+	ssize_t ret, done = 0, n;
+	struct iov_iter kiter;
+	size_t chunk, copied;
+	struct kvec kv;
+	loff_t pos, start;
+	void *buf = NULL;
+
+	inode_lock(inode);
+	if (append) {
+		/* the host appends at its end of file: learn where that is */
+		ret = hfs_refresh(inode, NULL);
+		if (ret)
+			goto out;
+		iocb->ki_pos = i_size_read(inode);
+	}
+	ret = generic_write_checks(iocb, from);
+	if (ret <= 0)
+		goto out;
+	start = pos = iocb->ki_pos;
+	if (mapping->nrpages) {
+		ret = filemap_write_and_wait_range(mapping, pos, pos + ret - 1);
+		if (ret)
+			goto out;
+	}
+	buf = kvmalloc(min(iov_iter_count(from), c->io_max), GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (iov_iter_count(from)) {
+		chunk = min(iov_iter_count(from), c->io_max);
+		copied = copy_from_iter(buf, chunk, from);
+		if (!copied) {
+			ret = -EFAULT;
+			break;
+		}
+		kv.iov_base = buf;
+		kv.iov_len = copied;
+		iov_iter_kvec(&kiter, WRITE, &kv, 1, copied);
+
+		filemap_invalidate_lock(mapping);
+		n = hfs_client_write(c, hf->handle, hf->append ? -1 : pos,
+				     copied, &kiter);
+		if (n > 0) {
+			spin_lock(&hi->lock);
+			if (pos + n > i_size_read(inode))
+				i_size_write(inode, pos + n);
+			spin_unlock(&hi->lock);
+			invalidate_inode_pages2_range(mapping, pos >> PAGE_SHIFT,
+						      append ? -1 :
+						      (pos + n - 1) >> PAGE_SHIFT);
+		}
+		filemap_invalidate_unlock(mapping);
+
+		if (n < (ssize_t)copied)
+			iov_iter_revert(from, copied - max_t(ssize_t, n, 0));
+		if (n <= 0) {
+			ret = n ? n : -EIO;
+			break;
+		}
+		pos += n;
+		done += n;
+		if (n < copied)
+			break;
+	}
+	if (done) {
+		iocb->ki_pos = pos;
+		ret = done;
+	}
+	if (pos != start)
+		hfs_attr_stale(inode);
+out:
+	inode_unlock(inode);
+	kvfree(buf);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
+static loff_t hfs_file_llseek(struct file *file, loff_t off, int whence)
+{
+	struct inode *inode = file_inode(file);
+	struct hfs_file *hf = file->private_data;
+	loff_t pos;
+	int err;
+
+	switch (whence) {
+	case SEEK_END:
+		if (!hfs_attr_fresh(inode)) {
+			err = hfs_refresh(inode, NULL);
+			if (err)
+				return err;
+		}
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		/* the host knows where its holes are */
+		err = filemap_write_and_wait(inode->i_mapping);
+		if (err)
+			return err;
+		pos = hfs_client_lseek(hfs_conn(inode), hf->handle, off,
+				       whence == SEEK_DATA ? HC_SEEK_DATA :
+				       HC_SEEK_HOLE);
+		if (pos < 0)
+			return pos;
+		return vfs_setpos(file, pos, inode->i_sb->s_maxbytes);
+	}
+	return generic_file_llseek(file, off, whence);
+}
+
+static int hfs_file_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
+{
+	struct hfs_file *hf = file->private_data;
+	int err;
+
+	err = file_write_and_wait_range(file, start, end);
+	if (err)
+		return err;
+	return hfs_client_fsync(hfs_conn(file_inode(file)), hf->handle,
+				datasync);
+}
+
+static long hfs_file_fallocate(struct file *file, int mode, loff_t off,
+			       loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct hfs_file *hf = file->private_data;
+	int err;
+
+	inode_lock(inode);
+	err = filemap_write_and_wait_range(inode->i_mapping, off,
+					   off + len - 1);
+	if (!err)
+		err = hfs_client_fallocate(hfs_conn(inode), hf->handle, mode,
+					   off, len);
+	if (!err) {
+		/* holes, zeroes or shifted data: the host has the truth */
+		invalidate_inode_pages2_range(inode->i_mapping,
+					      off >> PAGE_SHIFT, -1);
+		if (!(mode & FALLOC_FL_KEEP_SIZE) &&
+		    off + len > i_size_read(inode))
+			i_size_write(inode, off + len);
+		hfs_attr_stale(inode);
+	}
+	inode_unlock(inode);
+	return err;
+}
+
+/* ---- locks ---- */
+
+/*
+ * A lock that the caller would wait for is polled with non-blocking host
+ * calls: the mount's shadow serves one request at a time, so a host call
+ * that blocked would stall every other user of the mount. Each lock is also
+ * recorded in the guest (locks_lock_file_wait()), which orders guest
+ * processes that share one open file and makes the VFS release the host
+ * lock at close and exit.
+ */
+static int hfs_lock_poll(bool wait, int (*try)(struct file *, void *),
+			 struct file *file, void *arg)
+{
+	unsigned int ms = HFS_LOCK_POLL_MIN_MS;
+	int err;
+
+	for (;;) {
+		err = try(file, arg);
+		if (err != -EAGAIN || !wait)
+			return err;
+		msleep_interruptible(ms);
+		if (signal_pending(current))
+			return -ERESTARTSYS;
+		ms = min(ms * 2, HFS_LOCK_POLL_MAX_MS);
+	}
+}
+
+static int hfs_try_setlk(struct file *file, void *arg)
+{
+	struct hfs_file *hf = file->private_data;
+
+	return hfs_client_lock(hfs_conn(file_inode(file)), hf->handle,
+			       HC_F_SETLK, arg);
+}
+
+static int hfs_try_flock(struct file *file, void *arg)
+{
+	struct hfs_file *hf = file->private_data;
+
+	return hfs_client_flock(hfs_conn(file_inode(file)), hf->handle,
+				*(u32 *)arg | HC_LOCK_NB);
+}
+
+static void hfs_lock_to_wire(const struct file_lock *fl, struct hc_lock *lk)
+{
+	lk->type = fl->fl_type == F_RDLCK ? HC_F_RDLCK :
+		   fl->fl_type == F_WRLCK ? HC_F_WRLCK : HC_F_UNLCK;
+	lk->whence = HC_SEEK_SET;
+	lk->start = fl->fl_start;
+	lk->len = fl->fl_end == OFFSET_MAX ? 0 : fl->fl_end - fl->fl_start + 1;
+	lk->pid = 0;
+}
+
+/* Undo the guest's record of a lock the host refused. */
+static void hfs_lock_undo(struct file *file, struct file_lock *fl)
+{
+	unsigned char type = fl->fl_type;
+
+	fl->fl_type = F_UNLCK;
+	locks_lock_file_wait(file, fl);
+	fl->fl_type = type;
+}
+
+static int hfs_getlk(struct file *file, struct file_lock *fl)
+{
+	struct hfs_file *hf = file->private_data;
+	unsigned char type = fl->fl_type;
+	struct hc_lock lk;
+	int err;
+
+	/* a guest process that shares this open file first */
+	posix_test_lock(file, fl);
+	if (fl->fl_type != F_UNLCK)
+		return 0;
+	fl->fl_type = type;
+	hfs_lock_to_wire(fl, &lk);
+	err = hfs_client_lock(hfs_conn(file_inode(file)), hf->handle,
+			      HC_F_GETLK, &lk);
+	if (err)
+		return err;
+	if (lk.type == HC_F_UNLCK) {
+		fl->fl_type = F_UNLCK;
+		return 0;
+	}
+	/* held on the host: no guest pid to show */
+	fl->fl_type = lk.type == HC_F_RDLCK ? F_RDLCK : F_WRLCK;
+	fl->fl_start = lk.start;
+	fl->fl_end = lk.len ? lk.start + lk.len - 1 : OFFSET_MAX;
+	fl->fl_pid = 0;
+	return 0;
+}
+
+static int hfs_file_lock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct hc_lock lk;
+	int err;
+
+	if (!(fl->fl_flags & FL_POSIX))
+		return -ENOLCK;
+	if (IS_GETLK(cmd))
+		return hfs_getlk(file, fl);
+	hfs_lock_to_wire(fl, &lk);
+	if (fl->fl_type == F_UNLCK) {
+		err = hfs_try_setlk(file, &lk);
+		locks_lock_file_wait(file, fl);
+		return err;
+	}
+	err = locks_lock_file_wait(file, fl);
+	if (err)
+		return err;
+	err = hfs_lock_poll(IS_SETLKW(cmd), hfs_try_setlk, file, &lk);
+	if (err)
+		hfs_lock_undo(file, fl);
+	return err;
+}
+
+static int hfs_file_flock(struct file *file, int cmd, struct file_lock *fl)
+{
+	u32 op;
+	int err;
+
+	if (!(fl->fl_flags & FL_FLOCK))
+		return -ENOLCK;
+	if (fl->fl_type == F_UNLCK) {
+		op = HC_LOCK_UN;
+		err = hfs_try_flock(file, &op);
+		locks_lock_file_wait(file, fl);
+		return err;
+	}
+	op = fl->fl_type == F_RDLCK ? HC_LOCK_SH : HC_LOCK_EX;
+	err = locks_lock_file_wait(file, fl);
+	if (err)
+		return err;
+	err = hfs_lock_poll(fl->fl_flags & FL_SLEEP, hfs_try_flock, file, &op);
+	if (err)
+		hfs_lock_undo(file, fl);
+	return err;
+}
+
+const struct file_operations hfs_file_fops = {
+	.owner		= THIS_MODULE,
+	.open		= hfs_file_open,
+	.release	= hfs_file_release,
+	.flush		= hfs_file_flush,
+	.llseek		= hfs_file_llseek,
+	.read_iter	= hfs_file_read_iter,
+	.write_iter	= hfs_file_write_iter,
+	.mmap		= generic_file_mmap,
+	.splice_read	= generic_file_splice_read,
+	.splice_write	= iter_file_splice_write,
+	.fsync		= hfs_file_fsync,
+	.fallocate	= hfs_file_fallocate,
+	.lock		= hfs_file_lock,
+	.flock		= hfs_file_flock,
+};
+
+/* ---- the page cache ---- */
+
+static int hfs_read_folio(struct file *file, struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+	size_t len = folio_size(folio);
+	struct hfs_file *hf;
+	struct iov_iter iter;
+	ssize_t n;
+	int err = 0;
+
+	hf = hfs_io_file(inode, file, FMODE_READ);
+	if (IS_ERR(hf)) {
+		err = PTR_ERR(hf);
+		goto out;
+	}
+	iov_iter_xarray(&iter, READ, &folio->mapping->i_pages,
+			folio_pos(folio), len);
+	n = hfs_client_read(hfs_conn(inode), hf->handle, folio_pos(folio), len,
+			    &iter);
+	hfs_file_put(hf);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	iov_iter_zero(len - n, &iter);
+	folio_mark_uptodate(folio);
+out:
+	folio_unlock(folio);
+	return err;
+}
+
+/*
+ * Read-ahead in READs of up to io_max bytes; the folios a failed READ
+ * leaves are unlocked, not up to date, by the caller and read one by one
+ * later.
+ */
+static void hfs_readahead(struct readahead_control *rac)
+{
+	struct inode *inode = rac->mapping->host;
+	struct hfs_conn *c = hfs_conn(inode);
+	size_t left = readahead_length(rac);
+	loff_t pos = readahead_pos(rac);
+	struct hfs_file *hf;
+	struct iov_iter iter;
+	struct folio *folio;
+	size_t len, got;
+	ssize_t n;
+
+	hf = hfs_io_file(inode, rac->file, FMODE_READ);
+	if (IS_ERR(hf))
+		return;
+	/* readahead_length() counts the last folio taken until the next */
+	for (; left; pos += len, left -= len) {
+		len = min(left, c->io_max);
+		iov_iter_xarray(&iter, READ, &rac->mapping->i_pages, pos, len);
+		n = hfs_client_read(c, hf->handle, pos, len, &iter);
+		if (n < 0)
+			break;
+		iov_iter_zero(len - n, &iter);
+		for (got = 0; got < len; got += folio_size(folio)) {
+			folio = readahead_folio(rac);
+			if (!folio)
+				break;
+			folio_mark_uptodate(folio);
+			folio_unlock(folio);
+		}
+	}
+	hfs_file_put(hf);
+}
+
+/* Write @len bytes of @folio at @pos through a positional handle. */
+static int hfs_write_folio(struct inode *inode, struct folio *folio,
+			   loff_t pos, size_t len)
+{
+	struct hfs_inode *hi = HFS_I(inode);
+	struct hfs_file *hf;
+	struct iov_iter iter;
+	unsigned int nofs;
+	ssize_t n;
+
+	nofs = memalloc_nofs_save();
+	hf = hfs_io_file(inode, NULL, FMODE_WRITE);
+	if (IS_ERR(hf)) {
+		n = PTR_ERR(hf);
+		goto out;
+	}
+	iov_iter_xarray(&iter, WRITE, &folio->mapping->i_pages, pos, len);
+	n = hfs_client_write(hfs_conn(inode), hf->handle, pos, len, &iter);
+	hfs_file_put(hf);
+	if (n >= 0 && n < len)
+		n = -EIO;
+	spin_lock(&hi->lock);
+	hi->own_change = true;
+	spin_unlock(&hi->lock);
+out:
+	memalloc_nofs_restore(nofs);
+	return n < 0 ? n : 0;
+}
+
+static int hfs_writepage(struct page *page, struct writeback_control *wbc)
+{
+	struct folio *folio = page_folio(page);
+	struct inode *inode = folio->mapping->host;
+	loff_t pos = folio_pos(folio);
+	loff_t size = i_size_read(inode);
+	int err;
+
+	if (pos >= size) {
+		/* truncated meanwhile: nothing left to write */
+		folio_unlock(folio);
+		return 0;
+	}
+	folio_start_writeback(folio);
+	folio_unlock(folio);
+	err = hfs_write_folio(inode, folio, pos,
+			      min_t(loff_t, folio_size(folio), size - pos));
+	if (err)
+		mapping_set_error(folio->mapping, err);
+	folio_end_writeback(folio);
+	return err;
+}
+
+/* Before a dirty folio is dropped (invalidate_inode_pages2()): write it. */
+static int hfs_launder_folio(struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+	loff_t pos = folio_pos(folio);
+	loff_t size = i_size_read(inode);
+
+	if (!folio_clear_dirty_for_io(folio) || pos >= size)
+		return 0;
+	return hfs_write_folio(inode, folio, pos,
+			       min_t(loff_t, folio_size(folio), size - pos));
+}
+
+const struct address_space_operations hfs_aops = {
+	.read_folio	= hfs_read_folio,
+	.readahead	= hfs_readahead,
+	.writepage	= hfs_writepage,
+	.dirty_folio	= filemap_dirty_folio,
+	.launder_folio	= hfs_launder_folio,
+	/* O_DIRECT is allowed: hfs_file_read_iter/write_iter serve it */
+	.direct_IO	= noop_direct_IO,
+};
