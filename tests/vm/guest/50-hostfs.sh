@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# hostfs: the file system type is registered; without a host a mount fails
+# at once with a clear error; against hostcalld (run.sh exports a tree with
+# hello.txt and a writable sub/) the mount works, and every operation done
+# through it is compared with the same operation done by the host
+# (hfs_fstest); then the mount options (ro, root=, symlinks=raw, cache=)
+# and the unmount.
+# expect: hostfs-registered
+# expect-none: hostfs-nodevice
+# expect-testpeer: hostfs-refused
+# expect-hostcalld: hostfs-mount hostfs-cat hostfs-ls hostfs-stat hostfs-read
+# expect-hostcalld: hostfs-readdir hostfs-write hostfs-pwrite hostfs-append
+# expect-hostcalld: hostfs-truncate hostfs-mmap hostfs-odirect hostfs-rename
+# expect-hostcalld: hostfs-link hostfs-symlink hostfs-mkdir hostfs-attrs
+# expect-hostcalld: hostfs-host-decides hostfs-fifo hostfs-statfs hostfs-xattr
+# expect-hostcalld: hostfs-flock hostfs-posix-lock hostfs-unlinked-open
+# expect-hostcalld: hostfs-bigdir hostfs-host-change hostfs-big hostfs-ro
+# expect-hostcalld: hostfs-root hostfs-symlinks-raw hostfs-cache-none
+# expect-hostcalld: hostfs-umount
+. /hctest/lib.sh
+
+if grep -qw hostfs /proc/filesystems; then
+	ok hostfs-registered
+else
+	fail hostfs-registered "no hostfs in /proc/filesystems"
+	exit 0
+fi
+mkdir -p /host
+
+# mount_fails NAME: the mount must fail quickly, saying why in the log.
+mount_fails() {
+	start=$(cut -d' ' -f1 /proc/uptime)
+	if out=$(mount -t hostfs none /host 2>&1); then
+		umount /host
+		fail "$1" "mount succeeded"
+		return
+	fi
+	secs=$(awk -v s="$start" -v e="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print e - s }')
+	why=$(dmesg | grep 'hostfs:' | tail -n 1)
+	info "$1: mount: $out; log: $why; after $secs s"
+	if [ -z "$why" ]; then
+		fail "$1" "no hostfs message in the kernel log"
+	elif awk -v s="$secs" 'BEGIN { exit !(s > 5) }'; then
+		fail "$1" "took $secs s"
+	else
+		ok "$1"
+	fi
+}
+
+case $HCTEST_MODE in
+none) mount_fails hostfs-nodevice; exit 0 ;;
+testpeer) mount_fails hostfs-refused; exit 0 ;;
+hostcalld) ;;
+*) exit 0 ;;
+esac
+
+token=
+for arg in $(cat /proc/cmdline); do
+	case $arg in hctest.token=*) token=${arg#hctest.token=} ;; esac
+done
+
+check hostfs-mount mount -t hostfs none /host
+if ! grep -q ' /host hostfs ' /proc/mounts; then
+	exit 0
+fi
+got=$(cat /host/hello.txt)
+if [ "$got" = "hello from the host $token" ]; then
+	ok hostfs-cat
+else
+	fail hostfs-cat "/host/hello.txt holds '$got'"
+fi
+if out=$(ls -l /host | head) && echo "$out" | grep -q 'hello.txt$'; then
+	ok hostfs-ls
+	echo "$out" | sed 's/^/HCTEST info ls -l \/host: /'
+else
+	fail hostfs-ls "ls -l /host: $out"
+fi
+
+/hctest/bin/hfs_fstest /host /sub
+
+# ro: the guest refuses writes itself
+umount /host
+mount -t hostfs -o ro none /host
+if echo x 2>/dev/null >/host/sub/ro-test; then
+	fail hostfs-ro "a write on a read-only mount worked"
+elif ! cat /host/hello.txt >/dev/null; then
+	fail hostfs-ro "cannot read on a read-only mount"
+else
+	ok hostfs-ro
+fi
+umount /host
+
+# root=: the mount's root is a host subdirectory; absolute links stay in it
+mkdir -p /tmp/hfs-root
+mount -t hostfs none /tmp/hfs-root
+echo "under root=" >/tmp/hfs-root/sub/hfs-root-test
+ln -sf /hfs-root-test /tmp/hfs-root/sub/hfs-root-link
+mount -t hostfs -o root=/sub none /host
+if [ "$(cat /host/hfs-root-test 2>&1)" = "under root=" ] &&
+   [ "$(cat /host/hfs-root-link 2>&1)" = "under root=" ] &&
+   grep -q ' /host hostfs .*root=/sub' /proc/mounts; then
+	ok hostfs-root
+else
+	fail hostfs-root "$(ls -l /host 2>&1 | head -n 3 | tr '\n' ' ')"
+fi
+umount /host
+
+# symlinks=raw: absolute targets as the host has them
+mount -t hostfs -o symlinks=raw none /host
+if [ "$(readlink /host/sub/hfs-root-link)" = /hfs-root-test ] &&
+   [ "$(readlink /tmp/hfs-root/sub/hfs-root-link)" = ../hfs-root-test ]; then
+	ok hostfs-symlinks-raw
+else
+	fail hostfs-symlinks-raw "raw '$(readlink /host/sub/hfs-root-link)', default '$(readlink /tmp/hfs-root/sub/hfs-root-link)'"
+fi
+umount /host
+
+# cache=none: a host change shows at once (the other mount makes it)
+mount -t hostfs -o cache=none none /host
+cat /host/sub/hfs-root-test >/dev/null
+echo "changed" >/tmp/hfs-root/sub/hfs-root-test
+if [ "$(cat /host/sub/hfs-root-test)" = changed ] &&
+   grep -q ' /host hostfs .*cache=none' /proc/mounts; then
+	ok hostfs-cache-none
+else
+	fail hostfs-cache-none "reads '$(cat /host/sub/hfs-root-test)'"
+fi
+rm -f /tmp/hfs-root/sub/hfs-root-test /tmp/hfs-root/sub/hfs-root-link
+
+if umount /host && umount /tmp/hfs-root && ! grep -q ' hostfs ' /proc/mounts; then
+	ok hostfs-umount
+else
+	fail hostfs-umount "$(grep hostfs /proc/mounts | tr '\n' ' ')"
+fi
