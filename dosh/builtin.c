@@ -393,9 +393,15 @@ setargs:
 
 static int b_exit(int argc, char **argv)
 {
+	static int warned;
 	int n = dosh_exitstatus;
 
 	(void)argc;
+	if (dosh_interactive && dosh_jobs_stopped() && !warned++) {
+		dosh_outflush();
+		fprintf(stderr, "You have stopped jobs.\n");
+		return 1;
+	}
 	if (argv[1])
 		dosh_getnum("exit", argv[1], &n);
 	dosh_exitshell(n & 255);

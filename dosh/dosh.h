@@ -117,7 +117,6 @@ extern int dosh_exitstatus;	/* $? */
 extern int dosh_lineno;		/* line of the command running */
 extern int dosh_rootpid;	/* $$ */
 extern int dosh_subshell;	/* nonzero in a forked child */
-extern const char *dosh_errprefix;	/* "eval: " while parsing for eval */
 
 void dosh_exitshell(int status) __attribute__((noreturn));
 char *dosh_optstring(void);	/* $- */
@@ -208,8 +207,6 @@ void dosh_input_free(struct dosh_input *in);
 void dosh_input_sync(struct dosh_input *in);
 /* After a syntax error: drop the rest of what was read. */
 void dosh_input_flush(struct dosh_input *in);
-/* Interactive refill: read one line with @prompt into @buf. */
-typedef int (*dosh_readline_fn)(const char *prompt, char **line, size_t *len);
 
 /*
  * dosh_parse_command() - parse the next complete command from @in into
@@ -241,16 +238,16 @@ size_t dosh_assign_len(const char *s);
 
 #define V_EXPORT	1
 #define V_READONLY	2
-#define V_UNSET		4	/* declared (export/readonly/local) but unset */
 
 void dosh_var_init(char **envp);
 const char *dosh_getvar(const char *name);
-/* Returns 0 or -EPERM (read only; the error is reported). */
+/*
+ * Set @name (a NULL @value only adds @flags). Assigning a read-only
+ * variable is an error that aborts the command. Returns 0.
+ */
 int dosh_setvar(const char *name, const char *value, int flags);
 int dosh_setvar_eq(const char *assign, int flags);	/* "NAME=value" */
 int dosh_unsetvar(const char *name);
-int dosh_var_flags(const char *name);	/* -ENOENT if none */
-void dosh_var_setflags(const char *name, int flags);
 char **dosh_environ(void);	/* on the stack allocator */
 void dosh_var_list(int flag, const char *prefix);	/* export -p, set */
 /* local: saved until the function returns. */
@@ -390,7 +387,6 @@ void dosh_trap_child(void);	/* reset traps in a subshell */
 int dosh_b_trap(int argc, char **argv);
 int dosh_trap_is_set(int sig);
 extern volatile sig_atomic_t dosh_gotsigint;
-void dosh_sigint_setup(void);
 /* Ctrl-C reached an interactive shell itself: abort the command line. */
 void dosh_check_int(void);
 extern int dosh_interrupted;	/* the exception raised is a Ctrl-C */
@@ -402,7 +398,6 @@ int dosh_host_run(char **argv, char **assigns, int na, int pty_ok);
 /* !cd and !pwd; returns -ENOENT if @argv[0] is not a host builtin. */
 int dosh_host_builtin(int argc, char **argv);
 int dosh_host_glob(const char *pattern, int flags, void *globbuf);
-int dosh_host_getcwd(char *buf, size_t size);
 const char *dosh_host_socket(void);
 /* Names of host programs (completion): NULL-terminated, malloc'd. */
 char **dosh_host_path_dirs(void);

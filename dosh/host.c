@@ -518,11 +518,6 @@ char **dosh_host_path_dirs(void)
 
 /* ---- !cd, !pwd ---- */
 
-int dosh_host_getcwd(char *buf, size_t size)
-{
-	return hc_getcwd(buf, size);
-}
-
 static char *hostoldpwd;
 
 static void set_hostpwd(void)

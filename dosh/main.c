@@ -27,7 +27,6 @@ int dosh_exitstatus;
 int dosh_lineno;
 int dosh_rootpid;
 int dosh_subshell;
-const char *dosh_errprefix;
 
 extern char **environ;
 

@@ -70,11 +70,6 @@ void dosh_trap_init(void)
 	}
 }
 
-void dosh_sigint_setup(void)
-{
-	setsignal(SIGINT);
-}
-
 void dosh_check_int(void)
 {
 	if (!dosh_gotsigint || !dosh_interactive || dosh_subshell)

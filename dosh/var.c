@@ -65,15 +65,6 @@ const char *dosh_getvar(const char *name)
 	return v ? v->val : NULL;
 }
 
-int dosh_var_flags(const char *name)
-{
-	struct var *v = getv(name);
-
-	if (!v)
-		return -ENOENT;
-	return v->flags | (v->val ? 0 : V_UNSET);
-}
-
 static int setvar_n(const char *name, size_t n, const char *val, int flags)
 {
 	struct var **vp = lookup(name, n), *v = *vp;
@@ -111,11 +102,6 @@ int dosh_setvar_eq(const char *assign, int flags)
 	if (!eq)
 		return setvar_n(assign, strlen(assign), NULL, flags);
 	return setvar_n(assign, (size_t)(eq - assign), eq + 1, flags);
-}
-
-void dosh_var_setflags(const char *name, int flags)
-{
-	setvar_n(name, strlen(name), NULL, flags);
 }
 
 int dosh_unsetvar(const char *name)
