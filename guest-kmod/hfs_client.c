@@ -23,14 +23,20 @@
 /*
  * One round trip. Returns the hostcall's result (>= 0) or -errno. A host
  * may only answer with the generic errno values: anything beyond them (the
- * kernel-internal ERESTARTSYS and friends) becomes -EIO.
+ * kernel-internal ERESTARTSYS and friends) becomes -EIO. The transport's
+ * -EIO means that the host stopped answering or the device went away.
  */
 static s64 hfs_rpc(struct hfs_conn *c, const struct hc_msg *m,
 		   struct hc_msg *r, void *buf, size_t cap)
 {
 	int err;
 
+	if (test_bit(HFS_CONN_DEAD, &c->flags))
+		return -EIO;
 	err = hfs_call(c->tp, c->subject, m, r, buf, cap);
+	if (err == -EIO && !test_and_set_bit(HFS_CONN_DEAD, &c->flags))
+		pr_warn("hostfs: subject %u: the host does not answer; every call fails with EIO from now on (unmount)\n",
+			c->subject);
 	if (err)
 		return err;
 	if (r->result < 0)

@@ -39,13 +39,19 @@ enum hfs_cache {
  * @subject: the host's id of the subject, 0 before HELLO succeeded
  * @version: the protocol version in use
  * @io_max: data bytes one READ or WRITE carries, a multiple of PAGE_SIZE
+ * @flags: HFS_CONN_DEAD: the host stopped answering, the subject is gone
+ *	for good (a new hostcalld knows nothing of it): every call fails at
+ *	once with EIO
  */
 struct hfs_conn {
 	struct hfs_transport *tp;
 	u32 subject;
 	u32 version;
 	size_t io_max;
+	unsigned long flags;
 };
+
+#define HFS_CONN_DEAD		0
 
 /**
  * struct hfs_sb_info - one mount.

@@ -133,3 +133,10 @@ if umount /host && umount /tmp/hfs-root && ! grep -q ' hostfs ' /proc/mounts; th
 else
 	fail hostfs-umount "$(grep hostfs /proc/mounts | tr '\n' ' ')"
 fi
+
+# For 85-hostfs-dead.sh, after hostcalld is killed: a mount in use.
+mkdir -p /host-dead
+if mount -t hostfs none /host-dead; then
+	sleep 3600 </host-dead/hello.txt &
+	echo $! >/tmp/hfs-dead.pid
+fi
