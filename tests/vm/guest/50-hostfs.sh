@@ -16,7 +16,8 @@
 # expect-hostcalld: hostfs-host-decides hostfs-fifo hostfs-statfs hostfs-xattr
 # expect-hostcalld: hostfs-flock hostfs-posix-lock hostfs-unlinked-open
 # expect-hostcalld: hostfs-bigdir hostfs-host-change hostfs-big hostfs-ro
-# expect-hostcalld: hostfs-root hostfs-symlinks-raw hostfs-cache-none
+# expect-hostcalld: hostfs-kill-reader hostfs-parallel hostfs-root
+# expect-hostcalld: hostfs-symlinks-raw hostfs-cache-none hostfs-cache-loose
 # expect-hostcalld: hostfs-umount
 . /hctest/lib.sh
 
@@ -125,6 +126,21 @@ if [ "$(cat /host/sub/hfs-root-test)" = changed ] &&
 	ok hostfs-cache-none
 else
 	fail hostfs-cache-none "reads '$(cat /host/sub/hfs-root-test)'"
+fi
+umount /host
+
+# cache=loose: the guest keeps what it read until the cache is dropped
+mount -t hostfs -o cache=loose none /host
+a=$(cat /host/sub/hfs-root-test)
+echo "changed again" >/tmp/hfs-root/sub/hfs-root-test
+sleep 1.1
+b=$(cat /host/sub/hfs-root-test)
+echo 3 >/proc/sys/vm/drop_caches
+c=$(cat /host/sub/hfs-root-test)
+if [ "$a" = changed ] && [ "$b" = changed ] && [ "$c" = "changed again" ]; then
+	ok hostfs-cache-loose
+else
+	fail hostfs-cache-loose "read '$a', then '$b', after drop_caches '$c'"
 fi
 rm -f /tmp/hfs-root/sub/hfs-root-test /tmp/hfs-root/sub/hfs-root-link
 

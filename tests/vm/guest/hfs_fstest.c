@@ -37,8 +37,8 @@
 #define HOSTFS_MAGIC	0x00c0ffee
 
 static const char *mnt;		/* "/host" */
-static char gdir[4096];		/* the scratch directory in the guest */
-static char hdir[4096];		/* the same on the host */
+static char gdir[1024];		/* the scratch directory in the guest */
+static char hdir[1024];		/* the same on the host */
 static int devfd = -1;
 static unsigned char reqbuf[HC_MSG_MAX], repbuf[HC_MSG_MAX];
 static int failures;
@@ -1081,6 +1081,90 @@ static int t_big(void)
 	return ok(name);
 }
 
+/* @procs processes, each writing, reading and checking its own file. */
+static int t_parallel(int procs, int mib)
+{
+	const char *name = "hostfs-parallel";
+	double t0 = now_s();
+	int i, status, bad = 0;
+
+	for (i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			static unsigned char buf[1 << 20], back[1 << 20];
+			char f[64];
+			int fd, k;
+
+			snprintf(f, sizeof(f), "par%d", i);
+			fd = open(gpath(f), O_CREAT | O_RDWR | O_TRUNC, 0644);
+			if (fd < 0)
+				_exit(2);
+			for (k = 0; k < mib; k++) {
+				fill(buf, sizeof(buf), i * 1000 + k);
+				if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+					_exit(3);
+			}
+			for (k = 0; k < mib; k++) {
+				fill(buf, sizeof(buf), i * 1000 + k);
+				if (pread(fd, back, sizeof(back), (off_t)k << 20) != sizeof(back) ||
+				    memcmp(buf, back, sizeof(buf)))
+					_exit(4);
+			}
+			close(fd);
+			_exit(unlink(gpath(f)) ? 5 : 0);
+		}
+		if (pid < 0)
+			return fail(name, "fork: %s", strerror(errno));
+	}
+	for (i = 0; i < procs; i++) {
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			bad++;
+			printf("HCTEST info hostfs-parallel: a process ended with status %#x\n",
+			       status);
+		}
+	}
+	CHECK(name, !bad, "%d of %d processes failed", bad, procs);
+	printf("HCTEST info hostfs-parallel: %d processes x %d MiB written, read and checked in %.1f s\n",
+	       procs, mib, now_s() - t0);
+	return ok(name);
+}
+
+/* A process killed in the middle of reading: reaped at once, mount fine. */
+static int t_kill_reader(void)
+{
+	const char *name = "hostfs-kill-reader";
+	static unsigned char buf[1 << 20];
+	double t0;
+	pid_t pid;
+	int status, fd;
+
+	pid = fork();
+	if (pid == 0) {
+		for (;;) {
+			fd = open(gpath("big16"), O_RDONLY | O_DIRECT);
+			if (fd < 0)
+				_exit(2);
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+			close(fd);
+		}
+	}
+	CHECK(name, pid > 0, "fork: %s", strerror(errno));
+	usleep(200 * 1000);
+	t0 = now_s();
+	kill(pid, SIGKILL);
+	CHECK(name, waitpid(pid, &status, 0) == pid && WIFSIGNALED(status), "not killed");
+	printf("HCTEST info hostfs-kill-reader: reaped %.0f ms after SIGKILL\n",
+	       (now_s() - t0) * 1000);
+	CHECK(name, now_s() - t0 < 2, "reaped only after %.1f s", now_s() - t0);
+	fd = open(gpath("big16"), O_RDONLY);
+	CHECK(name, fd >= 0 && read(fd, buf, sizeof(buf)) == sizeof(buf),
+	      "the mount does not work after the kill: %s", strerror(errno));
+	close(fd);
+	return ok(name);
+}
+
 static void cleanup(const char *dir)
 {
 	char cmd[8300];
@@ -1100,6 +1184,10 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mnt = argv[1];
+	if (strlen(mnt) + strlen(argv[2]) > 900) {
+		fprintf(stderr, "hfs_fstest: paths too long\n");
+		return 2;
+	}
 	snprintf(hdir, sizeof(hdir), "%s/hfs-test", argv[2]);
 	snprintf(gdir, sizeof(gdir), "%s%s", mnt, hdir);
 	devfd = open("/dev/hostcall", O_RDWR | O_CLOEXEC);
@@ -1137,6 +1225,8 @@ int main(int argc, char **argv)
 	RUN("bigdir", t_bigdir());
 	RUN("host-change", t_host_change());
 	RUN("big", t_big());
+	RUN("kill-reader", t_kill_reader());
+	RUN("parallel", t_parallel(16, 16));
 	cleanup(gdir);
 	return failures ? 1 : 0;
 }
