@@ -186,6 +186,7 @@ static int hfs_file_open(struct inode *inode, struct file *file)
 	if (IS_ERR(hf))
 		return PTR_ERR(hf);
 	hfs_file_attach(inode, file, hf);
+	hfs_allow_odirect(file);
 	/* Close-to-open: see what the host has now (errors show up later). */
 	if (!hfs_attr_fresh(inode))
 		hfs_refresh(inode, NULL);
@@ -329,7 +330,7 @@ static ssize_t hfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 		kv.iov_base = buf;
 		kv.iov_len = copied;
-		iov_iter_kvec(&kiter, WRITE, &kv, 1, copied);
+		iov_iter_kvec(&kiter, ITER_SOURCE, &kv, 1, copied);
 
 		filemap_invalidate_lock(mapping);
 		n = hfs_client_write(c, hf->handle, hf->append ? -1 : pos,
@@ -485,8 +486,8 @@ static int hfs_try_flock(struct file *file, void *arg)
 
 static void hfs_lock_to_wire(const struct file_lock *fl, struct hc_lock *lk)
 {
-	lk->type = fl->fl_type == F_RDLCK ? HC_F_RDLCK :
-		   fl->fl_type == F_WRLCK ? HC_F_WRLCK : HC_F_UNLCK;
+	lk->type = hfs_fl_type(fl) == F_RDLCK ? HC_F_RDLCK :
+		   hfs_fl_type(fl) == F_WRLCK ? HC_F_WRLCK : HC_F_UNLCK;
 	lk->whence = HC_SEEK_SET;
 	lk->start = fl->fl_start;
 	lk->len = fl->fl_end == OFFSET_MAX ? 0 : fl->fl_end - fl->fl_start + 1;
@@ -496,39 +497,39 @@ static void hfs_lock_to_wire(const struct file_lock *fl, struct hc_lock *lk)
 /* Undo the guest's record of a lock the host refused. */
 static void hfs_lock_undo(struct file *file, struct file_lock *fl)
 {
-	unsigned char type = fl->fl_type;
+	unsigned char type = hfs_fl_type(fl);
 
-	fl->fl_type = F_UNLCK;
+	hfs_fl_type(fl) = F_UNLCK;
 	locks_lock_file_wait(file, fl);
-	fl->fl_type = type;
+	hfs_fl_type(fl) = type;
 }
 
 static int hfs_getlk(struct file *file, struct file_lock *fl)
 {
 	struct hfs_file *hf = file->private_data;
-	unsigned char type = fl->fl_type;
+	unsigned char type = hfs_fl_type(fl);
 	struct hc_lock lk;
 	int err;
 
 	/* a guest process that shares this open file first */
 	posix_test_lock(file, fl);
-	if (fl->fl_type != F_UNLCK)
+	if (hfs_fl_type(fl) != F_UNLCK)
 		return 0;
-	fl->fl_type = type;
+	hfs_fl_type(fl) = type;
 	hfs_lock_to_wire(fl, &lk);
 	err = hfs_client_lock(hfs_conn(file_inode(file)), hf->handle,
 			      HC_F_GETLK, &lk);
 	if (err)
 		return err;
 	if (lk.type == HC_F_UNLCK) {
-		fl->fl_type = F_UNLCK;
+		hfs_fl_type(fl) = F_UNLCK;
 		return 0;
 	}
 	/* held on the host: no guest pid to show */
-	fl->fl_type = lk.type == HC_F_RDLCK ? F_RDLCK : F_WRLCK;
+	hfs_fl_type(fl) = lk.type == HC_F_RDLCK ? F_RDLCK : F_WRLCK;
 	fl->fl_start = lk.start;
 	fl->fl_end = lk.len ? lk.start + lk.len - 1 : OFFSET_MAX;
-	fl->fl_pid = 0;
+	hfs_fl_pid(fl) = 0;
 	return 0;
 }
 
@@ -537,12 +538,12 @@ static int hfs_file_lock(struct file *file, int cmd, struct file_lock *fl)
 	struct hc_lock lk;
 	int err;
 
-	if (!(fl->fl_flags & FL_POSIX))
+	if (!(hfs_fl_flags(fl) & FL_POSIX))
 		return -ENOLCK;
 	if (IS_GETLK(cmd))
 		return hfs_getlk(file, fl);
 	hfs_lock_to_wire(fl, &lk);
-	if (fl->fl_type == F_UNLCK) {
+	if (hfs_fl_type(fl) == F_UNLCK) {
 		err = hfs_try_setlk(file, &lk);
 		locks_lock_file_wait(file, fl);
 		return err;
@@ -561,19 +562,19 @@ static int hfs_file_flock(struct file *file, int cmd, struct file_lock *fl)
 	u32 op;
 	int err;
 
-	if (!(fl->fl_flags & FL_FLOCK))
+	if (!(hfs_fl_flags(fl) & FL_FLOCK))
 		return -ENOLCK;
-	if (fl->fl_type == F_UNLCK) {
+	if (hfs_fl_type(fl) == F_UNLCK) {
 		op = HC_LOCK_UN;
 		err = hfs_try_flock(file, &op);
 		locks_lock_file_wait(file, fl);
 		return err;
 	}
-	op = fl->fl_type == F_RDLCK ? HC_LOCK_SH : HC_LOCK_EX;
+	op = hfs_fl_type(fl) == F_RDLCK ? HC_LOCK_SH : HC_LOCK_EX;
 	err = locks_lock_file_wait(file, fl);
 	if (err)
 		return err;
-	err = hfs_lock_poll(fl->fl_flags & FL_SLEEP, hfs_try_flock, file, &op);
+	err = hfs_lock_poll(hfs_fl_flags(fl) & FL_SLEEP, hfs_try_flock, file, &op);
 	if (err)
 		hfs_lock_undo(file, fl);
 	return err;
@@ -588,7 +589,7 @@ const struct file_operations hfs_file_fops = {
 	.read_iter	= hfs_file_read_iter,
 	.write_iter	= hfs_file_write_iter,
 	.mmap		= generic_file_mmap,
-	.splice_read	= generic_file_splice_read,
+	.splice_read	= hfs_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fsync		= hfs_file_fsync,
 	.fallocate	= hfs_file_fallocate,
@@ -612,7 +613,7 @@ static int hfs_read_folio(struct file *file, struct folio *folio)
 		err = PTR_ERR(hf);
 		goto out;
 	}
-	iov_iter_xarray(&iter, READ, &folio->mapping->i_pages,
+	iov_iter_xarray(&iter, ITER_DEST, &folio->mapping->i_pages,
 			folio_pos(folio), len);
 	n = hfs_client_read(hfs_conn(inode), hf->handle, folio_pos(folio), len,
 			    &iter);
@@ -651,7 +652,7 @@ static void hfs_readahead(struct readahead_control *rac)
 	/* readahead_length() counts the last folio taken until the next */
 	for (; left; pos += len, left -= len) {
 		len = min(left, c->io_max);
-		iov_iter_xarray(&iter, READ, &rac->mapping->i_pages, pos, len);
+		iov_iter_xarray(&iter, ITER_DEST, &rac->mapping->i_pages, pos, len);
 		n = hfs_client_read(c, hf->handle, pos, len, &iter);
 		if (n < 0)
 			break;
@@ -683,7 +684,7 @@ static int hfs_write_folio(struct inode *inode, struct folio *folio,
 		n = PTR_ERR(hf);
 		goto out;
 	}
-	iov_iter_xarray(&iter, WRITE, &folio->mapping->i_pages, pos, len);
+	iov_iter_xarray(&iter, ITER_SOURCE, &folio->mapping->i_pages, pos, len);
 	n = hfs_client_write(hfs_conn(inode), hf->handle, pos, len, &iter);
 	hfs_file_put(hf);
 	if (n >= 0 && n < len)

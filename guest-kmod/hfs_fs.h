@@ -18,6 +18,71 @@
 #include "hfs.h"
 
 /*
+ * The VFS interfaces that differ between the kernels Debian 12 offers (6.1
+ * and 6.12); Kbuild finds out which the headers have (HFS_HAVE_*). Inode
+ * operations take a struct mnt_idmap from 6.3 on.
+ */
+#ifdef HFS_HAVE_MNT_IDMAP
+#define HFS_IDMAP		struct mnt_idmap
+#else
+#define HFS_IDMAP		struct user_namespace
+#endif
+
+/* struct file_lock keeps its common part in ->c from 6.9 on */
+#ifdef HFS_HAVE_FILE_LOCK_CORE
+#include <linux/filelock.h>
+#define hfs_fl_flags(fl)	((fl)->c.flc_flags)
+#define hfs_fl_type(fl)		((fl)->c.flc_type)
+#define hfs_fl_pid(fl)		((fl)->c.flc_pid)
+#else
+#define hfs_fl_flags(fl)	((fl)->fl_flags)
+#define hfs_fl_type(fl)		((fl)->fl_type)
+#define hfs_fl_pid(fl)		((fl)->fl_pid)
+#endif
+
+#ifdef HFS_HAVE_FILEMAP_SPLICE_READ
+#define hfs_splice_read		filemap_splice_read
+#else
+#define hfs_splice_read		generic_file_splice_read
+#endif
+
+static inline void hfs_set_times(struct inode *inode, struct timespec64 atime,
+				 struct timespec64 mtime,
+				 struct timespec64 ctime)
+{
+#ifdef HFS_HAVE_TIME_ACCESSORS
+	inode_set_atime_to_ts(inode, atime);
+	inode_set_mtime_to_ts(inode, mtime);
+#else
+	inode->i_atime = atime;
+	inode->i_mtime = mtime;
+#endif
+#ifdef HFS_HAVE_CTIME_ACCESSOR
+	inode_set_ctime_to_ts(inode, ctime);
+#else
+	inode->i_ctime = ctime;
+#endif
+}
+
+static inline void hfs_fillattr(HFS_IDMAP *idmap, u32 request_mask,
+				struct inode *inode, struct kstat *stat)
+{
+#ifdef HFS_HAVE_FILLATTR_MASK
+	generic_fillattr(idmap, request_mask, inode, stat);
+#else
+	generic_fillattr(idmap, inode, stat);
+#endif
+}
+
+/* O_DIRECT is allowed: hfs_file_read_iter/write_iter serve it. */
+static inline void hfs_allow_odirect(struct file *file)
+{
+#ifdef FMODE_CAN_ODIRECT
+	file->f_mode |= FMODE_CAN_ODIRECT;
+#endif
+}
+
+/*
  * Caching (mount option cache=, see guest-kmod/README.md):
  *   none   attributes and dentries are checked with the host on every use;
  *          read() and write() go to the host (mmap still uses page cache)

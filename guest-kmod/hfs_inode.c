@@ -99,7 +99,7 @@ static bool hfs_apply(struct inode *inode, const struct hc_stat *st)
 {
 	struct hfs_inode *hi = HFS_I(inode);
 	umode_t mode = st->mode & S_IALLUGO;
-	struct timespec64 mtime;
+	struct timespec64 atime, mtime, ctime;
 	bool changed = false;
 
 	hfs_ts(&mtime, &st->mtime);
@@ -123,9 +123,9 @@ static bool hfs_apply(struct inode *inode, const struct hc_stat *st)
 	set_nlink(inode, st->nlink);
 	i_uid_write(inode, st->uid);
 	i_gid_write(inode, st->gid);
-	hfs_ts(&inode->i_atime, &st->atime);
-	inode->i_mtime = mtime;
-	hfs_ts(&inode->i_ctime, &st->ctime);
+	hfs_ts(&atime, &st->atime);
+	hfs_ts(&ctime, &st->ctime);
+	hfs_set_times(inode, atime, mtime, ctime);
 	inode->i_blocks = st->blocks;
 	i_size_write(inode, st->size);
 	hi->attr_time = jiffies;
@@ -428,6 +428,7 @@ static int hfs_create_open(struct inode *dir, struct dentry *dentry,
 	}
 	if (created)
 		file->f_mode |= FMODE_CREATED;
+	hfs_allow_odirect(file);
 	d_instantiate(dentry, inode);
 	hfs_dentry_fresh(dentry);
 	err = finish_open(file, dentry, generic_file_open);
@@ -465,7 +466,7 @@ static int hfs_atomic_open(struct inode *dir, struct dentry *dentry,
 	return err;
 }
 
-static int hfs_mknod(struct user_namespace *ns, struct inode *dir,
+static int hfs_mknod(HFS_IDMAP *idmap, struct inode *dir,
 		     struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	struct hfs_conn *c = hfs_conn(dir);
@@ -483,13 +484,13 @@ static int hfs_mknod(struct user_namespace *ns, struct inode *dir,
 	return err;
 }
 
-static int hfs_create(struct user_namespace *ns, struct inode *dir,
+static int hfs_create(HFS_IDMAP *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode, bool excl)
 {
-	return hfs_mknod(ns, dir, dentry, (mode & S_IALLUGO) | S_IFREG, 0);
+	return hfs_mknod(idmap, dir, dentry, (mode & S_IALLUGO) | S_IFREG, 0);
 }
 
-static int hfs_mkdir(struct user_namespace *ns, struct inode *dir,
+static int hfs_mkdir(HFS_IDMAP *idmap, struct inode *dir,
 		     struct dentry *dentry, umode_t mode)
 {
 	const char *path;
@@ -506,7 +507,7 @@ static int hfs_mkdir(struct user_namespace *ns, struct inode *dir,
 	return err;
 }
 
-static int hfs_symlink(struct user_namespace *ns, struct inode *dir,
+static int hfs_symlink(HFS_IDMAP *idmap, struct inode *dir,
 		       struct dentry *dentry, const char *target)
 {
 	const char *path;
@@ -579,7 +580,7 @@ static int hfs_rmdir(struct inode *dir, struct dentry *dentry)
 	return hfs_remove(dir, dentry, true);
 }
 
-static int hfs_rename(struct user_namespace *ns, struct inode *old_dir,
+static int hfs_rename(HFS_IDMAP *idmap, struct inode *old_dir,
 		      struct dentry *old, struct inode *new_dir,
 		      struct dentry *new, unsigned int flags)
 {
@@ -684,7 +685,7 @@ static u32 hfs_target_handle(const struct hfs_target *t)
  * and exec. FIFOs, sockets and device nodes are guest objects: the guest's
  * own rules apply to them.
  */
-static int hfs_permission(struct user_namespace *ns, struct inode *inode,
+static int hfs_permission(HFS_IDMAP *idmap, struct inode *inode,
 			  int mask)
 {
 	struct dentry *alias;
@@ -693,7 +694,7 @@ static int hfs_permission(struct user_namespace *ns, struct inode *inode,
 	int ask, err;
 
 	if (hfs_special(inode->i_mode))
-		return generic_permission(ns, inode, mask);
+		return generic_permission(idmap, inode, mask);
 	if (S_ISDIR(inode->i_mode))
 		ask = mask & (MAY_ACCESS | MAY_CHDIR);
 	else if (S_ISREG(inode->i_mode))
@@ -719,7 +720,7 @@ static int hfs_permission(struct user_namespace *ns, struct inode *inode,
 	return err;
 }
 
-static int hfs_getattr(struct user_namespace *ns, const struct path *path,
+static int hfs_getattr(HFS_IDMAP *idmap, const struct path *path,
 		       struct kstat *stat, u32 request_mask,
 		       unsigned int flags)
 {
@@ -734,7 +735,7 @@ static int hfs_getattr(struct user_namespace *ns, const struct path *path,
 		if (err)
 			return err;
 	}
-	generic_fillattr(ns, inode, stat);
+	hfs_fillattr(idmap, request_mask, inode, stat);
 	spin_lock(&hi->lock);
 	stat->mode = (inode->i_mode & S_IFMT) | (hi->host_mode & S_IALLUGO);
 	stat->ino = hi->host_ino;
@@ -769,7 +770,7 @@ static void hfs_wire_time(struct hc_timespec *w, unsigned int valid,
  * privileges, so setattr_prepare() is not called. O_TRUNC was done by the
  * host's open already (ATTR_OPEN).
  */
-static int hfs_setattr(struct user_namespace *ns, struct dentry *dentry,
+static int hfs_setattr(HFS_IDMAP *idmap, struct dentry *dentry,
 		       struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
@@ -939,7 +940,7 @@ static int hfs_xattr_get(const struct xattr_handler *handler,
 }
 
 static int hfs_xattr_set(const struct xattr_handler *handler,
-			 struct user_namespace *ns, struct dentry *dentry,
+			 HFS_IDMAP *idmap, struct dentry *dentry,
 			 struct inode *inode, const char *name,
 			 const void *value, size_t size, int flags)
 {
