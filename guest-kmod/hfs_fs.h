@@ -40,8 +40,9 @@
 #define hfs_fl_pid(fl)		((fl)->fl_pid)
 #endif
 
-#ifdef HFS_HAVE_FILEMAP_SPLICE_READ
-#define hfs_splice_read		filemap_splice_read
+/* splice through ->read_iter, which revalidates and reads pseudo files */
+#ifdef HFS_HAVE_COPY_SPLICE_READ
+#define hfs_splice_read		copy_splice_read
 #else
 #define hfs_splice_read		generic_file_splice_read
 #endif

@@ -127,7 +127,8 @@ static bool hfs_apply(struct inode *inode, const struct hc_stat *st)
 	hfs_ts(&ctime, &st->ctime);
 	hfs_set_times(inode, atime, mtime, ctime);
 	inode->i_blocks = st->blocks;
-	i_size_write(inode, st->size);
+	/* a size beyond loff_t would turn negative */
+	i_size_write(inode, min_t(u64, st->size, MAX_LFS_FILESIZE));
 	hi->attr_time = jiffies;
 	hi->attr_valid = true;
 	spin_unlock(&hi->lock);

@@ -16,7 +16,7 @@
 # expect-hostcalld: hostfs-host-decides hostfs-fifo hostfs-statfs hostfs-xattr
 # expect-hostcalld: hostfs-flock hostfs-posix-lock hostfs-unlinked-open
 # expect-hostcalld: hostfs-bigdir hostfs-host-change hostfs-big hostfs-ro
-# expect-hostcalld: hostfs-kill-reader hostfs-parallel hostfs-root
+# expect-hostcalld: hostfs-kill-reader hostfs-parallel hostfs-exec hostfs-root
 # expect-hostcalld: hostfs-symlinks-raw hostfs-cache-none hostfs-cache-loose
 # expect-hostcalld: hostfs-umount
 . /hctest/lib.sh
@@ -79,6 +79,25 @@ else
 fi
 
 /hctest/bin/hfs_fstest /host /sub
+
+# exec of a host file: its pages come through the page cache; the host's
+# X_OK decides whether it may run
+mkdir -p /host/sub/hfs-exec
+bb=/host/sub/hfs-exec/busybox	# busybox picks its applet by argv[0]
+if cp /bin/busybox $bb && chmod 755 $bb && out=$($bb echo exec works) &&
+   [ "$out" = "exec works" ]; then
+	chmod 644 $bb
+	if err=$($bb true 2>&1); then
+		fail hostfs-exec "a file without x bits ran"
+	elif echo "$err" | grep -q 'Permission denied'; then
+		ok hostfs-exec
+	else
+		fail hostfs-exec "exec without x bits: $err"
+	fi
+else
+	fail hostfs-exec "cp, chmod or exec of $bb: $out"
+fi
+rm -rf /host/sub/hfs-exec
 
 # ro: the guest refuses writes itself
 umount /host
