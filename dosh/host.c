@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hostcall.h>
@@ -43,6 +44,7 @@
 
 #define PAUSE_MIN_NS	100000L		/* first hc_wait poll interval */
 #define PAUSE_MAX_NS	10000000L	/* longest one */
+#define HOLD_MS		500		/* typeahead kept after Ctrl-C */
 
 static const int fwd_sigs[] = {
 	SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM,
@@ -204,18 +206,50 @@ static int write_all(int fd, const char *p, size_t n)
  * foreground of its pty: a host session leader cannot stop itself (its
  * process group is orphaned), so dosh stops it and its proxy, as the local
  * terminal would a local job, and fg continues both.
+ * Returns 1 when an interrupt or quit key went to a host pty that makes
+ * signals of them: the program may be about to end.
  */
-static void pty_input(pid_t pid, int pty, const char *buf, size_t n,
-		      const sigset_t *orig, struct termios *saved)
+/* Keys read after an interrupt key, kept while the host program may end. */
+static char held[4096];
+static size_t nheld;
+
+static void hold_keys(const char *buf, size_t n)
+{
+	if (n > sizeof(held) - nheld)
+		n = sizeof(held) - nheld;
+	memcpy(held + nheld, buf, n);
+	nheld += n;
+}
+
+static int pty_input(pid_t pid, int pty, const char *buf, size_t n,
+		     const sigset_t *orig, struct termios *saved)
 {
 	cc_t susp = saved->c_cc[VSUSP];
 	pid_t fg = tcgetpgrp(pty);
+	struct termios host;
 	const char *z;
+	size_t k;
+	int sig = 0;
 
+	if (tcgetattr(pty, &host) == 0 && (host.c_lflag & ISIG)) {
+		for (k = 0; k < n; k++) {
+			cc_t c = (cc_t)buf[k];
+
+			if ((c == host.c_cc[VINTR] || c == host.c_cc[VQUIT]) &&
+			    c != _POSIX_VDISABLE)
+				break;
+		}
+		if (k < n) {
+			/* what follows the key waits: see pty_loop() */
+			hold_keys(buf + k + 1, n - k - 1);
+			n = k + 1;
+			sig = 1;
+		}
+	}
 	if (!(saved->c_lflag & ISIG) || susp == _POSIX_VDISABLE ||
 	    (fg > 0 && fg != pid)) {
 		write_all(pty, buf, n);
-		return;
+		return sig;
 	}
 	while (n && (z = memchr(buf, susp, n))) {
 		write_all(pty, buf, (size_t)(z - buf));
@@ -225,6 +259,41 @@ static void pty_input(pid_t pid, int pty, const char *buf, size_t n,
 		buf = z + 1;
 	}
 	write_all(pty, buf, n);
+	return sig;
+}
+
+/*
+ * The host program ended after an interrupt key: the keys typed after it
+ * belong to dosh's next command line, as they would after a local program.
+ * Put them back into our terminal's input, in order with any typed since.
+ */
+static void give_back_keys(void)
+{
+	int fl = fcntl(0, F_GETFL);
+	size_t k;
+
+	if (!nheld)
+		return;
+	if (fl >= 0 && fcntl(0, F_SETFL, fl | O_NONBLOCK) == 0) {
+		char more[1024];
+		ssize_t n;
+
+		while ((n = read(0, more, sizeof(more))) > 0)
+			hold_keys(more, (size_t)n);
+		fcntl(0, F_SETFL, fl);
+	}
+	for (k = 0; k < nheld; k++)
+		if (ioctl(0, TIOCSTI, held + k) < 0)
+			break;	/* not allowed here: they are lost */
+	nheld = 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* The copy loop between our terminal and the host pty. */
@@ -233,15 +302,26 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 {
 	long pause = PAUSE_MIN_NS;
 	int in_open = 1, pty_open = 1;
+	long long hold = 0;
 	char buf[16384];
 
 	for (;;) {
+		/*
+		 * After Ctrl-C, keys typed next wait in our terminal for a
+		 * moment: if the host program dies of it, they are dosh's
+		 * next command line, as with a local program.
+		 */
+		int reading = in_open && pty_open &&
+			      (!hold || now_ms() >= hold);
 		struct pollfd pf[2] = {
-			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+			{ .fd = reading ? 0 : -1, .events = POLLIN },
 			{ .fd = pty_open ? pty : -1, .events = POLLIN },
 		};
 		struct timespec ts = { 0, pause };
 		int r;
+
+		if (!reading && hold && pause > 2000000L)
+			pause = 2000000L;	/* see the end soon */
 
 		forward(pid, orig, saved);
 		r = ppoll(pf, 2, &ts, orig);
@@ -258,13 +338,25 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 			if (n == 0 || (errno != EINTR && errno != EAGAIN))
 				pty_open = 0;	/* EIO: the host side closed */
 		}
-		if (r > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+		/* once the host side has closed, typeahead stays for dosh */
+		if (r > 0 && pty_open && reading &&
+		    (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t n = read(0, buf, sizeof(buf));
 
-			if (n > 0)
-				pty_input(pid, pty, buf, (size_t)n, orig, saved);
-			else if (n == 0 || errno != EINTR)
+			if (n > 0 && pty_input(pid, pty, buf, (size_t)n, orig,
+					       saved))
+				hold = now_ms() + HOLD_MS;
+			else if (n <= 0 && (n == 0 || errno != EINTR))
 				in_open = 0;
+		}
+		if (hold && now_ms() >= hold) {
+			/* the program lives on: the keys are its */
+			size_t n = nheld;
+
+			hold = 0;
+			nheld = 0;
+			if (n && pty_input(pid, pty, held, n, orig, saved))
+				hold = now_ms() + HOLD_MS;
 		}
 		if (r == 0 || !pty_open) {
 			r = hc_wait(pid, ws, WNOHANG);
@@ -278,6 +370,7 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 						break;
 					write_all(1, buf, (size_t)n);
 				}
+				give_back_keys();
 				return r < 0 ? r : 0;
 			}
 			if (r == 0 && pause < PAUSE_MAX_NS)
