@@ -8,6 +8,7 @@
  * the forked child is the "proxy" of its host process (see host.c), so
  * pipes, process groups, wait and job control work as in any sh.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "dosh.h"
+#include "hostcall.h"
 
 int dosh_evalskip, dosh_skipcount, dosh_loopnest, dosh_funcnest;
 
@@ -391,6 +393,41 @@ int dosh_find_command(const char *name, const char *path, char **out)
 	}
 }
 
+/*
+ * A local command started while dosh's working directory is on the host
+ * (`cd /host/src`) gets libhostcall preloaded, so that it sees the same
+ * working directory and the same /host tree as the shell; libhostcall
+ * itself passes the directory on in HOSTCALL_CWD. Static programs cannot
+ * be preloaded and see only the local tree.
+ */
+static char **preload_for_host_cwd(char **envp)
+{
+	static const char var[] = "LD_PRELOAD=";
+	struct dosh_strv sv;
+	struct dosh_sb sb;
+	const char *old = NULL;
+	Dl_info info;
+	int i;
+
+	if (!getenv("HOSTCALL_CWD") || !dladdr((void *)hc_connect, &info) ||
+	    !info.dli_fname || info.dli_fname[0] != '/')
+		return envp;
+	dosh_strv_init(&sv);
+	for (i = 0; envp[i]; i++) {
+		if (!strncmp(envp[i], var, sizeof(var) - 1))
+			old = envp[i] + sizeof(var) - 1;
+		else
+			dosh_strv_push(&sv, envp[i]);
+	}
+	dosh_sb_init(&sb);
+	dosh_sb_puts(&sb, var);
+	if (!old || !strstr(old, info.dli_fname))
+		dosh_sb_printf(&sb, "%s%s", info.dli_fname, old && *old ? ":" : "");
+	dosh_sb_puts(&sb, old ? old : "");
+	dosh_strv_push(&sv, dosh_sb_str(&sb));
+	return sv.v;
+}
+
 void dosh_shellexec(char **argv, char **envp)
 {
 	char *path;
@@ -400,6 +437,7 @@ void dosh_shellexec(char **argv, char **envp)
 		dosh_warn("%s: not found", argv[0]);
 		_exit(127);
 	}
+	envp = preload_for_host_cwd(envp);
 	execve(path, argv, envp);
 	err = errno;
 	if (err == ENOEXEC) {

@@ -258,6 +258,9 @@ section_mixed() {
 		"!cd $HOSTDIR; !echo *.conf; echo *.conf"
 	expect_out "local glob with no match stays literal" '*.none' 'echo *.none'
 	expect_out "!cd changes only the host cwd, not dosh's" "$LOCAL" "!cd $HOSTDIR; pwd"
+	expect_out "cd /host/DIR: pwd, and local commands run there" \
+		"$(printf '/host%s\na.conf\nb.conf\n/host%s' "$HOSTDIR" "$HOSTDIR")" \
+		"cd /host$HOSTDIR && pwd && ls *.conf && /bin/pwd"
 	expect_out "host commands start in / (the shadow user has no home)" / '!pwd'
 	expect_out "cd changes only dosh's cwd, not the host's" / "cd $HOSTDIR; !pwd"
 	expect_out "host command runs in the host cwd" "$HOSTDIR" "!cd $HOSTDIR; !sh -c pwd"
