@@ -720,6 +720,118 @@ static int hfs_writepage(struct page *page, struct writeback_control *wbc)
 	return err;
 }
 
+/*
+ * Writeback gathers contiguous dirty folios (unlocked, under writeback) and
+ * sends each run as one WRITE of up to io_max bytes.
+ */
+#define HFS_WB_FOLIOS_MAX	(HC_DATA_MAX / PAGE_SIZE)
+
+struct hfs_wb {
+	struct inode *inode;
+	struct hfs_file *hf;
+	struct folio *folios[HFS_WB_FOLIOS_MAX];
+	unsigned int nr;
+	loff_t pos;
+	size_t len;
+};
+
+static void hfs_wb_flush(struct hfs_wb *wb)
+{
+	struct address_space *mapping = wb->inode->i_mapping;
+	struct iov_iter iter;
+	unsigned int i;
+	ssize_t n;
+	int err;
+
+	if (!wb->nr)
+		return;
+	iov_iter_xarray(&iter, ITER_SOURCE, &mapping->i_pages, wb->pos, wb->len);
+	n = hfs_client_write(hfs_conn(wb->inode), wb->hf->handle, wb->pos,
+			     wb->len, &iter);
+	err = n < 0 ? n : n < wb->len ? -EIO : 0;
+	if (err)
+		mapping_set_error(mapping, err);
+	for (i = 0; i < wb->nr; i++)
+		folio_end_writeback(wb->folios[i]);
+	wb->nr = 0;
+	wb->len = 0;
+}
+
+static int hfs_wb_add(struct folio *folio, struct writeback_control *wbc,
+		      void *data)
+{
+	struct hfs_wb *wb = data;
+	loff_t pos = folio_pos(folio);
+	loff_t size = i_size_read(wb->inode);
+	size_t len;
+
+	if (pos >= size) {
+		/* truncated meanwhile: nothing left to write */
+		folio_unlock(folio);
+		return 0;
+	}
+	len = min_t(loff_t, folio_size(folio), size - pos);
+	if (wb->nr && (pos != wb->pos + wb->len || wb->len % PAGE_SIZE ||
+		       wb->nr == HFS_WB_FOLIOS_MAX ||
+		       wb->len + len > hfs_conn(wb->inode)->io_max))
+		hfs_wb_flush(wb);
+	if (!wb->nr)
+		wb->pos = pos;
+	folio_start_writeback(folio);
+	folio_unlock(folio);
+	wb->folios[wb->nr++] = folio;
+	wb->len += len;
+	return 0;
+}
+
+#ifdef HFS_HAVE_WRITEPAGE_T_FOLIO
+static int hfs_wb_add_cb(struct folio *folio, struct writeback_control *wbc,
+			 void *data)
+{
+	return hfs_wb_add(folio, wbc, data);
+}
+#else
+static int hfs_wb_add_cb(struct page *page, struct writeback_control *wbc,
+			 void *data)
+{
+	return hfs_wb_add(page_folio(page), wbc, data);
+}
+#endif
+
+static int hfs_writepages(struct address_space *mapping,
+			  struct writeback_control *wbc)
+{
+	struct inode *inode = mapping->host;
+	struct hfs_inode *hi = HFS_I(inode);
+	unsigned int nofs;
+	struct hfs_wb *wb;
+	int err;
+
+	nofs = memalloc_nofs_save();
+	wb = kzalloc(sizeof(*wb), GFP_KERNEL);
+	if (!wb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	wb->inode = inode;
+	wb->hf = hfs_io_file(inode, NULL, FMODE_WRITE);
+	if (IS_ERR(wb->hf)) {
+		err = PTR_ERR(wb->hf);
+		goto out_free;
+	}
+	err = write_cache_pages(mapping, wbc, hfs_wb_add_cb, wb);
+	hfs_wb_flush(wb);
+	hfs_file_put(wb->hf);
+	spin_lock(&hi->lock);
+	hi->own_change = true;
+	spin_unlock(&hi->lock);
+out_free:
+	kfree(wb);
+out:
+	memalloc_nofs_restore(nofs);
+	return err;
+}
+
 /* Before a dirty folio is dropped (invalidate_inode_pages2()): write it. */
 static int hfs_launder_folio(struct folio *folio)
 {
@@ -737,6 +849,7 @@ const struct address_space_operations hfs_aops = {
 	.read_folio	= hfs_read_folio,
 	.readahead	= hfs_readahead,
 	.writepage	= hfs_writepage,
+	.writepages	= hfs_writepages,
 	.dirty_folio	= filemap_dirty_folio,
 	.launder_folio	= hfs_launder_folio,
 	/* O_DIRECT is allowed: hfs_file_read_iter/write_iter serve it */

@@ -16,7 +16,8 @@
 # expect-hostcalld: hostfs-host-decides hostfs-fifo hostfs-statfs hostfs-xattr
 # expect-hostcalld: hostfs-flock hostfs-posix-lock hostfs-unlinked-open
 # expect-hostcalld: hostfs-bigdir hostfs-host-change hostfs-big hostfs-ro
-# expect-hostcalld: hostfs-kill-reader hostfs-parallel hostfs-exec hostfs-root
+# expect-hostcalld: hostfs-mmap-big hostfs-kill-reader hostfs-parallel
+# expect-hostcalld: hostfs-exec hostfs-root
 # expect-hostcalld: hostfs-symlinks-raw hostfs-cache-none hostfs-cache-loose
 # expect-hostcalld: hostfs-umount
 . /hctest/lib.sh
