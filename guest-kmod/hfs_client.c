@@ -153,12 +153,11 @@ out:
 	return ret;
 }
 
+/* Posted: an unmount by a process being killed still ends the subject. */
 void hfs_client_bye(struct hfs_conn *c)
 {
-	struct hc_msg m = { .op = HC_OP_BYE };
-
-	if (c->subject)
-		hfs_rpc_simple(c, &m);
+	if (c->subject && !test_bit(HFS_CONN_DEAD, &c->flags))
+		hfs_post_bye(c->tp, c->subject);
 	c->subject = 0;
 }
 

@@ -246,7 +246,7 @@ struct hfs_dirent {
  */
 int hfs_client_hello(struct hfs_conn *c);
 
-/** hfs_client_bye() - end the subject (errors are ignored: it is gone). */
+/** hfs_client_bye() - end the subject: BYE, not waiting for the answer. */
 void hfs_client_bye(struct hfs_conn *c);
 
 /** hfs_client_chdir() - CHDIR: the subject's working directory. */

@@ -17,7 +17,7 @@
 # expect-hostcalld: hostfs-flock hostfs-posix-lock hostfs-unlinked-open
 # expect-hostcalld: hostfs-bigdir hostfs-host-change hostfs-big hostfs-ro
 # expect-hostcalld: hostfs-mmap-big hostfs-kill-reader hostfs-parallel
-# expect-hostcalld: hostfs-exec hostfs-root
+# expect-hostcalld: hostfs-exec hostfs-bye hostfs-root
 # expect-hostcalld: hostfs-symlinks-raw hostfs-cache-none hostfs-cache-loose
 # expect-hostcalld: hostfs-umount
 . /hctest/lib.sh
@@ -99,6 +99,28 @@ else
 	fail hostfs-exec "cp, chmod or exec of $bb: $out"
 fi
 rm -rf /host/sub/hfs-exec
+
+# unmount ends the mount's subject (BYE): more mounts, one after the other,
+# than run.sh lets hostcalld have subjects (--max-subjects 48)
+mkdir -p /tmp/hfs-bye
+n=0 retries=0
+while [ $n -lt 60 ]; do
+	if mount -t hostfs none /tmp/hfs-bye 2>/dev/null; then
+		umount /tmp/hfs-bye
+		n=$((n + 1))
+	elif [ $retries -lt 10 ]; then
+		retries=$((retries + 1))	# a BYE still on its way
+		sleep 0.1
+	else
+		break
+	fi
+done 2>/dev/null
+if [ $n = 60 ]; then
+	ok hostfs-bye
+	info "hostfs-bye: 60 mounts and unmounts, $retries retries"
+else
+	fail hostfs-bye "mount $((n + 1)) of 60 failed: $(dmesg | grep hostfs: | tail -n 1)"
+fi
 
 # ro: the guest refuses writes itself
 umount /host
