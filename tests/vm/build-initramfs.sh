@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Build the guest initramfs for the VM tests: busybox-static, the kernel
-# modules the guest needs, hostcall.ko, the in-guest tests and (once they
-# exist) libhostcall.so and dosh with their shared libraries.
+# Build the guest initramfs for the VM tests and `make run`: busybox-static,
+# the kernel modules the guest needs, hostcall.ko, the in-guest tests, and a
+# dynamic user space for the acceptance commands: glibc, GNU programs ahead
+# of busybox in PATH, libhostcall.so, dosh and a2ps with what they read.
+# The image is rewritten only when the staged tree's contents changed.
 #
 # usage: tests/vm/build-initramfs.sh [-o OUT.cpio.gz]
 # env:   KVER        guest kernel (default: newest installed linux-image)
 #        B           build directory (default: build)
 #        VM_MODULES  extra kernel modules by name, e.g. "9p 9pnet_virtio"
-#        VM_PROGS    extra dynamically linked host programs, e.g. "cat ls"
+#        VM_PROGS    extra dynamically linked host programs, e.g. "cmp sed"
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,7 +39,7 @@ fi
 
 root=$B/vm/root-$KVER
 rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,hostcall,hctest/bin}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,root,hostcall,hctest/bin}
 
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 tests/vm/init.sh "$root/init"
@@ -62,7 +64,8 @@ for src in tests/vm/guest/*.c; do
 done
 
 if [ -f "$B/hostcall.ko" ]; then
-	cp "$B/hostcall.ko" "$root/hostcall/"
+	# the debug info stays in $B/hostcall.ko (for decoding oopses on the host)
+	strip --strip-debug -o "$root/hostcall/hostcall.ko" "$B/hostcall.ko"
 	modinfo -F vermagic "$B/hostcall.ko" | grep -q "^$KVER " ||
 		echo "build-initramfs: warning: $B/hostcall.ko was not built for $KVER (make kmod KVER=$KVER)" >&2
 else
@@ -94,26 +97,70 @@ for m in $VM_MODULES; do
 done
 printf '%s\n' "${modlist[@]+"${modlist[@]}"}" >"$root/etc/hctest-modules"
 
-# A dynamically linked ELF file and every shared library it needs.
+# A dynamically linked ELF file and every shared library it needs;
+# dosh finds libhostcall.so through its $ORIGIN rpath on the host (build/);
+# in the guest it is /lib/libhostcall.so, on the loader's default path.
 copy_elf() {	# source destination-in-root
 	local src=$1 dst=$2 lib
 	mkdir -p "$root/$(dirname "$dst")"
 	cp -L "$src" "$root/$dst"
 	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		[ "${lib##*/}" = libhostcall.so ] && continue
 		[ -e "$root/$lib" ] && continue
 		mkdir -p "$root/$(dirname "$lib")"
 		cp -L "$lib" "$root/$lib"
 	done
 }
-[ -f "$B/libhostcall.so" ] && copy_elf "$B/libhostcall.so" /lib/libhostcall.so
-[ -f "$B/dosh" ] && copy_elf "$B/dosh" /usr/bin/dosh
-for p in $VM_PROGS; do
-	path=$(command -v "$p") || die "program $p not found on the host"
+# Files and trees as they are on the host (symlinks kept), e.g. data.
+copy_data() {
+	local p
+	for p in "$@"; do
+		[ -e "$p" ] || die "$p not found on the host (make deps installs a2ps)"
+		mkdir -p "$root/$(dirname "$p")"
+		cp -a "$p" "$root/$p"
+	done
+}
+if [ -f "$B/libhostcall.so" ] && [ -f "$B/dosh" ]; then
+	copy_elf "$B/libhostcall.so" /lib/libhostcall.so
+	copy_elf "$B/dosh" /bin/dosh
+else
+	echo "build-initramfs: warning: no $B/libhostcall.so or $B/dosh (make all); the acceptance tests will fail" >&2
+fi
+
+# GNU programs the tests run under LD_PRELOAD (busybox applets are static)
+# or compare with the host's; /usr/bin comes first in the guest's PATH.
+# Debian's static busybox sh prefers its own applets to PATH
+# (FEATURE_PREFER_APPLETS), so commands meant for these run under dash.
+for p in dash cat ls head tail stat sha256sum wc id env a2ps file $VM_PROGS; do
+	path=$(command -v "$p") || die "program $p not found on the host (make deps)"
 	copy_elf "$path" "/usr/bin/$p"
 done
+# What a2ps reads at run time (strace -f -e trace=file a2ps -o - test.c):
+# its configuration, sheets, fonts metrics, encodings and prologues,
+# libpaper's /etc/papersize, and file(1), which it runs, with its magic.
+copy_data /etc/a2ps.cfg /etc/a2ps-site.cfg /etc/papersize /usr/share/a2ps \
+	/usr/share/ogonkify /etc/magic /usr/lib/file/magic.mgc \
+	/usr/share/misc/magic.mgc
+install -m 0644 tests/vm/test.c "$root/root/test.c"
+# terminfo for dosh's line editing on the console (TERM comes from make run)
+for t in linux vt100 vt220 xterm xterm-256color screen screen-256color \
+	 tmux tmux-256color dumb; do
+	for d in /lib/terminfo /usr/share/terminfo; do
+		[ -e "$d/${t:0:1}/$t" ] && copy_data "$d/${t:0:1}/$t" && break
+	done
+done
 
+# Rewrite the image only when the staged tree differs from the last one:
+# names, types, modes, symlink targets and file contents.
+key=$( (cd "$root" && find . -mindepth 1 -printf '%p %y %m %l\n' | LC_ALL=C sort &&
+	find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64)
+if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
+	echo "  INITRD  $out is up to date ($(du -k "$out" | cut -f1) KiB, kernel $KVER)"
+	exit 0
+fi
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio --quiet -o -H newc -R 0:0) | gzip -6 >"$out.tmp"
 mv "$out.tmp" "$out"
-echo "  INITRD  $out ($(du -k "$out" | cut -f1) KiB, kernel $KVER)"
+echo "$key" >"$out.key"
+echo "  INITRD  $out ($(du -k "$out" | cut -f1) KiB, $(du -sk "$root" | cut -f1) KiB unpacked, kernel $KVER)"
