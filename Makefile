@@ -112,12 +112,14 @@ kmod: vm-deps
 	cp $(B)/kmod/guest-kmod/hostcall.ko $(B)/hostcall.ko
 
 # ivshmem-host.sh: hostcalld --ivshmem without a VM (a fake QEMU and guest);
-# then the guest with no device, with the test peer, with hostcalld.
+# then the guest with no device, with the test peer, with hostcalld, and the
+# acceptance commands against the whole host with a private cupsd.
 vm-check: all kmod
 	tests/vm/ivshmem-host.sh
 	KVER=$(KVER) tests/vm/run.sh --mode none
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode hostcalld --no-build
+	KVER=$(KVER) tests/vm/run.sh --mode accept --no-build
 
 clean:
 	rm -rf $(B)

@@ -4,7 +4,7 @@
 # each "HCTEST" result line from its console log. Fails on a failed or
 # missing result, a kernel panic or oops, or a timeout.
 #
-# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld] [--kvm] [--timeout S]
+# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld|accept] [--kvm] [--timeout S]
 #                        [--only 'NN-a.sh NN-b.sh'] [--smp N] [--mem M]
 #                        [--no-build] [--verbose]
 #   none       no ivshmem device: hostcall.ko must load and stay idle
@@ -14,6 +14,10 @@
 #              here (as root, shadows run as nobody); the guest's last test
 #              asks for hostcalld to be killed (SIGKILL), and the host side
 #              checks the file the guest wrote and that no shadow is left
+#   accept     the acceptance commands (guest/60-accept.sh) against
+#              build/hostcalld --ivshmem serving the whole host, with a
+#              private cupsd (tests/vm/accept.sh); the host side compares
+#              the guest's outputs with /etc/printcap, ls -ln /etc, the job
 # env: KVER (default: newest installed linux-image), B (default: build)
 set -euo pipefail
 
@@ -35,7 +39,7 @@ while [ $# -gt 0 ]; do
 	*) sed -n '/^# usage/,/^# env/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-case $mode in none | testpeer | hostcalld) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
+case $mode in none | testpeer | hostcalld | accept) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
 
 KVER=${KVER:-$(tests/vm/kver.sh image)}
 export KVER B
@@ -48,6 +52,14 @@ mkdir -p "$work"
 rm -f "$log" "$work"/*.log "$work/killed" "$work/host-results"
 
 die() { echo "$tag: $*" >&2; exit 1; }
+# One QEMU at a time on this shared machine, and one writer of $B/vm: wait
+# for any other run of this harness or of make run (tests/vm/boot.sh).
+lock=${HC_VM_LOCK:-/tmp/hostcall-vm.lock}
+exec 9>>"$lock"
+if ! flock -n 9; then
+	echo "$tag: waiting for the other VM run that holds $lock"
+	flock -w 900 9 || die "$lock still held after 15 min"
+fi
 [ -r "$kernel" ] || die "cannot read $kernel (install linux-image-$KVER; Debian makes it root-only)"
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-deps)"
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
@@ -63,12 +75,18 @@ cleanup() {
 		kill "$peer_pid" 2>/dev/null || true
 		wait "$peer_pid" 2>/dev/null || true
 	fi
+	[ $mode != accept ] || accept_cleanup
 }
 trap cleanup EXIT
 
 # Socket paths are limited to 108 bytes: keep it short and private.
 sock=$work/ivshmem.sock
 ivshmem_args=()
+user_args=() accept_user=
+if [ "$(id -u)" = 0 ]; then
+	user_args=(--user nobody)
+	accept_user=nobody
+fi
 case $mode in
 testpeer)
 	peer=$B/vm/hc_testpeer
@@ -79,7 +97,7 @@ testpeer)
 			-o "$peer" tests/vm/hc_testpeer.c proto/hc_codec.c
 	fi
 	rm -f "$sock"
-	"$peer" --socket "$sock" --vectors 1 >"$work/peer.log" 2>&1 &
+	"$peer" --socket "$sock" --vectors 1 >"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!
 	;;
 hostcalld)
@@ -94,21 +112,29 @@ hostcalld)
 	chmod 755 "$hostroot"
 	chmod 777 "$hostroot/sub"
 	chmod 666 "$hostroot/fifo"
-	user_args=()
-	[ "$(id -u)" = 0 ] && user_args=(--user nobody)
 	rm -f "$sock"
 	# fewer subjects than hc-bye opens: only BYE lets them all through
 	"$B/hostcalld" --ivshmem "$sock" --root "$hostroot" --max-subjects 48 \
-		"${user_args[@]}" --verbose >"$work/peer.log" 2>&1 &
+		"${user_args[@]}" --verbose >"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!
 	disown "$peer_pid"	# its SIGKILL is part of the test, not news
+	;;
+accept)
+	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
+	. tests/vm/accept.sh
+	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	accept_setup "$token" || die "cannot write /etc/printcap for the run"
+	rm -f "$sock"
+	env "${accept_env[@]+"${accept_env[@]}"}" "$B/hostcalld" --ivshmem "$sock" \
+		"${user_args[@]}" --verbose >"$work/peer.log" 2>&1 9>&- &
+	peer_pid=$!
 	;;
 esac
 if [ -n "$peer_pid" ]; then
 	# QEMU reads the first messages at start-up: the server must listen.
 	# hostcalld's socket appears only once it listens; the test peer says so.
 	for _ in $(seq 50); do
-		if [ $mode = hostcalld ]; then
+		if [ $mode != testpeer ]; then
 			[ -S "$sock" ] && break
 		else
 			grep -q '^ready' "$work/peer.log" 2>/dev/null && break
@@ -172,6 +198,9 @@ if [ $mode = hostcalld ]; then
 			echo "HCTEST fail host-no-shadow-left: still running: $left" >>"$host_results"
 		fi
 	fi
+fi
+if [ $mode = accept ]; then
+	accept_check "$log" "$host_results" || true	# it reports its own failures
 fi
 
 # Expected results: "# expect:" lines of the scripts that ran, plus the

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Host side of the acceptance run (tests/vm/run.sh --mode accept, sourced
+# by run.sh from the top of the tree): /etc/printcap and a private CUPS
+# daemon before the boot, then the guest's outputs (tests/vm/guest/
+# 60-accept.sh) compared with the host's files and the job CUPS received.
+#
+#   accept_setup TOKEN          printcap, cupsd; sets accept_env for hostcalld
+#   accept_check LOG RESULTS    appends "HCTEST ok|fail NAME" lines to RESULTS
+#   accept_cleanup              stops cupsd, removes what accept_setup made
+
+. tests/dosh/cups.sh
+
+accept_made=()		# files and directories to remove, in this order
+accept_env=()		# VAR=VALUE for hostcalld (its host commands inherit it)
+accept_cups_err=
+accept_jobs_before=0
+
+# accept_setup TOKEN: /etc/printcap is used as it is if it exists; if it is
+# absent it is written for this run (TOKEN in it), and if it is a dangling
+# symlink (CUPS's /run/cups/printcap while the system's cupsd is not
+# running) its target is, so that the system's cupsd is never involved.
+accept_setup() {
+	local content tgt
+	content=$(printf '# /etc/printcap written by tests/vm for one run (%s), removed afterwards\ntestq|hostcall VM test queue:rm=localhost:rp=testq:' "$1")
+	if [ -e /etc/printcap ]; then
+		echo "$tag: /etc/printcap: the host's own ($(stat -L -c %s /etc/printcap) bytes)"
+	else
+		tgt=/etc/printcap
+		if [ -L /etc/printcap ]; then
+			tgt=$(readlink /etc/printcap)
+			case $tgt in /*) ;; *) tgt=/etc/$tgt ;; esac
+			if [ ! -d "$(dirname "$tgt")" ]; then
+				mkdir -p "$(dirname "$tgt")" || return 1
+				accept_made=("$(dirname "$tgt")")
+			fi
+		fi
+		printf '%s\n' "$content" >"$tgt" && chmod 0644 "$tgt" || return 1
+		accept_made=("$tgt" "${accept_made[@]}")
+		echo "$tag: /etc/printcap: none on this host; wrote $tgt for this run"
+	fi
+	# the private cupsd must not hold run.sh's lock (fd 9)
+	if cups_start 9>&- 2>"$work/cups.err"; then
+		accept_env=(CUPS_SERVER="$CUPS_SOCK")
+		accept_jobs_before=$(cups_last_job)
+		echo "$tag: private cupsd on $CUPS_SOCK, queue testq"
+	else
+		accept_cups_err="the private cupsd did not start: $(tr '\n' ' ' <"$work/cups.err")"
+		echo "$tag: $accept_cups_err" >&2
+	fi
+}
+
+accept_cleanup() {
+	local f
+	cups_stop || true	# (not under set -e: it kills what may be gone)
+	for f in "${accept_made[@]+"${accept_made[@]}"}"; do
+		if [ -d "$f" ]; then rmdir "$f"; else rm -f "$f"; fi
+	done
+	accept_made=()
+}
+
+# accept_output NAME LOG FILE: the bytes the guest printed for NAME into
+# FILE, checked against the size and sha256 it gave. Returns 1 if the
+# guest printed no output for NAME, 2 if the console did not carry it intact.
+accept_output() {
+	local info want got
+	info=$(tr -d '\r' <"$2" | sed -n "s/^HCTEST info $1: \\([0-9]* bytes, sha256 [0-9a-f]*\\), newline at end: \\(yes\\|no\\)\$/\\1 \\2/p" | tail -n 1)
+	[ -n "$info" ] || return 1
+	tr -d '\r' <"$2" | awk -v b="HCTEST-OUT $1 begin" -v e="HCTEST-OUT $1 end" \
+		'$0 == e { exit } on { print } $0 == b { on = 1 }' >"$3.tmp"
+	case $info in
+	*" no") head -c -1 "$3.tmp" >"$3" ;;
+	*) mv "$3.tmp" "$3" ;;
+	esac
+	rm -f "$3.tmp"
+	want=${info% *}
+	got="$(wc -c <"$3") bytes, sha256 $(sha256sum <"$3" | cut -d' ' -f1)"
+	[ "$got" = "$want" ] || { echo "console copy has $got, the guest said $want"; return 2; }
+}
+
+# accept_compare NAME GOT WANT: ok, or fail with the first lines of the diff.
+accept_compare() {
+	if cmp -s "$2" "$3"; then
+		echo "HCTEST ok $1"
+	else
+		echo "HCTEST fail $1: differs from the host's: $(diff "$3" "$2" | head -n 6 | tr '\n' '|')"
+	fi
+}
+
+accept_skipped() { tr -d '\r' <"$1" | grep -q "^HCTEST skip $2:"; }
+
+# accept_check LOG RESULTS
+accept_check() {
+	local log=$1 d=$work/accept n why job out line
+	mkdir -p "$d"
+	{
+	# 1. the shim
+	if ! accept_skipped "$log" accept-shim-printcap; then
+		if why=$(accept_output accept-shim-printcap "$log" "$d/shim.out"); then
+			accept_compare accept-shim-printcap "$d/shim.out" /etc/printcap
+		else
+			echo "HCTEST fail accept-shim-printcap: ${why:-the guest printed no output}"
+		fi
+	fi
+
+	# 2. hostfs: the printcap's bytes, then ls -l's lines. The guest has
+	# no passwd or group entries: its ls -l shows the numeric ids that
+	# the host's ls -ln does. hostfs shows an absolute symlink target as
+	# one relative to the mount's root (symlinks=mount): "/x" is "../x".
+	if why=$(accept_output accept-hostfs "$log" "$d/hostfs.out"); then
+		n=$(stat -L -c %s /etc/printcap)
+		head -c "$n" "$d/hostfs.out" >"$d/hostfs.printcap"
+		tail -c +$((n + 1)) "$d/hostfs.out" >"$d/hostfs.ls"
+		(cd / && LC_ALL=C TZ=UTC ls -ln /etc) >"$d/host.ls-all"
+		head "$d/host.ls-all" | sed 's| -> /| -> ../|' >"$d/host.ls"
+		accept_compare accept-hostfs-printcap "$d/hostfs.printcap" /etc/printcap
+		accept_compare accept-hostfs-ls "$d/hostfs.ls" "$d/host.ls"
+	else
+		echo "HCTEST fail accept-hostfs-printcap: ${why:-the guest printed no output}"
+		echo "HCTEST fail accept-hostfs-ls: ${why:-the guest printed no output}"
+	fi
+
+	# 3. the job: PostScript from a2ps, with test.c's marker, queued by
+	# lpr on the host as the shadows' user
+	if ! accept_skipped "$log" accept-dosh-lpr; then
+		job=$((accept_jobs_before + 1))
+		out=$CUPS_DIR/out/job-$job.ps
+		if [ -n "$accept_cups_err" ]; then
+			echo "HCTEST fail accept-dosh-lpr: $accept_cups_err"
+		elif ! cups_wait_output "$job" 30; then
+			echo "HCTEST fail accept-dosh-lpr: no completed job $job within 30 s; lpstat: $(CUPS_SERVER=$CUPS_SOCK lpstat -W all -o testq 2>&1 | tr '\n' '|')"
+		elif [ "$(head -c 4 "$out")" != '%!PS' ]; then
+			echo "HCTEST fail accept-dosh-lpr: job $job is not PostScript: $(head -c 40 "$out" | od -c | head -n 2 | tr '\n' ' ')"
+		elif ! grep -q 'hostcall_vm_marker_4711 = 4711;' "$out"; then
+			echo "HCTEST fail accept-dosh-lpr: job $job ($(wc -c <"$out") bytes) lacks test.c's line 'hostcall_vm_marker_4711 = 4711;'"
+		else
+			line=$(CUPS_SERVER=$CUPS_SOCK lpstat -W completed -o testq | grep "^testq-$job ")
+			case $line in
+			*" ${accept_user:-$(id -un)} "*) echo "HCTEST ok accept-dosh-lpr" ;;
+			*) echo "HCTEST fail accept-dosh-lpr: job $job is not ${accept_user:-$(id -un)}'s: $line" ;;
+			esac
+		fi
+	fi
+	} >>"$2"
+}
