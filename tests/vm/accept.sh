@@ -35,8 +35,8 @@ accept_setup() {
 			fi
 		fi
 		printf '%s\n' "$content" >"$tgt" && chmod 0644 "$tgt" || return 1
-		accept_made=("$tgt" "${accept_made[@]}")
-		echo "$tag: /etc/printcap: none on this host; wrote $tgt for this run"
+		accept_made=("$tgt" "${accept_made[@]+"${accept_made[@]}"}")
+		echo "$tag: /etc/printcap: none on this host$([ $tgt = /etc/printcap ] || echo " (a link to $tgt)"); wrote $tgt for this run"
 	fi
 	# the private cupsd must not hold run.sh's lock (fd 9)
 	if cups_start 9>&- 2>"$work/cups.err"; then
@@ -124,6 +124,7 @@ accept_check() {
 	if ! accept_skipped "$log" accept-dosh-lpr; then
 		job=$((accept_jobs_before + 1))
 		out=$CUPS_DIR/out/job-$job.ps
+		[ ! -f "$out" ] || cp "$out" "$d/job.ps"	# cupsd's dir goes at the end
 		if [ -n "$accept_cups_err" ]; then
 			echo "HCTEST fail accept-dosh-lpr: $accept_cups_err"
 		elif ! cups_wait_output "$job" 30; then
