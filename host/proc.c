@@ -35,6 +35,9 @@ struct spawn {
 	int master_sent;		/* the reply owns the master now */
 	char pts[32];
 	int errpipe[2];			/* exec failure: errno from the child */
+	int keep;			/* SPAWN_KEEP: streams become handles */
+	int nkept;
+	hc_u32 kept[HC_FDS_MAX + 1];	/* their handles, in reply order */
 	hc_u32 flags;
 	mode_t umask;
 };
@@ -164,10 +167,30 @@ static int spawn_pty(struct spawn *sp, hc_u32 size)
 }
 
 /*
- * The child's streams. The caller's pipe ends are attached to the reply in
- * stdio order as they are made, the pty master once after them.
+ * The caller's end of a stream: attached to the reply (SPAWN), or kept as a
+ * handle that the reply's data lists (SPAWN_KEEP). @fd is ours either way.
  */
-static int spawn_stdio(struct spawn *sp, struct hostd_req *rq)
+static int spawn_give(struct spawn *sp, struct hostd_shadow *sh,
+		      struct hostd_req *rq, int fd)
+{
+	int h;
+
+	if (!sp->keep)
+		return hostd_reply_fd(rq, fd);
+	h = hostd_handle_add(sh, fd);
+	close(fd);
+	if (h < 0)
+		return h;
+	sp->kept[sp->nkept++] = h;
+	return 0;
+}
+
+/*
+ * The child's streams. The caller's pipe ends are given in stdio order as
+ * they are made, the pty master once after them.
+ */
+static int spawn_stdio(struct spawn *sp, struct hostd_shadow *sh,
+		       struct hostd_req *rq)
 {
 	const struct hc_msg *m = rq->m;
 	int i, p[2], err;
@@ -185,7 +208,7 @@ static int spawn_stdio(struct spawn *sp, struct hostd_req *rq)
 				return -errno;
 			sp->io[i] = i ? p[1] : p[0];
 			sp->own[i] = 1;
-			err = hostd_reply_fd(rq, i ? p[0] : p[1]);
+			err = spawn_give(sp, sh, rq, i ? p[0] : p[1]);
 			if (err)
 				return err;
 			break;
@@ -210,8 +233,8 @@ static int spawn_stdio(struct spawn *sp, struct hostd_req *rq)
 		}
 	}
 	if (sp->master >= 0) {
-		sp->master_sent = 1;	/* closed by hostd_reply_fd on failure */
-		err = hostd_reply_fd(rq, sp->master);
+		sp->master_sent = 1;	/* closed by spawn_give on failure */
+		err = spawn_give(sp, sh, rq, sp->master);
 		if (err)
 			return err;
 	}
@@ -312,9 +335,12 @@ fail:
 	_exit(127);
 }
 
-static void spawn_free(struct spawn *sp)
+static void spawn_free(struct spawn *sp, struct hostd_shadow *sh, int failed)
 {
 	int i;
+
+	for (i = 0; failed && i < sp->nkept; i++)
+		hostd_handle_close(sh, sp->kept[i]);
 
 	for (i = 0; i < 3; i++)
 		if (sp->own[i])
@@ -335,8 +361,9 @@ static void spawn_free(struct spawn *sp)
 }
 
 /*
- * Without fds in replies (HC_HELLO_KEEP_HANDLES) only streams that return
- * nothing can be had: /dev/null and "same as the previous one".
+ * Without fds in replies (HC_HELLO_KEEP_HANDLES) SPAWN can only have streams
+ * that return nothing: /dev/null and "same as the previous one"; SPAWN_KEEP
+ * gives the others as handles.
  */
 static int spawn_stdio_fdless(hc_u32 modes)
 {
@@ -362,9 +389,10 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	struct spawn sp = {
 		.cwdfd = -1, .master = -1, .slave = -1, .errpipe = { -1, -1 },
 		.flags = m->flags, .umask = sh->umask,
+		.keep = m->op == HC_OP_SPAWN_KEEP,
 	};
 	struct hostd_proc *slot;
-	int err, code;
+	int err, code, i, b;
 	ssize_t n;
 	pid_t pid;
 
@@ -373,7 +401,7 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	if (m->argc < 1 || (m->flags & ~(hc_u32)(HC_SPAWN_NEWPGRP | HC_SPAWN_SETSID |
 						  HC_SPAWN_KEEPENV)))
 		return -EINVAL;
-	if (sh->keep_handles && !spawn_stdio_fdless(m->arg))
+	if (sh->keep_handles && !sp.keep && !spawn_stdio_fdless(m->arg))
 		return -EOPNOTSUPP;
 	for (slot = sh->procs; slot < sh->procs + HOSTD_PROCS_MAX; slot++)
 		if (!slot->pid)
@@ -389,7 +417,7 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	if (!err)
 		err = spawn_env(&sp, sh->cfg, m);
 	if (!err)
-		err = spawn_stdio(&sp, rq);
+		err = spawn_stdio(&sp, sh, rq);
 	if (!err && pipe2(sp.errpipe, O_CLOEXEC) < 0)
 		err = -errno;
 	if (err)
@@ -417,8 +445,18 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	slot->pid = pid;
 	strcpy(slot->pts, sp.master >= 0 ? sp.pts : "");
 	err = pid;
+	if (sp.keep) {
+		/* the reply is encoded after we return: not on our stack */
+		unsigned char *w = (unsigned char *)sh->scratch;
+
+		for (i = 0; i < sp.nkept; i++)
+			for (b = 0; b < 4; b++)
+				w[4 * i + b] = sp.kept[i] >> (8 * b);
+		rq->rep->data = w;
+		rq->rep->datalen = 4 * sp.nkept;
+	}
 out:
-	spawn_free(&sp);
+	spawn_free(&sp, sh, err < 0);
 	return err;
 }
 

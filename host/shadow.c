@@ -62,6 +62,7 @@ static const struct hostd_opdesc hostd_ops[HC_OP_MAX] = {
 	[HC_OP_KILL]		= { hostd_kill },
 	[HC_OP_WINSIZE]		= { hostd_winsize },
 	[HC_OP_BYE]		= { hostd_bye },
+	[HC_OP_SPAWN_KEEP]	= { hostd_spawn },
 };
 
 /* SIGTERM (from the relay, or as parent-death signal): finish and go. */

@@ -71,6 +71,9 @@ static const struct hc_opdesc hc_ops[HC_OP_MAX] = {
 	[HC_OP_KILL]	    = { "kill", { F(ARG), F(ARG2) }, { 0 } },
 	[HC_OP_WINSIZE]	    = { "winsize", { F(ARG), F(ARG2) }, { 0 } },
 	[HC_OP_BYE]	    = { "bye", { 0 }, { 0 } },
+	[HC_OP_SPAWN_KEEP]  = { "spawn-keep",
+				{ F(FLAGS), F(ARG), F(ARG2), F(PATH), F(ARGV), F(ENVP) },
+				{ F(DATA) } },
 };
 
 #undef F

@@ -10,6 +10,9 @@
  *      the transport carries no fds, so the shadow keeps a handle for every
  *      file it opens). Both are additive: a version-1 host answers BYE with
  *      -ENOSYS, as any op it does not know, and ignores HELLO flags.
+ *      Added later within version 2 (a host without it answers -ENOSYS):
+ *      HC_OP_SPAWN_KEEP, SPAWN whose pipe ends and pty master stay in the
+ *      shadow as handles.
  *
  * Negotiation
  *   The client sends the highest version it speaks in HELLO's arg; the host
@@ -74,6 +77,14 @@
  *     with HC_WAIT_NOHANG while it runs.
  *   - HC_OP_KILL: arg = pid, arg2 = signal, sent to the process group.
  *   - HC_OP_WINSIZE: arg = pid, arg2 = rows << 16 | cols.
+ *   - HC_OP_SPAWN_KEEP: the request of HC_OP_SPAWN; the caller's pipe ends
+ *     and the pty master are not attached but kept by the shadow as handles
+ *     (on either transport), and the reply's data lists them as u32
+ *     little-endian handle numbers in the order SPAWN attaches fds: pipe
+ *     ends in stdio order, then the pty master. READ and WRITE with off = -1
+ *     move the bytes, CLOSE (or the subject's end) closes them, WINSIZE
+ *     still resizes the pty. HC_STDIO_PASS needs an attached fd, so on a
+ *     transport without fds it gets -EBADF.
  *   - HC_OP_BYE (v2): the shadow replies 0 and exits, as when the connection
  *     closes; its host processes get SIGHUP. Closing the connection says the
  *     same, so a client of this transport need not send it.
@@ -85,7 +96,7 @@
  *     WRITE, LSEEK, FSTATAT, GETDENTS, FSYNC, TRUNCATE, FALLOCATE, FLOCK,
  *     LOCK, the xattr ops and CLOSE then name the file by that handle.
  *   - HC_OP_SPAWN: only HC_STDIO_NULL and HC_STDIO_SAME streams; the others
- *     would return fds and get -EOPNOTSUPP.
+ *     would return fds and get -EOPNOTSUPP: use HC_OP_SPAWN_KEEP.
  *   - HC_OP_FORK_SUBJECT: the shadow still attaches the new connection; the
  *     transport's relay takes it and gives the client only the subject id.
  *   A forked subject keeps its parent's mode.
@@ -268,6 +279,7 @@ enum hc_op {
 	HC_OP_KILL		= 36,
 	HC_OP_WINSIZE		= 37,
 	HC_OP_BYE		= 38,	/* v2: the subject ends */
+	HC_OP_SPAWN_KEEP	= 39,	/* v2 addition: SPAWN, streams as handles */
 	HC_OP_MAX
 };
 
