@@ -6,6 +6,7 @@
 #ifndef HFS_H
 #define HFS_H
 
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
@@ -130,6 +131,18 @@ int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
 /* hfs_dev.c: /dev/hostcall */
 int hfs_dev_register(void);
 void hfs_dev_unregister(void);
+
+/* hfs_stream.c: stream files */
+
+/**
+ * hfs_stream_new() - a stream file for host handle @handle of @subject,
+ * which the file then owns: its last close ends @subject (BYE), as does a
+ * failure here.
+ * @flags: O_RDONLY, O_WRONLY or O_RDWR
+ * Returns: the file, or an ERR_PTR.
+ */
+struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
+			    int flags);
 
 /* hfs_ivshmem.c: the ivshmem-doorbell PCI driver */
 int hfs_ivshmem_init(void);

@@ -3,9 +3,15 @@
  * /dev/hostcall: each open is a subject (HELLO at open), each process that
  * uses the file later (a forked child) gets a subject forked from its
  * parent's, and HOSTCALL_IOC_CALL carries one checked hostcall for the
- * caller's subject. The last close ends them all (BYE).
+ * caller's subject. HOSTCALL_IOC_OPEN opens host files as hostfs files of an
+ * internal mount, HOSTCALL_IOC_SPAWN gives a host process's streams as
+ * stream files. The last close ends them all (BYE).
  */
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -19,6 +25,7 @@
 #include <linux/uaccess.h>
 
 #include "hfs.h"
+#include "hfs_fs.h"
 #include "hostcall_dev.h"
 
 /* Byte offset of the subject in an encoded header (hostcall_proto.h). */
@@ -52,6 +59,9 @@ struct hfs_proc_subject {
  *	of a new process make one subject, and the entries that may be taken
  * @procs: [0] is the opener's subject, kept until release; the others are
  *	processes that inherited the file (fork), added at their first call
+ * @mnt_lock: serialises making @mnt
+ * @mnt: the internal hostfs mount of HOSTCALL_IOC_OPEN, NULL until needed;
+ *	the files opened on it hold it beyond the last close of this file
  */
 struct hfs_devfile {
 	struct hfs_transport *tp;
@@ -59,6 +69,8 @@ struct hfs_devfile {
 	spinlock_t lock;
 	struct mutex fork_lock;
 	struct hfs_proc_subject procs[HFS_DEV_PROCS_MAX];
+	struct mutex mnt_lock;
+	struct vfsmount *mnt;
 };
 
 static int hfs_hello(struct hfs_devfile *f, u32 *id)
@@ -271,6 +283,7 @@ static int hfs_dev_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	spin_lock_init(&f->lock);
 	mutex_init(&f->fork_lock);
+	mutex_init(&f->mnt_lock);
 	f->tp = hfs_transport_get();
 	if (!f->tp) {
 		err = -ENODEV;
@@ -305,6 +318,8 @@ static int hfs_dev_release(struct inode *inode, struct file *file)
 		hfs_post_bye(f->tp, f->procs[i].id);
 		put_pid(f->procs[i].pid);
 	}
+	if (f->mnt)
+		mntput(f->mnt);
 	hfs_transport_put(f->tp);
 	kfree(f);
 	return 0;
@@ -378,6 +393,319 @@ out_free:
 	return err;
 }
 
+/* A hostcall's result as 0 or -errno. */
+static int hfs_dev_result(const struct hc_msg *r)
+{
+	if (r->result < -MAX_ERRNO)
+		return -EPROTO;
+	return r->result < 0 ? (int)r->result : 0;
+}
+
+/* A call the module makes itself on the caller's subject. */
+static int hfs_dev_call(struct hfs_devfile *f, const struct hc_msg *m,
+			struct hc_msg *r, void *buf, size_t cap)
+{
+	u32 id;
+	int pi, err;
+
+	pi = hfs_proc_get(f, &id);
+	if (pi < 0)
+		return pi;
+	err = hfs_call(f->tp, id, m, r, buf, cap);
+	hfs_proc_put(f, pi);
+	return err ? err : hfs_dev_result(r);
+}
+
+/* Message room for a call carrying and returning one path. */
+#define HFS_DEV_PATH_MSG	(2 * (HC_PATH_MAX + 1) + 1024)
+
+/*
+ * The absolute host path of @rel for the caller: relative to its host
+ * working directory (@dirfd HC_AT_FDCWD) or to its directory handle @dirfd.
+ * Returns: a kmalloc()ed path, or an ERR_PTR.
+ */
+static char *hfs_dev_abspath(struct hfs_devfile *f, s32 dirfd, const char *rel)
+{
+	struct hc_msg m = { .op = HC_OP_GETCWD }, r;
+	char *full;
+	void *buf;
+	int err;
+
+	if (dirfd != HC_AT_FDCWD) {
+		m.op = HC_OP_REALPATH;
+		m.fd = dirfd;
+		m.path = ".";
+	}
+	buf = kvmalloc(HFS_DEV_PATH_MSG, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	err = hfs_dev_call(f, &m, &r, buf, HFS_DEV_PATH_MSG);
+	if (!err && (!r.path || r.path[0] != '/'))
+		err = -EPROTO;
+	full = err ? ERR_PTR(err) : kasprintf(GFP_KERNEL, "%s/%s", r.path, rel);
+	kvfree(buf);
+	if (!full)
+		return ERR_PTR(-ENOMEM);
+	if (!IS_ERR(full) && strlen(full) > HC_PATH_MAX) {
+		kfree(full);
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	return full;
+}
+
+/* The internal hostfs mount, made at the first use. */
+static struct vfsmount *hfs_dev_mnt(struct hfs_devfile *f)
+{
+	struct vfsmount *mnt;
+
+	if (mutex_lock_killable(&f->mnt_lock))
+		return ERR_PTR(-EINTR);
+	mnt = f->mnt;
+	if (!mnt) {
+		mnt = hfs_kern_mount();
+		if (!IS_ERR(mnt))
+			f->mnt = mnt;
+	}
+	mutex_unlock(&f->mnt_lock);
+	return mnt;
+}
+
+/*
+ * The walk runs in the guest VFS from the internal mount's root, which is
+ * the lookup root too: ".." and absolute symlink targets (symlinks=raw)
+ * stay in the host's tree (its --root), as on the host.
+ */
+static long hfs_ioc_open(struct hfs_devfile *f, struct hostcall_open __user *uo)
+{
+	struct hostcall_open o;
+	struct vfsmount *mnt;
+	struct file *file;
+	struct path root;
+	char *path, *full = NULL;
+	int fd, flags;
+
+	if (copy_from_user(&o, uo, sizeof(o)))
+		return -EFAULT;
+	if (o.pad)
+		return -EINVAL;
+	path = strndup_user(u64_to_user_ptr(o.path), HC_PATH_MAX + 1);
+	if (IS_ERR(path))
+		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+	if (!*path) {
+		fd = -ENOENT;
+		goto out_free;
+	}
+	if (path[0] != '/') {
+		full = hfs_dev_abspath(f, o.dirfd, path);
+		if (IS_ERR(full)) {
+			fd = PTR_ERR(full);
+			full = NULL;
+			goto out_free;
+		}
+	}
+	mnt = hfs_dev_mnt(f);
+	if (IS_ERR(mnt)) {
+		fd = PTR_ERR(mnt);
+		goto out_free;
+	}
+	flags = o.flags;
+	if (force_o_largefile())
+		flags |= O_LARGEFILE;
+	fd = get_unused_fd_flags(flags);
+	if (fd < 0)
+		goto out_free;
+	root.mnt = mnt;
+	root.dentry = mnt->mnt_root;
+	file = file_open_root(&root, full ? full : path, flags, o.mode);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto out_free;
+	}
+	fd_install(fd, file);
+out_free:
+	kfree(full);
+	kfree(path);
+	return fd;
+}
+
+/* Close @n handles of subject @id but @keep (-1: all). */
+static void hfs_dev_close_handles(struct hfs_transport *tp, u32 id,
+				  const u32 *h, int n, int keep)
+{
+	struct hc_msg m = { .op = HC_OP_CLOSE }, r;
+	u8 buf[128];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i == keep)
+			continue;
+		m.fd = h[i];
+		hfs_call(tp, id, &m, &r, buf, sizeof(buf));
+	}
+}
+
+/* A host process whose streams could not be given: kill and reap it. */
+static void hfs_dev_spawn_undo(struct hfs_transport *tp, u32 id, u32 pid)
+{
+	struct hc_msg m = { .op = HC_OP_KILL, .arg = pid, .arg2 = SIGKILL }, r;
+	u8 buf[128];
+
+	hfs_call(tp, id, &m, &r, buf, sizeof(buf));
+	m.op = HC_OP_WAIT;
+	m.arg2 = 0;
+	m.flags = 0;
+	hfs_call(tp, id, &m, &r, buf, sizeof(buf));
+}
+
+/*
+ * Stream files for the @n handles of subject @id: each gets a subject
+ * forked from @id that keeps only its own handle; @id keeps none.
+ */
+static int hfs_dev_streams(struct hfs_devfile *f, u32 id, const u32 *h,
+			   const int *mode, int n, struct file **files)
+{
+	int i, sid, err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		sid = hfs_fork_subject(f, id);
+		if (sid < 0) {
+			err = sid;
+			break;
+		}
+		hfs_dev_close_handles(f->tp, sid, h, n, i);
+		files[i] = hfs_stream_new(f->tp, sid, h[i], mode[i]);
+		if (IS_ERR(files[i])) {
+			err = PTR_ERR(files[i]);
+			files[i] = NULL;
+		}
+	}
+	hfs_dev_close_handles(f->tp, id, h, n, -1);
+	return err;
+}
+
+/* The open mode of each stream the reply lists, from the stdio modes. */
+static int hfs_dev_stream_modes(u32 stdio, int *mode)
+{
+	int i, n = 0, pty = 0;
+
+	for (i = 0; i < 3; i++) {
+		u32 io = (stdio >> (8 * i)) & 0xff;
+
+		if (io == HC_STDIO_PIPE)
+			mode[n++] = i ? O_RDONLY : O_WRONLY;
+		pty |= io == HC_STDIO_PTY;
+	}
+	if (pty)
+		mode[n++] = O_RDWR;
+	return n;
+}
+
+static long hfs_ioc_spawn(struct hfs_devfile *f, struct hostcall_spawn __user *us)
+{
+	struct file *files[HOSTCALL_SPAWN_FDS] = {};
+	int fds[HOSTCALL_SPAWN_FDS], mode[HOSTCALL_SPAWN_FDS];
+	u32 h[HOSTCALL_SPAWN_FDS];
+	struct hostcall_spawn s;
+	struct hc_msg m, r;
+	int len, err, pi, i, n = 0, want;
+	u32 tag, id, pid = 0;
+	void *buf;
+
+	if (copy_from_user(&s, us, sizeof(s)))
+		return -EFAULT;
+	if (s.flags || s.call.flags || s.call.req_len < HC_HDR_SIZE ||
+	    s.call.req_len > HC_MSG_MAX || s.call.rep_cap < 128)
+		return -EINVAL;
+	buf = kvmalloc(HC_MSG_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_user(buf, u64_to_user_ptr(s.call.req), s.call.req_len)) {
+		err = -EFAULT;
+		goto out_free;
+	}
+	err = hfs_check_request(&m, buf, s.call.req_len);
+	if (!err && m.op != HC_OP_SPAWN_KEEP)
+		err = -EINVAL;
+	if (err)
+		goto out_free;
+	tag = m.tag;
+	want = hfs_dev_stream_modes(m.arg, mode);
+	/* the subject stays ours (busy) until its handles are given away */
+	pi = hfs_proc_get(f, &id);
+	if (pi < 0) {
+		err = pi;
+		goto out_free;
+	}
+	*(__le32 *)(buf + HFS_HDR_SUBJECT_OFF) = cpu_to_le32(id);
+	len = hfs_submit(f->tp, id, buf, s.call.req_len, buf, HC_MSG_MAX);
+	err = len < 0 ? len : hfs_check_reply(&r, buf, len, HC_OP_SPAWN_KEEP, tag);
+	if (err || r.result < 0)
+		goto out_put;
+	pid = r.result;
+	n = r.datalen / 4;
+	if (r.datalen != 4 * want || len > s.call.rep_cap) {
+		/* not what was asked: leave the handles to the subject's end */
+		err = -EPROTO;
+		n = 0;
+		goto out_undo;
+	}
+	for (i = 0; i < n; i++) {
+		const u8 *p = (const u8 *)r.data + 4 * i;
+
+		h[i] = p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+	}
+	err = hfs_dev_streams(f, id, h, mode, n, files);
+	if (err)
+		goto out_undo;
+	for (i = 0; i < HOSTCALL_SPAWN_FDS; i++)
+		fds[i] = -1;
+	for (i = 0; i < n; i++) {
+		fds[i] = get_unused_fd_flags(O_CLOEXEC);
+		if (fds[i] < 0) {
+			err = fds[i];
+			goto out_fds;
+		}
+	}
+	if (copy_to_user(u64_to_user_ptr(s.call.rep), buf, len) ||
+	    put_user(len, &us->call.rep_len) ||
+	    copy_to_user(us->fds, fds, sizeof(fds)) ||
+	    put_user(n, &us->nfds)) {
+		err = -EFAULT;
+		goto out_fds;
+	}
+	for (i = 0; i < n; i++)
+		fd_install(fds[i], files[i]);
+	hfs_proc_put(f, pi);
+	kvfree(buf);
+	return 0;
+
+out_fds:
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			put_unused_fd(fds[i]);
+out_undo:
+	for (i = 0; i < n; i++)
+		if (files[i])
+			fput(files[i]);
+	hfs_dev_spawn_undo(f->tp, id, pid);
+	hfs_proc_put(f, pi);
+	goto out_free;
+out_put:
+	hfs_proc_put(f, pi);
+	if (err)
+		goto out_free;
+	/* the host's error: in the reply, as for HOSTCALL_IOC_CALL */
+	if (len > s.call.rep_cap)
+		err = -EMSGSIZE;
+	else if (copy_to_user(u64_to_user_ptr(s.call.rep), buf, len) ||
+		 put_user(len, &us->call.rep_len) || put_user(0, &us->nfds))
+		err = -EFAULT;
+out_free:
+	kvfree(buf);
+	return err;
+}
+
 static long hfs_ioc_info(struct hfs_devfile *f, struct hostcall_info __user *ui)
 {
 	struct hostcall_info info = {
@@ -404,6 +732,10 @@ static long hfs_dev_ioctl(struct file *file, unsigned int cmd,
 		return hfs_ioc_call(f, (struct hostcall_call __user *)arg);
 	case HOSTCALL_IOC_INFO:
 		return hfs_ioc_info(f, (struct hostcall_info __user *)arg);
+	case HOSTCALL_IOC_OPEN:
+		return hfs_ioc_open(f, (struct hostcall_open __user *)arg);
+	case HOSTCALL_IOC_SPAWN:
+		return hfs_ioc_spawn(f, (struct hostcall_spawn __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -409,6 +409,14 @@ int hfs_fs_init(void);
 /** hfs_fs_exit() - unregister it (no mount can exist: they pin the module). */
 void hfs_fs_exit(void);
 
+/**
+ * hfs_kern_mount() - an internal hostfs mount (in no namespace) of the
+ * host's "/" with a subject of its own, symlinks=raw and cache=none, for
+ * /dev/hostcall's HOSTCALL_IOC_OPEN. Release with mntput().
+ * Returns: the mount, or an ERR_PTR.
+ */
+struct vfsmount *hfs_kern_mount(void);
+
 /* ---- hfs_inode.c ---- */
 
 extern const struct dentry_operations hfs_dentry_ops;

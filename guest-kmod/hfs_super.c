@@ -275,6 +275,14 @@ static struct file_system_type hfs_fs_type = {
 };
 MODULE_ALIAS_FS("hostfs");
 
+struct vfsmount *hfs_kern_mount(void)
+{
+	/* parsed in place (strsep), so not a string literal */
+	char opts[] = "symlinks=raw,cache=none";
+
+	return vfs_kern_mount(&hfs_fs_type, SB_KERNMOUNT, "hostcall", opts);
+}
+
 static void hfs_inode_init_once(void *p)
 {
 	struct hfs_inode *hi = p;

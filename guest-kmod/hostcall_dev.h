@@ -63,7 +63,68 @@ struct hostcall_info {
 	char transport[16];	/* "ivshmem", NUL-terminated */
 };
 
+/*
+ * HOSTCALL_IOC_OPEN: open a host file as a real guest fd (the result).
+ * @path:  user pointer to the host path, NUL-terminated, < HC_PATH_MAX
+ * @dirfd: what a relative @path is relative to: HC_AT_FDCWD (-100, the
+ *         caller's host working directory) or a directory handle of the
+ *         caller's subject (an OPENAT result)
+ * @flags: open(2) flags of the guest; O_CLOEXEC applies to the new fd
+ * @mode:  creation mode (O_CREAT, O_TMPFILE)
+ * @pad:   zero
+ *
+ * The file is a hostfs file of an internal mount (no mount point, not in
+ * any namespace) that the open of /dev/hostcall makes at its first
+ * HOSTCALL_IOC_OPEN: a subject of its own (HELLO) with the same host user
+ * and --root, working directory "/", symlinks=raw, cache=none. A relative
+ * @path is made absolute first by a GETCWD (or a REALPATH of @dirfd) on the
+ * caller's subject, so it means what it means for the caller; the walk then
+ * runs in the guest VFS over hostfs, absolute symlinks staying in the host's
+ * tree. read, write, lseek, fstat, mmap, getdents64, fchmod, flock… are then
+ * hostfs's. Errors: those of open(2) as the host decides them, ENAMETOOLONG,
+ * EINVAL (bad struct), and those of HOSTCALL_IOC_CALL.
+ */
+struct hostcall_open {
+	__u64 path;
+	__s32 dirfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 pad;
+};
+
+/* Stream fds one spawn can return: three pipe ends and the pty master. */
+#define HOSTCALL_SPAWN_FDS	4
+
+/*
+ * HOSTCALL_IOC_SPAWN: HC_OP_SPAWN_KEEP, with the streams as guest fds.
+ * @call:  as HOSTCALL_IOC_CALL; the request must be HC_OP_SPAWN_KEEP
+ * @fds:   out: a "stream file" for each handle the reply lists (pipe ends in
+ *         stdio order, then the pty master), close-on-exec; -1 after @nfds
+ * @nfds:  out: how many
+ * @flags: zero
+ *
+ * A stream file reads and writes its host pipe end or pty master with
+ * READ/WRITE at off = -1 through a subject of its own (a FORK_SUBJECT of
+ * the caller's that keeps only that handle), so a read that blocks on the
+ * host blocks only that file, never the caller's other calls; the caller's
+ * subject keeps none of the handles. Reads return what the host's read(2)
+ * returned (0: end of file); writes write everything. poll() always says
+ * ready (blocking semantics). The last close ends the stream's subject
+ * (BYE), which closes the host end: the host program sees EOF or SIGPIPE.
+ * If the reply is an error, @nfds is 0 and the error is in the reply, as
+ * for HOSTCALL_IOC_CALL; if making the stream files fails, the host
+ * process is killed (SIGKILL) and reaped, and the ioctl fails.
+ */
+struct hostcall_spawn {
+	struct hostcall_call call;
+	__s32 fds[HOSTCALL_SPAWN_FDS];
+	__u32 nfds;
+	__u32 flags;
+};
+
 #define HOSTCALL_IOC_CALL	_IOWR(HOSTCALL_IOC_MAGIC, 1, struct hostcall_call)
 #define HOSTCALL_IOC_INFO	_IOR(HOSTCALL_IOC_MAGIC, 2, struct hostcall_info)
+#define HOSTCALL_IOC_OPEN	_IOW(HOSTCALL_IOC_MAGIC, 3, struct hostcall_open)
+#define HOSTCALL_IOC_SPAWN	_IOWR(HOSTCALL_IOC_MAGIC, 4, struct hostcall_spawn)
 
 #endif /* HOSTCALL_DEV_H */
