@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "hc_internal.h"
 
@@ -69,6 +71,33 @@ static hc_u32 hc_create_mode(mode_t mode)
 	return mode & 07777 & ~__atomic_load_n(&hc_umask, __ATOMIC_RELAXED);
 }
 
+/*
+ * In a VM (/dev/hostcall) the module opens the file as a hostfs file, a real
+ * guest fd: read, write, fstat, mmap, fchmod… are the guest kernel's. Only a
+ * directory goes into the fd table, with a handle of this subject from a
+ * second OPENAT (O_PATH), so that *at() calls and fchdir() relative to it
+ * run in the shadow as on the socket transport.
+ */
+static int hc_openat_dev(struct hc_msg *req, int flags)
+{
+	struct hc_msg rep;
+	struct stat st;
+	int fd, h;
+
+	fd = hc_client_dev_open(req->fd, req->path, flags, req->mode);
+	if (fd < 0 || (flags & O_PATH))
+		return fd;
+	if (!(flags & O_DIRECTORY) &&
+	    (syscall(SYS_fstat, fd, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return fd;
+	req->flags = HC_O_PATH | HC_O_DIRECTORY | HC_O_CLOEXEC;
+	req->mode = 0;
+	h = hc_call(req, NULL, 0, &rep, NULL, 0, NULL, NULL);
+	if (h >= 0)
+		hc_fdt_add(fd, h);
+	return fd;
+}
+
 HC_EXPORT int hc_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	struct hc_msg req = { .op = HC_OP_OPENAT, .path = path }, rep;
@@ -82,6 +111,8 @@ HC_EXPORT int hc_openat(int dirfd, const char *path, int flags, mode_t mode)
 	r = hc_dirfd_wire(dirfd, path, 0, &req.fd, &pass);
 	if (r)
 		return r;
+	if (hc_client_dev())
+		return hc_openat_dev(&req, flags);
 	r = hc_call(&req, NULL, 0, &rep, NULL, 0, fds, &nfds);
 	if (r < 0)
 		return r;

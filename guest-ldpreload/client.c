@@ -3,6 +3,10 @@
  * The client core: this process's subject, that is one SOCK_SEQPACKET
  * connection to its shadow process, one request at a time, and the
  * fork-subject dance that gives a forked child a subject of its own.
+ * Inside a VM the subject is an open of /dev/hostcall instead (the
+ * transport is chosen at the first call, see hc_client_dev()): requests go
+ * through its call ioctl, and the module forks the subject for a forked
+ * child by itself, so the fork handlers have nothing to do for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,8 @@
  */
 static pthread_mutex_t hc_lock = PTHREAD_MUTEX_INITIALIZER;
 static int hc_conn = -1;		/* read without the lock: atomics */
+static int hc_mode = -1;		/* -1 not chosen yet, 0 socket, 1 device */
+static int hc_dev = -1;			/* /dev/hostcall; atomics as hc_conn */
 static unsigned int hc_gen;
 static hc_u32 hc_subject;
 static hc_u32 hc_tag;
@@ -90,6 +96,63 @@ static void hc_conn_drop(void)
 }
 
 /*
+ * Copy the reply's path or data to @out (see hc_call()) and clear the
+ * pointers into the receive buffer.
+ */
+static void hc_reply_out(struct hc_msg *rep, void *out, size_t outcap)
+{
+	const void *src = NULL;
+	size_t n = 0, full = 0;
+
+	if (rep->path) {
+		src = rep->path;
+		full = strlen(rep->path);
+		n = full + 1;
+	} else if (rep->data) {
+		src = rep->data;
+		full = n = rep->datalen;
+	}
+	rep->path = rep->path2 = rep->name = NULL;
+	rep->data = NULL;
+	rep->argv = rep->envp = NULL;
+	if (src && out) {
+		memcpy(out, src, n < outcap ? n : outcap);
+		rep->datalen = full;
+		rep->path = out;
+		rep->data = out;
+	}
+}
+
+/*
+ * One request and its reply through /dev/hostcall: the module checks both
+ * and fills in the subject. Called with hc_lock held.
+ */
+static int hc_dev_exchange(struct hc_msg *req, struct hc_msg *rep, void *out,
+			   size_t outcap)
+{
+	int len, rlen;
+
+	req->hflags = 0;
+	req->tag = ++hc_tag;
+	req->subject = 0;
+	req->result = 0;
+	len = hc_encode(req, hc_sbuf, sizeof(hc_sbuf));
+	if (len < 0)
+		return len;
+	rlen = hc_dev_call(hc_dev, hc_sbuf, len, hc_rbuf, sizeof(hc_rbuf));
+	if (rlen < 0)
+		return rlen;
+	if (hc_decode(rep, hc_rbuf, rlen) || rep->op != req->op ||
+	    rep->tag != req->tag || !(rep->hflags & HC_HF_REPLY) ||
+	    (rep->hflags & HC_HF_NFDS_MASK))
+		return -EIO;
+	if (rep->result < 0)
+		return rep->result < -4095 ? -EIO : (int)rep->result;
+	hc_reply_out(rep, out, outcap);
+	return rep->result > INT_MAX ? INT_MAX : (int)rep->result;
+}
+
+/*
  * One request and its reply on connection @s. Sets *@broken when the
  * connection can no longer be trusted (send or receive failed, a reply
  * that does not decode or does not answer this request).
@@ -99,8 +162,6 @@ static int hc_exchange(int s, struct hc_msg *req, const int *fds, int nfds,
 		       int *rfds, int *nrfds, int *broken)
 {
 	int got[HC_SOCK_FDS_MAX], ngot = 0, len, err;
-	const void *src = NULL;
-	size_t n = 0, full = 0;
 	ssize_t rlen;
 
 	if (nrfds)
@@ -130,24 +191,7 @@ static int hc_exchange(int s, struct hc_msg *req, const int *fds, int nfds,
 		hc_close_fds(got, ngot);
 		return rep->result < -4095 ? -EIO : (int)rep->result;
 	}
-
-	if (rep->path) {
-		src = rep->path;
-		full = strlen(rep->path);
-		n = full + 1;
-	} else if (rep->data) {
-		src = rep->data;
-		full = n = rep->datalen;
-	}
-	rep->path = rep->path2 = rep->name = NULL;
-	rep->data = NULL;
-	rep->argv = rep->envp = NULL;
-	if (src && out) {
-		memcpy(out, src, n < outcap ? n : outcap);
-		rep->datalen = full;
-		rep->path = out;
-		rep->data = out;
-	}
+	hc_reply_out(rep, out, outcap);
 
 	if (rfds) {
 		memcpy(rfds, got, ngot * sizeof(int));
@@ -176,7 +220,10 @@ static int hc_unreachable(const char *path, const char *why)
 	return -EHOSTUNREACH;
 }
 
-/* Give a new subject the host working directory the process had. */
+/*
+ * Give a new subject the host working directory the process had: on
+ * connection @s, or through /dev/hostcall if @s < 0.
+ */
 static void hc_conn_restore_cwd(int s)
 {
 	static char cwd[HC_PATH_MAX + 1];
@@ -186,9 +233,54 @@ static void hc_conn_restore_cwd(int s)
 	if (!shim_cwd_for_subject(cwd, sizeof(cwd)))
 		return;
 	req.path = cwd;
-	r = hc_exchange(s, &req, NULL, 0, &rep, NULL, 0, NULL, NULL, &broken);
+	if (s < 0)
+		r = hc_dev_exchange(&req, &rep, NULL, 0);
+	else
+		r = hc_exchange(s, &req, NULL, 0, &rep, NULL, 0, NULL, NULL, &broken);
 	if (r < 0 && !broken)
 		shim_cwd_restore_failed(cwd, r);
+}
+
+/* Open /dev/hostcall: a new subject (HELLO); called with hc_lock held. */
+static int hc_dev_connect(void)
+{
+	int fd = hc_dev_open(HC_CONN_FD_MIN);
+
+	if (fd < 0) {
+		if (!hc_warned) {
+			hc_warned = 1;
+			hc_debug("hostcall: cannot open %s: %s (is hostcalld --ivshmem serving this VM?)",
+				 HC_DEV_PATH, strerror(-fd));
+		}
+		return fd == -ENOENT || fd == -ENODEV || fd == -ENXIO ?
+		       -EHOSTUNREACH : fd;
+	}
+	__atomic_store_n(&hc_dev, fd, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&hc_gen, 1, __ATOMIC_RELEASE);
+	hc_warned = 0;
+	hc_conn_restore_cwd(-1);
+	return 0;
+}
+
+int hc_client_dev(void)
+{
+	int m = __atomic_load_n(&hc_mode, __ATOMIC_ACQUIRE);
+
+	if (m < 0) {
+		m = hc_dev_wanted();
+		__atomic_store_n(&hc_mode, m, __ATOMIC_RELEASE);
+	}
+	return m;
+}
+
+static int hc_conn_open(void);
+
+/* This process's subject, made if there is none; called with hc_lock held. */
+static int hc_ready(void)
+{
+	if (hc_client_dev())
+		return hc_dev < 0 ? hc_dev_connect() : 0;
+	return hc_conn < 0 ? hc_conn_open() : 0;
 }
 
 /* Connect and say HELLO; called with hc_lock held. */
@@ -271,13 +363,70 @@ int hc_call(struct hc_msg *req, const int *fds, int nfds, struct hc_msg *rep,
 	r = hc_enter(&cancel);
 	if (r)
 		return r;
-	r = hc_conn < 0 ? hc_conn_open() : 0;
-	if (r == 0) {
+	r = hc_ready();
+	if (r == 0 && hc_mode) {
+		/* no fd crosses into the VM's host (rule: real guest fds) */
+		r = nfds ? -EBADF : hc_dev_exchange(req, rep, out, outcap);
+	} else if (r == 0) {
 		r = hc_exchange(hc_conn, req, fds, nfds, rep, out, outcap,
 				rfds, nrfds, &broken);
 		if (broken)
 			hc_conn_drop();
 	}
+	hc_leave(cancel);
+	return r;
+}
+
+int hc_client_dev_open(hc_s32 wfd, const char *path, int flags, mode_t mode)
+{
+	int r, cancel, dev;
+
+	r = hc_enter(&cancel);
+	if (r)
+		return r;
+	r = hc_ready();
+	dev = hc_dev;
+	hc_leave(cancel);
+	/* not under hc_lock: a FIFO's open may wait for a writer */
+	return r ? r : hc_dev_openat(dev, wfd, path, flags, mode);
+}
+
+int hc_client_dev_spawn(struct hc_msg *req, int *fds, int *nfds)
+{
+	struct hc_msg rep;
+	int r, len, rlen, cancel, i;
+
+	*nfds = 0;
+	r = hc_enter(&cancel);
+	if (r)
+		return r;
+	r = hc_ready();
+	if (r)
+		goto out;
+	req->hflags = 0;
+	req->tag = ++hc_tag;
+	req->subject = 0;
+	req->result = 0;
+	len = r = hc_encode(req, hc_sbuf, sizeof(hc_sbuf));
+	if (r < 0)
+		goto out;
+	rlen = r = hc_dev_spawn(hc_dev, hc_sbuf, len, hc_rbuf, sizeof(hc_rbuf),
+				fds, nfds);
+	if (r < 0)
+		goto out;
+	if (hc_decode(&rep, hc_rbuf, rlen) || rep.op != req->op ||
+	    rep.tag != req->tag || !(rep.hflags & HC_HF_REPLY))
+		r = -EIO;
+	else if (rep.result < 0)
+		r = rep.result < -4095 ? -EIO : (int)rep.result;
+	else
+		r = rep.result > INT_MAX ? -EIO : (int)rep.result;
+	if (r < 0) {
+		for (i = 0; i < *nfds; i++)
+			hc_sys_close(fds[i]);
+		*nfds = 0;
+	}
+out:
 	hc_leave(cancel);
 	return r;
 }
@@ -289,7 +438,7 @@ HC_EXPORT int hc_connect(void)
 	r = hc_enter(&cancel);
 	if (r)
 		return r;
-	r = hc_conn < 0 ? hc_conn_open() : 0;
+	r = hc_ready();
 	hc_leave(cancel);
 	return r;
 }
@@ -301,7 +450,9 @@ void hc_client_release(int handle, unsigned int gen)
 
 	if (hc_enter(&cancel))
 		return;		/* inside the library's own closes: it stays */
-	if (hc_conn >= 0 && gen == hc_gen) {
+	if (hc_mode > 0 && hc_dev >= 0 && gen == hc_gen) {
+		hc_dev_exchange(&req, &rep, NULL, 0);
+	} else if (hc_conn >= 0 && gen == hc_gen) {
 		hc_exchange(hc_conn, &req, NULL, 0, &rep, NULL, 0, NULL, NULL, &broken);
 		if (broken)
 			hc_conn_drop();
@@ -312,6 +463,15 @@ void hc_client_release(int handle, unsigned int gen)
 void hc_client_fds_closing(unsigned int lo, unsigned int hi)
 {
 	int s = __atomic_load_n(&hc_conn, __ATOMIC_ACQUIRE);
+	int d = __atomic_load_n(&hc_dev, __ATOMIC_ACQUIRE);
+
+	if (d >= 0 && (unsigned int)d >= lo && (unsigned int)d <= hi && !hc_in_call) {
+		pthread_mutex_lock(&hc_lock);
+		d = hc_dev;
+		if (d >= 0 && (unsigned int)d >= lo && (unsigned int)d <= hi)
+			__atomic_store_n(&hc_dev, -1, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&hc_lock);
+	}
 
 	/* The library's own closes (hc_in_call) never aim at the connection. */
 	if (s < 0 || (unsigned int)s < lo || (unsigned int)s > hi || hc_in_call)
@@ -325,6 +485,17 @@ void hc_client_fds_closing(unsigned int lo, unsigned int hi)
 void hc_client_fd_wanted(int fd)
 {
 	int n;
+
+	if (fd >= 0 && fd == __atomic_load_n(&hc_dev, __ATOMIC_ACQUIRE) && !hc_in_call) {
+		pthread_mutex_lock(&hc_lock);
+		if (fd == hc_dev) {
+			n = hc_sys_fcntl(hc_dev, F_DUPFD_CLOEXEC, fd + 1);
+			hc_sys_close(hc_dev);
+			__atomic_store_n(&hc_dev, n, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&hc_lock);
+		return;
+	}
 
 	if (fd < 0 || fd != __atomic_load_n(&hc_conn, __ATOMIC_ACQUIRE) || hc_in_call)
 		return;

@@ -86,6 +86,43 @@ void hc_client_fds_closing(unsigned int lo, unsigned int hi);
  */
 void hc_client_fd_wanted(int fd);
 
+/*
+ * The transport of this process, chosen at its first call: /dev/hostcall
+ * when that exists and HOSTCALL_SOCKET is not set (a VM), else the Unix
+ * socket. Returns 1 for /dev/hostcall.
+ */
+int hc_client_dev(void);
+
+/*
+ * /dev/hostcall only: open host @path relative to directory handle @wfd
+ * (or HC_AT_FDCWD) as a real guest fd (a hostfs file), open(2) @flags.
+ * Returns: the fd, or -errno.
+ */
+int hc_client_dev_open(hc_s32 wfd, const char *path, int flags, mode_t mode);
+
+/*
+ * /dev/hostcall only: HC_OP_SPAWN_KEEP @req, the host's streams as stream
+ * fds in @fds (room for 4; pipe ends in stdio order, then the pty master).
+ * Returns: the pid, or -errno.
+ */
+int hc_client_dev_spawn(struct hc_msg *req, int *fds, int *nfds);
+
+/* ---- the /dev/hostcall transport (client_dev.c) ---- */
+
+#define HC_DEV_PATH	"/dev/hostcall"
+
+/* Whether this process should use the device (see hc_client_dev()). */
+int hc_dev_wanted(void);
+/* Open the device at or above fd @fd_min, close-on-exec: fd or -errno. */
+int hc_dev_open(int fd_min);
+/* HOSTCALL_IOC_CALL: the reply's length, or -errno. */
+int hc_dev_call(int dev, const void *req, size_t len, void *rep, size_t cap);
+/* HOSTCALL_IOC_OPEN: the new fd, or -errno. */
+int hc_dev_openat(int dev, hc_s32 wfd, const char *path, int flags, mode_t mode);
+/* HOSTCALL_IOC_SPAWN: the reply's length, or -errno; the stream fds. */
+int hc_dev_spawn(int dev, const void *req, size_t len, void *rep, size_t cap,
+		 int *fds, int *nfds);
+
 /* ---- the host fd table (fdtable.c) ---- */
 
 /* hc_fdt_get() result for an entry made by an earlier, lost subject. */
