@@ -95,11 +95,11 @@ demo: deps
 # KVER= picks the guest kernel (default: the newest installed headers); the
 # VM tests boot /boot/vmlinuz-$(KVER) under QEMU (tests/vm/run.sh).
 VM_PKGS := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
-	   busybox-static cpio
+	   busybox-static cpio file a2ps cups cups-bsd cups-client tmux
 KVER ?= $(shell tests/vm/kver.sh headers)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
-.PHONY: vm-deps kmod vm-check
+.PHONY: vm-deps kmod vm-check run
 vm-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(VM_PKGS)"
 
@@ -120,6 +120,13 @@ vm-check: all kmod
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode hostcalld --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode accept --no-build
+	KVER=$(KVER) tests/vm/boot-tty.sh
+
+# The guest on this terminal with dosh as its shell and the host's tree on
+# /host (tests/vm/boot.sh); RUN_USER= the host user it acts as (hostcalld
+# --user; default nobody when root). Exiting dosh powers it off.
+run: all kmod
+	KVER=$(KVER) RUN_USER="$(RUN_USER)" tests/vm/boot.sh
 
 clean:
 	rm -rf $(B)

@@ -44,6 +44,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,r
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 tests/vm/init.sh "$root/init"
 install -m 0644 tests/vm/guest/lib.sh "$root/hctest/lib.sh"
+install -m 0755 tests/vm/guest/shell.sh "$root/hctest/shell.sh"
 for t in tests/vm/guest/[0-9]*.sh; do
 	install -m 0755 "$t" "$root/hctest/"
 done

@@ -23,6 +23,9 @@ for arg in $(cat /proc/cmdline); do
 done
 export HCTEST_MODE HCTEST_ONLY
 
+# make run (tests/vm/boot.sh): an interactive dosh instead of the tests
+[ "$HCTEST_MODE" = shell ] && exec /bin/busybox sh /hctest/shell.sh
+
 echo "HCTEST ok boot"
 echo "HCTEST info kernel $(uname -r), user space at $(cut -d' ' -f1 /proc/uptime) s"
 

@@ -52,14 +52,8 @@ mkdir -p "$work"
 rm -f "$log" "$work"/*.log "$work/killed" "$work/host-results"
 
 die() { echo "$tag: $*" >&2; exit 1; }
-# One QEMU at a time on this shared machine, and one writer of $B/vm: wait
-# for any other run of this harness or of make run (tests/vm/boot.sh).
-lock=${HC_VM_LOCK:-/tmp/hostcall-vm.lock}
-exec 9>>"$lock"
-if ! flock -n 9; then
-	echo "$tag: waiting for the other VM run that holds $lock"
-	flock -w 900 9 || die "$lock still held after 15 min"
-fi
+. tests/vm/lock.sh
+vm_lock "$tag" || exit 1
 [ -r "$kernel" ] || die "cannot read $kernel (install linux-image-$KVER; Debian makes it root-only)"
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-deps)"
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
