@@ -114,6 +114,12 @@ extern int shim_cwd_host;
 
 void shim_init(void);
 
+/*
+ * Whether the prefix is itself a hostfs mount (guest-kmod): then the kernel
+ * serves the paths under it and the shim steps aside (shim_path.c).
+ */
+int shim_prefix_hostfs(void);
+
 /* Where a call goes when the host serves it: the arguments for hc_*at(). */
 struct shim_at {
 	int dirfd;		/* AT_FDCWD or a host fd */
@@ -149,8 +155,9 @@ static inline int shim_host_fd(int fd)
  * shim_route() - decide where (@dirfd, @path) goes, as for any *at() call:
  * an absolute path under the prefix, a relative path while the working
  * directory is on the host (dirfd AT_FDCWD), or a relative path against a
- * host dirfd go to the host. Returns 1 with @at filled, or 0 for libc.
- * For a native path this costs a prefix comparison.
+ * host dirfd go to the host, unless the prefix is a hostfs mount. Returns 1
+ * with @at filled, or 0 for libc. For a native path this costs a prefix
+ * comparison.
  */
 static inline int shim_route(int dirfd, const char *path, struct shim_at *at)
 {
@@ -161,7 +168,7 @@ static inline int shim_route(int dirfd, const char *path, struct shim_at *at)
 	if (path[0] == '/') {
 		at->path = shim_host_path(path);
 		at->dirfd = AT_FDCWD;
-		return at->path != NULL;
+		return at->path != NULL && !shim_prefix_hostfs();
 	}
 	if (dirfd == AT_FDCWD ? !__atomic_load_n(&shim_cwd_host, __ATOMIC_RELAXED)
 			      : !shim_host_fd(dirfd))

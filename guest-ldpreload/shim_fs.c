@@ -112,7 +112,7 @@ static int shim_route2(int d1, const char *p1, struct shim_at *a1,
 
 #define SHIM_PATH2_CALL(d1, p1, d2, p2, native, host)			\
 	do {								\
-		struct shim_at at, at2;					\
+		struct shim_at at = { AT_FDCWD, NULL }, at2 = at;	\
 		int r_ = shim_route2(d1, p1, &at, d2, p2, &at2);	\
 									\
 		if (r_ == 0)						\
