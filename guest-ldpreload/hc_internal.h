@@ -9,6 +9,16 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+/*
+ * struct statx: glibc (2.28+) and musl 1.2.5+ declare it in <sys/stat.h>,
+ * with STATX_TYPE; for older musl take the kernel's (the musl build puts
+ * only the kernel's uapi directories on its include path, see Makefile).
+ */
+#if !defined(__GLIBC__) && !defined(STATX_TYPE)
+#include <linux/stat.h>
+#define HC_LIBC_NO_STATX	1
+#endif
+
 #include "hostcall.h"
 #include "hostcall_proto.h"
 #include "hc_sock.h"

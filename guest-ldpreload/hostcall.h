@@ -39,6 +39,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+struct statx;	/* <sys/stat.h> of glibc, <linux/stat.h> for musl < 1.2.5 */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,17 @@
 #include <utime.h>
 
 #include "hc_internal.h"
+
+/*
+ * glibc's extra names -- the *64 twins, the fortify checks (__*_chk,
+ * __open_2), the old __xstat ABI -- are interposed under #ifdef __GLIBC__:
+ * musl has none that a program calls (its headers make the *64 names macros
+ * for the plain ones). musl lacks glibc's test for open's mode argument.
+ */
+#ifndef __OPEN_NEEDS_MODE
+#define __OPEN_NEEDS_MODE(flags) \
+	(((flags) & O_CREAT) != 0 || ((flags) & O_TMPFILE) == O_TMPFILE)
+#endif
 
 /*
  * The real functions, each resolved once with dlsym(RTLD_NEXT) when first

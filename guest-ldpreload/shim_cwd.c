@@ -173,12 +173,14 @@ HC_EXPORT char *getcwd(char *buf, size_t size)
 	return shim_getcwd(buf, size);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT char *__getcwd_chk(char *buf, size_t size, size_t buflen)
 {
 	if (size > buflen)
 		__chk_fail();
 	return shim_getcwd(buf, size);
 }
+#endif
 
 HC_EXPORT char *get_current_dir_name(void)
 {
@@ -218,12 +220,14 @@ HC_EXPORT char *realpath(const char *path, char *resolved)
 	return shim_realpath(path, resolved);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
 {
 	if (resolvedlen < PATH_MAX)
 		__chk_fail();
 	return shim_realpath(path, resolved);
 }
+#endif
 
 HC_EXPORT char *canonicalize_file_name(const char *path)
 {

@@ -58,6 +58,9 @@ HC_EXPORT int closedir(DIR *dir)
 
 /* ---- glob ---- */
 
+/* musl's glob has no GLOB_ALTDIRFUNC: there host patterns match nothing. */
+#ifdef GLOB_ALTDIRFUNC
+
 static void *shim_glob_opendir(const char *path)
 {
 	return shim_opendir(path);
@@ -105,7 +108,9 @@ static int shim_glob(const char *pattern, int flags, int (*errfunc)(const char *
 		shim_real_get(real))(pattern, flags, errfunc, g);
 }
 
+#ifdef __GLIBC__
 _Static_assert(sizeof(glob_t) == sizeof(glob64_t), "glob64_t differs");
+#endif
 
 HC_EXPORT int glob(const char *pattern, int flags, int (*errfunc)(const char *, int),
 		   glob_t *g)
@@ -113,11 +118,14 @@ HC_EXPORT int glob(const char *pattern, int flags, int (*errfunc)(const char *, 
 	return shim_glob(pattern, flags, errfunc, g, SHIM_R_glob);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int glob64(const char *pattern, int flags, int (*errfunc)(const char *, int),
 		     glob64_t *g)
 {
 	return shim_glob(pattern, flags, errfunc, (glob_t *)g, SHIM_R_glob64);
 }
+#endif
+#endif
 
 /* ---- scandir ---- */
 
@@ -190,7 +198,9 @@ static int shim_scandir(int dirfd, const char *path, struct dirent ***list,
 	return d ? shim_scan(d, list, filter, compar) : -1;
 }
 
+#ifdef __GLIBC__
 _Static_assert(sizeof(struct dirent) == sizeof(struct dirent64), "struct dirent64 differs");
+#endif
 
 HC_EXPORT int scandir(const char *path, struct dirent ***list, shim_filter_fn filter,
 		      shim_compar_fn compar)
@@ -198,6 +208,7 @@ HC_EXPORT int scandir(const char *path, struct dirent ***list, shim_filter_fn fi
 	return shim_scandir(AT_FDCWD, path, list, filter, compar, SHIM_R_scandir, 0);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int scandir64(const char *path, struct dirent64 ***list,
 			int (*filter)(const struct dirent64 *),
 			int (*compar)(const struct dirent64 **, const struct dirent64 **))
@@ -205,6 +216,7 @@ HC_EXPORT int scandir64(const char *path, struct dirent64 ***list,
 	return shim_scandir(AT_FDCWD, path, (struct dirent ***)list, (shim_filter_fn)filter,
 			    (shim_compar_fn)compar, SHIM_R_scandir64, 0);
 }
+#endif
 
 HC_EXPORT int scandirat(int dirfd, const char *path, struct dirent ***list,
 			shim_filter_fn filter, shim_compar_fn compar)
@@ -212,6 +224,7 @@ HC_EXPORT int scandirat(int dirfd, const char *path, struct dirent ***list,
 	return shim_scandir(dirfd, path, list, filter, compar, SHIM_R_scandirat, 1);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int scandirat64(int dirfd, const char *path, struct dirent64 ***list,
 			  int (*filter)(const struct dirent64 *),
 			  int (*compar)(const struct dirent64 **, const struct dirent64 **))
@@ -219,3 +232,4 @@ HC_EXPORT int scandirat64(int dirfd, const char *path, struct dirent64 ***list,
 	return shim_scandir(dirfd, path, (struct dirent ***)list, (shim_filter_fn)filter,
 			    (shim_compar_fn)compar, SHIM_R_scandirat64, 1);
 }
+#endif

@@ -36,6 +36,7 @@ HC_EXPORT int fclose(FILE *fp)
 	return SHIM_REAL(fclose)(fp);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	if (!(flags & CLOSE_RANGE_CLOEXEC) && first <= last) {
@@ -53,6 +54,7 @@ HC_EXPORT void closefrom(int lowfd)
 	}
 	SHIM_REAL(closefrom)(lowfd);
 }
+#endif
 
 HC_EXPORT int dup(int fd)
 {
@@ -111,4 +113,6 @@ static int shim_fcntl_done(int fd, int cmd, int r)
 	}
 
 SHIM_DEF_FCNTL(fcntl)
+#ifdef __GLIBC__
 SHIM_DEF_FCNTL(fcntl64)
+#endif

@@ -51,6 +51,7 @@ HC_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size
 	return shim_readlinkat(dirfd, path, buf, size);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT ssize_t __readlink_chk(const char *path, char *buf, size_t size, size_t buflen)
 {
 	if (size > buflen)
@@ -65,6 +66,7 @@ HC_EXPORT ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_
 		__chk_fail();
 	return shim_readlinkat(dirfd, path, buf, size);
 }
+#endif
 
 /* ---- names ---- */
 
@@ -194,7 +196,7 @@ HC_EXPORT int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 		       hc_mknodat(at.dirfd, at.path, mode, dev));
 }
 
-#if defined(__x86_64__)
+#if defined(__GLIBC__) && defined(__x86_64__)
 /* The mknod ABI before glibc 2.33: version 0 (_MKNOD_VER_LINUX) only. */
 int __xmknod(int ver, const char *path, mode_t mode, dev_t *dev);
 int __xmknodat(int ver, int dirfd, const char *path, mode_t mode, dev_t *dev);
@@ -274,11 +276,13 @@ HC_EXPORT int truncate(const char *path, off_t length)
 		       hc_truncateat(at.dirfd, at.path, length, 0));
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int truncate64(const char *path, off64_t length)
 {
 	SHIM_PATH_CALL(AT_FDCWD, path, SHIM_REAL(truncate64)(path, length),
 		       hc_truncateat(at.dirfd, at.path, length, 0));
 }
+#endif
 
 HC_EXPORT mode_t umask(mode_t mask)
 {

@@ -63,10 +63,11 @@ static int shim_open(const char *path, int flags, mode_t mode, int real)
 	}
 
 SHIM_DEF_OPEN(open, open)
+SHIM_DEF_OPENAT(openat, openat)
+#ifdef __GLIBC__
 SHIM_DEF_OPEN(open64, open64)
 SHIM_DEF_OPEN(__open, open)
 SHIM_DEF_OPEN(__open64, open64)
-SHIM_DEF_OPENAT(openat, openat)
 SHIM_DEF_OPENAT(openat64, openat64)
 
 /* The fortify names: the mode-less checked forms of open and openat. */
@@ -89,6 +90,7 @@ HC_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
 	return shim_openat(dirfd, path, flags, 0, SHIM_R_openat64);
 }
+#endif
 
 HC_EXPORT int creat(const char *path, mode_t mode)
 {
@@ -96,11 +98,13 @@ HC_EXPORT int creat(const char *path, mode_t mode)
 		       hc_openat(at.dirfd, at.path, O_CREAT | O_WRONLY | O_TRUNC, mode));
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int creat64(const char *path, mode_t mode)
 {
 	SHIM_PATH_CALL(AT_FDCWD, path, SHIM_REAL(creat64)(path, mode),
 		       hc_openat(at.dirfd, at.path, O_CREAT | O_WRONLY | O_TRUNC, mode));
 }
+#endif
 
 /* open(2) flags for an fopen mode string, or -EINVAL. */
 static int shim_fopen_flags(const char *mode)
@@ -167,10 +171,12 @@ HC_EXPORT FILE *fopen(const char *path, const char *mode)
 	return shim_fopen(path, mode, SHIM_R_fopen);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT FILE *fopen64(const char *path, const char *mode)
 {
 	return shim_fopen(path, mode, SHIM_R_fopen64);
 }
+#endif
 
 /*
  * freopen of a host path: glibc's freopen gives the stream the right mode
@@ -226,7 +232,9 @@ HC_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 	return shim_freopen(path, mode, stream, SHIM_R_freopen);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
 {
 	return shim_freopen(path, mode, stream, SHIM_R_freopen64);
 }
+#endif

@@ -7,10 +7,12 @@
  */
 #include "shim.h"
 
+#ifdef __GLIBC__
 /* The *64 structures are the plain ones on LP64, which is all we build for. */
 _Static_assert(sizeof(struct stat) == sizeof(struct stat64), "struct stat64 differs");
 _Static_assert(sizeof(struct statfs) == sizeof(struct statfs64), "struct statfs64 differs");
 _Static_assert(sizeof(struct statvfs) == sizeof(struct statvfs64), "struct statvfs64 differs");
+#endif
 
 /* statfs f_flags bit that says the other bits are valid (linux/statfs.h). */
 #define SHIM_ST_VALID	0x0020
@@ -62,13 +64,15 @@ int shim_stat_at(int dirfd, const char *path, struct stat *st, int flags)
 	}
 
 SHIM_DEF_STAT(stat, struct stat, 0)
-SHIM_DEF_STAT(stat64, struct stat64, 0)
 SHIM_DEF_STAT(lstat, struct stat, AT_SYMLINK_NOFOLLOW)
-SHIM_DEF_STAT(lstat64, struct stat64, AT_SYMLINK_NOFOLLOW)
 SHIM_DEF_FSTATAT(fstatat, struct stat)
+#ifdef __GLIBC__
+SHIM_DEF_STAT(stat64, struct stat64, 0)
+SHIM_DEF_STAT(lstat64, struct stat64, AT_SYMLINK_NOFOLLOW)
 SHIM_DEF_FSTATAT(fstatat64, struct stat64)
+#endif
 
-#if defined(__x86_64__)
+#if defined(__GLIBC__) && defined(__x86_64__)
 /*
  * The stat ABI of binaries built before glibc 2.33. On x86_64 versions 0
  * (kernel) and 1 (_STAT_VER_LINUX) both mean today's struct stat, as in
@@ -120,6 +124,8 @@ HC_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *
 }
 #endif
 
+/* musl before 1.2.5 has no statx(): its programs make the system call. */
+#ifndef HC_LIBC_NO_STATX
 HC_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		    struct statx *stx)
 {
@@ -129,6 +135,7 @@ HC_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		return SHIM_REAL(statx)(dirfd, path, flags, mask, stx);
 	return shim_ret(hc_statx(at.dirfd, at.path, flags, mask, stx));
 }
+#endif
 
 /* ---- file systems ---- */
 
@@ -171,6 +178,8 @@ static int shim_statfs_host(const struct shim_at *at, void *buf, int vfs)
 	}
 
 SHIM_DEF_STATFS(statfs, struct statfs, 0)
-SHIM_DEF_STATFS(statfs64, struct statfs64, 0)
 SHIM_DEF_STATFS(statvfs, struct statvfs, 1)
+#ifdef __GLIBC__
+SHIM_DEF_STATFS(statfs64, struct statfs64, 0)
 SHIM_DEF_STATFS(statvfs64, struct statvfs64, 1)
+#endif

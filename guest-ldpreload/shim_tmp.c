@@ -89,40 +89,48 @@ HC_EXPORT int mkstemp(char *tmpl)
 	return shim_mkostemps(tmpl, 0, 0, SHIM_R_mkstemp, 0);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int mkstemp64(char *tmpl)
 {
 	return shim_mkostemps(tmpl, 0, 0, SHIM_R_mkstemp64, 0);
 }
+#endif
 
 HC_EXPORT int mkostemp(char *tmpl, int flags)
 {
 	return shim_mkostemps(tmpl, 0, flags, SHIM_R_mkostemp, 1);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int mkostemp64(char *tmpl, int flags)
 {
 	return shim_mkostemps(tmpl, 0, flags, SHIM_R_mkostemp64, 1);
 }
+#endif
 
 HC_EXPORT int mkstemps(char *tmpl, int suffixlen)
 {
 	return shim_mkostemps(tmpl, suffixlen, 0, SHIM_R_mkstemps, 2);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int mkstemps64(char *tmpl, int suffixlen)
 {
 	return shim_mkostemps(tmpl, suffixlen, 0, SHIM_R_mkstemps64, 2);
 }
+#endif
 
 HC_EXPORT int mkostemps(char *tmpl, int suffixlen, int flags)
 {
 	return shim_mkostemps(tmpl, suffixlen, flags, SHIM_R_mkostemps, 3);
 }
 
+#ifdef __GLIBC__
 HC_EXPORT int mkostemps64(char *tmpl, int suffixlen, int flags)
 {
 	return shim_mkostemps(tmpl, suffixlen, flags, SHIM_R_mkostemps64, 3);
 }
+#endif
 
 HC_EXPORT char *mkdtemp(char *tmpl)
 {
