@@ -685,6 +685,20 @@ int dosh_host_builtin(int argc, char **argv)
 
 /* ---- globbing against host paths ---- */
 
+#ifndef GLOB_ALTDIRFUNC
+/*
+ * musl's glob cannot read directories through callbacks: a host pattern
+ * matches nothing there and the word stays as it is (the static dosh).
+ */
+int dosh_host_glob(const char *pattern, int flags, void *globbuf)
+{
+	(void)pattern;
+	(void)flags;
+	(void)globbuf;
+	return GLOB_NOMATCH;
+}
+#else
+
 static void *hg_opendir(const char *path)
 {
 	int fd = hc_openat(AT_FDCWD, *path ? path : ".",
@@ -748,3 +762,4 @@ int dosh_host_glob(const char *pattern, int flags, void *globbuf)
 	g->gl_lstat = hg_lstat;
 	return glob(pattern, flags | GLOB_ALTDIRFUNC, NULL, g);
 }
+#endif

@@ -8,7 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifndef DOSH_NO_LIBEDIT
 #include <histedit.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +22,26 @@
 
 #include "dosh.h"
 
+/*
+ * DOSH_NO_LIBEDIT (the static musl build: musl has no libedit): no line
+ * editing, history or completion; an interactive shell reads plain lines
+ * after the same prompt, as it does without a terminal.
+ */
+#ifndef DOSH_NO_LIBEDIT
 static EditLine *el;
 static History *hist;
 static char *histfile;
 static char *cur_prompt;
 static volatile sig_atomic_t winched;
 
-/* ---- prompt ---- */
-
 static void on_winch(int sig)
 {
 	(void)sig;
 	winched = 1;
 }
+#endif
+
+/* ---- prompt ---- */
 
 /* The default prompt: dosh [local:~/src | host:/home/x]$ */
 char *dosh_prompt(int ps2)
@@ -68,6 +77,7 @@ char *dosh_prompt(int ps2)
 	return dosh_sb_str(&sb);
 }
 
+#ifndef DOSH_NO_LIBEDIT
 static char *prompt_fn(EditLine *e)
 {
 	(void)e;
@@ -364,6 +374,8 @@ void dosh_el_history(const char *line)
 		history(hist, &ev, H_SAVE, histfile);
 }
 
+#endif /* !DOSH_NO_LIBEDIT */
+
 /* Without a terminal (-i on a pipe): prompt on stderr, read a line. */
 static int plain_readline(const char *prompt, char **line, size_t *len)
 {
@@ -399,6 +411,26 @@ static int plain_readline(const char *prompt, char **line, size_t *len)
 	return 1;
 }
 
+#ifdef DOSH_NO_LIBEDIT
+int dosh_el_init(void)
+{
+	return 0;
+}
+
+void dosh_el_history(const char *line)
+{
+	(void)line;
+}
+
+int dosh_el_readline(const char *prompt, char **line, size_t *len)
+{
+	return plain_readline(prompt, line, len);
+}
+
+void dosh_el_end(void)
+{
+}
+#else
 int dosh_el_readline(const char *prompt, char **line, size_t *len)
 {
 	const char *s;
@@ -450,3 +482,4 @@ void dosh_el_end(void)
 		history_end(hist);
 	hist = NULL;
 }
+#endif /* DOSH_NO_LIBEDIT */

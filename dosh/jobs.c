@@ -571,9 +571,33 @@ int dosh_b_wait(int argc, char **argv)
 
 /* ---- signals by name ---- */
 
+#ifdef __GLIBC__
+#define dosh_sigabbrev	sigabbrev_np
+#else
+/* glibc's dosh_sigabbrev(), which musl lacks: NULL for a number without a name. */
+static const char *dosh_sigabbrev(int sig)
+{
+	static const char *const names[] = {
+		[SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT",
+		[SIGILL] = "ILL", [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",
+		[SIGBUS] = "BUS", [SIGFPE] = "FPE", [SIGKILL] = "KILL",
+		[SIGUSR1] = "USR1", [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+		[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM", [SIGTERM] = "TERM",
+		[SIGSTKFLT] = "STKFLT", [SIGCHLD] = "CHLD", [SIGCONT] = "CONT",
+		[SIGSTOP] = "STOP", [SIGTSTP] = "TSTP", [SIGTTIN] = "TTIN",
+		[SIGTTOU] = "TTOU", [SIGURG] = "URG", [SIGXCPU] = "XCPU",
+		[SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF",
+		[SIGWINCH] = "WINCH", [SIGIO] = "IO", [SIGPWR] = "PWR",
+		[SIGSYS] = "SYS",
+	};
+
+	return sig > 0 && (size_t)sig < sizeof(names) / sizeof(names[0]) ? names[sig] : NULL;
+}
+#endif
+
 const char *dosh_signame(int sig)
 {
-	const char *s = sig > 0 && sig < NSIG ? sigabbrev_np(sig) : NULL;
+	const char *s = sig > 0 && sig < NSIG ? dosh_sigabbrev(sig) : NULL;
 
 	if (sig == 0)
 		return "EXIT";
@@ -597,7 +621,7 @@ int dosh_signum(const char *name)
 	if (!strcasecmp(name, "EXIT"))
 		return 0;
 	for (k = 1; k < NSIG; k++) {
-		const char *s = sigabbrev_np(k);
+		const char *s = dosh_sigabbrev(k);
 
 		if (s && !strcasecmp(s, name))
 			return k;
@@ -624,8 +648,8 @@ int dosh_b_kill(int argc, char **argv)
 		}
 		dosh_outs("0\n");
 		for (k = 1; k < NSIG; k++)
-			if (sigabbrev_np(k))
-				dosh_outf("%s\n", sigabbrev_np(k));
+			if (dosh_sigabbrev(k))
+				dosh_outf("%s\n", dosh_sigabbrev(k));
 		return 0;
 	}
 	if (!strcmp(argv[1], "-s") || !strcmp(argv[1], "-n")) {
