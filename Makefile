@@ -17,7 +17,8 @@ DEB_PKGS := gcc make pkg-config libcriterion-dev coreutils findutils tar \
 
 PROTO_SRC := proto/hc_codec.c proto/hc_sock.c
 HOST_SRC  := $(wildcard host/*.c)
-SHIM_SRC  := $(wildcard guest-ldpreload/*.c)
+# noshim.c stands in for the interposers where the API is built alone.
+SHIM_SRC  := $(filter-out guest-ldpreload/noshim.c,$(wildcard guest-ldpreload/*.c))
 DOSH_SRC  := $(wildcard dosh/*.c)
 
 HOST_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(PROTO_SRC) $(HOST_SRC))
@@ -95,7 +96,8 @@ demo: deps
 # KVER= picks the guest kernel (default: the newest installed headers); the
 # VM tests boot /boot/vmlinuz-$(KVER) under QEMU (tests/vm/run.sh).
 VM_PKGS := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
-	   busybox-static cpio file a2ps cups cups-bsd cups-client tmux
+	   busybox-static cpio file a2ps cups cups-bsd cups-client tmux \
+	   musl-tools
 KVER ?= $(shell tests/vm/kver.sh headers)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
@@ -111,10 +113,63 @@ kmod: vm-deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/kmod/guest-kmod modules
 	cp $(B)/kmod/guest-kmod/hostcall.ko $(B)/hostcall.ko
 
+# ---- musl builds, for guests that are not Debian (issue 4) ----
+# $(MB)/libhostcall.so preloads into musl-linked programs; $(MB)/dosh is
+# static, without libedit (DOSH_NO_LIBEDIT) and with the API alone linked in
+# ($(MB)/libhostcall.a: the interposers find libc's functions with
+# dlsym(RTLD_NEXT), which a static program has not got); $(MB)/hc-cat is a
+# tiny musl-linked cat(1) for the VM tests. musl-gcc's include path has no
+# kernel headers: $(MB)/include links the kernel's uapi directories only,
+# never glibc's headers.
+MUSL_CC	?= musl-gcc
+MB	:= $(B)/musl
+MUSL_INC := $(MB)/include
+MUSL_CFLAGS = $(CFLAGS) -isystem $(MUSL_INC)
+API_SRC  := $(filter-out guest-ldpreload/shim_%.c,$(wildcard guest-ldpreload/*.c))
+MUSL_SHIM_OBJ := $(patsubst %.c,$(MB)/pic/%.o,$(PROTO_SRC) $(SHIM_SRC))
+MUSL_API_OBJ  := $(patsubst %.c,$(MB)/obj/%.o,$(PROTO_SRC) $(API_SRC))
+MUSL_DOSH_OBJ := $(patsubst %.c,$(MB)/obj/%.o,$(DOSH_SRC))
+
+.PHONY: musl
+musl: $(MB)/libhostcall.so $(MB)/dosh $(MB)/hc-cat
+
+$(MUSL_INC)/.stamp:
+	@mkdir -p $(MUSL_INC)
+	ln -sfn /usr/include/linux $(MUSL_INC)/linux
+	ln -sfn /usr/include/asm-generic $(MUSL_INC)/asm-generic
+	ln -sfn /usr/include/$$($(CC) -dumpmachine)/asm $(MUSL_INC)/asm
+	@touch $@
+
+$(MB)/pic/%.o: %.c | $(MUSL_INC)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(MB)/obj/dosh/%.o: dosh/%.c | $(MUSL_INC)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -DDOSH_NO_LIBEDIT -MMD -MP -c $< -o $@
+
+$(MB)/obj/%.o: %.c | $(MUSL_INC)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MB)/libhostcall.so: $(MUSL_SHIM_OBJ)
+	$(MUSL_CC) $(MUSL_CFLAGS) -shared -Wl,-soname,libhostcall.so -Wl,-z,defs -o $@ $^
+
+$(MB)/libhostcall.a: $(MUSL_API_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(MB)/dosh: $(MUSL_DOSH_OBJ) $(MB)/libhostcall.a
+	$(MUSL_CC) $(MUSL_CFLAGS) -static -o $@ $(MUSL_DOSH_OBJ) $(MB)/libhostcall.a
+
+$(MB)/hc-cat: tests/vm/hc-cat.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<
+
 # ivshmem-host.sh: hostcalld --ivshmem without a VM (a fake QEMU and guest);
 # then the guest with no device, with the test peer, with hostcalld, and the
 # acceptance commands against the whole host with a private cupsd.
-vm-check: all kmod
+vm-check: all kmod musl
 	tests/vm/ivshmem-host.sh
 	KVER=$(KVER) tests/vm/run.sh --mode none
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
@@ -125,7 +180,7 @@ vm-check: all kmod
 # The guest on this terminal with dosh as its shell and the host's tree on
 # /host (tests/vm/boot.sh); RUN_USER= the host user it acts as (hostcalld
 # --user; default nobody when root). Exiting dosh powers it off.
-run: all kmod
+run: all kmod musl
 	KVER=$(KVER) RUN_USER="$(RUN_USER)" tests/vm/boot.sh
 
 clean:
