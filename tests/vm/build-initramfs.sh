@@ -3,7 +3,8 @@
 # Build the guest initramfs for the VM tests and `make run`: busybox-static,
 # the kernel modules the guest needs, hostcall.ko, the in-guest tests, and a
 # dynamic user space for the acceptance commands: glibc, GNU programs ahead
-# of busybox in PATH, libhostcall.so, dosh and a2ps with what they read.
+# of busybox in PATH, libhostcall.so, dosh and a2ps with what they read;
+# musl's loader with the musl builds of libhostcall.so, hc-cat and dosh.
 # The image is rewritten only when the staged tree's contents changed.
 #
 # usage: tests/vm/build-initramfs.sh [-o OUT.cpio.gz]
@@ -126,6 +127,20 @@ if [ -f "$B/libhostcall.so" ] && [ -f "$B/dosh" ]; then
 	copy_elf "$B/dosh" /bin/dosh
 else
 	echo "build-initramfs: warning: no $B/libhostcall.so or $B/dosh (make all); the acceptance tests will fail" >&2
+fi
+
+# musl (make musl), as a guest that is not Debian has it: its dynamic
+# loader, which is also its libc.so; libhostcall.so built against it, hc-cat
+# (a musl-linked cat) and dosh built static, without libedit.
+if [ -f "$B/musl/libhostcall.so" ] && [ -f "$B/musl/hc-cat" ] && [ -f "$B/musl/dosh" ]; then
+	[ -e /lib/ld-musl-x86_64.so.1 ] || die "no /lib/ld-musl-x86_64.so.1: install musl (make vm-deps)"
+	cp -L /lib/ld-musl-x86_64.so.1 "$root/lib/ld-musl-x86_64.so.1"
+	mkdir -p "$root/lib/musl"
+	cp "$B/musl/libhostcall.so" "$root/lib/musl/libhostcall.so"
+	cp "$B/musl/hc-cat" "$root/usr/bin/hc-cat"
+	cp "$B/musl/dosh" "$root/bin/dosh-static"
+else
+	echo "build-initramfs: warning: no $B/musl/libhostcall.so, hc-cat or dosh (make musl); the musl tests will fail" >&2
 fi
 
 # GNU programs the tests run under LD_PRELOAD (busybox applets are static)

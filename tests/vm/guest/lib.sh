@@ -20,3 +20,11 @@ check() {
 }
 
 has_device() { [ "$HCTEST_MODE" != none ]; }
+
+# The hctest.token= of the kernel command line: run.sh writes it into the
+# files of the tree it exports (hello.txt), so that a test knows their bytes.
+hctest_token() {
+	for _arg in $(cat /proc/cmdline); do
+		case $_arg in hctest.token=*) echo "${_arg#hctest.token=}" ;; esac
+	done
+}
