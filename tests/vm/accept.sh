@@ -93,14 +93,15 @@ accept_check() {
 	local log=$1 d=$work/accept n why job out line
 	mkdir -p "$d"
 	{
-	# 1. the shim
-	if ! accept_skipped "$log" accept-shim-printcap; then
-		if why=$(accept_output accept-shim-printcap "$log" "$d/shim.out"); then
-			accept_compare accept-shim-printcap "$d/shim.out" /etc/printcap
+	# 1. the shim, with GNU cat and with a musl-linked cat
+	for n in shim musl; do
+		accept_skipped "$log" accept-$n-printcap && continue
+		if why=$(accept_output accept-$n-printcap "$log" "$d/$n.out"); then
+			accept_compare accept-$n-printcap "$d/$n.out" /etc/printcap
 		else
-			echo "HCTEST fail accept-shim-printcap: ${why:-the guest printed no output}"
+			echo "HCTEST fail accept-$n-printcap: ${why:-the guest printed no output}"
 		fi
-	fi
+	done
 
 	# 2. hostfs: the printcap's bytes, then ls -l's lines. The guest has
 	# no passwd or group entries: its ls -l shows the numeric ids that

@@ -10,7 +10,7 @@
 # Those needing libhostcall over /dev/hostcall are skipped, saying why, only
 # while hostcall.ko lacks the ioctls for host files and programs (hc_probe).
 # expect-accept: accept-shim-printcap accept-hostfs-printcap accept-hostfs-ls
-# expect-accept: accept-dosh-lpr
+# expect-accept: accept-dosh-lpr accept-musl-printcap
 . /hctest/lib.sh
 
 [ "$HCTEST_MODE" = accept ] || exit 0
@@ -62,6 +62,10 @@ needs() {
 # 1. the shim, no mount: /host is only a prefix
 if needs open accept-shim-printcap; then
 	run accept-shim-printcap 'LD_PRELOAD=/lib/libhostcall.so cat /host/etc/printcap'
+fi
+# the same with a musl-linked program (hc-cat) and libhostcall.so built against musl
+if needs open accept-musl-printcap; then
+	run accept-musl-printcap 'LD_PRELOAD=/lib/musl/libhostcall.so hc-cat /host/etc/printcap'
 fi
 
 # 2. hostfs (the mount point has to exist)
