@@ -19,9 +19,13 @@ void *shim_real_resolve(int id)
 	int n;
 
 	if (!p) {
-		/* Every name in the list exists in glibc >= 2.34. */
+		/* Every name in the list exists in glibc >= 2.34; musl has fewer. */
+#ifdef __GLIBC__
 		n = snprintf(msg, sizeof(msg), "libhostcall: libc has no %s: glibc 2.34 or later is needed\n",
 			     shim_real_names[id]);
+#else
+		n = snprintf(msg, sizeof(msg), "libhostcall: libc has no %s\n", shim_real_names[id]);
+#endif
 		if (n > 0 && write(STDERR_FILENO, msg, n) < 0)
 			abort();
 		abort();
