@@ -93,17 +93,24 @@ demo: deps
 	scripts/demo.sh
 
 # ---- guest kernel module and VM tests (issue 4; not in `make check` yet) ----
-# KVER= picks the guest kernel (default: the newest installed headers); the
-# VM tests boot /boot/vmlinuz-$(KVER) under QEMU (tests/vm/run.sh).
-VM_PKGS := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
+# KVER= picks the guest kernel for kmod, vm-check and run alike
+# (tests/vm/kver.sh): by default the newest 6.1 kernel with both image and
+# headers installed (Debian 12's own), else the newest with both.
+# make vm-deps installs the 6.1 kernel (linux-image-amd64) and the newest
+# 6.12 one apt offers, each with its headers.
+VM_PKGS := qemu-system-x86 linux-image-amd64 linux-headers-amd64 dwarves \
 	   busybox-static cpio file a2ps cups cups-bsd cups-client tmux \
 	   musl-tools
-KVER ?= $(shell tests/vm/kver.sh headers)
+# (evaluated once, when first needed: after vm-deps has installed kernels)
+ifeq ($(KVER),)
+override KVER = $(eval override KVER := $(shell tests/vm/kver.sh))$(KVER)
+endif
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
 .PHONY: vm-deps kmod vm-check run
 vm-deps:
-	@$(MAKE) --no-print-directory deps DEB_PKGS="$(VM_PKGS)"
+	@$(MAKE) --no-print-directory deps \
+		DEB_PKGS="$(VM_PKGS) $$(tests/vm/kver.sh pkgs)"
 
 # Kbuild writes next to the sources: build a copy under $(B)/kmod.
 kmod: vm-deps

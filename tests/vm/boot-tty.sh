@@ -13,7 +13,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 B=${B:-build}
-KVER=${KVER:-$(tests/vm/kver.sh image)}
+KVER=${KVER:-$(tests/vm/kver.sh)}
 verbose=0
 [ "${1:-}" = --verbose ] || [ "${1:-}" = -v ] && verbose=1
 tag="vm[run]"

@@ -18,7 +18,7 @@
 #              build/hostcalld --ivshmem serving the whole host, with a
 #              private cupsd (tests/vm/accept.sh); the host side compares
 #              the guest's outputs with /etc/printcap, ls -ln /etc, the job
-# env: KVER (default: newest installed linux-image), B (default: build)
+# env: KVER (default: tests/vm/kver.sh), B (default: build)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
 done
 case $mode in none | testpeer | hostcalld | accept) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
 
-KVER=${KVER:-$(tests/vm/kver.sh image)}
+KVER=${KVER:-$(tests/vm/kver.sh)}
 export KVER B
 kernel=/boot/vmlinuz-$KVER
 initrd=$B/vm/initramfs-$KVER.cpio.gz
