@@ -97,7 +97,8 @@ demo: deps
 # (tests/vm/kver.sh): by default the newest 6.1 kernel with both image and
 # headers installed (Debian 12's own), else the newest with both.
 # make vm-deps installs the 6.1 kernel (linux-image-amd64) and the newest
-# 6.12 one apt offers, each with its headers.
+# 6.12 one apt offers, each with its headers; vm-check-all tests every
+# installed kernel.
 VM_PKGS := qemu-system-x86 linux-image-amd64 linux-headers-amd64 dwarves \
 	   busybox-static cpio file a2ps cups cups-bsd cups-client tmux \
 	   musl-tools
@@ -106,19 +107,28 @@ ifeq ($(KVER),)
 override KVER = $(eval override KVER := $(shell tests/vm/kver.sh))$(KVER)
 endif
 KDIR ?= /usr/src/linux-headers-$(KVER)
+# build/kmod/KVER/hostcall.ko for each kernel; build/hostcall.ko is a copy of
+# the default kernel's (or of KVER's when no kernel is a default)
+KVER_DEFAULT = $(shell KVER= tests/vm/kver.sh 2>/dev/null)
+KB = $(B)/kmod/$(KVER)
 
 .PHONY: vm-deps kmod vm-check run
 vm-deps:
 	@$(MAKE) --no-print-directory deps \
 		DEB_PKGS="$(VM_PKGS) $$(tests/vm/kver.sh pkgs)"
 
-# Kbuild writes next to the sources: build a copy under $(B)/kmod.
+# Kbuild writes next to the sources: build a copy under $(KB).
 kmod: vm-deps
-	@mkdir -p $(B)/kmod/guest-kmod $(B)/kmod/proto
-	@cp -p guest-kmod/Kbuild guest-kmod/*.[ch] $(B)/kmod/guest-kmod/
-	@cp -p proto/*.h proto/hc_codec.c $(B)/kmod/proto/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/kmod/guest-kmod modules
-	cp $(B)/kmod/guest-kmod/hostcall.ko $(B)/hostcall.ko
+	@[ -n "$(KVER)" ] && [ -f $(KDIR)/Makefile ] || \
+		{ echo "kmod: no $(KDIR) (KVER=$(KVER)): install linux-headers-$(KVER)" >&2; exit 1; }
+	@mkdir -p $(KB)/guest-kmod $(KB)/proto
+	@cp -p guest-kmod/Kbuild guest-kmod/*.[ch] $(KB)/guest-kmod/
+	@cp -p proto/*.h proto/hc_codec.c $(KB)/proto/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KB)/guest-kmod modules
+	cp $(KB)/guest-kmod/hostcall.ko $(KB)/hostcall.ko
+	@case "$(KVER_DEFAULT)" in ""|$(KVER)) \
+		echo "cp $(KB)/hostcall.ko $(B)/hostcall.ko"; \
+		cp $(KB)/hostcall.ko $(B)/hostcall.ko ;; esac
 
 # ---- musl builds, for guests that are not Debian (issue 4) ----
 # $(MB)/libhostcall.so preloads into musl-linked programs; $(MB)/dosh is

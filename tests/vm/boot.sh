@@ -9,7 +9,7 @@
 # env: RUN_USER  the host user whose rights the guest's hostcalls get
 #                (hostcalld --user; default nobody when run as root; other
 #                users can only be themselves)
-#      KVER (default: newest installed linux-image), B (default: build)
+#      KVER (default: tests/vm/kver.sh), B (default: build)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	*) sed -n '/^# usage/,/^#      KVER/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-KVER=${KVER:-$(tests/vm/kver.sh image)}
+KVER=${KVER:-$(tests/vm/kver.sh)}
 export KVER B
 tag=run
 kernel=/boot/vmlinuz-$KVER
@@ -36,7 +36,8 @@ sock=$work/hostcall.sock
 die() { echo "$tag: $*" >&2; exit 1; }
 [ -r "$kernel" ] || die "cannot read $kernel (install linux-image-$KVER; Debian makes it root-only)"
 [ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
-[ -f "$B/hostcall.ko" ] || die "no $B/hostcall.ko (make kmod)"
+[ -f "$B/kmod/$KVER/hostcall.ko" ] || [ -f "$B/hostcall.ko" ] ||
+	die "no $B/kmod/$KVER/hostcall.ko (make kmod KVER=$KVER)"
 user_args=()
 if [ "$(id -u)" = 0 ]; then
 	user=${RUN_USER:-nobody}

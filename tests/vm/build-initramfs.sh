@@ -8,7 +8,7 @@
 # The image is rewritten only when the staged tree's contents changed.
 #
 # usage: tests/vm/build-initramfs.sh [-o OUT.cpio.gz]
-# env:   KVER        guest kernel (default: newest installed linux-image)
+# env:   KVER        guest kernel (default: tests/vm/kver.sh)
 #        B           build directory (default: build)
 #        VM_MODULES  extra kernel modules by name, e.g. "9p 9pnet_virtio"
 #        VM_PROGS    extra dynamically linked host programs, e.g. "cmp sed"
@@ -17,7 +17,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 B=${B:-build}
-KVER=${KVER:-$(tests/vm/kver.sh image)}
+KVER=${KVER:-$(tests/vm/kver.sh)}
 out=$B/vm/initramfs-$KVER.cpio.gz
 VM_MODULES=${VM_MODULES:-}
 VM_PROGS=${VM_PROGS:-}
@@ -65,13 +65,16 @@ for src in tests/vm/guest/*.c; do
 	install -m 0755 "$bin" "$root/hctest/bin/"
 done
 
-if [ -f "$B/hostcall.ko" ]; then
-	# the debug info stays in $B/hostcall.ko (for decoding oopses on the host)
-	strip --strip-debug -o "$root/hostcall/hostcall.ko" "$B/hostcall.ko"
-	modinfo -F vermagic "$B/hostcall.ko" | grep -q "^$KVER " ||
-		echo "build-initramfs: warning: $B/hostcall.ko was not built for $KVER (make kmod KVER=$KVER)" >&2
+# make kmod: $B/kmod/KVER/hostcall.ko, and $B/hostcall.ko for the default KVER
+ko=$B/kmod/$KVER/hostcall.ko
+[ -f "$ko" ] || ko=$B/hostcall.ko
+if [ -f "$ko" ]; then
+	# the debug info stays in $ko (for decoding oopses on the host)
+	strip --strip-debug -o "$root/hostcall/hostcall.ko" "$ko"
+	modinfo -F vermagic "$ko" | grep -q "^$KVER " ||
+		echo "build-initramfs: warning: $ko was not built for $KVER (make kmod KVER=$KVER)" >&2
 else
-	echo "build-initramfs: warning: no $B/hostcall.ko (make kmod); the kmod tests will fail" >&2
+	echo "build-initramfs: warning: no $ko (make kmod KVER=$KVER); the kmod tests will fail" >&2
 fi
 
 # Kernel modules, dependencies first, as modules.dep lists them.
