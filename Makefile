@@ -112,7 +112,7 @@ KDIR ?= /usr/src/linux-headers-$(KVER)
 KVER_DEFAULT = $(shell KVER= tests/vm/kver.sh 2>/dev/null)
 KB = $(B)/kmod/$(KVER)
 
-.PHONY: vm-deps kmod vm-check run
+.PHONY: vm-deps kmod vm-check vm-check-all run
 vm-deps:
 	@$(MAKE) --no-print-directory deps \
 		DEB_PKGS="$(VM_PKGS) $$(tests/vm/kver.sh pkgs)"
@@ -193,6 +193,13 @@ vm-check: all kmod musl
 	KVER=$(KVER) tests/vm/run.sh --mode hostcalld --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode accept --no-build
 	KVER=$(KVER) tests/vm/boot-tty.sh
+
+# vm-check on every kernel with image and headers installed (6.1 and 6.12
+# after make vm-deps), one after the other.
+vm-check-all: vm-deps
+	@set -e; for k in $$(KVER= tests/vm/kver.sh all); do \
+		echo "== vm-check KVER=$$k"; \
+		$(MAKE) --no-print-directory vm-check KVER=$$k; done
 
 # The guest on this terminal with dosh as its shell and the host's tree on
 # /host (tests/vm/boot.sh); RUN_USER= the host user it acts as (hostcalld
