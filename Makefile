@@ -81,6 +81,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) dosh-check
+	$(MAKE) vm-check-all
 
 # dosh: golden transcripts vs dash, mixed pipelines, CUPS example, tmux cases.
 .PHONY: dosh-check

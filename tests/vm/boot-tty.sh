@@ -136,4 +136,5 @@ secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 status=PASS
 [ $nfail = 0 ] || status=FAIL
 echo "$tag: $nok ok, $nfail failed, $nskip skipped, $secs s wall: $status"
+echo "$nok passed, $nfail failed, $nskip skipped"
 [ $nfail = 0 ]

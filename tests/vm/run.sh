@@ -245,6 +245,7 @@ END {
 	for (i = 1; i <= ninfo; i++) if (info[i] ~ /^(kernel|done at)/) printf "  info  %s\n", info[i]
 	printf "%s: %d ok, %d failed, %d skipped, %d missing, %s s wall: %s\n",
 		tag, nok, nfail, nskip, nmiss, secs, bad ? "FAIL" : "PASS"
+	printf "%d passed, %d failed, %d skipped\n", nok, bad, nskip
 	exit bad ? 1 : 0
 }' && status=0 || status=1
 
