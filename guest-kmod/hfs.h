@@ -109,6 +109,13 @@ int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
 void hfs_post_bye(struct hfs_transport *t, u32 subject);
 
 /**
+ * hfs_fork_subject() - FORK_SUBJECT on @parent: a new subject whose shadow
+ * starts as a copy of @parent's, with the same handle numbers.
+ * Returns: the new subject's id (> 0), or -errno.
+ */
+int hfs_fork_subject(struct hfs_transport *t, u32 parent);
+
+/**
  * hfs_call() - encode @m, send it for @subject, decode the reply into @r.
  * @buf: scratch of @cap bytes for both messages; strings and blobs of @r
  *	point into it afterwards

@@ -112,24 +112,6 @@ out_free:
 	return err;
 }
 
-/* FORK_SUBJECT on @parent. Returns: the new subject's id, or -errno. */
-static int hfs_fork_subject(struct hfs_devfile *f, u32 parent)
-{
-	struct hc_msg m = { .op = HC_OP_FORK_SUBJECT };
-	struct hc_msg r;
-	u8 buf[HC_HDR_SIZE];
-	int err;
-
-	err = hfs_call(f->tp, parent, &m, &r, buf, sizeof(buf));
-	if (err)
-		return err;
-	if (r.result < 0)
-		return r.result < -MAX_ERRNO ? -EPROTO : (int)r.result;
-	if (!r.result || r.result > U32_MAX)
-		return -EPROTO;
-	return r.result;
-}
-
 /* Called with f->lock held. Returns: the index of @pid's entry, or -1. */
 static int hfs_proc_find(struct hfs_devfile *f, struct pid *pid)
 {
@@ -226,7 +208,7 @@ static int hfs_proc_new(struct hfs_devfile *f, struct pid *me)
 	}
 
 	parent = hfs_proc_parent(f);
-	id = hfs_fork_subject(f, f->procs[parent].id);
+	id = hfs_fork_subject(f->tp, f->procs[parent].id);
 	spin_lock(&f->lock);
 	f->procs[parent].busy--;
 	if (id > 0) {
@@ -568,7 +550,7 @@ static int hfs_dev_streams(struct hfs_devfile *f, u32 id, const u32 *h,
 	int i, sid, err = 0;
 
 	for (i = 0; i < n && !err; i++) {
-		sid = hfs_fork_subject(f, id);
+		sid = hfs_fork_subject(f->tp, id);
 		if (sid < 0) {
 			err = sid;
 			break;

@@ -2,14 +2,23 @@
 /*
  * Stream files: a host pipe end or pty master, kept by a shadow as a handle
  * (HC_OP_SPAWN_KEEP), as a guest fd. Each stream has a subject of its own,
- * so that a read blocking on the host holds up nothing else.
+ * so that a read blocking on the host holds up nothing else. A readable
+ * stream has a kernel thread that keeps one READ in flight and holds what
+ * it got, so that poll() and O_NONBLOCK work as on a pipe.
  */
 #include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uio.h>
+#include <linux/wait.h>
 
 #include "hfs.h"
 #include "hfs_fs.h"
@@ -21,15 +30,41 @@
 
 /**
  * struct hfs_stream - one stream file.
+ * @ref: held by the file and by the reader thread
  * @tp: the transport (a reference)
  * @subject: the stream's own subject, ended (BYE) at the last close, which
- *	closes the host end
- * @handle: the host end, a handle of @subject
+ *	closes the host end; writes use it
+ * @rsubject: the reader thread's subject: @subject for a read-only stream;
+ *	for a pty master (read and write) a fork of it, so that a write never
+ *	queues behind the READ in flight (a shadow serves one request at a
+ *	time); 0 if the stream is not readable
+ * @handle: the host end, a handle of @subject (and of @rsubject)
+ * @wait: readers, pollers and the reader thread wait here
+ * @lock: protects @data, @avail, @done, @err and @stop
+ * @read_lock: serialises readers, who copy from @data without @lock
+ * @buf: the reader thread's message buffer; the bytes read lie in it
+ * @data: the first byte not yet read, in @buf
+ * @avail: bytes at @data; the thread reads again once it is 0
+ * @done: the host said end of file (or @err): no more READs
+ * @err: the error the host's read gave, returned by every read after the
+ *	data (a pty master gives -EIO once its program has gone)
+ * @stop: the file is closed: the thread leaves
  */
 struct hfs_stream {
+	struct kref ref;
 	struct hfs_transport *tp;
 	u32 subject;
+	u32 rsubject;
 	u32 handle;
+	wait_queue_head_t wait;
+	spinlock_t lock;
+	struct mutex read_lock;
+	void *buf;
+	const u8 *data;
+	size_t avail;
+	bool done;
+	int err;
+	bool stop;
 };
 
 static int hfs_stream_result(const struct hc_msg *r)
@@ -39,37 +74,144 @@ static int hfs_stream_result(const struct hc_msg *r)
 	return r->result < 0 ? (int)r->result : 0;
 }
 
-static ssize_t hfs_stream_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static void hfs_stream_free(struct kref *ref)
 {
-	struct hfs_stream *st = iocb->ki_filp->private_data;
-	size_t len = min_t(size_t, iov_iter_count(to), HFS_STREAM_IO);
+	struct hfs_stream *st = container_of(ref, struct hfs_stream, ref);
+
+	hfs_transport_put(st->tp);
+	kvfree(st->buf);
+	kfree(st);
+}
+
+static bool hfs_stream_drained(struct hfs_stream *st)
+{
+	bool ret;
+
+	spin_lock(&st->lock);
+	ret = !st->avail || st->stop;
+	spin_unlock(&st->lock);
+	return ret;
+}
+
+/* One READ on the host; the result goes to @st for the readers. */
+static bool hfs_stream_fill(struct hfs_stream *st)
+{
 	struct hc_msg m = {
-		.op = HC_OP_READ, .fd = st->handle, .off = -1, .len = len,
+		.op = HC_OP_READ, .fd = st->handle, .off = -1,
+		.len = HFS_STREAM_IO,
 	};
 	struct hc_msg r;
-	ssize_t ret;
-	void *buf;
+	int err;
 
-	if (!len)
-		return 0;
-	buf = kvmalloc(HFS_STREAM_MSG, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = hfs_call(st->tp, st->subject, &m, &r, buf, HFS_STREAM_MSG);
-	if (!ret)
-		ret = hfs_stream_result(&r);
-	if (ret)
-		goto out_free;
-	if (r.datalen > len) {
-		ret = -EPROTO;
-		goto out_free;
+	err = hfs_call(st->tp, st->rsubject, &m, &r, st->buf, HFS_STREAM_MSG);
+	if (!err)
+		err = hfs_stream_result(&r);
+	if (!err && r.datalen > HFS_STREAM_IO)
+		err = -EPROTO;
+	spin_lock(&st->lock);
+	if (err || !r.datalen) {
+		st->done = true;
+		st->err = err;
+	} else {
+		st->data = r.data;
+		st->avail = r.datalen;
 	}
-	ret = copy_to_iter(r.data, r.datalen, to);
-	if (!ret && r.datalen)
+	spin_unlock(&st->lock);
+	wake_up_interruptible_poll(&st->wait, EPOLLIN | EPOLLRDNORM);
+	return !err && r.datalen;
+}
+
+/*
+ * The reader thread: a READ whenever the last one's bytes are all read,
+ * until end of file, an error or the last close. The BYE of that close
+ * ends a READ in flight (the host stops the busy shadow, which answers);
+ * the thread holds its own references, so the close need not wait.
+ */
+static int hfs_stream_reader(void *arg)
+{
+	struct hfs_stream *st = arg;
+
+	while (!READ_ONCE(st->stop) && hfs_stream_fill(st))
+		wait_event_interruptible(st->wait, hfs_stream_drained(st));
+	kref_put(&st->ref, hfs_stream_free);
+	module_put_and_kthread_exit(0);
+}
+
+static ssize_t hfs_stream_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct hfs_stream *st = file->private_data;
+	bool nonblock = (file->f_flags & O_NONBLOCK) ||
+			(iocb->ki_flags & IOCB_NOWAIT);
+	size_t n;
+	ssize_t ret;
+
+	if (!iov_iter_count(to))
+		return 0;
+	if (nonblock) {
+		if (!mutex_trylock(&st->read_lock))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&st->read_lock)) {
+		return -ERESTARTSYS;
+	}
+	for (;;) {
+		spin_lock(&st->lock);
+		n = st->avail;
+		ret = st->err;
+		if (n || st->done)
+			break;
+		spin_unlock(&st->lock);
+		if (nonblock) {
+			ret = -EAGAIN;
+			goto out_unlock;
+		}
+		if (wait_event_interruptible(st->wait,
+					     READ_ONCE(st->avail) ||
+					     READ_ONCE(st->done))) {
+			ret = -ERESTARTSYS;
+			goto out_unlock;
+		}
+	}
+	spin_unlock(&st->lock);
+	if (!n)
+		goto out_unlock;	/* end of file (0) or the host's error */
+	/* the thread leaves @data alone while @avail is not 0 */
+	n = copy_to_iter(st->data, min(n, iov_iter_count(to)), to);
+	if (!n) {
 		ret = -EFAULT;
-out_free:
-	kvfree(buf);
+		goto out_unlock;
+	}
+	spin_lock(&st->lock);
+	st->data += n;
+	st->avail -= n;
+	ret = st->avail;
+	spin_unlock(&st->lock);
+	if (!ret)
+		wake_up(&st->wait);
+	ret = n;
+out_unlock:
+	mutex_unlock(&st->read_lock);
 	return ret;
+}
+
+static __poll_t hfs_stream_poll(struct file *file, poll_table *pt)
+{
+	struct hfs_stream *st = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &st->wait, pt);
+	if (file->f_mode & FMODE_READ) {
+		spin_lock(&st->lock);
+		if (st->avail || st->done)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (st->done && !st->avail)
+			mask |= EPOLLHUP;
+		spin_unlock(&st->lock);
+	}
+	/* writes go to the host and wait there: never -EAGAIN */
+	if (file->f_mode & FMODE_WRITE)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
 }
 
 /* Everything is written, as to a pipe, unless an error comes first. */
@@ -116,9 +258,14 @@ static int hfs_stream_release(struct inode *inode, struct file *file)
 {
 	struct hfs_stream *st = file->private_data;
 
+	spin_lock(&st->lock);
+	st->stop = true;
+	spin_unlock(&st->lock);
+	wake_up(&st->wait);
+	if (st->rsubject && st->rsubject != st->subject)
+		hfs_post_bye(st->tp, st->rsubject);
 	hfs_post_bye(st->tp, st->subject);
-	hfs_transport_put(st->tp);
-	kfree(st);
+	kref_put(&st->ref, hfs_stream_free);
 	return 0;
 }
 
@@ -126,34 +273,82 @@ static const struct file_operations hfs_stream_fops = {
 	.owner		= THIS_MODULE,
 	.read_iter	= hfs_stream_read_iter,
 	.write_iter	= hfs_stream_write_iter,
+	.poll		= hfs_stream_poll,
 	.splice_read	= hfs_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.release	= hfs_stream_release,
 };
+
+/* The reader thread, with references of its own to @st and the module. */
+static int hfs_stream_start(struct hfs_stream *st)
+{
+	struct task_struct *t;
+
+	st->buf = kvmalloc(HFS_STREAM_MSG, GFP_KERNEL);
+	if (!st->buf)
+		return -ENOMEM;
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	kref_get(&st->ref);
+	t = kthread_run(hfs_stream_reader, st, "hfs-stream/%u", st->rsubject);
+	if (IS_ERR(t)) {
+		kref_put(&st->ref, hfs_stream_free);
+		module_put(THIS_MODULE);
+		return PTR_ERR(t);
+	}
+	return 0;
+}
 
 struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
 			    int flags)
 {
 	struct hfs_stream *st;
 	struct file *file;
+	int err, rsid;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st) {
 		hfs_post_bye(tp, subject);
 		return ERR_PTR(-ENOMEM);
 	}
+	kref_init(&st->ref);
 	kref_get(&tp->ref);
 	st->tp = tp;
 	st->subject = subject;
 	st->handle = handle;
+	init_waitqueue_head(&st->wait);
+	spin_lock_init(&st->lock);
+	mutex_init(&st->read_lock);
+	if ((flags & O_ACCMODE) == O_RDWR) {
+		rsid = hfs_fork_subject(tp, subject);
+		if (rsid < 0) {
+			err = rsid;
+			goto out_bye;
+		}
+		st->rsubject = rsid;
+	} else if ((flags & O_ACCMODE) == O_RDONLY) {
+		st->rsubject = subject;
+	}
 	file = anon_inode_getfile("[hostcall-stream]", &hfs_stream_fops, st,
 				  flags);
 	if (IS_ERR(file)) {
-		hfs_post_bye(tp, subject);
-		hfs_transport_put(tp);
-		kfree(st);
-		return file;
+		err = PTR_ERR(file);
+		goto out_bye;
 	}
 	stream_open(file_inode(file), file);
+	if (st->rsubject) {
+		err = hfs_stream_start(st);
+		if (err) {
+			fput(file);	/* the release ends the subjects */
+			return ERR_PTR(err);
+		}
+	}
 	return file;
+
+out_bye:
+	if (st->rsubject && st->rsubject != subject)
+		hfs_post_bye(tp, st->rsubject);
+	hfs_post_bye(tp, subject);
+	kref_put(&st->ref, hfs_stream_free);
+	return ERR_PTR(err);
 }

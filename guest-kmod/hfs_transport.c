@@ -109,6 +109,23 @@ void hfs_post_bye(struct hfs_transport *t, u32 subject)
 	up_read(&t->users);
 }
 
+int hfs_fork_subject(struct hfs_transport *t, u32 parent)
+{
+	struct hc_msg m = { .op = HC_OP_FORK_SUBJECT };
+	struct hc_msg r;
+	u8 buf[HC_HDR_SIZE];
+	int err;
+
+	err = hfs_call(t, parent, &m, &r, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (r.result < 0)
+		return r.result < -MAX_ERRNO ? -EPROTO : (int)r.result;
+	if (!r.result || r.result > U32_MAX)
+		return -EPROTO;
+	return r.result;
+}
+
 int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
 		    u16 op, u32 tag)
 {

@@ -108,9 +108,14 @@ struct hostcall_open {
  * the caller's that keeps only that handle), so a read that blocks on the
  * host blocks only that file, never the caller's other calls; the caller's
  * subject keeps none of the handles. Reads return what the host's read(2)
- * returned (0: end of file); writes write everything. poll() always says
- * ready (blocking semantics). The last close ends the stream's subject
- * (BYE), which closes the host end: the host program sees EOF or SIGPIPE.
+ * returned (0: end of file); writes write everything. A readable stream
+ * keeps one READ in flight (a kernel thread) and holds its bytes: poll()
+ * says POLLIN when they are there or at the end, POLLOUT always for a
+ * writable stream; O_NONBLOCK reads with nothing held give EAGAIN. A pty
+ * master reads through a second subject forked from its own, so that
+ * writes never wait behind the pending READ. The last close ends the
+ * stream's subjects (BYE), which closes the host end: the host program sees
+ * EOF or SIGPIPE.
  * If the reply is an error, @nfds is 0 and the error is in the reply, as
  * for HOSTCALL_IOC_CALL; if making the stream files fails, the host
  * process is killed (SIGKILL) and reaped, and the ioctl fails.
