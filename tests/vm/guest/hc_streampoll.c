@@ -20,11 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostcall_proto.h"
-#include "hostcall_dev.h"
+#include "devcall.h"
 
-static unsigned char reqbuf[HC_MSG_MAX], repbuf[HC_MSG_MAX];
-static unsigned int tag;
 
 static int fail(const char *name, const char *what, int err)
 {
@@ -44,27 +41,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* One hostcall through HOSTCALL_IOC_CALL: 0 or -errno, reply in @r. */
-static int call(int dev, struct hc_msg *m, struct hc_msg *r)
-{
-	struct hostcall_call c = { 0 };
-	int len;
-
-	m->tag = ++tag;
-	len = hc_encode(m, reqbuf, sizeof(reqbuf));
-	if (len < 0)
-		return len;
-	c.req = (unsigned long)reqbuf;
-	c.req_len = len;
-	c.rep = (unsigned long)repbuf;
-	c.rep_cap = sizeof(repbuf);
-	if (ioctl(dev, HOSTCALL_IOC_CALL, &c) < 0)
-		return -errno;
-	if (hc_decode(r, repbuf, c.rep_len))
-		return -EBADMSG;
-	return 0;
 }
 
 /*
@@ -87,7 +63,7 @@ static int spawn(int dev, const char *script, unsigned int io, int *fds)
 	m.arg = io;
 	m.arg2 = 24 << 16 | 80;
 	m.path = "";
-	m.tag = ++tag;
+	m.tag = ++devcall_tag;
 	len = hc_encode(&m, reqbuf, sizeof(reqbuf));
 	if (len < 0)
 		return len;
@@ -113,11 +89,11 @@ static int reap(int dev, int pid, int sig)
 	long end = now_ms() + 10000;
 
 	if (sig)
-		call(dev, &m, &r);
+		devcall(dev, &m, &r);
 	while (now_ms() < end) {
 		m = (struct hc_msg){ .op = HC_OP_WAIT, .arg = pid,
 				     .flags = HC_WAIT_NOHANG };
-		if (call(dev, &m, &r) || r.result < 0)
+		if (devcall(dev, &m, &r) || r.result < 0)
 			return -1;
 		if (r.result == pid)
 			return (int)r.arg;

@@ -24,10 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostcall_proto.h"
-#include "hostcall_dev.h"
+#include "devcall.h"
 
-static unsigned char reqbuf[HC_MSG_MAX], repbuf[HC_MSG_MAX];
 
 static double now_us(void)
 {
@@ -49,34 +47,10 @@ static int ok(const char *name)
 	return 0;
 }
 
-/* One hostcall through the ioctl; returns 0 or -errno, reply in @r. */
-static int call(int fd, struct hc_msg *m, struct hc_msg *r)
-{
-	static unsigned int tag;
-	struct hostcall_call c = { 0 };
-	int len;
-
-	m->tag = ++tag;
-	len = hc_encode(m, reqbuf, sizeof(reqbuf));
-	if (len < 0)
-		return len;
-	c.req = (unsigned long)reqbuf;
-	c.req_len = len;
-	c.rep = (unsigned long)repbuf;
-	c.rep_cap = sizeof(repbuf);
-	if (ioctl(fd, HOSTCALL_IOC_CALL, &c) < 0)
-		return -errno;
-	if (hc_decode(r, repbuf, c.rep_len))
-		return -EBADMSG;
-	if (r->op != m->op || r->tag != m->tag || !(r->hflags & HC_HF_REPLY))
-		return -EPROTO;
-	return 0;
-}
-
 static int getcwd_call(int fd, const char **path)
 {
 	struct hc_msg m = { .op = HC_OP_GETCWD }, r;
-	int err = call(fd, &m, &r);
+	int err = devcall(fd, &m, &r);
 
 	if (err)
 		return err;
@@ -129,7 +103,7 @@ static int t_call(void)
 		ok("transport-call");
 
 	/* The module refuses what it must not forward. */
-	err = call(fd, &m, &r);
+	err = devcall(fd, &m, &r);
 	if (err != -EINVAL)
 		bad |= fail("transport-refuse", "HELLO through the ioctl not refused", -err);
 	memset(reqbuf, 0xa5, 64);
@@ -215,7 +189,7 @@ static int t_timeout(int ms)
 	if (fd < 0)
 		return fail("transport-timeout", "open /dev/hostcall", errno);
 	t0 = now_us();
-	err = call(fd, &m, &r);
+	err = devcall(fd, &m, &r);
 	printf("HCTEST info transport-timeout: WAIT %d ms gave %d after %.0f ms\n",
 	       ms, err, (now_us() - t0) / 1e3);
 	if (err != -EIO)
@@ -239,7 +213,7 @@ static int t_kill(void)
 		struct hc_msg m = { .op = HC_OP_WAIT, .arg = 3000 }, r;
 
 		fd = open_dev();
-		call(fd, &m, &r);
+		devcall(fd, &m, &r);
 		_exit(0);
 	}
 	if (pid < 0)
@@ -261,7 +235,7 @@ static int t_kill(void)
 /* Make a request of @m's op; the other fields as given. */
 static long hcall(int fd, struct hc_msg *m, struct hc_msg *r)
 {
-	int err = call(fd, m, r);
+	int err = devcall(fd, m, r);
 
 	return err ? err - 1000 : r->result;
 }

@@ -31,8 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostcall_proto.h"
-#include "hostcall_dev.h"
+#include "devcall.h"
 
 #define HOSTFS_MAGIC	0x00c0ffee
 
@@ -40,7 +39,6 @@ static const char *mnt;		/* "/host" */
 static char gdir[1024];		/* the scratch directory in the guest */
 static char hdir[1024];		/* the same on the host */
 static int devfd = -1;
-static unsigned char reqbuf[HC_MSG_MAX], repbuf[HC_MSG_MAX];
 static int failures;
 
 static int ok(const char *name)
@@ -97,22 +95,10 @@ static char *hpath(const char *rel)
 
 static int hcall(struct hc_msg *m, struct hc_msg *r)
 {
-	static unsigned int tag;
-	struct hostcall_call c = { 0 };
-	int len;
+	int err = devcall(devfd, m, r);
 
-	m->tag = ++tag;
-	len = hc_encode(m, reqbuf, sizeof(reqbuf));
-	if (len < 0)
-		return len;
-	c.req = (unsigned long)reqbuf;
-	c.req_len = len;
-	c.rep = (unsigned long)repbuf;
-	c.rep_cap = sizeof(repbuf);
-	if (ioctl(devfd, HOSTCALL_IOC_CALL, &c) < 0)
-		return -errno;
-	if (hc_decode(r, repbuf, c.rep_len))
-		return -EBADMSG;
+	if (err)
+		return err;
 	return r->result < 0 ? (int)r->result : 0;
 }
 
