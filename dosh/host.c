@@ -45,6 +45,7 @@
 #define PAUSE_MIN_NS	100000L		/* first hc_wait poll interval */
 #define PAUSE_MAX_NS	10000000L	/* longest one */
 #define HOLD_MS		500		/* typeahead kept after Ctrl-C */
+#define DRAIN_MS	500		/* a stream pty's last output */
 
 static const int fwd_sigs[] = {
 	SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM,
@@ -221,17 +222,27 @@ static void hold_keys(const char *buf, size_t n)
 	nheld += n;
 }
 
+/*
+ * In a VM the pty master is a stream file of hostcall.ko (bytes, poll and
+ * O_NONBLOCK, no ioctls): the host pty's foreground group and modes are
+ * unknown there. Keys then go as they are, Ctrl-C as a byte (no keys are
+ * held after it), and the suspend key stops the host program, as when it
+ * is in the foreground of its pty.
+ */
+static int pty_is_tty;
+
 static int pty_input(pid_t pid, int pty, const char *buf, size_t n,
 		     const sigset_t *orig, struct termios *saved)
 {
 	cc_t susp = saved->c_cc[VSUSP];
-	pid_t fg = tcgetpgrp(pty);
+	pid_t fg = pty_is_tty ? tcgetpgrp(pty) : -1;
 	struct termios host;
 	const char *z;
 	size_t k;
 	int sig = 0;
 
-	if (tcgetattr(pty, &host) == 0 && (host.c_lflag & ISIG)) {
+	if (pty_is_tty && tcgetattr(pty, &host) == 0 &&
+	    (host.c_lflag & ISIG)) {
 		for (k = 0; k < n; k++) {
 			cc_t c = (cc_t)buf[k];
 
@@ -305,6 +316,7 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 	long long hold = 0;
 	char buf[16384];
 
+	pty_is_tty = isatty(pty);
 	for (;;) {
 		/*
 		 * After Ctrl-C, keys typed next wait in our terminal for a
@@ -361,10 +373,25 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 		if (r == 0 || !pty_open) {
 			r = hc_wait(pid, ws, WNOHANG);
 			if (r == pid || r < 0) {
-				/* what it wrote last is still in the pty */
-				fcntl(pty, F_SETFL, O_NONBLOCK);
+				/*
+				 * What it wrote last is still in the pty. On
+				 * a stream file it may still be on its way
+				 * from the host: wait for it, up to the end
+				 * (EIO) or a pause (a host process left
+				 * behind may hold the pty open).
+				 */
+				if (pty_is_tty)
+					fcntl(pty, F_SETFL, O_NONBLOCK);
 				while (pty_open) {
-					ssize_t n = read(pty, buf, sizeof(buf));
+					struct pollfd pd = {
+						.fd = pty, .events = POLLIN,
+					};
+					ssize_t n;
+
+					if (!pty_is_tty &&
+					    poll(&pd, 1, DRAIN_MS) <= 0)
+						break;
+					n = read(pty, buf, sizeof(buf));
 
 					if (n <= 0)
 						break;

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make run driven through tmux (a private server: send-keys, capture-pane):
 # the dosh prompt comes up on the guest's console, `cat /host/etc/hostname`
-# shows the host's file, `!hostname` runs on the host (skipped, saying why,
-# while hostcall.ko lacks the spawn ioctl), Ctrl-C ends a local program
-# (the console is dosh's controlling terminal), `exit` powers the guest off,
+# shows the host's file, `!hostname` runs on the host, `!stty size` there
+# gives the pane's size and keys typed reach a host program through its pty
+# (these skipped, saying why, while hostcall.ko lacks the spawn ioctl),
+# Ctrl-C ends a local program (the console is dosh's controlling terminal), `exit` powers the guest off,
 # QEMU ends and no hostcalld is left. Reports like tests/vm/run.sh.
 #
 # usage: tests/vm/boot-tty.sh [--verbose]    env: KVER, B (as for make run)
@@ -62,7 +63,8 @@ hostname_now=$(hostname)
 
 # A clean make: not the jobserver of a make that runs this script.
 unset MAKEFLAGS MAKELEVEL MFLAGS
-T new-session -d -s run -x 132 -y 40 \
+rows=40 cols=132
+T new-session -d -s run -x $cols -y $rows \
 	"make --no-print-directory run KVER=$KVER B=$B RUN_USER=$run_user; echo \"make run exited with \$?\"; sleep 3600"
 
 # boot.sh may wait for another VM run first (tests/vm/lock.sh)
@@ -100,6 +102,22 @@ elif pane | grep -qx 'probe=0'; then
 		ok run-host-hostname
 	else
 		fail run-host-hostname "no new line '$hostname_now' (the host's hostname)"
+	fi
+	# a foreground !cmd runs on a host pty (a stream file in the guest):
+	# it has the pane's size, and keys typed reach the host program
+	T send-keys -t run '!stty size' Enter
+	if wait_line "$rows $cols" 20; then
+		ok run-host-pty-size
+	else
+		fail run-host-pty-size "no line '$rows $cols' (the pane's size) from !stty size"
+	fi
+	T send-keys -t run "!sh -c 'read x; echo got-\$x'" Enter
+	sleep 1
+	T send-keys -t run 'abc' Enter
+	if wait_line 'got-abc' 20; then
+		ok run-host-pty-keys
+	else
+		fail run-host-pty-keys "no line 'got-abc': keys typed did not reach the host program"
 	fi
 else
 	fail run-host-hostname "hc_probe spawn failed: $(pane | grep '^spawn: \|^cannot' | tail -n 1)"
