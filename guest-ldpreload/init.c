@@ -24,22 +24,13 @@ static pthread_once_t hc_once = PTHREAD_ONCE_INIT;
 
 void hc_debug(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
-	int n;
 
 	if (!hc_debug_on)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	hc_vlog(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, n) < 0)
-		return;
 }
 
 static void hc_init_once(void)

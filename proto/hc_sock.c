@@ -103,3 +103,18 @@ int hc_sock_default_path(char *buf, size_t cap)
 		n = snprintf(buf, cap, "/run/hostcall.sock");
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
+
+void hc_vlog(const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}

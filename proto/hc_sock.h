@@ -7,6 +7,7 @@
 #ifndef HC_SOCK_H
 #define HC_SOCK_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -38,5 +39,13 @@ ssize_t hc_sock_recv(int sock, void *buf, size_t cap, int *fds, int *nfds);
  * Returns: 0, or -ENAMETOOLONG if it does not fit in @cap.
  */
 int hc_sock_default_path(char *buf, size_t cap);
+
+/**
+ * hc_vlog() - write one line to stderr with a single write(2), so that the
+ * lines of many processes (hostcalld's relay and shadows, a program's
+ * threads) never interleave. The newline is added; a line longer than
+ * about 1 KiB is cut.
+ */
+void hc_vlog(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif /* HC_SOCK_H */
