@@ -103,8 +103,8 @@ struct hc_wbuf {
 
 static void put_bytes(struct hc_wbuf *w, const void *src, size_t n)
 {
-	if (w->err)
-		return;
+	if (w->err || !n)
+		return;		/* an empty blob may be NULL: no memcpy of it */
 	if (n > w->cap - w->len) {
 		w->err = -EMSGSIZE;
 		return;
@@ -227,7 +227,11 @@ static void put_strv(struct hc_wbuf *w, const char *v, hc_u32 len, hc_u32 count)
 {
 	hc_u32 i, nuls = 0;
 
-	for (i = 0; v && i < len; i++)
+	if (len && !v) {
+		w->err = -EINVAL;
+		return;
+	}
+	for (i = 0; i < len; i++)
 		nuls += v[i] == 0;
 	if (nuls != count || count > HC_ARGV_MAX || (len && v[len - 1] != 0)) {
 		w->err = -EINVAL;

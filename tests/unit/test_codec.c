@@ -1124,6 +1124,71 @@ Test(encode, string_vector_count_must_match)
 	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "an unterminated argv encodes");
 }
 
+/*
+ * Every op that carries a blob or a string vector, encoded with each of them
+ * empty and NULL: valid, and decoded back as empty. (memcpy() of zero bytes
+ * from NULL is undefined; the sanitizer build of this suite, make
+ * sanitize-check, reports it as a failure.)
+ */
+Test(encode, empty_blobs_and_vectors_may_be_null)
+{
+	static unsigned char buf[HC_MSG_MAX];
+	unsigned int op, tried = 0;
+	int reply;
+
+	for (op = 1; op < HC_OP_MAX; op++)
+		for (reply = 0; reply < 2; reply++) {
+			const hc_u8 *f = hc_op_fields(op, reply);
+			struct fill_store st;
+			struct hc_msg m, d;
+			int n, rc;
+
+			if (!has_field(f, HC_FLD_DATA) && !has_field(f, HC_FLD_ARGV) &&
+			    !has_field(f, HC_FLD_ENVP))
+				continue;
+			fill_msg(&m, &st, op, reply);
+			m.data = NULL;
+			m.datalen = 0;
+			m.argv = m.envp = NULL;
+			m.argvlen = m.envplen = m.argc = m.envc = 0;
+			n = hc_encode(&m, buf, sizeof(buf));
+			cr_assert_gt(n, 0, "%s %s with empty NULL blobs: %d", hc_op_name(op),
+				     reply ? "reply" : "request", n);
+			rc = decode_guarded(&d, buf, n);
+			cr_assert_eq(rc, 0, "%s: decode: %d", hc_op_name(op), rc);
+			cr_expect_eq(d.datalen + d.argvlen + d.envplen + d.argc + d.envc, 0,
+				     "%s: an empty blob decoded as non-empty", hc_op_name(op));
+			tried++;
+		}
+	cr_expect_geq(tried, 5, "only %u op layouts carry a blob", tried);
+}
+
+/* A NULL vector or blob with a length is refused, never dereferenced. */
+Test(encode, null_vector_with_a_length_is_einval)
+{
+	unsigned char buf[256];
+	struct hc_msg m = { .op = HC_OP_SPAWN, .path = "" };
+
+	m.argvlen = 5;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "a NULL argv of 5 bytes");
+	m.argc = 1;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "a NULL argv of 1 string");
+	m.argvlen = m.argc = 0;
+	m.envplen = 3;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "a NULL envp of 3 bytes");
+	m.envplen = 0;
+	m.envc = 2;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "a NULL envp of 2 strings");
+	m.envc = 0;
+	cr_expect_gt(hc_encode(&m, buf, sizeof(buf)), 0, "empty NULL vectors");
+
+	memset(&m, 0, sizeof(m));
+	m.op = HC_OP_SPAWN_KEEP;
+	m.hflags = HC_HF_REPLY;
+	m.datalen = 4;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "a NULL handle list of 4 bytes");
+}
+
 Test(oflags, every_flag_round_trips)
 {
 	static const struct { int local; hc_u32 wire; const char *name; } map[] = {
