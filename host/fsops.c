@@ -530,38 +530,37 @@ hc_s64 hostd_lock(struct hostd_shadow *sh, struct hostd_req *rq)
 	return 0;
 }
 
-/* A real fchdir, so the kernel checks search permission as the shadow. */
+/*
+ * The working directory is a directory reference (an O_PATH fd), so it
+ * follows renames; a real fchdir checks search permission as the shadow.
+ */
 hc_s64 hostd_chdir(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_msg *m = rq->m;
-	char cwd[HC_PATH_MAX + 1];
-	int fd, r = 0;
+	int fd;
 
 	if (!AT_ALLOWED(m->flags, HC_AT_EMPTY_PATH))
 		return -EINVAL;
 	fd = hostd_open(sh, rq, m->fd, m->path, m->flags, O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
-	if (sh->cfg->rootfd >= 0)
-		r = hostd_fd_hostpath(sh, fd, cwd, sizeof(cwd));
-	if (r >= 0)
-		r = ret_errno(fchdir(fd));
-	if (r >= 0 && sh->cfg->rootfd >= 0)
-		strcpy(sh->cwd, cwd);
-	close(fd);
-	return r < 0 ? r : 0;
+	if (fchdir(fd) < 0) {
+		close(fd);
+		return -errno;
+	}
+	close(sh->cwdfd);
+	sh->cwdfd = fd;
+	return 0;
 }
 
 hc_s64 hostd_getcwd(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	char *buf = sh->scratch;
+	int r = hostd_cwd_hostpath(sh, sh->scratch, HC_PATH_MAX + 1);
 
-	if (sh->cfg->rootfd >= 0)
-		strcpy(buf, sh->cwd);
-	else if (!getcwd(buf, HC_PATH_MAX + 1))
-		return -errno;
-	rq->rep->path = buf;
-	return strlen(buf);
+	if (r < 0)
+		return r;
+	rq->rep->path = sh->scratch;
+	return r;
 }
 
 static hc_s64 do_realpath(struct hostd_shadow *sh, struct hostd_req *rq, int fd,

@@ -27,8 +27,19 @@ struct hostd_config {
 	char ivshmem_path[108];		/* --ivshmem: "" for the Unix transport */
 	mode_t socket_mode;
 	const char *root;		/* --root as given, or NULL */
-	char *root_real;		/* realpath of --root */
-	int rootfd;			/* O_PATH fd of --root, or -1 */
+	char *root_real;		/* realpath of --root, or "/" */
+	/*
+	 * The export's root as clients see it (export.c): an O_PATH fd of a
+	 * detached, nosuid (and, without --allow-devices, nodev) clone of
+	 * --root or of "/", so that no fd handed to a client walks beyond
+	 * it; a plain O_PATH fd where no clone could be made.
+	 */
+	int exportfd;
+	int export_detached;		/* exportfd is such a clone */
+	dev_t export_dev;		/* identity of the export's root */
+	ino_t export_ino;
+	int allow_devices;		/* --allow-devices */
+	int allow_setuid;		/* --allow-setuid */
 	const char *user;		/* --user, or NULL: run as ourselves */
 	uid_t uid;			/* the shadows' user */
 	gid_t gid;
@@ -167,7 +178,8 @@ struct hostd_shadow {
 	int bye;			/* HC_OP_BYE served: exit after the reply */
 	int *handles;			/* directory handles: fd, or -1 */
 	struct hostd_seen *seen;	/* files this shadow opened */
-	char cwd[HC_PATH_MAX + 1];	/* under --root: cwd below the root */
+	int cwdfd;			/* O_PATH fd of the working directory */
+	int setup_err;			/* set-up failed: HELLO answers this */
 	mode_t umask;			/* hostcalld's, for spawned programs */
 	struct hostd_proc procs[HOSTD_PROCS_MAX];
 	void *inbuf, *outbuf;		/* HC_MSG_MAX each */
@@ -225,6 +237,20 @@ int hostd_handle_close(struct hostd_shadow *sh, hc_s32 h);
 /** hostd_seen_add() - remember that this shadow opened the file @st. */
 int hostd_seen_add(struct hostd_shadow *sh, const struct stat *st);
 
+/* ---- the export (export.c) ---- */
+
+/**
+ * hostd_export_open() - set cfg->exportfd to the export's root: a detached,
+ * nosuid (nodev unless --allow-devices) clone of cfg->root_real, made in
+ * hostcalld's mount namespace as root and in a user namespace of a child
+ * otherwise; a plain O_PATH fd if neither works (logged).
+ * Returns: 0, or -errno (reported on stderr).
+ */
+int hostd_export_open(struct hostd_config *cfg);
+
+/** hostd_is_export_root() - whether @fd is the export's root directory. */
+int hostd_is_export_root(const struct hostd_config *cfg, int fd);
+
 /* ---- path resolution (resolve.c) ---- */
 
 /**
@@ -258,6 +284,20 @@ int hostd_open_parent(struct hostd_shadow *sh, struct hostd_req *rq,
  * absolute, below the root under --root ("/" is the root).
  */
 int hostd_fd_hostpath(struct hostd_shadow *sh, int fd, char *buf, size_t cap);
+
+/**
+ * hostd_cwd_hostpath() - the subject's working directory as the client sees
+ * host paths (hostd_fd_hostpath() of its directory reference).
+ * Returns: the length, or -errno (-ENOENT once it was moved out of the export).
+ */
+int hostd_cwd_hostpath(struct hostd_shadow *sh, char *buf, size_t cap);
+
+/**
+ * hostd_cwd_init() - a new shadow's working directory: the user's home when
+ * it lies in the export (not under --root), else the export's root.
+ * Returns: 0, or -errno (logged) when the user cannot enter the export.
+ */
+int hostd_cwd_init(struct hostd_shadow *sh);
 
 /** hostd_proc_fd_path() - "/proc/self/fd/N", for calls that refuse O_PATH. */
 void hostd_proc_fd_path(int fd, char buf[32]);

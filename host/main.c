@@ -38,6 +38,10 @@ static void usage(FILE *f)
 "                      can be spawned then: they would run outside DIR)\n"
 "  --user NAME         shadows run as NAME (needs root)\n"
 "  --allow-root        allow shadows to run as root (without --user, as root)\n"
+"  --allow-devices     let clients open device nodes of the export and, with\n"
+"                      root shadows under --root, create them\n"
+"  --allow-setuid      with root shadows under --root, let clients set the\n"
+"                      setuid/setgid bits and file capabilities of files\n"
 "  --daemon            detach from the terminal (default: foreground)\n"
 "  --verbose           log each connecting peer and each op\n"
 "  --max-subjects N    live subjects at most (default 256)\n"
@@ -138,17 +142,11 @@ static int check_identity(struct hostd_config *cfg, int allow_root)
 	return 0;
 }
 
-static int open_root(struct hostd_config *cfg)
+static int resolve_root(struct hostd_config *cfg)
 {
-	cfg->root_real = realpath(cfg->root, NULL);
+	cfg->root_real = realpath(cfg->root ? cfg->root : "/", NULL);
 	if (!cfg->root_real) {
 		fprintf(stderr, HOSTD_NAME ": --root %s: %s\n", cfg->root, strerror(errno));
-		return -errno;
-	}
-	cfg->rootfd = open(cfg->root_real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cfg->rootfd < 0) {
-		fprintf(stderr, HOSTD_NAME ": --root %s: %s (it must be a directory)\n",
-			cfg->root, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -193,7 +191,8 @@ static void fill_stdio(void)
 
 int main(int argc, char **argv)
 {
-	enum { O_SOCKET = 256, O_IVSHMEM, O_MODE, O_ROOT, O_USER, O_ALLOWROOT, O_DAEMON,
+	enum { O_SOCKET = 256, O_IVSHMEM, O_MODE, O_ROOT, O_USER, O_ALLOWROOT,
+	       O_ALLOWDEV, O_ALLOWSUID, O_DAEMON,
 	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -202,6 +201,8 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "user", required_argument, NULL, O_USER },
 		{ "allow-root", no_argument, NULL, O_ALLOWROOT },
+		{ "allow-devices", no_argument, NULL, O_ALLOWDEV },
+		{ "allow-setuid", no_argument, NULL, O_ALLOWSUID },
 		{ "daemon", no_argument, NULL, O_DAEMON },
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "max-subjects", required_argument, NULL, O_MAXSUB },
@@ -211,7 +212,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hostd_config cfg = {
-		.socket_mode = 0600, .rootfd = -1,
+		.socket_mode = 0600, .exportfd = -1,
 		.max_subjects = 256, .max_handles = 1024,
 	};
 	const char *sock = NULL, *ivshmem = NULL;
@@ -239,6 +240,12 @@ int main(int argc, char **argv)
 			break;
 		case O_ALLOWROOT:
 			allow_root = 1;
+			break;
+		case O_ALLOWDEV:
+			cfg.allow_devices = 1;
+			break;
+		case O_ALLOWSUID:
+			cfg.allow_setuid = 1;
 			break;
 		case O_DAEMON:
 			cfg.daemon = 1;
@@ -301,7 +308,7 @@ int main(int argc, char **argv)
 	if (lookup_user(&cfg) || check_identity(&cfg, allow_root))
 		return 1;
 	raise_fd_limit(&cfg);
-	if (cfg.root && open_root(&cfg))
+	if (resolve_root(&cfg) || hostd_export_open(&cfg))
 		return 1;
 	if (ivshmem)
 		return hostd_ivshmem_run(&cfg) ? 1 : 0;

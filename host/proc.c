@@ -396,7 +396,7 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	ssize_t n;
 	pid_t pid;
 
-	if (sh->cfg->rootfd >= 0)
+	if (sh->cfg->root)
 		return -EPERM;
 	if (m->argc < 1 || (m->flags & ~(hc_u32)(HC_SPAWN_NEWPGRP | HC_SPAWN_SETSID |
 						  HC_SPAWN_KEEPENV)))

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Path resolution for the shadow: the one place a client's path meets the
- * host's tree. Every walk is an openat2(); under --root it starts at the
- * root's O_PATH fd with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS, which is the
- * security boundary (no string prefix check ever decides access).
+ * host's tree. Every walk is an openat2() inside the export (export.c):
+ * RESOLVE_IN_ROOT from its root or RESOLVE_BENEATH from a directory of it,
+ * with RESOLVE_NO_MAGICLINKS; that is the security boundary (no string
+ * prefix check ever decides access).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,8 +48,9 @@ static int hostd_openat2(int dirfd, const char *path, int flags, mode_t mode,
 }
 
 /*
- * @abs as the client sees it: below the root under --root. Presentation
- * only: a path outside the root cannot be named from inside it, so -ENOENT.
+ * @abs, a path of the host's tree, as the client sees it: below the root.
+ * Presentation only: a path outside the root cannot be named from inside
+ * it, so -ENOENT.
  */
 static int root_relative(const struct hostd_config *cfg, const char *abs,
 			 char *buf, size_t cap)
@@ -56,7 +58,7 @@ static int root_relative(const struct hostd_config *cfg, const char *abs,
 	const char *rest = abs;
 	size_t rl, n;
 
-	if (cfg->root_real && strcmp(cfg->root_real, "/")) {
+	if (strcmp(cfg->root_real, "/")) {
 		rl = strlen(cfg->root_real);
 		if (strncmp(abs, cfg->root_real, rl) || (abs[rl] && abs[rl] != '/'))
 			return -ENOENT;
@@ -69,8 +71,15 @@ static int root_relative(const struct hostd_config *cfg, const char *abs,
 	return n;
 }
 
+/*
+ * On the detached export mount the kernel already gives paths from the
+ * export's root. A directory moved out of the export is no longer below
+ * that root: the kernel shows it (and all below it) as "/", which then is
+ * not the root's identity, and it has no path the client could name.
+ */
 int hostd_fd_hostpath(struct hostd_shadow *sh, int fd, char *buf, size_t cap)
 {
+	const struct hostd_config *cfg = sh->cfg;
 	char link[32], abs[PATH_MAX + 1];
 	ssize_t n;
 
@@ -83,37 +92,51 @@ int hostd_fd_hostpath(struct hostd_shadow *sh, int fd, char *buf, size_t cap)
 	abs[n] = 0;
 	if (abs[0] != '/')	/* pipe:[N], anon_inode:… */
 		return -ENOENT;
-	return root_relative(sh->cfg, abs, buf, cap);
+	if (!cfg->export_detached)
+		return root_relative(cfg, abs, buf, cap);
+	if (!strcmp(abs, "/") && !hostd_is_export_root(cfg, fd))
+		return -ENOENT;
+	if ((size_t)n >= cap)
+		return -ENAMETOOLONG;
+	memcpy(buf, abs, n + 1);
+	return n;
+}
+
+int hostd_cwd_hostpath(struct hostd_shadow *sh, char *buf, size_t cap)
+{
+	return hostd_fd_hostpath(sh, sh->cwdfd, buf, cap);
 }
 
 /*
- * Under --root a relative path must be able to climb with ".." up to the
- * root but not past it: walk "<base below the root>/<path>" from the root.
+ * Every walk stays inside the export: absolute paths and absolute symlinks
+ * start at its root (RESOLVE_IN_ROOT), magic links are refused. A relative
+ * path must be able to climb with ".." up to the root but not past it: it
+ * is tried beneath its base first (the common case, and the only one that
+ * still works below a directory moved out of the export); a walk that
+ * leaves the base (EXDEV) is redone as "<base's path>/<path>" from the root.
  */
-static int open_in_root(struct hostd_shadow *sh, int base, const char *path,
-			int oflags, mode_t mode)
+static int open_in_export(struct hostd_shadow *sh, int base, const char *path,
+			  int oflags, mode_t mode)
 {
 	const hc_u64 res = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 	char full[2 * (PATH_MAX + 1)];
-	size_t bl, pl = strlen(path);
-	int n;
+	size_t pl = strlen(path);
+	int n, fd;
 
 	if (path[0] == '/')
-		return hostd_openat2(sh->cfg->rootfd, path, oflags, mode, res);
-	if (base == AT_FDCWD) {
-		bl = strlen(sh->cwd);
-		memcpy(full, sh->cwd, bl + 1);
-	} else {
-		n = hostd_fd_hostpath(sh, base, full, PATH_MAX + 1);
-		if (n < 0)
-			return n;
-		bl = n;
-	}
+		return hostd_openat2(sh->cfg->exportfd, path, oflags, mode, res);
+	fd = hostd_openat2(base, path, oflags, mode,
+			   RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	if (fd != -EXDEV)
+		return fd;
+	n = hostd_fd_hostpath(sh, base, full, PATH_MAX + 1);
+	if (n < 0)
+		return n;
 	if (pl > PATH_MAX)
 		return -ENAMETOOLONG;
-	full[bl] = '/';
-	memcpy(full + bl + 1, path, pl + 1);
-	return hostd_openat2(sh->cfg->rootfd, full, oflags, mode, res);
+	full[n] = '/';
+	memcpy(full + n + 1, path, pl + 1);
+	return hostd_openat2(sh->cfg->exportfd, full, oflags, mode, res);
 }
 
 int hostd_open(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd,
@@ -124,18 +147,15 @@ int hostd_open(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd,
 	err = hostd_fd(sh, rq, wfd, &base);
 	if (err)
 		return err;
+	if (base == AT_FDCWD)
+		base = sh->cwdfd;
 	if (!*path) {
 		if (!(atflags & HC_AT_EMPTY_PATH))
 			return -ENOENT;
-		if (base != AT_FDCWD) {
-			fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
-			return fd < 0 ? -errno : fd;
-		}
-		path = ".";
+		fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
 	}
-	if (sh->cfg->rootfd < 0)
-		return hostd_openat2(base, path, oflags, mode, 0);
-	return open_in_root(sh, base, path, oflags, mode);
+	return open_in_export(sh, base, path, oflags, mode);
 }
 
 int hostd_open_path(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd,
@@ -207,4 +227,40 @@ hc_s64 hostd_on_file(struct hostd_shadow *sh, struct hostd_req *rq,
 	r = fn(sh, rq, fd, proc);
 	close(fd);
 	return r;
+}
+
+/* Start where a login would: at home if it is in the export, else at its root. */
+int hostd_cwd_init(struct hostd_shadow *sh)
+{
+	const struct hostd_config *cfg = sh->cfg;
+	int fd = -1, err;
+
+	if (syscall(SYS_faccessat2, cfg->exportfd, "", X_OK,
+		    AT_EMPTY_PATH | AT_EACCESS) < 0) {
+		err = -errno;
+		hostd_log(HOSTD_NAME ": subject %u: user %s (uid %u) cannot enter "
+			  "the export %s: %s; give that user search permission "
+			  "on it", sh->slot + 1, cfg->pw_name, (unsigned int)geteuid(),
+			  cfg->root_real, strerror(-err));
+		return err;
+	}
+	if (!cfg->root)
+		fd = hostd_openat2(cfg->exportfd, cfg->pw_dir, O_PATH | O_DIRECTORY, 0,
+				   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (fd >= 0 && fchdir(fd) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		fd = fcntl(cfg->exportfd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return -errno;
+		if (fchdir(fd) < 0) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	sh->cwdfd = fd;
+	return 0;
 }

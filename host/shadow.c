@@ -92,6 +92,8 @@ int hostd_reply_fd(struct hostd_req *rq, int fd)
  */
 hc_s64 hostd_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 {
+	if (sh->setup_err)
+		return sh->setup_err;
 	if (rq->m->arg < 1)
 		return -EPROTONOSUPPORT;
 	if (rq->m->flags & ~(hc_u32)HC_HELLO_FLAGS)
@@ -256,14 +258,8 @@ static int shadow_setup(struct hostd_shadow *sh)
 	 * hostcalld's umask back.
 	 */
 	sh->umask = umask(0);
-	/* start where a login would: home if it exists, else "/" (the root) */
-	strcpy(sh->cwd, "/");
-	if (cfg->rootfd >= 0) {
-		if (fchdir(cfg->rootfd) < 0)
-			return -errno;
-	} else if (chdir(cfg->pw_dir) < 0 && chdir("/") < 0) {
-		return -errno;
-	}
+	/* a shadow that cannot enter the export still answers HELLO, with why */
+	sh->setup_err = hostd_cwd_init(sh);
 	return 0;
 }
 

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The export: the tree clients reach, as one detached mount. Every fd a
+ * shadow hands out is opened below it, so a client walking a directory fd
+ * natively ("..", fchdir) stops at the export's root (a detached mount has
+ * no parent), a directory moved out of it gives ENOENT on "..", and a
+ * received file cannot be executed setuid (nosuid) nor open a device
+ * (nodev, unless --allow-devices).
+ *
+ * As root the clone is made in hostcalld's own mount namespace. Otherwise a
+ * short-lived child makes it in a user and mount namespace of its own,
+ * which needs no privilege, and passes the fd back; the mount outlives the
+ * child. Only the mount topology is borrowed: permission checks stay the
+ * host user's, since the child's credentials do not change.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/mount.h>
+
+#include "hostd.h"
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE		1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC	O_CLOEXEC
+#endif
+
+/* A detached, recursive clone of @path with the mount attributes @attrs. */
+static int export_clone(const char *path, hc_u64 attrs)
+{
+	struct mount_attr ma = { .attr_set = attrs };
+	int fd, err;
+
+	fd = syscall(SYS_open_tree, AT_FDCWD, path,
+		     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+		    &ma, sizeof(ma)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Not root: make the clone in a child's own user and mount namespace. */
+static int export_clone_unprivileged(const char *path, hc_u64 attrs)
+{
+	int sv[2], fds[1], nfds = 0, status, err;
+	char res[4];
+	ssize_t n;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	if (pid == 0) {
+		int fd = -ENOSYS;
+
+		close(sv[0]);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			fd = -errno;
+		else
+			fd = export_clone(path, attrs);
+		if (fd < 0) {
+			memcpy(res, &fd, sizeof(fd));
+			_exit(hc_sock_send(sv[1], res, sizeof(res), NULL, 0) ? 1 : 0);
+		}
+		_exit(hc_sock_send(sv[1], "ok", 3, &fd, 1) ? 1 : 0);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	n = hc_sock_recv(sv[0], res, sizeof(res), fds, &nfds);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n == 3 && nfds == 1) {
+		err = fds[0];
+	} else {
+		err = -EIO;
+		if (n == sizeof(int) && !nfds)
+			memcpy(&err, res, sizeof(err));
+		while (nfds > 0)
+			close(fds[--nfds]);
+	}
+out_close:
+	close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return err;
+}
+
+int hostd_export_open(struct hostd_config *cfg)
+{
+	hc_u64 attrs = MOUNT_ATTR_NOSUID | (cfg->allow_devices ? 0 : MOUNT_ATTR_NODEV);
+	const char *path = cfg->root_real;
+	struct stat st;
+	int fd;
+
+	fd = geteuid() == 0 ? export_clone(path, attrs)
+			    : export_clone_unprivileged(path, attrs);
+	if (fd >= 0) {
+		cfg->export_detached = 1;
+	} else {
+		/* the ivshmem transport hands out no fds: nothing to warn about */
+		if (!cfg->ivshmem_path[0])
+			hostd_log(HOSTD_NAME ": warning: cannot make the export %s a "
+				  "detached mount (%s): directory fds handed to clients "
+				  "are not confined to it and received files keep their "
+				  "setuid bits; run hostcalld as root, or allow "
+				  "unprivileged user namespaces (user.max_user_namespaces)",
+				  path, strerror(-fd));
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			fprintf(stderr, HOSTD_NAME ": %s %s: %s (it must be a directory)\n",
+				cfg->root ? "--root" : "export", path, strerror(-fd));
+			return fd;
+		}
+	}
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -errno;
+	}
+	cfg->exportfd = fd;
+	cfg->export_dev = st.st_dev;
+	cfg->export_ino = st.st_ino;
+	return 0;
+}
+
+int hostd_is_export_root(const struct hostd_config *cfg, int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == cfg->export_dev &&
+	       st.st_ino == cfg->export_ino;
+}
