@@ -34,6 +34,7 @@
 
 #include "hostd.h"
 #include "hc_ring.h"
+#include "ivring.h"
 
 #define IV_HOST_PEER	0	/* our ivshmem id; guests get 1, 2, ... */
 #define IV_HOST_VECTOR	0	/* the one vector the guest rings us on */
@@ -95,12 +96,8 @@ static unsigned char *iv_data(struct iv *iv, hc_u32 i)
 	return iv->mem + hc_ring_data_off(iv->slot_size, i);
 }
 
-/* Shared words are read and written exactly once each, as whole words. */
-static hc_u32 iv_load(hc_le32 *p)
-{
-	return le32toh(__atomic_load_n(p, __ATOMIC_RELAXED));
-}
-
+/* Shared words are written exactly once each, as whole words (ivring.c
+ * reads them). */
 static void iv_store(hc_le32 *p, hc_u32 v)
 {
 	__atomic_store_n(p, htole32(v), __ATOMIC_RELAXED);
@@ -498,40 +495,23 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
  */
 static void iv_take(struct iv *iv, hc_u32 i)
 {
-	struct hc_ring_slot *d = iv_desc(iv, i);
 	struct iv_slot *s = &iv->slots[i];
 	struct iv_subject *sub;
+	struct hostd_ivreq rq;
 	struct hc_msg m;
-	hc_u32 len, subject;
+	hc_u32 subject;
 	int err;
 
 	s->busy = 1;
-	s->op = 0;
-	s->tag = 0;
-	iv_store(&d->state, HC_SLOT_BUSY);	/* informational */
-	len = iv_load(&d->req_len);
-	subject = iv_load(&d->subject);
-	s->seq = iv_load(&d->seq);
-	s->subject = subject;
-	if (len < HC_HDR_SIZE || len > iv->slot_size) {
-		iv_fail(iv, i, -EBADMSG);
-		return;
-	}
-	s->req = malloc(len);
-	if (!s->req) {
-		iv_fail(iv, i, -ENOMEM);
-		return;
-	}
-	memcpy(s->req, iv_data(iv, i), len);
-	s->len = len;
-
-	/* from here on only the private copy is looked at */
-	err = hc_decode_hdr(&m, s->req, len);
-	s->op = m.op;
-	s->tag = m.tag;
-	if (!err && ((m.hflags & (HC_HF_REPLY | HC_HF_NFDS_MASK)) || m.result ||
-		     m.subject != subject))
-		err = -EBADMSG;
+	iv_store(&iv_desc(iv, i)->state, HC_SLOT_BUSY);	/* informational */
+	/* copied out and checked; from here on only the copy is looked at */
+	err = hostd_ivring_take(iv->mem, iv->slot_size, i, &rq, &m);
+	s->seq = rq.seq;
+	s->subject = subject = rq.subject;
+	s->op = rq.op;
+	s->tag = rq.tag;
+	s->req = rq.buf;
+	s->len = rq.len;
 	if (!err && m.op == HC_OP_HELLO)
 		err = iv_hello(iv, s, &subject);
 	if (err) {
