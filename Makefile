@@ -74,6 +74,7 @@ unit: $(UNIT_BIN)
 
 integration: all
 	tests/integration/hostd.sh
+	tests/integration/export.sh
 	tests/integration/run.sh
 
 check: deps

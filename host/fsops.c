@@ -27,6 +27,38 @@ static hc_s64 ret_errno(long r)
 	return r < 0 ? -errno : r;
 }
 
+/*
+ * Under --root with root shadows, what could turn the export into a way to
+ * host privilege -- device nodes, setuid or setgid files, file capabilities
+ * -- is refused unless --allow-devices / --allow-setuid say otherwise;
+ * setgid directories stay allowed. An ordinary shadow gets the host
+ * kernel's answer: it cannot make device nodes, and its setuid bits grant
+ * nothing its user does not have.
+ */
+static int export_privileged(const struct hostd_config *cfg)
+{
+	return cfg->root && geteuid() == 0;
+}
+
+int hostd_check_mode(const struct hostd_config *cfg, mode_t mode)
+{
+	if (!export_privileged(cfg))
+		return 0;
+	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cfg->allow_devices)
+		return -EPERM;
+	if (!S_ISDIR(mode) && mode & (S_ISUID | S_ISGID) && !cfg->allow_setuid)
+		return -EPERM;
+	return 0;
+}
+
+int hostd_check_xattr(const struct hostd_config *cfg, const char *name)
+{
+	if (export_privileged(cfg) && !cfg->allow_setuid &&
+	    !strcmp(name, "security.capability"))
+		return -EPERM;
+	return 0;
+}
+
 hc_s64 hostd_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_msg *m = rq->m;
@@ -34,6 +66,11 @@ hc_s64 hostd_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 	int fd, h = HC_HANDLE_NONE, err;
 	struct stat st;
 
+	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE) {
+		err = hostd_check_mode(sh->cfg, S_IFREG | (m->mode & 07777));
+		if (err)
+			return err;
+	}
 	fd = hostd_open(sh, rq, m->fd, m->path, 0, flags, m->mode);
 	if (fd < 0)
 		return fd;
@@ -41,7 +78,7 @@ hc_s64 hostd_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 		err = -errno;
 		goto out_close;
 	}
-	err = hostd_seen_add(sh, &st);
+	err = hostd_seen_add(sh, fd);
 	if (err)
 		goto out_close;
 	if (S_ISDIR(st.st_mode) || sh->keep_handles) {
@@ -248,6 +285,10 @@ static int do_mknod(int pfd, const char *name, const struct hc_msg *m)
 
 hc_s64 hostd_mknodat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
+	int err = hostd_check_mode(sh->cfg, rq->m->mode);
+
+	if (err)
+		return err;
 	return hostd_on_parent(sh, rq, do_mknod);
 }
 
@@ -340,11 +381,17 @@ static hc_s64 do_chmod(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		       const char *proc)
 {
 	struct stat st;
+	int err;
 
-	(void)sh;
-	if (rq->m->flags & HC_AT_SYMLINK_NOFOLLOW && fstat(fd, &st) == 0 &&
-	    S_ISLNK(st.st_mode))
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (rq->m->flags & HC_AT_SYMLINK_NOFOLLOW && S_ISLNK(st.st_mode))
 		return -EOPNOTSUPP;	/* Linux has no lchmod */
+	if (sh->cfg->root && hostd_is_export_root(sh->cfg, fd))
+		return -EPERM;
+	err = hostd_check_mode(sh->cfg, (st.st_mode & S_IFMT) | (rq->m->mode & 07777));
+	if (err)
+		return err;
 	return ret_errno(chmod(proc, rq->m->mode & 07777));
 }
 
@@ -358,7 +405,9 @@ hc_s64 hostd_fchmodat(struct hostd_shadow *sh, struct hostd_req *rq)
 static hc_s64 do_chown(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		       const char *proc)
 {
-	(void)sh, (void)proc;
+	(void)proc;
+	if (sh->cfg->root && hostd_is_export_root(sh->cfg, fd))
+		return -EPERM;
 	/* (u32)-1 is (uid_t)-1: leave unchanged */
 	return ret_errno(fchownat(fd, "", rq->m->uid, rq->m->gid, AT_EMPTY_PATH));
 }

@@ -1,106 +1,254 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * What a shadow serves fds for: its directory handles, and the set of files
- * (st_dev, st_ino) it opened itself, against which an fd a client attaches
- * (HC_HANDLE_PASSED) is checked. A shadow serves only what it created.
+ * it opened itself, against which an fd a client attaches (HC_HANDLE_PASSED)
+ * is checked. A shadow serves only what it created.
+ *
+ * The set must not be fooled by a key the host reuses: an inode number is
+ * reused as soon as the file is gone, and the shadow never sees a client
+ * close, dup or pass on an fd. So a file is remembered by its file handle
+ * and mount id (name_to_handle_at: the handle carries a generation, and the
+ * mount is the export's), or, on a file system without handles, by
+ * (st_dev, st_ino) *and* an O_PATH fd the shadow holds, since an inode with
+ * an open reference cannot be freed and its number not reused. Both kinds
+ * are bounded sets evicted least recently used first; an fd whose entry was
+ * evicted is refused (EBADF), never trusted.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "hostd.h"
 
-/*
- * A bounded set: a ring of entries in insertion order (the oldest is
- * evicted when full) chained into hash buckets. Links are index + 1, so 0
- * ends a chain and calloc() gives an empty set.
- */
-struct hostd_seen_ent {
-	hc_u64 dev;
-	hc_u64 ino;
-	hc_u32 next;
+/* The largest handle kept as a key; a larger one makes an fd entry. */
+#define SEEN_HANDLE_MAX		64
+#define SEEN_KEY_MAX		(8 + SEEN_HANDLE_MAX)
+
+/* Links are index + 1, so 0 ends a list and calloc() gives an empty set. */
+struct seen_ent {
+	hc_u32 hnext;			/* hash chain */
+	hc_u32 prev, next;		/* LRU list: head is the newest */
+	int fd;				/* held O_PATH fd, or -1 */
+	unsigned char klen;
+	unsigned char key[SEEN_KEY_MAX];
+};
+
+struct seen_set {
+	struct seen_ent *ent;
+	hc_u32 *bucket;
+	hc_u32 cap;			/* a power of two */
+	hc_u32 used;			/* entries ever filled, <= cap */
+	hc_u32 head, tail;
 };
 
 struct hostd_seen {
-	struct hostd_seen_ent ent[HOSTD_SEEN_MAX];
-	hc_u32 bucket[HOSTD_SEEN_MAX];
-	hc_u32 head;		/* next entry to write: the oldest once full */
-	hc_u32 count;
+	struct seen_set by_handle;	/* HOSTD_SEEN_MAX entries */
+	struct seen_set by_fd;		/* HOSTD_SEEN_FDS entries */
 };
 
-static hc_u32 seen_hash(hc_u64 dev, hc_u64 ino)
+static hc_u32 seen_hash(const unsigned char *k, unsigned int n, hc_u32 cap)
 {
-	hc_u64 h = (dev * 0x9e3779b97f4a7c15ull) ^ ino;
+	hc_u64 h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	unsigned int i;
 
+	for (i = 0; i < n; i++)
+		h = (h ^ k[i]) * 0x100000001b3ull;
 	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return h & (HOSTD_SEEN_MAX - 1);
+	return h & (cap - 1);
 }
 
-static int seen_has(const struct hostd_seen *s, hc_u64 dev, hc_u64 ino)
+static int seen_set_init(struct seen_set *s, hc_u32 cap)
+{
+	s->ent = calloc(cap, sizeof(*s->ent));
+	s->bucket = calloc(cap, sizeof(*s->bucket));
+	s->cap = cap;
+	return s->ent && s->bucket ? 0 : -ENOMEM;
+}
+
+static void lru_unlink(struct seen_set *s, hc_u32 i)
+{
+	struct seen_ent *e = &s->ent[i - 1];
+
+	if (e->prev)
+		s->ent[e->prev - 1].next = e->next;
+	else
+		s->head = e->next;
+	if (e->next)
+		s->ent[e->next - 1].prev = e->prev;
+	else
+		s->tail = e->prev;
+	e->prev = e->next = 0;
+}
+
+static void lru_push(struct seen_set *s, hc_u32 i)
+{
+	struct seen_ent *e = &s->ent[i - 1];
+
+	e->prev = 0;
+	e->next = s->head;
+	if (s->head)
+		s->ent[s->head - 1].prev = i;
+	s->head = i;
+	if (!s->tail)
+		s->tail = i;
+}
+
+/* The entry for the key, made the most recently used; 0 if none. */
+static hc_u32 seen_find(struct seen_set *s, const unsigned char *k, unsigned int n)
 {
 	hc_u32 i;
 
-	for (i = s->bucket[seen_hash(dev, ino)]; i; i = s->ent[i - 1].next)
-		if (s->ent[i - 1].dev == dev && s->ent[i - 1].ino == ino)
-			return 1;
+	if (!s->cap)
+		return 0;
+	for (i = s->bucket[seen_hash(k, n, s->cap)]; i; i = s->ent[i - 1].hnext) {
+		struct seen_ent *e = &s->ent[i - 1];
+
+		if (e->klen == n && !memcmp(e->key, k, n)) {
+			lru_unlink(s, i);
+			lru_push(s, i);
+			return i;
+		}
+	}
 	return 0;
 }
 
-static void seen_evict(struct hostd_seen *s, hc_u32 idx)
+static void seen_unhash(struct seen_set *s, hc_u32 i)
 {
-	struct hostd_seen_ent *e = &s->ent[idx];
-	hc_u32 *link = &s->bucket[seen_hash(e->dev, e->ino)];
+	struct seen_ent *e = &s->ent[i - 1];
+	hc_u32 *link = &s->bucket[seen_hash(e->key, e->klen, s->cap)];
 
-	while (*link && *link != idx + 1)
-		link = &s->ent[*link - 1].next;
+	while (*link && *link != i)
+		link = &s->ent[*link - 1].hnext;
 	if (*link)
-		*link = e->next;
+		*link = e->hnext;
 }
 
-int hostd_seen_add(struct hostd_shadow *sh, const struct stat *st)
+/* Add a key not in @s (taking @fd, or -1), evicting the oldest when full. */
+static void seen_insert(struct seen_set *s, const unsigned char *k,
+			unsigned int n, int fd)
+{
+	struct seen_ent *e;
+	hc_u32 i, b;
+
+	if (s->used < s->cap) {
+		i = ++s->used;
+	} else {
+		i = s->tail;
+		lru_unlink(s, i);
+		seen_unhash(s, i);
+		if (s->ent[i - 1].fd >= 0)
+			close(s->ent[i - 1].fd);
+	}
+	e = &s->ent[i - 1];
+	memcpy(e->key, k, n);
+	e->klen = n;
+	e->fd = fd;
+	b = seen_hash(k, n, s->cap);
+	e->hnext = s->bucket[b];
+	s->bucket[b] = i;
+	lru_push(s, i);
+}
+
+/*
+ * The key of the file @fd is: mount id and handle (returns 1), or, where the
+ * file system has no handles for it, (st_dev, st_ino) (returns 0).
+ */
+static int seen_key(int fd, unsigned char *k, unsigned int *n)
+{
+	union {
+		struct file_handle fh;
+		unsigned char buf[sizeof(struct file_handle) + SEEN_HANDLE_MAX];
+	} u;
+	struct stat st;
+	int mnt;
+
+	u.fh.handle_bytes = SEEN_HANDLE_MAX;
+	if (name_to_handle_at(fd, "", &u.fh, &mnt, AT_EMPTY_PATH) == 0) {
+		memcpy(k, &mnt, 4);
+		memcpy(k + 4, &u.fh.handle_type, 4);
+		memcpy(k + 8, u.fh.f_handle, u.fh.handle_bytes);
+		*n = 8 + u.fh.handle_bytes;
+		return 1;
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	memcpy(k, &st.st_dev, 8);
+	memcpy(k + 8, &st.st_ino, 8);
+	*n = 16;
+	return 0;
+}
+
+int hostd_seen_add(struct hostd_shadow *sh, int fd)
 {
 	struct hostd_seen *s = sh->seen;
-	hc_u32 idx, b;
+	unsigned char k[SEEN_KEY_MAX];
+	char proc[32];
+	unsigned int n;
+	int r, held;
 
 	if (!s) {
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return -ENOMEM;
+		if (seen_set_init(&s->by_handle, HOSTD_SEEN_MAX) ||
+		    seen_set_init(&s->by_fd, HOSTD_SEEN_FDS)) {
+			free(s->by_handle.ent);
+			free(s->by_handle.bucket);
+			free(s->by_fd.ent);
+			free(s->by_fd.bucket);
+			free(s);
+			return -ENOMEM;
+		}
 		sh->seen = s;
 	}
-	if (seen_has(s, st->st_dev, st->st_ino))
+	r = seen_key(fd, k, &n);
+	if (r < 0)
+		return r;
+	if (r) {
+		if (!seen_find(&s->by_handle, k, n))
+			seen_insert(&s->by_handle, k, n, -1);
 		return 0;
-	idx = s->head;
-	if (s->count == HOSTD_SEEN_MAX)
-		seen_evict(s, idx);
-	else
-		s->count++;
-	b = seen_hash(st->st_dev, st->st_ino);
-	s->ent[idx].dev = st->st_dev;
-	s->ent[idx].ino = st->st_ino;
-	s->ent[idx].next = s->bucket[b];
-	s->bucket[b] = idx + 1;
-	s->head = (idx + 1) & (HOSTD_SEEN_MAX - 1);
+	}
+	if (seen_find(&s->by_fd, k, n))
+		return 0;
+	/* a new open file of its own: holding the client's would keep its locks */
+	hostd_proc_fd_path(fd, proc);
+	held = open(proc, O_PATH | O_CLOEXEC);
+	if (held < 0)
+		return -errno;
+	seen_insert(&s->by_fd, k, n, held);
 	return 0;
+}
+
+/* Whether this shadow opened the file @fd (and still remembers it). */
+static int seen_has(struct hostd_shadow *sh, int fd)
+{
+	unsigned char k[SEEN_KEY_MAX];
+	unsigned int n;
+	int r;
+
+	if (!sh->seen)
+		return 0;
+	r = seen_key(fd, k, &n);
+	if (r < 0)
+		return 0;
+	return r ? !!seen_find(&sh->seen->by_handle, k, n)
+		 : !!seen_find(&sh->seen->by_fd, k, n);
 }
 
 /* An fd the client attached: served only if this shadow opened that file. */
 static int passed_fd(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	struct stat st;
 	int fd;
 
 	if (rq->in_used >= rq->nin)
 		return -EBADF;
 	fd = rq->in_fds[rq->in_used++];
-	if (fstat(fd, &st) < 0 || !sh->seen ||
-	    !seen_has(sh->seen, st.st_dev, st.st_ino))
-		return -EBADF;
-	return fd;
+	return seen_has(sh, fd) ? fd : -EBADF;
 }
 
 int hostd_fd(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd, int *fdp)

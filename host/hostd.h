@@ -17,8 +17,13 @@
 #define HOSTD_NAME		"hostcalld"
 #define HOSTD_VERSION		"0.1"
 
-/* (dev, ino) pairs a shadow remembers as "opened by me" (oldest evicted). */
+/*
+ * Files a shadow remembers as "opened by me" (handles.c), least recently
+ * used evicted: by file handle, and, on file systems without handles, by
+ * an O_PATH fd it holds (so these are fewer: they count against its fds).
+ */
 #define HOSTD_SEEN_MAX		65536
+#define HOSTD_SEEN_FDS		256
 /* Host processes one subject may have spawned and not yet waited for. */
 #define HOSTD_PROCS_MAX		256
 
@@ -234,8 +239,8 @@ int hostd_handle_add(struct hostd_shadow *sh, int fd);
 /** hostd_handle_close() - release handle @h. */
 int hostd_handle_close(struct hostd_shadow *sh, hc_s32 h);
 
-/** hostd_seen_add() - remember that this shadow opened the file @st. */
-int hostd_seen_add(struct hostd_shadow *sh, const struct stat *st);
+/** hostd_seen_add() - remember that this shadow opened the file @fd. */
+int hostd_seen_add(struct hostd_shadow *sh, int fd);
 
 /* ---- the export (export.c) ---- */
 
@@ -322,6 +327,18 @@ hc_s64 hostd_on_parent(struct hostd_shadow *sh, struct hostd_req *rq,
  */
 hc_s64 hostd_on_file(struct hostd_shadow *sh, struct hostd_req *rq,
 		     hc_u32 atflags, hostd_file_fn *fn);
+
+/**
+ * hostd_check_mode() - whether a client may give a file the type and mode
+ * @mode: with root shadows under --root, device nodes need --allow-devices
+ * and setuid/setgid non-directories --allow-setuid.
+ * Returns: 0, or -EPERM.
+ */
+int hostd_check_mode(const struct hostd_config *cfg, mode_t mode);
+
+/** hostd_check_xattr() - the same for setting the xattr @name
+ * (security.capability needs --allow-setuid there). Returns: 0, or -EPERM. */
+int hostd_check_xattr(const struct hostd_config *cfg, const char *name);
 
 /* ---- ops: one function per op, the request in, -errno or a result out ---- */
 

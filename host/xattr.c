@@ -82,8 +82,13 @@ hc_s64 hostd_listxattr(struct hostd_shadow *sh, struct hostd_req *rq)
 
 hc_s64 hostd_setxattr(struct hostd_shadow *sh, struct hostd_req *rq)
 {
+	int err;
+
 	if (rq->m->arg & ~(hc_u32)(HC_XATTR_CREATE | HC_XATTR_REPLACE))
 		return -EINVAL;
+	err = hostd_check_xattr(sh->cfg, rq->m->name);
+	if (err)
+		return err;
 	return xattr_op(sh, rq, do_set);
 }
 

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The export as a client meets it (export.c through libhostcall): the cwd as a directory reference, the export's root protected, nodev, and device nodes and setuid files under --root as --allow-devices / --allow-setuid say.
+#
+# Needs root (hostcalld's shadows run as nobody, or as root with
+# --allow-root); as an ordinary user it prints why and skips.
+# Output: "ok N - name" / "not ok N - name", then "P passed, F failed".
+#
+# Environment: HOSTCALLD (default build/hostcalld), SHIM (build/libhostcall.so), CC.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
+SHIM=${SHIM:-$ROOT/build/libhostcall.so}
+CC=${CC:-cc}
+export LC_ALL=C
+unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD
+
+N=0 FAIL=0 SKIP=0
+DAEMONS=()
+ok() { N=$((N + 1)); echo "ok $N - $1"; }
+not_ok() {
+	N=$((N + 1)); FAIL=$((FAIL + 1))
+	echo "not ok $N - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/# /'
+	return 0
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "ok 1 - export cases # SKIP not root: shadows cannot change user"
+	echo "1 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+
+T=$(mktemp -d /tmp/hostcall-export.XXXXXX) || exit 1
+chmod 755 "$T"
+cleanup() {
+	local p
+	for p in "${DAEMONS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${DAEMONS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf -- "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+DRV=$T/export
+if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/guest-ldpreload" \
+	-I"$ROOT/proto" -o "$DRV" "$ROOT/tests/integration/export.c" \
+	-L"$(dirname "$SHIM")" -lhostcall -Wl,-rpath,"$(dirname "$SHIM")" 2> "$T/cc.log"; then
+	not_ok "build the export driver" "$(cat "$T/cc.log")"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# start NAME ARGS...: hostcalld on $T/NAME.sock, ready once it answers
+start() {
+	local name=$1 i
+	shift
+	"$HOSTCALLD" --socket "$T/$name.sock" "$@" 2> "$T/$name.log" &
+	DAEMONS+=($!)
+	for i in $(seq 100); do
+		[ -S "$T/$name.sock" ] && return 0
+		kill -0 "$!" 2>/dev/null || break
+		sleep 0.05
+	done
+	not_ok "hostcalld $name starts" "$(cat "$T/$name.log")"
+	return 1
+}
+
+# tree DIR: fresh contents of an export (DIR itself stays: hostcalld holds it)
+tree() {
+	mkdir -p "$1"
+	find "$1" -mindepth 1 -delete
+	mkdir -p "$1/a/deep"
+	echo "in a" > "$1/a/f"
+	echo own > "$1/a/deep/own"
+	mknod "$1/null" c 1 3
+	chmod 666 "$1/null"
+	chown -R nobody "$1"
+	chmod 755 "$1"
+}
+
+# run NAME CASE DIR: the driver's lines, renumbered; "do CMD" runs CMD in DIR
+run() {
+	local name=$1 case=$2 dir=$3 line cmd pid in out
+	coproc DRIVER { HOSTCALL_SOCKET=$T/$name.sock timeout -k 2 60 "$DRV" "$case" "$dir"; }
+	pid=$DRIVER_PID
+	# bash unsets DRIVER when the driver ends: keep fds of our own
+	exec {in}<&"${DRIVER[0]}" {out}>&"${DRIVER[1]}"
+	while IFS= read -r line <&"$in"; do
+		case $line in
+		"ok - "*) ok "$name: ${line#ok - }" ;;
+		"not ok - "*) not_ok "$name: ${line#not ok - }" ;;
+		"do "*)
+			cmd=${line#do }
+			cmd=${cmd//OUTSIDE/$T/outside}
+			(cd "$dir" && eval "$cmd") >&2
+			echo done >&"$out" 2>/dev/null ;;
+		*) echo "$line" ;;
+		esac
+	done
+	exec {in}<&- {out}>&-
+	wait "$pid" 2>/dev/null
+}
+
+mkdir -p "$T/outside"
+R=$T/r
+tree "$R"
+if start user --user nobody --root "$R"; then
+	run user cwd "$R"
+	[ -e "$T/outside/deep/own" ] && [ ! -e "$R/b/deep" ] &&
+		ok "user: the host saw the moves" || not_ok "user: the host saw the moves"
+	tree "$R"
+	run user rootattr "$R"
+	m=$(stat -c %a "$R")
+	[ "$m" = 755 ] && ok "user: the root's mode is unchanged" || not_ok "user: root mode" "$m"
+	run user nodev "$R"
+fi
+
+P=$T/p
+tree "$P"
+if start priv --allow-root --root "$P"; then
+	run priv privileged "$P"
+	[ ! -e "$P/kmsg" ] && [ ! -u "$P/a/f" ] && [ ! -e "$P/a/suid" ] &&
+		ok "priv: no device node and no setuid file on the host" ||
+		not_ok "priv: nothing privileged on the host" "$(ls -l "$P" "$P/a")"
+	run priv nodev "$P"
+fi
+
+A=$T/allow
+tree "$A"
+if start allow --allow-root --root "$A" --allow-devices --allow-setuid; then
+	run allow allowed "$A"
+	[ -c "$A/kmsg" ] && [ -u "$A/a/suid" ] &&
+		ok "allow: the device node and the setuid file are there" ||
+		not_ok "allow: device node and setuid file" "$(ls -l "$A" "$A/a")"
+	run allow devices "$A"
+fi
+
+if start whole --user nobody; then
+	EXPORT_PREFIX=$R run whole nodev "$R"
+fi
+if start wholedev --user nobody --allow-devices; then
+	EXPORT_PREFIX=$R run wholedev devices "$R"
+fi
+
+X=$T/closed
+mkdir -m 700 "$X"
+if start closed --user nobody --root "$X"; then
+	run closed noenter "$X"
+	grep -q "cannot enter the export $X: Permission denied" "$T/closed.log" &&
+		ok "closed: the log names the export and the reason" ||
+		not_ok "closed: the log says why" "$(cat "$T/closed.log")"
+fi
+
+echo "$((N - FAIL)) passed, $FAIL failed"
+[ "$FAIL" = 0 ]
