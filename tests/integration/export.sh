@@ -145,6 +145,47 @@ if start wholedev --user nobody --allow-devices; then
 	EXPORT_PREFIX=$R run wholedev devices "$R"
 fi
 
+# Programs that walk directory fds (the readdir family, fchdir, *at() with a
+# host dirfd, fstat/fsync/flock on a directory) under --root, through the
+# shim, compared with the same programs run natively on the same tree.
+W=$T/w
+mkdir -p "$W/t/a/b" "$W/t/c"
+for i in 1 2 3; do echo "file $i" > "$W/t/a/f$i"; echo "deep $i" > "$W/t/a/b/g$i"; done
+ln -s a/f1 "$W/t/link"
+ln -s /t/c "$W/t/abs"
+chown -R nobody "$W"
+# shim CMD...: CMD under libhostcall with its cwd in /host (the export's root)
+shim() { (cd / && HOSTCALL_SOCKET=$T/walk.sock LD_PRELOAD=$SHIM timeout -k 2 30 sh -c 'cd /host && "$@"' sh "$@" 2>&1); }
+native() { (cd "$W" && "$@" 2>&1); }
+same() {
+	local name=$1 a b
+	shift
+	a=$(native "$@"); b=$(shim "$@")
+	[ "$a" = "$b" ] && [ -n "$a" ] && ok "walk: $name" ||
+		not_ok "walk: $name" "native: $(printf '%s' "$a" | head -c 600)" \
+			"shim:   $(printf '%s' "$b" | head -c 600)"
+}
+if start walk --user nobody --root "$W" --socket-mode 0666; then
+	same "find" sh -c 'find t | sort'
+	same "find -type f -exec cat" sh -c 'find t -type f -exec cat {} + | sort'
+	same "ls -R" ls -R t
+	same "ls -la (fstatat on a dirfd)" sh -c 'ls -la t/a | sed "s/ [A-Z][a-z][a-z] .* / /"'
+	same "du -a --apparent-size" sh -c 'du -a --apparent-size t | sort -k2'
+	same "tar c | tar t" sh -c 'tar -cf - t | tar -tf - | sort'
+	out=$(shim readlink -f t/link)
+	[ "$out" = /host/t/a/f1 ] && ok "walk: readlink -f" || not_ok "walk: readlink -f" "$out"
+	# as the shadow's user, so that cp -a may keep the owner
+	setpriv --reuid=nobody --regid=nogroup --clear-groups bash -c "$(declare -f shim); T=$T SHIM=$SHIM shim cp -a t t2" > "$T/cp.out" 2>&1
+	diff -r --no-dereference "$W/t" "$W/t2" > "$T/cp.diff" 2>&1 &&
+		[ "$(stat -c %U "$W/t2/a/f1")" = nobody ] && [ "$(readlink "$W/t2/abs")" = /t/c ] &&
+		ok "walk: cp -a makes the same tree on the host" ||
+		not_ok "walk: cp -a" "$(cat "$T/cp.out" "$T/cp.diff")"
+	out=$(shim rm -r t2)
+	[ ! -e "$W/t2" ] && ok "walk: rm -r removes it on the host" || not_ok "walk: rm -r" "$out"
+	out=$(shim flock t true && echo locked)
+	[ "$out" = locked ] && ok "walk: flock on a directory" || not_ok "walk: flock on a directory" "$out"
+fi
+
 X=$T/closed
 mkdir -m 700 "$X"
 if start closed --user nobody --root "$X"; then
