@@ -32,11 +32,15 @@ fail() {
 
 T() { tmux -L "$L" "$@"; }
 pane() { T capture-pane -p -J -t run -S -500 2>/dev/null | tr -d '\r'; }
-# wait_count REGEX N SECONDS: until more than N whole lines match REGEX.
+# wait_count REGEX N SECONDS: until more than N whole lines match REGEX;
+# fails at once when make run has ended (nothing more will come).
 wait_count() {
 	local i=0
 	while [ "$(pane | grep -cE "^$1\$")" -le "$2" ]; do
 		[ $i -ge $(($3 * 10)) ] && return 1
+		case $1 in make\ run\ exited*) ;; *)
+			pane | grep -qE '^make run exited with [0-9]+$' && return 1 ;;
+		esac
 		sleep 0.1; i=$((i + 1))
 	done
 }
@@ -124,11 +128,12 @@ else
 fi
 
 # dosh's controlling terminal is the console: Ctrl-C reaches a local program
+# (the next prompt may follow the echoed ^C on the same line)
 T send-keys -t run 'sleep 30' Enter
 sleep 1
-prompts=$(pane | grep -cE '^dosh .*[$#] ?$')
+prompts=$(pane | grep -cE '^(\^C)?dosh .*[$#] ?$')
 T send-keys -t run C-c
-if wait_count 'dosh .*[$#] ?' "$prompts" 10; then
+if wait_count '(\^C)?dosh .*[$#] ?' "$prompts" 10; then
 	ok run-ctrl-c
 else
 	fail run-ctrl-c "Ctrl-C did not end a local sleep 30 (no controlling terminal?)"
