@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 
-#include "hfs.h"
+#include "hostcall.h"
 
 /*
  * The VFS interfaces that differ between the kernels Debian 12 offers (6.1

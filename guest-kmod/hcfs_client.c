@@ -11,7 +11,7 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 
-#include "hfs_fs.h"
+#include "hcfs.h"
 
 /* Room for a request or reply with two paths and the small fields. */
 #define HFS_MSG_SMALL		(2 * (HC_PATH_MAX + 1) + 1024)

@@ -8,7 +8,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include "hfs_fs.h"
+#include "hcfs.h"
 
 /* GETDENTS buffer per open directory: some hundreds of entries per call. */
 #define HFS_DENTS_SIZE		(32 * 1024)

@@ -15,7 +15,7 @@
 #include <linux/uio.h>
 #include <linux/writeback.h>
 
-#include "hfs_fs.h"
+#include "hcfs.h"
 
 /* Polling interval of a blocking lock, doubled from min to max (ms). */
 #define HFS_LOCK_POLL_MIN_MS	2

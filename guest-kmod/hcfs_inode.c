@@ -15,7 +15,7 @@
 #include <linux/string.h>
 #include <linux/xattr.h>
 
-#include "hfs_fs.h"
+#include "hcfs.h"
 
 static const struct inode_operations hfs_dir_iops;
 static const struct inode_operations hfs_file_iops;

@@ -14,7 +14,7 @@
 #include <linux/slab.h>
 #include <linux/statfs.h>
 
-#include "hfs_fs.h"
+#include "hcfs.h"
 
 static struct kmem_cache *hfs_inode_cachep;
 

@@ -24,9 +24,9 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "hfs.h"
-#include "hfs_fs.h"
-#include "hostcall_dev.h"
+#include "hostcall.h"
+#include "hcfs.h"
+#include "../proto/hostcall_dev.h"
 
 /* Byte offset of the subject in an encoded header (hostcall_proto.h). */
 #define HFS_HDR_SUBJECT_OFF	12

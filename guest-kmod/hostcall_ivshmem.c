@@ -14,7 +14,7 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 
-#include "hfs.h"
+#include "hostcall.h"
 #include "../proto/hc_ring.h"
 
 #define HFS_IV_NAME	"hostcall"

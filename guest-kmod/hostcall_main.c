@@ -6,8 +6,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "hfs.h"
-#include "hfs_fs.h"
+#include "hostcall.h"
+#include "hcfs.h"
 
 unsigned int hfs_timeout_ms = 30000;
 module_param_named(timeout_ms, hfs_timeout_ms, uint, 0644);

@@ -20,8 +20,8 @@
 #include <linux/uio.h>
 #include <linux/wait.h>
 
-#include "hfs.h"
-#include "hfs_fs.h"
+#include "hostcall.h"
+#include "hcfs.h"
 
 /* Bytes one READ or WRITE moves: a pipe's default capacity. */
 #define HFS_STREAM_IO		(64 * 1024)

@@ -7,7 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
-#include "hfs.h"
+#include "hostcall.h"
 
 static DEFINE_MUTEX(hfs_transport_lock);
 static struct hfs_transport *hfs_current;

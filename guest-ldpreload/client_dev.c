@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The /dev/hostcall transport (inside a VM): the ioctls of
- * guest-kmod/hostcall_dev.h. The module gives each process its own subject
+ * proto/hostcall_dev.h. The module gives each process its own subject
  * and forks it for a forked child by itself, so this file only opens the
  * device and passes encoded messages; client.c chooses the transport.
  */
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "hc_internal.h"
-#include "../guest-kmod/hostcall_dev.h"
+#include "hostcall_dev.h"
 
 int hc_dev_wanted(void)
 {

@@ -57,10 +57,10 @@ for src in tests/vm/guest/*.c; do
 	bin=$B/vm/guest/$(basename "$src" .c)
 	mkdir -p "$B/vm/guest"
 	if [ ! -e "$bin" ] || [ "$src" -nt "$bin" ] ||
-	   [ proto/hc_codec.c -nt "$bin" ] || [ guest-kmod/hostcall_dev.h -nt "$bin" ] ||
+	   [ proto/hc_codec.c -nt "$bin" ] || [ proto/hostcall_dev.h -nt "$bin" ] ||
 	   [ tests/vm/guest/devcall.h -nt "$bin" ]; then
 		echo "  CC      $bin"
-		$CC -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iproto -Iguest-kmod \
+		$CC -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iproto \
 			-static -o "$bin" "$src" proto/hc_codec.c
 	fi
 	install -m 0755 "$bin" "$root/hctest/bin/"

@@ -9,7 +9,7 @@
  *          libhostcall needs inside a VM
  *   spawn  HOSTCALL_IOC_SPAWN: a host program with its pipes or pty as
  *          guest fds, which dosh's host commands need inside a VM
- * An ioctl is present if guest-kmod/hostcall_dev.h (as this program was
+ * An ioctl is present if proto/hostcall_dev.h (as this program was
  * built with) defines it and the module does not answer it with ENOTTY.
  * Prints one line per FEATURE. Exit status: 0 all present, 1 one or more
  * absent, 2 the probe failed (no /dev/hostcall, an unknown FEATURE).
@@ -48,7 +48,7 @@ static int probe_one(int fd, const struct probe *p)
 	int err;
 
 	if (!p->cmd) {
-		printf("%s: guest-kmod/hostcall_dev.h defines no %s yet\n", p->feature, p->name);
+		printf("%s: proto/hostcall_dev.h defines no %s yet\n", p->feature, p->name);
 		return 1;
 	}
 	/* A module that has the ioctl refuses a NULL argument (EFAULT). */
