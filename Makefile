@@ -81,6 +81,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) security-check
 	$(MAKE) dosh-check
 	$(MAKE) vm-check-all
 
@@ -88,6 +89,16 @@ check: deps
 .PHONY: dosh-check
 dosh-check: all
 	tests/dosh/run.sh
+
+# The escape suite (tests/security/run.sh; as root, else it says so and
+# passes): an unprivileged client in a chroot holding only the socket
+# attacks hostcalld --root on an ext4 loop image. It builds the hostcalld of
+# the last commit before the escape fixes into build/old/ (from git; skipped
+# with the reason when there is no history) and requires escapes there, and
+# none in build/hostcalld. About 5 s; 10 s more the first time (build/old).
+.PHONY: security-check
+security-check: all
+	tests/security/run.sh
 
 # The main job: build, start hostcalld, read /host/etc/printcap, stop.
 demo: deps
