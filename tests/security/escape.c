@@ -109,6 +109,7 @@ static int ctl = -1;
 static struct {
 	const char *name;
 	int attempts, escapes, errors;
+	int lost;			/* a shadow ended its connection */
 	char detail[MAX_DETAIL];
 } cur;
 
@@ -287,9 +288,32 @@ out:
 static unsigned char rbuf[HC_MSG_MAX], wbuf[HC_MSG_MAX];
 static hc_u32 next_tag = 1;
 
-/* One request/reply; at most one reply fd is kept in *fdp (may be NULL). */
+static hc_s64 call1(int s, struct hc_msg *m, const int *in, int nin,
+		    struct hc_msg *rep, int *fdp);
+
+/*
+ * One request/reply; at most one reply fd is kept in *fdp (may be NULL).
+ * A shadow that stops answering leaves the rest of the attack unexercised:
+ * a test error, never a pass.
+ */
 static hc_s64 call(int s, struct hc_msg *m, const int *in, int nin,
 		   struct hc_msg *rep, int *fdp)
+{
+	hc_s64 r = call1(s, m, in, nin, rep, fdp);
+
+	if ((r == -ECONNRESET || r == -EPIPE || r == -ETIMEDOUT || r == -EBADMSG) &&
+	    !cur.lost) {
+		cur.lost = 1;
+		test_error("the shadow ended the connection or did not answer at %s %s (%s): "
+			   "the rest of this attack was not exercised",
+			   hc_op_name(m->op) ? hc_op_name(m->op) : "?", m->path ? m->path : "",
+			   strerror((int)-r));
+	}
+	return r;
+}
+
+static hc_s64 call1(int s, struct hc_msg *m, const int *in, int nin,
+		    struct hc_msg *rep, int *fdp)
 {
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	int fds[HC_SOCK_FDS_MAX], nfds = 0, i, len;
