@@ -4,8 +4,8 @@
  * private parts of the VFS objects, and the client calls (one per hostcall)
  * that the VFS code makes instead of touching the wire format.
  */
-#ifndef HFS_FS_H
-#define HFS_FS_H
+#ifndef HCFS_FS_H
+#define HCFS_FS_H
 
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -19,64 +19,57 @@
 
 /*
  * The VFS interfaces that differ between the kernels Debian 12 offers (6.1
- * and 6.12); Kbuild finds out which the headers have (HFS_HAVE_*). Inode
+ * and 6.12); Kbuild finds out which the headers have (HOSTCALL_HAVE_*). Inode
  * operations take a struct mnt_idmap from 6.3 on.
  */
-#ifdef HFS_HAVE_MNT_IDMAP
-#define HFS_IDMAP		struct mnt_idmap
+#ifdef HOSTCALL_HAVE_MNT_IDMAP
+#define HCFS_IDMAP		struct mnt_idmap
 #else
-#define HFS_IDMAP		struct user_namespace
+#define HCFS_IDMAP		struct user_namespace
 #endif
 
 /* struct file_lock keeps its common part in ->c from 6.9 on */
-#ifdef HFS_HAVE_FILE_LOCK_CORE
+#ifdef HOSTCALL_HAVE_FILE_LOCK_CORE
 #include <linux/filelock.h>
-#define hfs_fl_flags(fl)	((fl)->c.flc_flags)
-#define hfs_fl_type(fl)		((fl)->c.flc_type)
-#define hfs_fl_pid(fl)		((fl)->c.flc_pid)
+#define hcfs_fl_flags(fl)	((fl)->c.flc_flags)
+#define hcfs_fl_type(fl)		((fl)->c.flc_type)
+#define hcfs_fl_pid(fl)		((fl)->c.flc_pid)
 #else
-#define hfs_fl_flags(fl)	((fl)->fl_flags)
-#define hfs_fl_type(fl)		((fl)->fl_type)
-#define hfs_fl_pid(fl)		((fl)->fl_pid)
+#define hcfs_fl_flags(fl)	((fl)->fl_flags)
+#define hcfs_fl_type(fl)		((fl)->fl_type)
+#define hcfs_fl_pid(fl)		((fl)->fl_pid)
 #endif
 
-/* splice through ->read_iter, which revalidates and reads pseudo files */
-#ifdef HFS_HAVE_COPY_SPLICE_READ
-#define hfs_splice_read		copy_splice_read
-#else
-#define hfs_splice_read		generic_file_splice_read
-#endif
-
-static inline void hfs_set_times(struct inode *inode, struct timespec64 atime,
-				 struct timespec64 mtime,
+static inline void hcfs_set_times(struct inode *inode, struct timespec64 atime,
+				  struct timespec64 mtime,
 				 struct timespec64 ctime)
 {
-#ifdef HFS_HAVE_TIME_ACCESSORS
+#ifdef HOSTCALL_HAVE_TIME_ACCESSORS
 	inode_set_atime_to_ts(inode, atime);
 	inode_set_mtime_to_ts(inode, mtime);
 #else
 	inode->i_atime = atime;
 	inode->i_mtime = mtime;
 #endif
-#ifdef HFS_HAVE_CTIME_ACCESSOR
+#ifdef HOSTCALL_HAVE_CTIME_ACCESSOR
 	inode_set_ctime_to_ts(inode, ctime);
 #else
 	inode->i_ctime = ctime;
 #endif
 }
 
-static inline void hfs_fillattr(HFS_IDMAP *idmap, u32 request_mask,
-				struct inode *inode, struct kstat *stat)
+static inline void hcfs_fillattr(HCFS_IDMAP *idmap, u32 request_mask,
+				 struct inode *inode, struct kstat *stat)
 {
-#ifdef HFS_HAVE_FILLATTR_MASK
+#ifdef HOSTCALL_HAVE_FILLATTR_MASK
 	generic_fillattr(idmap, request_mask, inode, stat);
 #else
 	generic_fillattr(idmap, inode, stat);
 #endif
 }
 
-/* O_DIRECT is allowed: hfs_file_read_iter/write_iter serve it. */
-static inline void hfs_allow_odirect(struct file *file)
+/* O_DIRECT is allowed: hcfs_file_read_iter/write_iter serve it. */
+static inline void hcfs_allow_odirect(struct file *file)
 {
 #ifdef FMODE_CAN_ODIRECT
 	file->f_mode |= FMODE_CAN_ODIRECT;
@@ -91,36 +84,36 @@ static inline void hfs_allow_odirect(struct file *file)
  *          file data while the host's mtime and size stay the same
  *   loose  attributes, dentries and data are trusted until evicted
  */
-enum hfs_cache {
-	HFS_CACHE_NONE,
-	HFS_CACHE_TTL,
-	HFS_CACHE_LOOSE,
+enum hcfs_cache {
+	HCFS_CACHE_NONE,
+	HCFS_CACHE_TTL,
+	HCFS_CACHE_LOOSE,
 };
 
-#define HFS_TTL_DEFAULT_MS	1000
+#define HCFS_TTL_DEFAULT_MS	1000
 
 /**
- * struct hfs_conn - a subject of its own on the host: one per mount.
+ * struct hcfs_conn - a subject of its own on the host: one per mount.
  * @tp: the transport (a reference)
  * @subject: the host's id of the subject, 0 before HELLO succeeded
  * @version: the protocol version in use
  * @io_max: data bytes one READ or WRITE carries, a multiple of PAGE_SIZE
- * @flags: HFS_CONN_DEAD: the host stopped answering, the subject is gone
+ * @flags: HCFS_CONN_DEAD: the host stopped answering, the subject is gone
  *	for good (a new hostcalld knows nothing of it): every call fails at
  *	once with EIO
  */
-struct hfs_conn {
-	struct hfs_transport *tp;
+struct hcfs_conn {
+	struct hostcall_transport *tp;
 	u32 subject;
 	u32 version;
 	size_t io_max;
 	unsigned long flags;
 };
 
-#define HFS_CONN_DEAD		0
+#define HCFS_CONN_DEAD		0
 
 /**
- * struct hfs_sb_info - one mount.
+ * struct hcfs_sb_info - one mount.
  * @conn: its subject
  * @root: root= as given (host directory, relative to the shadow's start
  *	directory unless absolute), or NULL for "/"
@@ -129,20 +122,20 @@ struct hfs_conn {
  * @ttl: the same in jiffies
  * @raw_links: symlinks=raw: absolute symlink targets are not rewritten
  */
-struct hfs_sb_info {
-	struct hfs_conn conn;
+struct hcfs_sb_info {
+	struct hcfs_conn conn;
 	char *root;
-	enum hfs_cache cache;
+	enum hcfs_cache cache;
 	unsigned int ttl_ms;
 	unsigned long ttl;
 	bool raw_links;
 };
 
 /**
- * struct hfs_inode - a host file as the guest caches it.
+ * struct hcfs_inode - a host file as the guest caches it.
  * @vfs_inode: the VFS inode
  * @lock: protects the fields below and @files
- * @files: open struct hfs_file of a regular file, for page-cache I/O
+ * @files: open struct hcfs_file of a regular file, for page-cache I/O
  *	without a file (writeback) and for attributes of unlinked files
  * @host_ino: the host's inode number (i_ino may be narrower)
  * @host_dev: the host's st_dev (major << 32 | minor)
@@ -157,7 +150,7 @@ struct hfs_sb_info {
  * @own_change: this guest wrote since the last refresh, so a new mtime
  *	there is its own and does not invalidate the page cache
  */
-struct hfs_inode {
+struct hcfs_inode {
 	struct inode vfs_inode;
 	spinlock_t lock;
 	struct list_head files;
@@ -175,11 +168,11 @@ struct hfs_inode {
 };
 
 /**
- * struct hfs_file - an open host file: a handle of the mount's subject.
+ * struct hcfs_file - an open host file: a handle of the mount's subject.
  * @ref: the open file holds one; page-cache I/O holds one while it uses
  *	@handle, so the handle is closed on the host only after its last use
  * @sbi: the mount (for the CLOSE at the last put)
- * @node: in hfs_inode.files (regular files)
+ * @node: in hcfs_inode.files (regular files)
  * @handle: the host's handle
  * @mode: FMODE_READ and FMODE_WRITE of the open
  * @append: the host file was opened with O_APPEND
@@ -190,9 +183,9 @@ struct hfs_inode {
  * @next_pos: the directory position (ctx->pos) of that record
  * @host_pos: the host handle's directory offset
  */
-struct hfs_file {
+struct hcfs_file {
 	struct kref ref;
-	struct hfs_sb_info *sbi;
+	struct hcfs_sb_info *sbi;
 	struct list_head node;
 	u32 handle;
 	fmode_t mode;
@@ -205,25 +198,25 @@ struct hfs_file {
 	loff_t host_pos;
 };
 
-static inline struct hfs_sb_info *HFS_SB(struct super_block *sb)
+static inline struct hcfs_sb_info *HCFS_SB(struct super_block *sb)
 {
 	return sb->s_fs_info;
 }
 
-static inline struct hfs_inode *HFS_I(struct inode *inode)
+static inline struct hcfs_inode *HCFS_I(struct inode *inode)
 {
-	return container_of(inode, struct hfs_inode, vfs_inode);
+	return container_of(inode, struct hcfs_inode, vfs_inode);
 }
 
-static inline struct hfs_conn *hfs_conn(struct inode *inode)
+static inline struct hcfs_conn *hcfs_conn(struct inode *inode)
 {
-	return &HFS_SB(inode->i_sb)->conn;
+	return &HCFS_SB(inode->i_sb)->conn;
 }
 
-/* ---- hfs_client.c: one call per hostcall; all return >= 0 or -errno ---- */
+/* ---- hcfs_client.c: one call per hostcall; all return >= 0 or -errno ---- */
 
 /**
- * struct hfs_dirent - one directory entry, as hfs_client_dirent_next()
+ * struct hcfs_dirent - one directory entry, as hcfs_client_dirent_next()
  * decodes it from a GETDENTS buffer.
  * @ino: host inode number
  * @off: the directory position after this entry
@@ -231,7 +224,7 @@ static inline struct hfs_conn *hfs_conn(struct inode *inode)
  * @name: the name, NUL-terminated (inside the buffer)
  * @namelen: its length
  */
-struct hfs_dirent {
+struct hcfs_dirent {
 	u64 ino;
 	s64 off;
 	unsigned int type;
@@ -240,271 +233,255 @@ struct hfs_dirent {
 };
 
 /**
- * hfs_client_hello() - make @c a subject: HELLO with HC_HELLO_KEEP_HANDLES.
+ * hcfs_client_hello() - make @c a subject: HELLO with HC_HELLO_KEEP_HANDLES.
  * Needs c->tp. Sets c->subject, c->version and c->io_max.
  * Returns: 0; -EPROTONOSUPPORT if the host speaks no version with handles.
  */
-int hfs_client_hello(struct hfs_conn *c);
+int hcfs_client_hello(struct hcfs_conn *c);
 
-/** hfs_client_bye() - end the subject: BYE, not waiting for the answer. */
-void hfs_client_bye(struct hfs_conn *c);
+/** hcfs_client_bye() - end the subject: BYE, not waiting for the answer. */
+void hcfs_client_bye(struct hcfs_conn *c);
 
-/** hfs_client_chdir() - CHDIR: the subject's working directory. */
-int hfs_client_chdir(struct hfs_conn *c, const char *path);
+/** hcfs_client_chdir() - CHDIR: the subject's working directory. */
+int hcfs_client_chdir(struct hcfs_conn *c, const char *path);
 
 /**
- * hfs_client_open() - OPENAT relative to the working directory.
+ * hcfs_client_open() - OPENAT relative to the working directory.
  * @wflags: HC_O_* flags; @mode: creation mode
  * @handle: set to the host's handle of the open file
  */
-int hfs_client_open(struct hfs_conn *c, const char *path, u32 wflags,
-		    u32 mode, u32 *handle);
+int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
+		     u32 mode, u32 *handle);
 
-/** hfs_client_close() - CLOSE a handle. */
-int hfs_client_close(struct hfs_conn *c, u32 handle);
+/** hcfs_client_close() - CLOSE a handle. */
+int hcfs_client_close(struct hcfs_conn *c, u32 handle);
 
 /**
- * hfs_client_read() - one READ of at most @len (and c->io_max) bytes at @off
+ * hcfs_client_read() - one READ of at most @len (and c->io_max) bytes at @off
  * into @to. Returns: bytes read (0 at end of file), or -errno; @to has
  * advanced by the result.
  */
-ssize_t hfs_client_read(struct hfs_conn *c, u32 handle, loff_t off,
-			size_t len, struct iov_iter *to);
+ssize_t hcfs_client_read(struct hcfs_conn *c, u32 handle, loff_t off,
+			 size_t len, struct iov_iter *to);
 
 /**
- * hfs_client_write() - one WRITE of at most @len (and c->io_max) bytes from
+ * hcfs_client_write() - one WRITE of at most @len (and c->io_max) bytes from
  * @from at @off (-1: at the handle's offset, for O_APPEND handles).
  * Returns: bytes written, or -errno; @from has advanced by the result.
  */
-ssize_t hfs_client_write(struct hfs_conn *c, u32 handle, loff_t off,
-			 size_t len, struct iov_iter *from);
+ssize_t hcfs_client_write(struct hcfs_conn *c, u32 handle, loff_t off,
+			  size_t len, struct iov_iter *from);
 
-/** hfs_client_lseek() - LSEEK on a handle; @whence is HC_SEEK_*. */
-loff_t hfs_client_lseek(struct hfs_conn *c, u32 handle, loff_t off,
-			unsigned int whence);
+/** hcfs_client_lseek() - LSEEK on a handle; @whence is HC_SEEK_*. */
+loff_t hcfs_client_lseek(struct hcfs_conn *c, u32 handle, loff_t off,
+			 unsigned int whence);
 
 /**
- * hfs_client_stat() - FSTATAT of @path without following a last symlink,
+ * hcfs_client_stat() - FSTATAT of @path without following a last symlink,
  * or of @handle (then @path is NULL).
  */
-int hfs_client_stat(struct hfs_conn *c, u32 handle, const char *path,
-		    struct hc_stat *st);
+int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
+		     struct hc_stat *st);
 
 /**
- * hfs_client_getdents() - GETDENTS into @buf (@cap bytes), after checking
+ * hcfs_client_getdents() - GETDENTS into @buf (@cap bytes), after checking
  * every record. @last_off is set to the position after the last one.
  * Returns: bytes in @buf (0 at the end), or -errno (-EIO: a bad record).
  */
-ssize_t hfs_client_getdents(struct hfs_conn *c, u32 handle, void *buf,
-			    size_t cap, loff_t *last_off);
+ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *buf,
+			     size_t cap, loff_t *last_off);
 
 /**
- * hfs_client_dirent_next() - decode the record at *@pos of a buffer that
- * hfs_client_getdents() filled, and move *@pos past it.
+ * hcfs_client_dirent_next() - decode the record at *@pos of a buffer that
+ * hcfs_client_getdents() filled, and move *@pos past it.
  * Returns: false at the end of the buffer.
  */
-bool hfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
-			    struct hfs_dirent *d);
+bool hcfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
+			     struct hcfs_dirent *d);
 
 /**
- * hfs_client_readlink() - READLINKAT into @buf (@cap bytes, NUL-terminated).
+ * hcfs_client_readlink() - READLINKAT into @buf (@cap bytes, NUL-terminated).
  * Returns: the target's length.
  */
-int hfs_client_readlink(struct hfs_conn *c, const char *path, char *buf,
-			size_t cap);
+int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *buf,
+			 size_t cap);
 
-/** hfs_client_mkdir() - MKDIRAT. */
-int hfs_client_mkdir(struct hfs_conn *c, const char *path, u32 mode);
+/** hcfs_client_mkdir() - MKDIRAT. */
+int hcfs_client_mkdir(struct hcfs_conn *c, const char *path, u32 mode);
 
-/** hfs_client_mknod() - MKNODAT; @mode includes the file type. */
-int hfs_client_mknod(struct hfs_conn *c, const char *path, u32 mode,
-		     u32 major, u32 minor);
+/** hcfs_client_mknod() - MKNODAT; @mode includes the file type. */
+int hcfs_client_mknod(struct hcfs_conn *c, const char *path, u32 mode,
+		      u32 major, u32 minor);
 
-/** hfs_client_unlink() - UNLINKAT; @dir: rmdir. */
-int hfs_client_unlink(struct hfs_conn *c, const char *path, bool dir);
+/** hcfs_client_unlink() - UNLINKAT; @dir: rmdir. */
+int hcfs_client_unlink(struct hcfs_conn *c, const char *path, bool dir);
 
-/** hfs_client_rename() - RENAMEAT2; @flags: HC_RENAME_*. */
-int hfs_client_rename(struct hfs_conn *c, const char *from, const char *to,
-		      u32 flags);
+/** hcfs_client_rename() - RENAMEAT2; @flags: HC_RENAME_*. */
+int hcfs_client_rename(struct hcfs_conn *c, const char *from, const char *to,
+		       u32 flags);
 
-/** hfs_client_symlink() - SYMLINKAT: a link at @path to @target. */
-int hfs_client_symlink(struct hfs_conn *c, const char *path,
-		       const char *target);
+/** hcfs_client_symlink() - SYMLINKAT: a link at @path to @target. */
+int hcfs_client_symlink(struct hcfs_conn *c, const char *path,
+			const char *target);
 
-/** hfs_client_link() - LINKAT: a hard link @to of @from (not followed). */
-int hfs_client_link(struct hfs_conn *c, const char *from, const char *to);
+/** hcfs_client_link() - LINKAT: a hard link @to of @from (not followed). */
+int hcfs_client_link(struct hcfs_conn *c, const char *from, const char *to);
 
 /*
  * Attribute changes act on @path (not following a last symlink), or on
  * @handle when @path is NULL.
  */
 
-/** hfs_client_chmod() - FCHMODAT. */
-int hfs_client_chmod(struct hfs_conn *c, u32 handle, const char *path,
-		     u32 mode);
+/** hcfs_client_chmod() - FCHMODAT. */
+int hcfs_client_chmod(struct hcfs_conn *c, u32 handle, const char *path,
+		      u32 mode);
 
-/** hfs_client_chown() - FCHOWNAT; (u32)-1 leaves an id unchanged. */
-int hfs_client_chown(struct hfs_conn *c, u32 handle, const char *path,
-		     u32 uid, u32 gid);
+/** hcfs_client_chown() - FCHOWNAT; (u32)-1 leaves an id unchanged. */
+int hcfs_client_chown(struct hcfs_conn *c, u32 handle, const char *path,
+		      u32 uid, u32 gid);
 
-/** hfs_client_truncate() - TRUNCATE (a handle must be open for writing). */
-int hfs_client_truncate(struct hfs_conn *c, u32 handle, const char *path,
-			u64 size);
+/** hcfs_client_truncate() - TRUNCATE (a handle must be open for writing). */
+int hcfs_client_truncate(struct hcfs_conn *c, u32 handle, const char *path,
+			 u64 size);
 
-/** hfs_client_utimens() - UTIMENSAT; nsec may be HC_UTIME_NOW/OMIT. */
-int hfs_client_utimens(struct hfs_conn *c, u32 handle, const char *path,
-		       const struct hc_timespec times[2]);
+/** hcfs_client_utimens() - UTIMENSAT; nsec may be HC_UTIME_NOW/OMIT. */
+int hcfs_client_utimens(struct hcfs_conn *c, u32 handle, const char *path,
+			const struct hc_timespec times[2]);
 
-/** hfs_client_access() - FACCESSAT of @path; @mask: R_OK|W_OK|X_OK bits. */
-int hfs_client_access(struct hfs_conn *c, const char *path, u32 mask);
+/** hcfs_client_access() - FACCESSAT of @path; @mask: R_OK|W_OK|X_OK bits. */
+int hcfs_client_access(struct hcfs_conn *c, const char *path, u32 mask);
 
-/** hfs_client_statfs() - STATFS of the file system holding @path. */
-int hfs_client_statfs(struct hfs_conn *c, const char *path,
-		      struct hc_statfs *sfs);
+/** hcfs_client_statfs() - STATFS of the file system holding @path. */
+int hcfs_client_statfs(struct hcfs_conn *c, const char *path,
+		       struct hc_statfs *sfs);
 
-/** hfs_client_fsync() - FSYNC a handle. */
-int hfs_client_fsync(struct hfs_conn *c, u32 handle, bool datasync);
+/** hcfs_client_fsync() - FSYNC a handle. */
+int hcfs_client_fsync(struct hcfs_conn *c, u32 handle, bool datasync);
 
-/** hfs_client_fallocate() - FALLOCATE; @mode: the Linux FALLOC_FL_* bits. */
-int hfs_client_fallocate(struct hfs_conn *c, u32 handle, u32 mode,
-			 loff_t off, loff_t len);
+/** hcfs_client_fallocate() - FALLOCATE; @mode: the Linux FALLOC_FL_* bits. */
+int hcfs_client_fallocate(struct hcfs_conn *c, u32 handle, u32 mode,
+			  loff_t off, loff_t len);
 
-/** hfs_client_flock() - FLOCK; @op: HC_LOCK_* bits. */
-int hfs_client_flock(struct hfs_conn *c, u32 handle, u32 op);
+/** hcfs_client_flock() - FLOCK; @op: HC_LOCK_* bits. */
+int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op);
 
 /**
- * hfs_client_lock() - LOCK (record locks, open-file-description locks on
+ * hcfs_client_lock() - LOCK (record locks, open-file-description locks on
  * the host); @cmd: HC_F_GETLK or HC_F_SETLK. @lk is updated from the reply.
  */
-int hfs_client_lock(struct hfs_conn *c, u32 handle, u32 cmd,
-		    struct hc_lock *lk);
+int hcfs_client_lock(struct hcfs_conn *c, u32 handle, u32 cmd,
+		     struct hc_lock *lk);
 
 /*
  * Extended attributes of @path (not following a last symlink), or of
  * @handle when @path is NULL. A @size of 0 asks for the size only.
  */
 
-/** hfs_client_getxattr() - GETXATTR. Returns: the value's size. */
-ssize_t hfs_client_getxattr(struct hfs_conn *c, u32 handle, const char *path,
-			    const char *name, void *buf, size_t size);
+/** hcfs_client_getxattr() - GETXATTR. Returns: the value's size. */
+ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle, const char *path,
+			     const char *name, void *buf, size_t size);
 
-/** hfs_client_listxattr() - LISTXATTR. Returns: the list's size. */
-ssize_t hfs_client_listxattr(struct hfs_conn *c, u32 handle,
-			     const char *path, char *buf, size_t size);
+/** hcfs_client_listxattr() - LISTXATTR. Returns: the list's size. */
+ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
+			      const char *path, char *buf, size_t size);
 
-/** hfs_client_setxattr() - SETXATTR; @flags: HC_XATTR_CREATE/REPLACE. */
-int hfs_client_setxattr(struct hfs_conn *c, u32 handle, const char *path,
-			const char *name, const void *value, size_t size,
+/** hcfs_client_setxattr() - SETXATTR; @flags: HC_XATTR_CREATE/REPLACE. */
+int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
+			 const char *name, const void *value, size_t size,
 			u32 flags);
 
-/** hfs_client_removexattr() - REMOVEXATTR. */
-int hfs_client_removexattr(struct hfs_conn *c, u32 handle, const char *path,
-			   const char *name);
+/** hcfs_client_removexattr() - REMOVEXATTR. */
+int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle, const char *path,
+			    const char *name);
 
-/* ---- hfs_super.c ---- */
+/* ---- hcfs_inode.c ---- */
 
-/** hfs_fs_init() - register the file system type "hostfs". */
-int hfs_fs_init(void);
-
-/** hfs_fs_exit() - unregister it (no mount can exist: they pin the module). */
-void hfs_fs_exit(void);
+extern const struct dentry_operations hcfs_dentry_ops;
+extern const struct xattr_handler *hcfs_xattr_handlers[];
 
 /**
- * hfs_kern_mount() - an internal hostfs mount (in no namespace) of the
- * host's "/" with a subject of its own, symlinks=raw and cache=none, for
- * /dev/hostcall's HOSTCALL_IOC_OPEN. Release with mntput().
- * Returns: the mount, or an ERR_PTR.
- */
-struct vfsmount *hfs_kern_mount(void);
-
-/* ---- hfs_inode.c ---- */
-
-extern const struct dentry_operations hfs_dentry_ops;
-extern const struct xattr_handler *hfs_xattr_handlers[];
-
-/**
- * hfs_path() - the host path of @dentry, relative to the subject's working
+ * hcfs_path() - the host path of @dentry, relative to the subject's working
  * directory (the mount's root= directory): "." for the root.
  * @buf: PATH_MAX bytes (__getname())
  * Returns: a pointer into @buf, or an ERR_PTR (-ENAMETOOLONG).
  */
-const char *hfs_path(struct dentry *dentry, char *buf);
+const char *hcfs_path(struct dentry *dentry, char *buf);
 
 /**
- * hfs_path_get() - hfs_path() in a buffer of its own.
- * @buf: set to the buffer, to free with hfs_path_put() after use
+ * hcfs_path_get() - hcfs_path() in a buffer of its own.
+ * @buf: set to the buffer, to free with hcfs_path_put() after use
  * Returns: the path, or an ERR_PTR (then nothing is left to free).
  */
-const char *hfs_path_get(struct dentry *dentry, char **buf);
+const char *hcfs_path_get(struct dentry *dentry, char **buf);
 
-/** hfs_path_put() - free a buffer of hfs_path_get(). */
-void hfs_path_put(char *buf);
+/** hcfs_path_put() - free a buffer of hcfs_path_get(). */
+void hcfs_path_put(char *buf);
 
 /**
- * hfs_iget() - the inode of the host file @st describes, found by host
+ * hcfs_iget() - the inode of the host file @st describes, found by host
  * device, inode number and type, or made; its attributes are set from @st.
  */
-struct inode *hfs_iget(struct super_block *sb, const struct hc_stat *st);
+struct inode *hcfs_iget(struct super_block *sb, const struct hc_stat *st);
 
 /**
- * hfs_refresh() - fetch @inode's attributes from the host (through an open
+ * hcfs_refresh() - fetch @inode's attributes from the host (through an open
  * handle if there is one, else by @dentry's path) and apply them; the page
  * cache is dropped if the host's data changed.
  */
-int hfs_refresh(struct inode *inode, struct dentry *dentry);
+int hcfs_refresh(struct inode *inode, struct dentry *dentry);
 
-/** hfs_attr_fresh() - whether @inode's attributes may be used as they are. */
-bool hfs_attr_fresh(struct inode *inode);
+/** hcfs_attr_fresh() - whether @inode's attributes may be used as they are. */
+bool hcfs_attr_fresh(struct inode *inode);
 
-/** hfs_attr_stale() - make the next use of @inode's attributes ask the host. */
-void hfs_attr_stale(struct inode *inode);
+/** hcfs_attr_stale() - make the next use of @inode's attributes ask the host. */
+void hcfs_attr_stale(struct inode *inode);
 
-/* ---- hfs_file.c ---- */
+/* ---- hcfs_file.c ---- */
 
-extern const struct file_operations hfs_file_fops;
-extern const struct address_space_operations hfs_aops;
+extern const struct file_operations hcfs_file_fops;
+extern const struct address_space_operations hcfs_aops;
 
 /**
- * hfs_file_new() - a struct hfs_file for a handle just opened, holding one
+ * hcfs_file_new() - a struct hcfs_file for a handle just opened, holding one
  * reference; on failure the handle is closed.
  * Returns: the file, or an ERR_PTR.
  */
-struct hfs_file *hfs_file_new(struct hfs_sb_info *sbi, u32 handle,
-			      fmode_t mode, bool append);
+struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, u32 handle,
+				fmode_t mode, bool append);
 
-/** hfs_file_put() - drop a reference; the last one closes the handle. */
-void hfs_file_put(struct hfs_file *hf);
+/** hcfs_file_put() - drop a reference; the last one closes the handle. */
+void hcfs_file_put(struct hcfs_file *hf);
 
 /**
- * hfs_file_open_path() - open @dentry's host file with @wflags (HC_O_*) as
- * a struct hfs_file for an open of @mode (FMODE_*).
+ * hcfs_file_open_path() - open @dentry's host file with @wflags (HC_O_*) as
+ * a struct hcfs_file for an open of @mode (FMODE_*).
  * Returns: the file, or an ERR_PTR.
  */
-struct hfs_file *hfs_file_open_path(struct dentry *dentry, u32 wflags,
-				    fmode_t mode);
+struct hcfs_file *hcfs_file_open_path(struct dentry *dentry, u32 wflags,
+				      fmode_t mode);
 
 /**
- * hfs_file_attach() - make @hf the private data of @file and list it with
+ * hcfs_file_attach() - make @hf the private data of @file and list it with
  * its inode (regular files).
  */
-void hfs_file_attach(struct inode *inode, struct file *file,
-		     struct hfs_file *hf);
+void hcfs_file_attach(struct inode *inode, struct file *file,
+		      struct hcfs_file *hf);
 
 /**
- * hfs_file_any() - an open file of @inode with all of @mode (and not an
+ * hcfs_file_any() - an open file of @inode with all of @mode (and not an
  * O_APPEND one if @positional), with a reference; NULL if there is none.
  */
-struct hfs_file *hfs_file_any(struct inode *inode, fmode_t mode,
-			      bool positional);
+struct hcfs_file *hcfs_file_any(struct inode *inode, fmode_t mode,
+				bool positional);
 
 /**
- * hfs_open_wflags() - the HC_O_* flags of a host open for the guest file
+ * hcfs_open_wflags() - the HC_O_* flags of a host open for the guest file
  * flags @flags (access mode, O_APPEND, O_TRUNC, O_NOATIME, …).
  */
-u32 hfs_open_wflags(unsigned int flags);
+u32 hcfs_open_wflags(unsigned int flags);
 
-/* ---- hfs_dir.c ---- */
+/* ---- hcfs_dir.c ---- */
 
-extern const struct file_operations hfs_dir_fops;
+extern const struct file_operations hcfs_dir_fops;
 
-#endif /* HFS_FS_H */
+#endif /* HCFS_FS_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hostfs client: one function per hostcall the VFS code makes. Each fills a
- * struct hc_msg, sends it with hfs_call() and turns the reply into plain
+ * struct hc_msg, sends it with hostcall_call() and turns the reply into plain
  * values after checking it; no other hostfs file sees the wire format.
  */
 #include <linux/errno.h>
@@ -14,11 +14,11 @@
 #include "hcfs.h"
 
 /* Room for a request or reply with two paths and the small fields. */
-#define HFS_MSG_SMALL		(2 * (HC_PATH_MAX + 1) + 1024)
+#define HCFS_MSG_SMALL		(2 * (HC_PATH_MAX + 1) + 1024)
 /* Room for the header and the fields around one blob. */
-#define HFS_MSG_OVERHEAD	512
+#define HCFS_MSG_OVERHEAD	512
 /* The fixed part of a GETDENTS record: ino, off, reclen, type. */
-#define HFS_DIRENT_HDR		19
+#define HCFS_DIRENT_HDR		19
 
 /*
  * One round trip. Returns the hostcall's result (>= 0) or -errno. A host
@@ -26,15 +26,15 @@
  * kernel-internal ERESTARTSYS and friends) becomes -EIO. The transport's
  * -EIO means that the host stopped answering or the device went away.
  */
-static s64 hfs_rpc(struct hfs_conn *c, const struct hc_msg *m,
-		   struct hc_msg *r, void *buf, size_t cap)
+static s64 hcfs_rpc(struct hcfs_conn *c, const struct hc_msg *m,
+		    struct hc_msg *r, void *buf, size_t cap)
 {
 	int err;
 
-	if (test_bit(HFS_CONN_DEAD, &c->flags))
+	if (test_bit(HCFS_CONN_DEAD, &c->flags))
 		return -EIO;
-	err = hfs_call(c->tp, c->subject, m, r, buf, cap);
-	if (err == -EIO && !test_and_set_bit(HFS_CONN_DEAD, &c->flags))
+	err = hostcall_call(c->tp, c->subject, m, r, buf, cap);
+	if (err == -EIO && !test_and_set_bit(HCFS_CONN_DEAD, &c->flags))
 		pr_warn("hostfs: subject %u: the host does not answer; every call fails with EIO from now on (unmount)\n",
 			c->subject);
 	if (err)
@@ -48,34 +48,34 @@ static s64 hfs_rpc(struct hfs_conn *c, const struct hc_msg *m,
  * A request whose reply has no strings or blobs: the fixed fields are
  * left in @r (if not NULL).
  */
-static s64 hfs_rpc_fixed(struct hfs_conn *c, const struct hc_msg *m,
-			 struct hc_msg *r)
+static s64 hcfs_rpc_fixed(struct hcfs_conn *c, const struct hc_msg *m,
+			  struct hc_msg *r)
 {
 	struct hc_msg dummy;
 	void *buf;
 	s64 ret;
 
-	buf = kvmalloc(HFS_MSG_SMALL, GFP_KERNEL);
+	buf = kvmalloc(HCFS_MSG_SMALL, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = hfs_rpc(c, m, r ? r : &dummy, buf, HFS_MSG_SMALL);
+	ret = hcfs_rpc(c, m, r ? r : &dummy, buf, HCFS_MSG_SMALL);
 	kvfree(buf);
 	return ret;
 }
 
-static s64 hfs_rpc_simple(struct hfs_conn *c, const struct hc_msg *m)
+static s64 hcfs_rpc_simple(struct hcfs_conn *c, const struct hc_msg *m)
 {
-	return hfs_rpc_fixed(c, m, NULL);
+	return hcfs_rpc_fixed(c, m, NULL);
 }
 
 /*
  * A request whose reply carries a blob of at most @cap bytes: it is
  * copied to @dst. With @cap 0 the result is a size and there is no blob.
  */
-static s64 hfs_rpc_data(struct hfs_conn *c, const struct hc_msg *m,
-			size_t extra, void *dst, size_t cap)
+static s64 hcfs_rpc_data(struct hcfs_conn *c, const struct hc_msg *m,
+			 size_t extra, void *dst, size_t cap)
 {
-	size_t bufcap = HFS_MSG_OVERHEAD + extra + cap;
+	size_t bufcap = HCFS_MSG_OVERHEAD + extra + cap;
 	struct hc_msg r;
 	void *buf;
 	s64 ret;
@@ -83,7 +83,7 @@ static s64 hfs_rpc_data(struct hfs_conn *c, const struct hc_msg *m,
 	buf = kvmalloc(bufcap, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = hfs_rpc(c, m, &r, buf, bufcap);
+	ret = hcfs_rpc(c, m, &r, buf, bufcap);
 	if (ret < 0 || !cap)
 		goto out;
 	if (ret > cap || r.datalen != ret) {
@@ -97,7 +97,7 @@ out:
 }
 
 /* The object of an attribute op: a path, or a handle with an empty one. */
-static void hfs_target(struct hc_msg *m, u32 handle, const char *path)
+static void hcfs_target(struct hc_msg *m, u32 handle, const char *path)
 {
 	if (path) {
 		m->fd = HC_AT_FDCWD;
@@ -110,7 +110,7 @@ static void hfs_target(struct hc_msg *m, u32 handle, const char *path)
 	}
 }
 
-int hfs_client_hello(struct hfs_conn *c)
+int hcfs_client_hello(struct hcfs_conn *c)
 {
 	struct hc_msg m = {
 		.op = HC_OP_HELLO,
@@ -122,11 +122,11 @@ int hfs_client_hello(struct hfs_conn *c)
 	void *buf;
 	s64 ret;
 
-	buf = kvmalloc(HFS_MSG_SMALL, GFP_KERNEL);
+	buf = kvmalloc(HCFS_MSG_SMALL, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	c->subject = 0;
-	ret = hfs_rpc(c, &m, &r, buf, HFS_MSG_SMALL);
+	ret = hcfs_rpc(c, &m, &r, buf, HCFS_MSG_SMALL);
 	if (ret < 0)
 		goto out;
 	if (!ret || ret > U32_MAX || !r.arg || r.arg > HC_PROTO_VERSION) {
@@ -141,11 +141,11 @@ int hfs_client_hello(struct hfs_conn *c)
 		goto out;
 	}
 	max = min_t(u64, r.len, c->tp->msg_max);
-	if (max < HFS_MSG_OVERHEAD + PAGE_SIZE) {
+	if (max < HCFS_MSG_OVERHEAD + PAGE_SIZE) {
 		ret = -EPROTO;
 		goto out;
 	}
-	c->io_max = round_down(min_t(size_t, max - HFS_MSG_OVERHEAD,
+	c->io_max = round_down(min_t(size_t, max - HCFS_MSG_OVERHEAD,
 				     HC_DATA_MAX), PAGE_SIZE);
 	ret = 0;
 out:
@@ -154,22 +154,22 @@ out:
 }
 
 /* Posted: an unmount by a process being killed still ends the subject. */
-void hfs_client_bye(struct hfs_conn *c)
+void hcfs_client_bye(struct hcfs_conn *c)
 {
-	if (c->subject && !test_bit(HFS_CONN_DEAD, &c->flags))
-		hfs_post_bye(c->tp, c->subject);
+	if (c->subject && !test_bit(HCFS_CONN_DEAD, &c->flags))
+		hostcall_post_bye(c->tp, c->subject);
 	c->subject = 0;
 }
 
-int hfs_client_chdir(struct hfs_conn *c, const char *path)
+int hcfs_client_chdir(struct hcfs_conn *c, const char *path)
 {
 	struct hc_msg m = { .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = path };
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_open(struct hfs_conn *c, const char *path, u32 wflags,
-		    u32 mode, u32 *handle)
+int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
+		     u32 mode, u32 *handle)
 {
 	struct hc_msg m = {
 		.op = HC_OP_OPENAT,
@@ -180,7 +180,7 @@ int hfs_client_open(struct hfs_conn *c, const char *path, u32 wflags,
 	};
 	s64 ret;
 
-	ret = hfs_rpc_simple(c, &m);
+	ret = hcfs_rpc_simple(c, &m);
 	if (ret < 0)
 		return ret;
 	/* HC_HANDLE_NONE: the host kept no handle (it ignored the flag) */
@@ -190,15 +190,15 @@ int hfs_client_open(struct hfs_conn *c, const char *path, u32 wflags,
 	return 0;
 }
 
-int hfs_client_close(struct hfs_conn *c, u32 handle)
+int hcfs_client_close(struct hcfs_conn *c, u32 handle)
 {
 	struct hc_msg m = { .op = HC_OP_CLOSE, .fd = handle };
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-ssize_t hfs_client_read(struct hfs_conn *c, u32 handle, loff_t off,
-			size_t len, struct iov_iter *to)
+ssize_t hcfs_client_read(struct hcfs_conn *c, u32 handle, loff_t off,
+			 size_t len, struct iov_iter *to)
 {
 	struct hc_msg m = { .op = HC_OP_READ, .fd = handle, .off = off };
 	struct hc_msg r;
@@ -208,11 +208,11 @@ ssize_t hfs_client_read(struct hfs_conn *c, u32 handle, loff_t off,
 
 	len = min(len, c->io_max);
 	m.len = len;
-	cap = len + HFS_MSG_OVERHEAD;
+	cap = len + HCFS_MSG_OVERHEAD;
 	buf = kvmalloc(cap, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = hfs_rpc(c, &m, &r, buf, cap);
+	ret = hcfs_rpc(c, &m, &r, buf, cap);
 	if (ret < 0)
 		goto out;
 	if (ret > len || r.datalen != ret) {
@@ -227,8 +227,8 @@ out:
 	return ret;
 }
 
-ssize_t hfs_client_write(struct hfs_conn *c, u32 handle, loff_t off,
-			 size_t len, struct iov_iter *from)
+ssize_t hcfs_client_write(struct hcfs_conn *c, u32 handle, loff_t off,
+			  size_t len, struct iov_iter *from)
 {
 	struct hc_msg m = { .op = HC_OP_WRITE, .fd = handle, .off = off };
 	struct hc_msg r;
@@ -237,7 +237,7 @@ ssize_t hfs_client_write(struct hfs_conn *c, u32 handle, loff_t off,
 	s64 ret;
 
 	len = min(len, c->io_max);
-	cap = len + HFS_MSG_OVERHEAD;
+	cap = len + HCFS_MSG_OVERHEAD;
 	/* The message area, then the data that hc_encode() copies into it. */
 	buf = kvmalloc(cap + len, GFP_KERNEL);
 	if (!buf)
@@ -249,7 +249,7 @@ ssize_t hfs_client_write(struct hfs_conn *c, u32 handle, loff_t off,
 	}
 	m.data = buf + cap;
 	m.datalen = n;
-	ret = hfs_rpc(c, &m, &r, buf, cap);
+	ret = hcfs_rpc(c, &m, &r, buf, cap);
 	if (ret > (s64)n)
 		ret = -EPROTO;
 	iov_iter_revert(from, ret < 0 ? n : n - ret);
@@ -258,8 +258,8 @@ out:
 	return ret;
 }
 
-loff_t hfs_client_lseek(struct hfs_conn *c, u32 handle, loff_t off,
-			unsigned int whence)
+loff_t hcfs_client_lseek(struct hcfs_conn *c, u32 handle, loff_t off,
+			 unsigned int whence)
 {
 	struct hc_msg m = {
 		.op = HC_OP_LSEEK,
@@ -268,17 +268,17 @@ loff_t hfs_client_lseek(struct hfs_conn *c, u32 handle, loff_t off,
 		.arg = whence,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_stat(struct hfs_conn *c, u32 handle, const char *path,
-		    struct hc_stat *st)
+int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
+		     struct hc_stat *st)
 {
 	struct hc_msg m = { .op = HC_OP_FSTATAT }, r;
 	s64 ret;
 
-	hfs_target(&m, handle, path);
-	ret = hfs_rpc_fixed(c, &m, &r);
+	hcfs_target(&m, handle, path);
+	ret = hcfs_rpc_fixed(c, &m, &r);
 	if (ret < 0)
 		return ret;
 	*st = r.st;
@@ -290,48 +290,48 @@ int hfs_client_stat(struct hfs_conn *c, u32 handle, const char *path,
  * u16 reclen | u8 type | name, NUL-terminated and zero-padded so that
  * reclen is a multiple of 8.
  */
-static int hfs_dirent_check(const u8 *p, size_t left, size_t *reclen)
+static int hcfs_dirent_check(const u8 *p, size_t left, size_t *reclen)
 {
 	__le16 rl;
 	size_t n;
 
-	if (left < HFS_DIRENT_HDR + 1)
+	if (left < HCFS_DIRENT_HDR + 1)
 		return -EIO;
 	memcpy(&rl, p + 16, sizeof(rl));
 	*reclen = le16_to_cpu(rl);
-	if (*reclen < HFS_DIRENT_HDR + 2 || *reclen > left || *reclen % 8)
+	if (*reclen < HCFS_DIRENT_HDR + 2 || *reclen > left || *reclen % 8)
 		return -EIO;
-	n = strnlen(p + HFS_DIRENT_HDR, *reclen - HFS_DIRENT_HDR);
-	if (!n || n > HC_NAME_MAX || n == *reclen - HFS_DIRENT_HDR ||
-	    memchr(p + HFS_DIRENT_HDR, '/', n))
+	n = strnlen(p + HCFS_DIRENT_HDR, *reclen - HCFS_DIRENT_HDR);
+	if (!n || n > HC_NAME_MAX || n == *reclen - HCFS_DIRENT_HDR ||
+	    memchr(p + HCFS_DIRENT_HDR, '/', n))
 		return -EIO;
 	return 0;
 }
 
-ssize_t hfs_client_getdents(struct hfs_conn *c, u32 handle, void *dst,
-			    size_t cap, loff_t *last_off)
+ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *dst,
+			     size_t cap, loff_t *last_off)
 {
 	struct hc_msg m = { .op = HC_OP_GETDENTS, .fd = handle, .len = cap };
-	struct hfs_dirent d;
+	struct hcfs_dirent d;
 	size_t pos, reclen;
 	s64 ret;
 
 	if (!cap)
 		return -EINVAL;
-	ret = hfs_rpc_data(c, &m, 0, dst, cap);
+	ret = hcfs_rpc_data(c, &m, 0, dst, cap);
 	if (ret <= 0)
 		return ret;
 	for (pos = 0; pos < ret; pos += reclen)
-		if (hfs_dirent_check((const u8 *)dst + pos, ret - pos, &reclen))
+		if (hcfs_dirent_check((const u8 *)dst + pos, ret - pos, &reclen))
 			return -EIO;
 	pos = 0;
-	while (hfs_client_dirent_next(dst, ret, &pos, &d))
+	while (hcfs_client_dirent_next(dst, ret, &pos, &d))
 		*last_off = d.off;
 	return ret;
 }
 
-bool hfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
-			    struct hfs_dirent *d)
+bool hcfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
+			     struct hcfs_dirent *d)
 {
 	const u8 *p = (const u8 *)buf + *pos;
 	__le64 ino, off;
@@ -339,21 +339,21 @@ bool hfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
 
 	if (*pos >= len)
 		return false;
-	/* hfs_client_getdents() checked every record */
+	/* hcfs_client_getdents() checked every record */
 	memcpy(&ino, p, sizeof(ino));
 	memcpy(&off, p + 8, sizeof(off));
 	memcpy(&reclen, p + 16, sizeof(reclen));
 	d->ino = le64_to_cpu(ino);
 	d->off = le64_to_cpu(off);
 	d->type = p[18] & 15;
-	d->name = (const char *)p + HFS_DIRENT_HDR;
+	d->name = (const char *)p + HCFS_DIRENT_HDR;
 	d->namelen = strlen(d->name);
 	*pos += le16_to_cpu(reclen);
 	return true;
 }
 
-int hfs_client_readlink(struct hfs_conn *c, const char *path, char *dst,
-			size_t cap)
+int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *dst,
+			 size_t cap)
 {
 	struct hc_msg m = {
 		.op = HC_OP_READLINKAT,
@@ -365,10 +365,10 @@ int hfs_client_readlink(struct hfs_conn *c, const char *path, char *dst,
 	s64 ret;
 	size_t n;
 
-	buf = kvmalloc(HFS_MSG_SMALL, GFP_KERNEL);
+	buf = kvmalloc(HCFS_MSG_SMALL, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = hfs_rpc(c, &m, &r, buf, HFS_MSG_SMALL);
+	ret = hcfs_rpc(c, &m, &r, buf, HCFS_MSG_SMALL);
 	if (ret < 0)
 		goto out;
 	n = strlen(r.path);
@@ -386,7 +386,7 @@ out:
 	return ret;
 }
 
-int hfs_client_mkdir(struct hfs_conn *c, const char *path, u32 mode)
+int hcfs_client_mkdir(struct hcfs_conn *c, const char *path, u32 mode)
 {
 	struct hc_msg m = {
 		.op = HC_OP_MKDIRAT,
@@ -395,11 +395,11 @@ int hfs_client_mkdir(struct hfs_conn *c, const char *path, u32 mode)
 		.path = path,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_mknod(struct hfs_conn *c, const char *path, u32 mode,
-		     u32 major, u32 minor)
+int hcfs_client_mknod(struct hcfs_conn *c, const char *path, u32 mode,
+		      u32 major, u32 minor)
 {
 	struct hc_msg m = {
 		.op = HC_OP_MKNODAT,
@@ -409,10 +409,10 @@ int hfs_client_mknod(struct hfs_conn *c, const char *path, u32 mode,
 		.path = path,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_unlink(struct hfs_conn *c, const char *path, bool dir)
+int hcfs_client_unlink(struct hcfs_conn *c, const char *path, bool dir)
 {
 	struct hc_msg m = {
 		.op = HC_OP_UNLINKAT,
@@ -421,11 +421,11 @@ int hfs_client_unlink(struct hfs_conn *c, const char *path, bool dir)
 		.path = path,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_rename(struct hfs_conn *c, const char *from, const char *to,
-		      u32 flags)
+int hcfs_client_rename(struct hcfs_conn *c, const char *from, const char *to,
+		       u32 flags)
 {
 	struct hc_msg m = {
 		.op = HC_OP_RENAMEAT2,
@@ -436,11 +436,11 @@ int hfs_client_rename(struct hfs_conn *c, const char *from, const char *to,
 		.flags = flags,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_symlink(struct hfs_conn *c, const char *path,
-		       const char *target)
+int hcfs_client_symlink(struct hcfs_conn *c, const char *path,
+			const char *target)
 {
 	struct hc_msg m = {
 		.op = HC_OP_SYMLINKAT,
@@ -449,10 +449,10 @@ int hfs_client_symlink(struct hfs_conn *c, const char *path,
 		.path2 = target,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_link(struct hfs_conn *c, const char *from, const char *to)
+int hcfs_client_link(struct hcfs_conn *c, const char *from, const char *to)
 {
 	struct hc_msg m = {
 		.op = HC_OP_LINKAT,
@@ -462,50 +462,50 @@ int hfs_client_link(struct hfs_conn *c, const char *from, const char *to)
 		.path2 = to,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_chmod(struct hfs_conn *c, u32 handle, const char *path,
-		     u32 mode)
+int hcfs_client_chmod(struct hcfs_conn *c, u32 handle, const char *path,
+		      u32 mode)
 {
 	struct hc_msg m = { .op = HC_OP_FCHMODAT, .mode = mode };
 
-	hfs_target(&m, handle, path);
-	return hfs_rpc_simple(c, &m);
+	hcfs_target(&m, handle, path);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_chown(struct hfs_conn *c, u32 handle, const char *path,
-		     u32 uid, u32 gid)
+int hcfs_client_chown(struct hcfs_conn *c, u32 handle, const char *path,
+		      u32 uid, u32 gid)
 {
 	struct hc_msg m = { .op = HC_OP_FCHOWNAT, .uid = uid, .gid = gid };
 
-	hfs_target(&m, handle, path);
-	return hfs_rpc_simple(c, &m);
+	hcfs_target(&m, handle, path);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_truncate(struct hfs_conn *c, u32 handle, const char *path,
-			u64 size)
+int hcfs_client_truncate(struct hcfs_conn *c, u32 handle, const char *path,
+			 u64 size)
 {
 	struct hc_msg m = { .op = HC_OP_TRUNCATE, .len = size };
 
-	hfs_target(&m, handle, path);
+	hcfs_target(&m, handle, path);
 	/* TRUNCATE follows a path (truncate(2)); only EMPTY_PATH is allowed */
 	m.flags &= HC_AT_EMPTY_PATH;
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_utimens(struct hfs_conn *c, u32 handle, const char *path,
-		       const struct hc_timespec times[2])
+int hcfs_client_utimens(struct hcfs_conn *c, u32 handle, const char *path,
+			const struct hc_timespec times[2])
 {
 	struct hc_msg m = { .op = HC_OP_UTIMENSAT };
 
-	hfs_target(&m, handle, path);
+	hcfs_target(&m, handle, path);
 	m.times[0] = times[0];
 	m.times[1] = times[1];
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_access(struct hfs_conn *c, const char *path, u32 mask)
+int hcfs_client_access(struct hcfs_conn *c, const char *path, u32 mask)
 {
 	struct hc_msg m = {
 		.op = HC_OP_FACCESSAT,
@@ -514,24 +514,24 @@ int hfs_client_access(struct hfs_conn *c, const char *path, u32 mask)
 		.mode = mask,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_statfs(struct hfs_conn *c, const char *path,
-		      struct hc_statfs *sfs)
+int hcfs_client_statfs(struct hcfs_conn *c, const char *path,
+		       struct hc_statfs *sfs)
 {
 	struct hc_msg m = { .op = HC_OP_STATFS, .fd = HC_AT_FDCWD, .path = path };
 	struct hc_msg r;
 	s64 ret;
 
-	ret = hfs_rpc_fixed(c, &m, &r);
+	ret = hcfs_rpc_fixed(c, &m, &r);
 	if (ret < 0)
 		return ret;
 	*sfs = r.sfs;
 	return 0;
 }
 
-int hfs_client_fsync(struct hfs_conn *c, u32 handle, bool datasync)
+int hcfs_client_fsync(struct hcfs_conn *c, u32 handle, bool datasync)
 {
 	struct hc_msg m = {
 		.op = HC_OP_FSYNC,
@@ -539,11 +539,11 @@ int hfs_client_fsync(struct hfs_conn *c, u32 handle, bool datasync)
 		.flags = datasync ? HC_FSYNC_DATA : 0,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_fallocate(struct hfs_conn *c, u32 handle, u32 mode,
-			 loff_t off, loff_t len)
+int hcfs_client_fallocate(struct hcfs_conn *c, u32 handle, u32 mode,
+			  loff_t off, loff_t len)
 {
 	struct hc_msg m = {
 		.op = HC_OP_FALLOCATE,
@@ -553,25 +553,25 @@ int hfs_client_fallocate(struct hfs_conn *c, u32 handle, u32 mode,
 		.len = len,
 	};
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_flock(struct hfs_conn *c, u32 handle, u32 op)
+int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op)
 {
 	struct hc_msg m = { .op = HC_OP_FLOCK, .fd = handle, .arg = op };
 
-	return hfs_rpc_simple(c, &m);
+	return hcfs_rpc_simple(c, &m);
 }
 
-int hfs_client_lock(struct hfs_conn *c, u32 handle, u32 cmd,
-		    struct hc_lock *lk)
+int hcfs_client_lock(struct hcfs_conn *c, u32 handle, u32 cmd,
+		     struct hc_lock *lk)
 {
 	struct hc_msg m = { .op = HC_OP_LOCK, .fd = handle, .arg = cmd };
 	struct hc_msg r;
 	s64 ret;
 
 	m.lk = *lk;
-	ret = hfs_rpc_fixed(c, &m, &r);
+	ret = hcfs_rpc_fixed(c, &m, &r);
 	if (ret < 0)
 		return ret;
 	if (r.lk.type > HC_F_UNLCK || r.lk.start < 0 || r.lk.len < 0)
@@ -580,33 +580,33 @@ int hfs_client_lock(struct hfs_conn *c, u32 handle, u32 cmd,
 	return 0;
 }
 
-ssize_t hfs_client_getxattr(struct hfs_conn *c, u32 handle, const char *path,
-			    const char *name, void *dst, size_t size)
+ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle, const char *path,
+			     const char *name, void *dst, size_t size)
 {
 	struct hc_msg m = { .op = HC_OP_GETXATTR, .name = name };
 
-	hfs_target(&m, handle, path);
+	hcfs_target(&m, handle, path);
 	m.len = min_t(size_t, size, HC_DATA_MAX);
-	return hfs_rpc_data(c, &m, HFS_MSG_SMALL, dst, m.len);
+	return hcfs_rpc_data(c, &m, HCFS_MSG_SMALL, dst, m.len);
 }
 
-ssize_t hfs_client_listxattr(struct hfs_conn *c, u32 handle,
-			     const char *path, char *dst, size_t size)
+ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
+			      const char *path, char *dst, size_t size)
 {
 	struct hc_msg m = { .op = HC_OP_LISTXATTR };
 	s64 ret;
 
-	hfs_target(&m, handle, path);
+	hcfs_target(&m, handle, path);
 	m.len = min_t(size_t, size, HC_DATA_MAX);
-	ret = hfs_rpc_data(c, &m, HFS_MSG_SMALL, dst, m.len);
+	ret = hcfs_rpc_data(c, &m, HCFS_MSG_SMALL, dst, m.len);
 	/* a list of NUL-terminated names */
 	if (ret > 0 && m.len && dst[ret - 1])
 		return -EPROTO;
 	return ret;
 }
 
-int hfs_client_setxattr(struct hfs_conn *c, u32 handle, const char *path,
-			const char *name, const void *value, size_t size,
+int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
+			 const char *name, const void *value, size_t size,
 			u32 flags)
 {
 	struct hc_msg m = {
@@ -623,21 +623,21 @@ int hfs_client_setxattr(struct hfs_conn *c, u32 handle, const char *path,
 
 	if (size > HC_DATA_MAX)
 		return -E2BIG;
-	hfs_target(&m, handle, path);
-	cap = HFS_MSG_SMALL + size;
+	hcfs_target(&m, handle, path);
+	cap = HCFS_MSG_SMALL + size;
 	buf = kvmalloc(cap, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = hfs_rpc(c, &m, &r, buf, cap);
+	ret = hcfs_rpc(c, &m, &r, buf, cap);
 	kvfree(buf);
 	return ret;
 }
 
-int hfs_client_removexattr(struct hfs_conn *c, u32 handle, const char *path,
-			   const char *name)
+int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle, const char *path,
+			    const char *name)
 {
 	struct hc_msg m = { .op = HC_OP_REMOVEXATTR, .name = name };
 
-	hfs_target(&m, handle, path);
-	return hfs_rpc_simple(c, &m);
+	hcfs_target(&m, handle, path);
+	return hcfs_rpc_simple(c, &m);
 }

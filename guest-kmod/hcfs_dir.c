@@ -11,24 +11,24 @@
 #include "hcfs.h"
 
 /* GETDENTS buffer per open directory: some hundreds of entries per call. */
-#define HFS_DENTS_SIZE		(32 * 1024)
+#define HCFS_DENTS_SIZE		(32 * 1024)
 
-static int hfs_dir_open(struct inode *inode, struct file *file)
+static int hcfs_dir_open(struct inode *inode, struct file *file)
 {
-	struct hfs_file *hf;
+	struct hcfs_file *hf;
 
-	hf = hfs_file_open_path(file->f_path.dentry,
-				HC_O_RDONLY | HC_O_DIRECTORY | HC_O_NOFOLLOW,
+	hf = hcfs_file_open_path(file->f_path.dentry,
+				 HC_O_RDONLY | HC_O_DIRECTORY | HC_O_NOFOLLOW,
 				FMODE_READ);
 	if (IS_ERR(hf))
 		return PTR_ERR(hf);
-	hfs_file_attach(inode, file, hf);
+	hcfs_file_attach(inode, file, hf);
 	return 0;
 }
 
-static int hfs_dir_release(struct inode *inode, struct file *file)
+static int hcfs_dir_release(struct inode *inode, struct file *file)
 {
-	hfs_file_put(file->private_data);
+	hcfs_file_put(file->private_data);
 	return 0;
 }
 
@@ -37,11 +37,11 @@ static int hfs_dir_release(struct inode *inode, struct file *file)
  * filled up goes on where it stopped; any other position is a seek on the
  * host handle first.
  */
-static int hfs_dir_iterate(struct file *file, struct dir_context *ctx)
+static int hcfs_dir_iterate(struct file *file, struct dir_context *ctx)
 {
-	struct hfs_file *hf = file->private_data;
-	struct hfs_conn *c = hfs_conn(file_inode(file));
-	struct hfs_dirent d;
+	struct hcfs_file *hf = file->private_data;
+	struct hcfs_conn *c = hcfs_conn(file_inode(file));
+	struct hcfs_dirent d;
 	size_t next;
 	loff_t last;
 	ssize_t n;
@@ -49,7 +49,7 @@ static int hfs_dir_iterate(struct file *file, struct dir_context *ctx)
 
 	mutex_lock(&hf->dir_lock);
 	if (!hf->dents) {
-		hf->dents = kvmalloc(HFS_DENTS_SIZE, GFP_KERNEL);
+		hf->dents = kvmalloc(HCFS_DENTS_SIZE, GFP_KERNEL);
 		if (!hf->dents) {
 			err = -ENOMEM;
 			goto out;
@@ -59,8 +59,8 @@ static int hfs_dir_iterate(struct file *file, struct dir_context *ctx)
 		hf->dents_len = 0;
 		hf->dents_pos = 0;
 		if (ctx->pos != hf->host_pos) {
-			n = hfs_client_lseek(c, hf->handle, ctx->pos,
-					     HC_SEEK_SET);
+			n = hcfs_client_lseek(c, hf->handle, ctx->pos,
+					      HC_SEEK_SET);
 			if (n < 0) {
 				err = n;
 				goto out;
@@ -70,8 +70,8 @@ static int hfs_dir_iterate(struct file *file, struct dir_context *ctx)
 	}
 	for (;;) {
 		if (hf->dents_pos >= hf->dents_len) {
-			n = hfs_client_getdents(c, hf->handle, hf->dents,
-						HFS_DENTS_SIZE, &last);
+			n = hcfs_client_getdents(c, hf->handle, hf->dents,
+						 HCFS_DENTS_SIZE, &last);
 			if (n <= 0) {
 				err = n;
 				hf->dents_len = 0;
@@ -84,8 +84,8 @@ static int hfs_dir_iterate(struct file *file, struct dir_context *ctx)
 			hf->host_pos = last;
 		}
 		next = hf->dents_pos;
-		while (hfs_client_dirent_next(hf->dents, hf->dents_len, &next,
-					      &d)) {
+		while (hcfs_client_dirent_next(hf->dents, hf->dents_len, &next,
+					       &d)) {
 			if (!dir_emit(ctx, d.name, d.namelen, d.ino, d.type))
 				goto out;
 			ctx->pos = d.off;
@@ -98,21 +98,21 @@ out:
 	return err;
 }
 
-static int hfs_dir_fsync(struct file *file, loff_t start, loff_t end,
-			 int datasync)
+static int hcfs_dir_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
 {
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 
-	return hfs_client_fsync(hfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_fsync(hcfs_conn(file_inode(file)), hf->handle,
 				datasync);
 }
 
-const struct file_operations hfs_dir_fops = {
+const struct file_operations hcfs_dir_fops = {
 	.owner		= THIS_MODULE,
-	.open		= hfs_dir_open,
-	.release	= hfs_dir_release,
-	.iterate_shared	= hfs_dir_iterate,
+	.open		= hcfs_dir_open,
+	.release	= hcfs_dir_release,
+	.iterate_shared	= hcfs_dir_iterate,
 	.read		= generic_read_dir,
 	.llseek		= generic_file_llseek,
-	.fsync		= hfs_dir_fsync,
+	.fsync		= hcfs_dir_fsync,
 };

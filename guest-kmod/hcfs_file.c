@@ -18,12 +18,12 @@
 #include "hcfs.h"
 
 /* Polling interval of a blocking lock, doubled from min to max (ms). */
-#define HFS_LOCK_POLL_MIN_MS	2
-#define HFS_LOCK_POLL_MAX_MS	100
+#define HCFS_LOCK_POLL_MIN_MS	2
+#define HCFS_LOCK_POLL_MAX_MS	100
 
 /* ---- open files and their handles ---- */
 
-u32 hfs_open_wflags(unsigned int flags)
+u32 hcfs_open_wflags(unsigned int flags)
 {
 	u32 w;
 
@@ -48,14 +48,14 @@ u32 hfs_open_wflags(unsigned int flags)
 	return w | HC_O_NOFOLLOW;
 }
 
-struct hfs_file *hfs_file_new(struct hfs_sb_info *sbi, u32 handle,
-			      fmode_t mode, bool append)
+struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, u32 handle,
+				fmode_t mode, bool append)
 {
-	struct hfs_file *hf;
+	struct hcfs_file *hf;
 
 	hf = kzalloc(sizeof(*hf), GFP_KERNEL);
 	if (!hf) {
-		hfs_client_close(&sbi->conn, handle);
+		hcfs_client_close(&sbi->conn, handle);
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&hf->ref);
@@ -68,24 +68,24 @@ struct hfs_file *hfs_file_new(struct hfs_sb_info *sbi, u32 handle,
 	return hf;
 }
 
-static void hfs_file_free(struct kref *ref)
+static void hcfs_file_free(struct kref *ref)
 {
-	struct hfs_file *hf = container_of(ref, struct hfs_file, ref);
+	struct hcfs_file *hf = container_of(ref, struct hcfs_file, ref);
 
-	hfs_client_close(&hf->sbi->conn, hf->handle);
+	hcfs_client_close(&hf->sbi->conn, hf->handle);
 	kvfree(hf->dents);
 	kfree(hf);
 }
 
-void hfs_file_put(struct hfs_file *hf)
+void hcfs_file_put(struct hcfs_file *hf)
 {
-	kref_put(&hf->ref, hfs_file_free);
+	kref_put(&hf->ref, hcfs_file_free);
 }
 
-void hfs_file_attach(struct inode *inode, struct file *file,
-		     struct hfs_file *hf)
+void hcfs_file_attach(struct inode *inode, struct file *file,
+		      struct hcfs_file *hf)
 {
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 
 	file->private_data = hf;
 	if (!S_ISREG(inode->i_mode))
@@ -95,48 +95,48 @@ void hfs_file_attach(struct inode *inode, struct file *file,
 	spin_unlock(&hi->lock);
 }
 
-static void hfs_file_detach(struct inode *inode, struct hfs_file *hf)
+static void hcfs_file_detach(struct inode *inode, struct hcfs_file *hf)
 {
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 
 	spin_lock(&hi->lock);
 	list_del_init(&hf->node);
 	spin_unlock(&hi->lock);
 }
 
-struct hfs_file *hfs_file_open_path(struct dentry *dentry, u32 wflags,
-				    fmode_t mode)
+struct hcfs_file *hcfs_file_open_path(struct dentry *dentry, u32 wflags,
+				      fmode_t mode)
 {
-	struct hfs_sb_info *sbi = HFS_SB(dentry->d_sb);
+	struct hcfs_sb_info *sbi = HCFS_SB(dentry->d_sb);
 	const char *path;
 	u32 handle;
 	char *pbuf;
 	int err;
 
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return ERR_CAST(path);
-	err = hfs_client_open(&sbi->conn, path, wflags, 0, &handle);
-	hfs_path_put(pbuf);
+	err = hcfs_client_open(&sbi->conn, path, wflags, 0, &handle);
+	hcfs_path_put(pbuf);
 	if (err)
 		return ERR_PTR(err);
-	return hfs_file_new(sbi, handle, mode, wflags & HC_O_APPEND);
+	return hcfs_file_new(sbi, handle, mode, wflags & HC_O_APPEND);
 }
 
-static bool hfs_file_fits(struct hfs_file *hf, fmode_t mode, bool positional)
+static bool hcfs_file_fits(struct hcfs_file *hf, fmode_t mode, bool positional)
 {
 	return (hf->mode & mode) == mode && !(positional && hf->append);
 }
 
-struct hfs_file *hfs_file_any(struct inode *inode, fmode_t mode,
-			      bool positional)
+struct hcfs_file *hcfs_file_any(struct inode *inode, fmode_t mode,
+				bool positional)
 {
-	struct hfs_inode *hi = HFS_I(inode);
-	struct hfs_file *hf, *found = NULL;
+	struct hcfs_inode *hi = HCFS_I(inode);
+	struct hcfs_file *hf, *found = NULL;
 
 	spin_lock(&hi->lock);
 	list_for_each_entry(hf, &hi->files, node) {
-		if (hfs_file_fits(hf, mode, positional)) {
+		if (hcfs_file_fits(hf, mode, positional)) {
 			kref_get(&hf->ref);
 			found = hf;
 			break;
@@ -151,62 +151,62 @@ struct hfs_file *hfs_file_any(struct inode *inode, fmode_t mode,
  * else any open one of the inode, else a new one opened by path (an
  * O_APPEND file mapped shared and written back, for instance).
  */
-static struct hfs_file *hfs_io_file(struct inode *inode, struct file *file,
-				    fmode_t mode)
+static struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,
+				      fmode_t mode)
 {
-	struct hfs_file *hf = file ? file->private_data : NULL;
+	struct hcfs_file *hf = file ? file->private_data : NULL;
 	struct dentry *alias;
 
-	if (hf && hfs_file_fits(hf, mode, true)) {
+	if (hf && hcfs_file_fits(hf, mode, true)) {
 		kref_get(&hf->ref);
 		return hf;
 	}
-	hf = hfs_file_any(inode, mode, true);
+	hf = hcfs_file_any(inode, mode, true);
 	if (hf)
 		return hf;
 	alias = d_find_alias(inode);
 	if (!alias)
 		return ERR_PTR(-ESTALE);
-	hf = hfs_file_open_path(alias, (mode & FMODE_WRITE ? HC_O_WRONLY :
+	hf = hcfs_file_open_path(alias, (mode & FMODE_WRITE ? HC_O_WRONLY :
 					HC_O_RDONLY) | HC_O_NOFOLLOW, mode);
 	dput(alias);
 	return hf;
 }
 
-static int hfs_file_open(struct inode *inode, struct file *file)
+static int hcfs_file_open(struct inode *inode, struct file *file)
 {
-	struct hfs_file *hf;
+	struct hcfs_file *hf;
 	int err;
 
 	err = generic_file_open(inode, file);
 	if (err)
 		return err;
-	hf = hfs_file_open_path(file->f_path.dentry,
-				hfs_open_wflags(file->f_flags), file->f_mode);
+	hf = hcfs_file_open_path(file->f_path.dentry,
+				 hcfs_open_wflags(file->f_flags), file->f_mode);
 	if (IS_ERR(hf))
 		return PTR_ERR(hf);
-	hfs_file_attach(inode, file, hf);
-	hfs_allow_odirect(file);
+	hcfs_file_attach(inode, file, hf);
+	hcfs_allow_odirect(file);
 	/* Close-to-open: see what the host has now (errors show up later). */
-	if (!hfs_attr_fresh(inode))
-		hfs_refresh(inode, NULL);
+	if (!hcfs_attr_fresh(inode))
+		hcfs_refresh(inode, NULL);
 	return 0;
 }
 
-static int hfs_file_release(struct inode *inode, struct file *file)
+static int hcfs_file_release(struct inode *inode, struct file *file)
 {
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 
 	/* no dirty page may outlive the last handle that can write it */
 	if (hf->mode & FMODE_WRITE)
 		filemap_write_and_wait(inode->i_mapping);
-	hfs_file_detach(inode, hf);
-	hfs_file_put(hf);
+	hcfs_file_detach(inode, hf);
+	hcfs_file_put(hf);
 	return 0;
 }
 
 /* close(2): pages dirtied through mmap reach the host, errors are told. */
-static int hfs_file_flush(struct file *file, fl_owner_t id)
+static int hcfs_file_flush(struct file *file, fl_owner_t id)
 {
 	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
@@ -216,11 +216,11 @@ static int hfs_file_flush(struct file *file, fl_owner_t id)
 /* ---- read and write ---- */
 
 /* READ straight into @to: O_DIRECT, cache=none, and files of no blocks. */
-static ssize_t hfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t hcfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
-	struct hfs_file *hf = file->private_data;
-	struct hfs_conn *c = hfs_conn(file_inode(file));
+	struct hcfs_file *hf = file->private_data;
+	struct hcfs_conn *c = hcfs_conn(file_inode(file));
 	loff_t pos = iocb->ki_pos;
 	ssize_t done = 0, n;
 	size_t want;
@@ -235,7 +235,7 @@ static ssize_t hfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
 	}
 	while (iov_iter_count(to)) {
 		want = min(iov_iter_count(to), c->io_max);
-		n = hfs_client_read(c, hf->handle, pos, want, to);
+		n = hcfs_client_read(c, hf->handle, pos, want, to);
 		if (n <= 0) {
 			if (!done)
 				done = n;
@@ -256,7 +256,7 @@ static ssize_t hfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
  * page, and no blocks, whatever they hold: those are read directly, as are
  * sparse files without data, which costs them only the page cache.
  */
-static ssize_t hfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t hcfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	int err;
@@ -264,15 +264,15 @@ static ssize_t hfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!iov_iter_count(to))
 		return 0;
 	if ((iocb->ki_flags & IOCB_DIRECT) ||
-	    HFS_SB(inode->i_sb)->cache == HFS_CACHE_NONE)
-		return hfs_direct_read(iocb, to);
-	if (!hfs_attr_fresh(inode)) {
-		err = hfs_refresh(inode, NULL);
+	    HCFS_SB(inode->i_sb)->cache == HCFS_CACHE_NONE)
+		return hcfs_direct_read(iocb, to);
+	if (!hcfs_attr_fresh(inode)) {
+		err = hcfs_refresh(inode, NULL);
 		if (err)
 			return err;
 	}
 	if (!inode->i_blocks)
-		return hfs_direct_read(iocb, to);
+		return hcfs_direct_read(iocb, to);
 	return generic_file_read_iter(iocb, to);
 }
 
@@ -283,14 +283,14 @@ static ssize_t hfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
  * mapping of this very file), and the lock keeps readers from caching the
  * old data between the host's write and the invalidation.
  */
-static ssize_t hfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+static ssize_t hcfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
 	struct inode *inode = file_inode(file);
 	struct address_space *mapping = inode->i_mapping;
-	struct hfs_file *hf = file->private_data;
-	struct hfs_conn *c = hfs_conn(inode);
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_file *hf = file->private_data;
+	struct hcfs_conn *c = hcfs_conn(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 	bool append = hf->append || (iocb->ki_flags & IOCB_APPEND);
 	ssize_t ret, done = 0, n;
 	struct iov_iter kiter;
@@ -302,7 +302,7 @@ static ssize_t hfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	inode_lock(inode);
 	if (append) {
 		/* the host appends at its end of file: learn where that is */
-		ret = hfs_refresh(inode, NULL);
+		ret = hcfs_refresh(inode, NULL);
 		if (ret)
 			goto out;
 		iocb->ki_pos = i_size_read(inode);
@@ -333,8 +333,8 @@ static ssize_t hfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		iov_iter_kvec(&kiter, ITER_SOURCE, &kv, 1, copied);
 
 		filemap_invalidate_lock(mapping);
-		n = hfs_client_write(c, hf->handle, hf->append ? -1 : pos,
-				     copied, &kiter);
+		n = hcfs_client_write(c, hf->handle, hf->append ? -1 : pos,
+				      copied, &kiter);
 		if (n > 0) {
 			spin_lock(&hi->lock);
 			if (pos + n > i_size_read(inode))
@@ -362,7 +362,7 @@ static ssize_t hfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = done;
 	}
 	if (pos != start)
-		hfs_attr_stale(inode);
+		hcfs_attr_stale(inode);
 out:
 	inode_unlock(inode);
 	kvfree(buf);
@@ -371,17 +371,17 @@ out:
 	return ret;
 }
 
-static loff_t hfs_file_llseek(struct file *file, loff_t off, int whence)
+static loff_t hcfs_file_llseek(struct file *file, loff_t off, int whence)
 {
 	struct inode *inode = file_inode(file);
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 	loff_t pos;
 	int err;
 
 	switch (whence) {
 	case SEEK_END:
-		if (!hfs_attr_fresh(inode)) {
-			err = hfs_refresh(inode, NULL);
+		if (!hcfs_attr_fresh(inode)) {
+			err = hcfs_refresh(inode, NULL);
 			if (err)
 				return err;
 		}
@@ -392,8 +392,8 @@ static loff_t hfs_file_llseek(struct file *file, loff_t off, int whence)
 		err = filemap_write_and_wait(inode->i_mapping);
 		if (err)
 			return err;
-		pos = hfs_client_lseek(hfs_conn(inode), hf->handle, off,
-				       whence == SEEK_DATA ? HC_SEEK_DATA :
+		pos = hcfs_client_lseek(hcfs_conn(inode), hf->handle, off,
+					whence == SEEK_DATA ? HC_SEEK_DATA :
 				       HC_SEEK_HOLE);
 		if (pos < 0)
 			return pos;
@@ -402,32 +402,32 @@ static loff_t hfs_file_llseek(struct file *file, loff_t off, int whence)
 	return generic_file_llseek(file, off, whence);
 }
 
-static int hfs_file_fsync(struct file *file, loff_t start, loff_t end,
-			  int datasync)
+static int hcfs_file_fsync(struct file *file, loff_t start, loff_t end,
+			   int datasync)
 {
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 	int err;
 
 	err = file_write_and_wait_range(file, start, end);
 	if (err)
 		return err;
-	return hfs_client_fsync(hfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_fsync(hcfs_conn(file_inode(file)), hf->handle,
 				datasync);
 }
 
-static long hfs_file_fallocate(struct file *file, int mode, loff_t off,
-			       loff_t len)
+static long hcfs_file_fallocate(struct file *file, int mode, loff_t off,
+				loff_t len)
 {
 	struct inode *inode = file_inode(file);
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 	int err;
 
 	inode_lock(inode);
 	err = filemap_write_and_wait_range(inode->i_mapping, off,
 					   off + len - 1);
 	if (!err)
-		err = hfs_client_fallocate(hfs_conn(inode), hf->handle, mode,
-					   off, len);
+		err = hcfs_client_fallocate(hcfs_conn(inode), hf->handle, mode,
+					    off, len);
 	if (!err) {
 		/* holes, zeroes or shifted data: the host has the truth */
 		invalidate_inode_pages2_range(inode->i_mapping,
@@ -435,7 +435,7 @@ static long hfs_file_fallocate(struct file *file, int mode, loff_t off,
 		if (!(mode & FALLOC_FL_KEEP_SIZE) &&
 		    off + len > i_size_read(inode))
 			i_size_write(inode, off + len);
-		hfs_attr_stale(inode);
+		hcfs_attr_stale(inode);
 	}
 	inode_unlock(inode);
 	return err;
@@ -451,10 +451,10 @@ static long hfs_file_fallocate(struct file *file, int mode, loff_t off,
  * processes that share one open file and makes the VFS release the host
  * lock at close and exit.
  */
-static int hfs_lock_poll(bool wait, int (*try)(struct file *, void *),
-			 struct file *file, void *arg)
+static int hcfs_lock_poll(bool wait, int (*try)(struct file *, void *),
+			  struct file *file, void *arg)
 {
-	unsigned int ms = HFS_LOCK_POLL_MIN_MS;
+	unsigned int ms = HCFS_LOCK_POLL_MIN_MS;
 	int err;
 
 	for (;;) {
@@ -464,30 +464,30 @@ static int hfs_lock_poll(bool wait, int (*try)(struct file *, void *),
 		msleep_interruptible(ms);
 		if (signal_pending(current))
 			return -ERESTARTSYS;
-		ms = min(ms * 2, HFS_LOCK_POLL_MAX_MS);
+		ms = min(ms * 2, HCFS_LOCK_POLL_MAX_MS);
 	}
 }
 
-static int hfs_try_setlk(struct file *file, void *arg)
+static int hcfs_try_setlk(struct file *file, void *arg)
 {
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 
-	return hfs_client_lock(hfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_lock(hcfs_conn(file_inode(file)), hf->handle,
 			       HC_F_SETLK, arg);
 }
 
-static int hfs_try_flock(struct file *file, void *arg)
+static int hcfs_try_flock(struct file *file, void *arg)
 {
-	struct hfs_file *hf = file->private_data;
+	struct hcfs_file *hf = file->private_data;
 
-	return hfs_client_flock(hfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_flock(hcfs_conn(file_inode(file)), hf->handle,
 				*(u32 *)arg | HC_LOCK_NB);
 }
 
-static void hfs_lock_to_wire(const struct file_lock *fl, struct hc_lock *lk)
+static void hcfs_lock_to_wire(const struct file_lock *fl, struct hc_lock *lk)
 {
-	lk->type = hfs_fl_type(fl) == F_RDLCK ? HC_F_RDLCK :
-		   hfs_fl_type(fl) == F_WRLCK ? HC_F_WRLCK : HC_F_UNLCK;
+	lk->type = hcfs_fl_type(fl) == F_RDLCK ? HC_F_RDLCK :
+		   hcfs_fl_type(fl) == F_WRLCK ? HC_F_WRLCK : HC_F_UNLCK;
 	lk->whence = HC_SEEK_SET;
 	lk->start = fl->fl_start;
 	lk->len = fl->fl_end == OFFSET_MAX ? 0 : fl->fl_end - fl->fl_start + 1;
@@ -495,129 +495,129 @@ static void hfs_lock_to_wire(const struct file_lock *fl, struct hc_lock *lk)
 }
 
 /* Undo the guest's record of a lock the host refused. */
-static void hfs_lock_undo(struct file *file, struct file_lock *fl)
+static void hcfs_lock_undo(struct file *file, struct file_lock *fl)
 {
-	unsigned char type = hfs_fl_type(fl);
+	unsigned char type = hcfs_fl_type(fl);
 
-	hfs_fl_type(fl) = F_UNLCK;
+	hcfs_fl_type(fl) = F_UNLCK;
 	locks_lock_file_wait(file, fl);
-	hfs_fl_type(fl) = type;
+	hcfs_fl_type(fl) = type;
 }
 
-static int hfs_getlk(struct file *file, struct file_lock *fl)
+static int hcfs_getlk(struct file *file, struct file_lock *fl)
 {
-	struct hfs_file *hf = file->private_data;
-	unsigned char type = hfs_fl_type(fl);
+	struct hcfs_file *hf = file->private_data;
+	unsigned char type = hcfs_fl_type(fl);
 	struct hc_lock lk;
 	int err;
 
 	/* a guest process that shares this open file first */
 	posix_test_lock(file, fl);
-	if (hfs_fl_type(fl) != F_UNLCK)
+	if (hcfs_fl_type(fl) != F_UNLCK)
 		return 0;
-	hfs_fl_type(fl) = type;
-	hfs_lock_to_wire(fl, &lk);
-	err = hfs_client_lock(hfs_conn(file_inode(file)), hf->handle,
-			      HC_F_GETLK, &lk);
+	hcfs_fl_type(fl) = type;
+	hcfs_lock_to_wire(fl, &lk);
+	err = hcfs_client_lock(hcfs_conn(file_inode(file)), hf->handle,
+			       HC_F_GETLK, &lk);
 	if (err)
 		return err;
 	if (lk.type == HC_F_UNLCK) {
-		hfs_fl_type(fl) = F_UNLCK;
+		hcfs_fl_type(fl) = F_UNLCK;
 		return 0;
 	}
 	/* held on the host: no guest pid to show */
-	hfs_fl_type(fl) = lk.type == HC_F_RDLCK ? F_RDLCK : F_WRLCK;
+	hcfs_fl_type(fl) = lk.type == HC_F_RDLCK ? F_RDLCK : F_WRLCK;
 	fl->fl_start = lk.start;
 	fl->fl_end = lk.len ? lk.start + lk.len - 1 : OFFSET_MAX;
-	hfs_fl_pid(fl) = 0;
+	hcfs_fl_pid(fl) = 0;
 	return 0;
 }
 
-static int hfs_file_lock(struct file *file, int cmd, struct file_lock *fl)
+static int hcfs_file_lock(struct file *file, int cmd, struct file_lock *fl)
 {
 	struct hc_lock lk;
 	int err;
 
-	if (!(hfs_fl_flags(fl) & FL_POSIX))
+	if (!(hcfs_fl_flags(fl) & FL_POSIX))
 		return -ENOLCK;
 	if (IS_GETLK(cmd))
-		return hfs_getlk(file, fl);
-	hfs_lock_to_wire(fl, &lk);
-	if (hfs_fl_type(fl) == F_UNLCK) {
-		err = hfs_try_setlk(file, &lk);
+		return hcfs_getlk(file, fl);
+	hcfs_lock_to_wire(fl, &lk);
+	if (hcfs_fl_type(fl) == F_UNLCK) {
+		err = hcfs_try_setlk(file, &lk);
 		locks_lock_file_wait(file, fl);
 		return err;
 	}
 	err = locks_lock_file_wait(file, fl);
 	if (err)
 		return err;
-	err = hfs_lock_poll(IS_SETLKW(cmd), hfs_try_setlk, file, &lk);
+	err = hcfs_lock_poll(IS_SETLKW(cmd), hcfs_try_setlk, file, &lk);
 	if (err)
-		hfs_lock_undo(file, fl);
+		hcfs_lock_undo(file, fl);
 	return err;
 }
 
-static int hfs_file_flock(struct file *file, int cmd, struct file_lock *fl)
+static int hcfs_file_flock(struct file *file, int cmd, struct file_lock *fl)
 {
 	u32 op;
 	int err;
 
-	if (!(hfs_fl_flags(fl) & FL_FLOCK))
+	if (!(hcfs_fl_flags(fl) & FL_FLOCK))
 		return -ENOLCK;
-	if (hfs_fl_type(fl) == F_UNLCK) {
+	if (hcfs_fl_type(fl) == F_UNLCK) {
 		op = HC_LOCK_UN;
-		err = hfs_try_flock(file, &op);
+		err = hcfs_try_flock(file, &op);
 		locks_lock_file_wait(file, fl);
 		return err;
 	}
-	op = hfs_fl_type(fl) == F_RDLCK ? HC_LOCK_SH : HC_LOCK_EX;
+	op = hcfs_fl_type(fl) == F_RDLCK ? HC_LOCK_SH : HC_LOCK_EX;
 	err = locks_lock_file_wait(file, fl);
 	if (err)
 		return err;
-	err = hfs_lock_poll(hfs_fl_flags(fl) & FL_SLEEP, hfs_try_flock, file, &op);
+	err = hcfs_lock_poll(hcfs_fl_flags(fl) & FL_SLEEP, hcfs_try_flock, file, &op);
 	if (err)
-		hfs_lock_undo(file, fl);
+		hcfs_lock_undo(file, fl);
 	return err;
 }
 
-const struct file_operations hfs_file_fops = {
+const struct file_operations hcfs_file_fops = {
 	.owner		= THIS_MODULE,
-	.open		= hfs_file_open,
-	.release	= hfs_file_release,
-	.flush		= hfs_file_flush,
-	.llseek		= hfs_file_llseek,
-	.read_iter	= hfs_file_read_iter,
-	.write_iter	= hfs_file_write_iter,
+	.open		= hcfs_file_open,
+	.release	= hcfs_file_release,
+	.flush		= hcfs_file_flush,
+	.llseek		= hcfs_file_llseek,
+	.read_iter	= hcfs_file_read_iter,
+	.write_iter	= hcfs_file_write_iter,
 	.mmap		= generic_file_mmap,
-	.splice_read	= hfs_splice_read,
+	.splice_read	= hostcall_splice_read,
 	.splice_write	= iter_file_splice_write,
-	.fsync		= hfs_file_fsync,
-	.fallocate	= hfs_file_fallocate,
-	.lock		= hfs_file_lock,
-	.flock		= hfs_file_flock,
+	.fsync		= hcfs_file_fsync,
+	.fallocate	= hcfs_file_fallocate,
+	.lock		= hcfs_file_lock,
+	.flock		= hcfs_file_flock,
 };
 
 /* ---- the page cache ---- */
 
-static int hfs_read_folio(struct file *file, struct folio *folio)
+static int hcfs_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
 	size_t len = folio_size(folio);
-	struct hfs_file *hf;
+	struct hcfs_file *hf;
 	struct iov_iter iter;
 	ssize_t n;
 	int err = 0;
 
-	hf = hfs_io_file(inode, file, FMODE_READ);
+	hf = hcfs_io_file(inode, file, FMODE_READ);
 	if (IS_ERR(hf)) {
 		err = PTR_ERR(hf);
 		goto out;
 	}
 	iov_iter_xarray(&iter, ITER_DEST, &folio->mapping->i_pages,
 			folio_pos(folio), len);
-	n = hfs_client_read(hfs_conn(inode), hf->handle, folio_pos(folio), len,
-			    &iter);
-	hfs_file_put(hf);
+	n = hcfs_client_read(hcfs_conn(inode), hf->handle, folio_pos(folio), len,
+			     &iter);
+	hcfs_file_put(hf);
 	if (n < 0) {
 		err = n;
 		goto out;
@@ -634,26 +634,26 @@ out:
  * leaves are unlocked, not up to date, by the caller and read one by one
  * later.
  */
-static void hfs_readahead(struct readahead_control *rac)
+static void hcfs_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
-	struct hfs_conn *c = hfs_conn(inode);
+	struct hcfs_conn *c = hcfs_conn(inode);
 	size_t left = readahead_length(rac);
 	loff_t pos = readahead_pos(rac);
-	struct hfs_file *hf;
+	struct hcfs_file *hf;
 	struct iov_iter iter;
 	struct folio *folio;
 	size_t len, got;
 	ssize_t n;
 
-	hf = hfs_io_file(inode, rac->file, FMODE_READ);
+	hf = hcfs_io_file(inode, rac->file, FMODE_READ);
 	if (IS_ERR(hf))
 		return;
 	/* readahead_length() counts the last folio taken until the next */
 	for (; left; pos += len, left -= len) {
 		len = min(left, c->io_max);
 		iov_iter_xarray(&iter, ITER_DEST, &rac->mapping->i_pages, pos, len);
-		n = hfs_client_read(c, hf->handle, pos, len, &iter);
+		n = hcfs_client_read(c, hf->handle, pos, len, &iter);
 		if (n < 0)
 			break;
 		iov_iter_zero(len - n, &iter);
@@ -665,28 +665,28 @@ static void hfs_readahead(struct readahead_control *rac)
 			folio_unlock(folio);
 		}
 	}
-	hfs_file_put(hf);
+	hcfs_file_put(hf);
 }
 
 /* Write @len bytes of @folio at @pos through a positional handle. */
-static int hfs_write_folio(struct inode *inode, struct folio *folio,
-			   loff_t pos, size_t len)
+static int hcfs_write_folio(struct inode *inode, struct folio *folio,
+			    loff_t pos, size_t len)
 {
-	struct hfs_inode *hi = HFS_I(inode);
-	struct hfs_file *hf;
+	struct hcfs_inode *hi = HCFS_I(inode);
+	struct hcfs_file *hf;
 	struct iov_iter iter;
 	unsigned int nofs;
 	ssize_t n;
 
 	nofs = memalloc_nofs_save();
-	hf = hfs_io_file(inode, NULL, FMODE_WRITE);
+	hf = hcfs_io_file(inode, NULL, FMODE_WRITE);
 	if (IS_ERR(hf)) {
 		n = PTR_ERR(hf);
 		goto out;
 	}
 	iov_iter_xarray(&iter, ITER_SOURCE, &folio->mapping->i_pages, pos, len);
-	n = hfs_client_write(hfs_conn(inode), hf->handle, pos, len, &iter);
-	hfs_file_put(hf);
+	n = hcfs_client_write(hcfs_conn(inode), hf->handle, pos, len, &iter);
+	hcfs_file_put(hf);
 	if (n >= 0 && n < len)
 		n = -EIO;
 	spin_lock(&hi->lock);
@@ -697,7 +697,7 @@ out:
 	return n < 0 ? n : 0;
 }
 
-static int hfs_writepage(struct page *page, struct writeback_control *wbc)
+static int hcfs_writepage(struct page *page, struct writeback_control *wbc)
 {
 	struct folio *folio = page_folio(page);
 	struct inode *inode = folio->mapping->host;
@@ -712,8 +712,8 @@ static int hfs_writepage(struct page *page, struct writeback_control *wbc)
 	}
 	folio_start_writeback(folio);
 	folio_unlock(folio);
-	err = hfs_write_folio(inode, folio, pos,
-			      min_t(loff_t, folio_size(folio), size - pos));
+	err = hcfs_write_folio(inode, folio, pos,
+			       min_t(loff_t, folio_size(folio), size - pos));
 	if (err)
 		mapping_set_error(folio->mapping, err);
 	folio_end_writeback(folio);
@@ -724,18 +724,18 @@ static int hfs_writepage(struct page *page, struct writeback_control *wbc)
  * Writeback gathers contiguous dirty folios (unlocked, under writeback) and
  * sends each run as one WRITE of up to io_max bytes.
  */
-#define HFS_WB_FOLIOS_MAX	(HC_DATA_MAX / PAGE_SIZE)
+#define HCFS_WB_FOLIOS_MAX	(HC_DATA_MAX / PAGE_SIZE)
 
-struct hfs_wb {
+struct hcfs_wb {
 	struct inode *inode;
-	struct hfs_file *hf;
-	struct folio *folios[HFS_WB_FOLIOS_MAX];
+	struct hcfs_file *hf;
+	struct folio *folios[HCFS_WB_FOLIOS_MAX];
 	unsigned int nr;
 	loff_t pos;
 	size_t len;
 };
 
-static void hfs_wb_flush(struct hfs_wb *wb)
+static void hcfs_wb_flush(struct hcfs_wb *wb)
 {
 	struct address_space *mapping = wb->inode->i_mapping;
 	struct iov_iter iter;
@@ -746,8 +746,8 @@ static void hfs_wb_flush(struct hfs_wb *wb)
 	if (!wb->nr)
 		return;
 	iov_iter_xarray(&iter, ITER_SOURCE, &mapping->i_pages, wb->pos, wb->len);
-	n = hfs_client_write(hfs_conn(wb->inode), wb->hf->handle, wb->pos,
-			     wb->len, &iter);
+	n = hcfs_client_write(hcfs_conn(wb->inode), wb->hf->handle, wb->pos,
+			      wb->len, &iter);
 	err = n < 0 ? n : n < wb->len ? -EIO : 0;
 	if (err)
 		mapping_set_error(mapping, err);
@@ -757,10 +757,10 @@ static void hfs_wb_flush(struct hfs_wb *wb)
 	wb->len = 0;
 }
 
-static int hfs_wb_add(struct folio *folio, struct writeback_control *wbc,
-		      void *data)
+static int hcfs_wb_add(struct folio *folio, struct writeback_control *wbc,
+		       void *data)
 {
-	struct hfs_wb *wb = data;
+	struct hcfs_wb *wb = data;
 	loff_t pos = folio_pos(folio);
 	loff_t size = i_size_read(wb->inode);
 	size_t len;
@@ -772,9 +772,9 @@ static int hfs_wb_add(struct folio *folio, struct writeback_control *wbc,
 	}
 	len = min_t(loff_t, folio_size(folio), size - pos);
 	if (wb->nr && (pos != wb->pos + wb->len || wb->len % PAGE_SIZE ||
-		       wb->nr == HFS_WB_FOLIOS_MAX ||
-		       wb->len + len > hfs_conn(wb->inode)->io_max))
-		hfs_wb_flush(wb);
+		       wb->nr == HCFS_WB_FOLIOS_MAX ||
+		       wb->len + len > hcfs_conn(wb->inode)->io_max))
+		hcfs_wb_flush(wb);
 	if (!wb->nr)
 		wb->pos = pos;
 	folio_start_writeback(folio);
@@ -784,27 +784,27 @@ static int hfs_wb_add(struct folio *folio, struct writeback_control *wbc,
 	return 0;
 }
 
-#ifdef HFS_HAVE_WRITEPAGE_T_FOLIO
-static int hfs_wb_add_cb(struct folio *folio, struct writeback_control *wbc,
-			 void *data)
+#ifdef HOSTCALL_HAVE_WRITEPAGE_T_FOLIO
+static int hcfs_wb_add_cb(struct folio *folio, struct writeback_control *wbc,
+			  void *data)
 {
-	return hfs_wb_add(folio, wbc, data);
+	return hcfs_wb_add(folio, wbc, data);
 }
 #else
-static int hfs_wb_add_cb(struct page *page, struct writeback_control *wbc,
-			 void *data)
+static int hcfs_wb_add_cb(struct page *page, struct writeback_control *wbc,
+			  void *data)
 {
-	return hfs_wb_add(page_folio(page), wbc, data);
+	return hcfs_wb_add(page_folio(page), wbc, data);
 }
 #endif
 
-static int hfs_writepages(struct address_space *mapping,
-			  struct writeback_control *wbc)
+static int hcfs_writepages(struct address_space *mapping,
+			   struct writeback_control *wbc)
 {
 	struct inode *inode = mapping->host;
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 	unsigned int nofs;
-	struct hfs_wb *wb;
+	struct hcfs_wb *wb;
 	int err;
 
 	nofs = memalloc_nofs_save();
@@ -814,14 +814,14 @@ static int hfs_writepages(struct address_space *mapping,
 		goto out;
 	}
 	wb->inode = inode;
-	wb->hf = hfs_io_file(inode, NULL, FMODE_WRITE);
+	wb->hf = hcfs_io_file(inode, NULL, FMODE_WRITE);
 	if (IS_ERR(wb->hf)) {
 		err = PTR_ERR(wb->hf);
 		goto out_free;
 	}
-	err = write_cache_pages(mapping, wbc, hfs_wb_add_cb, wb);
-	hfs_wb_flush(wb);
-	hfs_file_put(wb->hf);
+	err = write_cache_pages(mapping, wbc, hcfs_wb_add_cb, wb);
+	hcfs_wb_flush(wb);
+	hcfs_file_put(wb->hf);
 	spin_lock(&hi->lock);
 	hi->own_change = true;
 	spin_unlock(&hi->lock);
@@ -833,7 +833,7 @@ out:
 }
 
 /* Before a dirty folio is dropped (invalidate_inode_pages2()): write it. */
-static int hfs_launder_folio(struct folio *folio)
+static int hcfs_launder_folio(struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
 	loff_t pos = folio_pos(folio);
@@ -841,17 +841,17 @@ static int hfs_launder_folio(struct folio *folio)
 
 	if (!folio_clear_dirty_for_io(folio) || pos >= size)
 		return 0;
-	return hfs_write_folio(inode, folio, pos,
+	return hcfs_write_folio(inode, folio, pos,
 			       min_t(loff_t, folio_size(folio), size - pos));
 }
 
-const struct address_space_operations hfs_aops = {
-	.read_folio	= hfs_read_folio,
-	.readahead	= hfs_readahead,
-	.writepage	= hfs_writepage,
-	.writepages	= hfs_writepages,
+const struct address_space_operations hcfs_aops = {
+	.read_folio	= hcfs_read_folio,
+	.readahead	= hcfs_readahead,
+	.writepage	= hcfs_writepage,
+	.writepages	= hcfs_writepages,
 	.dirty_folio	= filemap_dirty_folio,
-	.launder_folio	= hfs_launder_folio,
-	/* O_DIRECT is allowed: hfs_file_read_iter/write_iter serve it */
+	.launder_folio	= hcfs_launder_folio,
+	/* O_DIRECT is allowed: hcfs_file_read_iter/write_iter serve it */
 	.direct_IO	= noop_direct_IO,
 };

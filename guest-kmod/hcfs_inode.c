@@ -17,12 +17,12 @@
 
 #include "hcfs.h"
 
-static const struct inode_operations hfs_dir_iops;
-static const struct inode_operations hfs_file_iops;
-static const struct inode_operations hfs_symlink_iops;
-static const struct inode_operations hfs_special_iops;
+static const struct inode_operations hcfs_dir_iops;
+static const struct inode_operations hcfs_file_iops;
+static const struct inode_operations hcfs_symlink_iops;
+static const struct inode_operations hcfs_special_iops;
 
-const char *hfs_path(struct dentry *dentry, char *buf)
+const char *hcfs_path(struct dentry *dentry, char *buf)
 {
 	char *p = dentry_path_raw(dentry, buf, PATH_MAX);
 
@@ -32,14 +32,14 @@ const char *hfs_path(struct dentry *dentry, char *buf)
 	return p[1] ? p + 1 : ".";
 }
 
-const char *hfs_path_get(struct dentry *dentry, char **buf)
+const char *hcfs_path_get(struct dentry *dentry, char **buf)
 {
 	const char *path;
 
 	*buf = __getname();
 	if (!*buf)
 		return ERR_PTR(-ENOMEM);
-	path = hfs_path(dentry, *buf);
+	path = hcfs_path(dentry, *buf);
 	if (IS_ERR(path)) {
 		__putname(*buf);
 		*buf = NULL;
@@ -47,44 +47,44 @@ const char *hfs_path_get(struct dentry *dentry, char **buf)
 	return path;
 }
 
-void hfs_path_put(char *buf)
+void hcfs_path_put(char *buf)
 {
 	if (buf)
 		__putname(buf);
 }
 
-static void hfs_ts(struct timespec64 *t, const struct hc_timespec *w)
+static void hcfs_ts(struct timespec64 *t, const struct hc_timespec *w)
 {
 	t->tv_sec = w->sec;
 	t->tv_nsec = w->nsec < NSEC_PER_SEC ? w->nsec : 0;
 }
 
-static bool hfs_special(umode_t mode)
+static bool hcfs_special(umode_t mode)
 {
 	return !S_ISREG(mode) && !S_ISDIR(mode) && !S_ISLNK(mode);
 }
 
 /* The identity of a host file: device, inode number and type. */
-struct hfs_key {
+struct hcfs_key {
 	u64 ino;
 	u64 dev;
 	umode_t type;
 };
 
-static void hfs_key_of(struct hfs_key *k, const struct hc_stat *st)
+static void hcfs_key_of(struct hcfs_key *k, const struct hc_stat *st)
 {
 	k->ino = st->ino;
 	k->dev = (u64)st->dev_major << 32 | st->dev_minor;
 	k->type = st->mode & S_IFMT;
 }
 
-static bool hfs_same(struct inode *inode, const struct hc_stat *st)
+static bool hcfs_same(struct inode *inode, const struct hc_stat *st)
 {
-	struct hfs_key k;
+	struct hcfs_key k;
 
-	hfs_key_of(&k, st);
-	return HFS_I(inode)->host_ino == k.ino &&
-	       HFS_I(inode)->host_dev == k.dev &&
+	hcfs_key_of(&k, st);
+	return HCFS_I(inode)->host_ino == k.ino &&
+	       HCFS_I(inode)->host_dev == k.dev &&
 	       (inode->i_mode & S_IFMT) == k.type;
 }
 
@@ -95,15 +95,15 @@ static bool hfs_same(struct inode *inode, const struct hc_stat *st)
  * (the sticky-directory check); getattr shows the host's mode unchanged.
  * Returns: true if the host's data changed under the page cache.
  */
-static bool hfs_apply(struct inode *inode, const struct hc_stat *st)
+static bool hcfs_apply(struct inode *inode, const struct hc_stat *st)
 {
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 	umode_t mode = st->mode & S_IALLUGO;
 	struct timespec64 atime, mtime, ctime;
 	bool changed = false;
 
-	hfs_ts(&mtime, &st->mtime);
-	if (!hfs_special(inode->i_mode))
+	hcfs_ts(&mtime, &st->mtime);
+	if (!hcfs_special(inode->i_mode))
 		mode &= ~(S_ISUID | S_ISGID | S_ISVTX);
 
 	spin_lock(&hi->lock);
@@ -118,14 +118,14 @@ static bool hfs_apply(struct inode *inode, const struct hc_stat *st)
 	hi->host_mode = st->mode;
 	hi->blksize = st->blksize;
 	hi->has_btime = st->mask & STATX_BTIME;
-	hfs_ts(&hi->btime, &st->btime);
+	hcfs_ts(&hi->btime, &st->btime);
 	inode->i_mode = (inode->i_mode & S_IFMT) | mode;
 	set_nlink(inode, st->nlink);
 	i_uid_write(inode, st->uid);
 	i_gid_write(inode, st->gid);
-	hfs_ts(&atime, &st->atime);
-	hfs_ts(&ctime, &st->ctime);
-	hfs_set_times(inode, atime, mtime, ctime);
+	hcfs_ts(&atime, &st->atime);
+	hcfs_ts(&ctime, &st->ctime);
+	hcfs_set_times(inode, atime, mtime, ctime);
 	inode->i_blocks = st->blocks;
 	/* a size beyond loff_t would turn negative */
 	i_size_write(inode, min_t(u64, st->size, MAX_LFS_FILESIZE));
@@ -136,67 +136,67 @@ static bool hfs_apply(struct inode *inode, const struct hc_stat *st)
 }
 
 /* Apply fresh attributes; drop the page cache if the host's data changed. */
-static void hfs_update(struct inode *inode, const struct hc_stat *st)
+static void hcfs_update(struct inode *inode, const struct hc_stat *st)
 {
-	if (hfs_apply(inode, st) && inode->i_mapping->nrpages)
+	if (hcfs_apply(inode, st) && inode->i_mapping->nrpages)
 		invalidate_inode_pages2(inode->i_mapping);
 }
 
-bool hfs_attr_fresh(struct inode *inode)
+bool hcfs_attr_fresh(struct inode *inode)
 {
-	struct hfs_sb_info *sbi = HFS_SB(inode->i_sb);
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_sb_info *sbi = HCFS_SB(inode->i_sb);
+	struct hcfs_inode *hi = HCFS_I(inode);
 	bool fresh;
 
 	spin_lock(&hi->lock);
 	fresh = hi->attr_valid &&
-		(sbi->cache == HFS_CACHE_LOOSE ||
-		 (sbi->cache == HFS_CACHE_TTL &&
+		(sbi->cache == HCFS_CACHE_LOOSE ||
+		 (sbi->cache == HCFS_CACHE_TTL &&
 		  time_before(jiffies, hi->attr_time + sbi->ttl)));
 	spin_unlock(&hi->lock);
 	return fresh;
 }
 
-void hfs_attr_stale(struct inode *inode)
+void hcfs_attr_stale(struct inode *inode)
 {
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 
 	spin_lock(&hi->lock);
 	hi->attr_valid = false;
 	spin_unlock(&hi->lock);
 }
 
-int hfs_refresh(struct inode *inode, struct dentry *dentry)
+int hcfs_refresh(struct inode *inode, struct dentry *dentry)
 {
-	struct hfs_conn *c = hfs_conn(inode);
-	struct hfs_file *hf;
+	struct hcfs_conn *c = hcfs_conn(inode);
+	struct hcfs_file *hf;
 	const char *path;
 	struct hc_stat st;
 	char *pbuf;
 	int err;
 
-	hf = hfs_file_any(inode, 0, false);
+	hf = hcfs_file_any(inode, 0, false);
 	if (hf) {
-		err = hfs_client_stat(c, hf->handle, NULL, &st);
-		hfs_file_put(hf);
+		err = hcfs_client_stat(c, hf->handle, NULL, &st);
+		hcfs_file_put(hf);
 	} else if (dentry) {
-		path = hfs_path_get(dentry, &pbuf);
+		path = hcfs_path_get(dentry, &pbuf);
 		if (IS_ERR(path))
 			return PTR_ERR(path);
-		err = hfs_client_stat(c, 0, path, &st);
-		hfs_path_put(pbuf);
+		err = hcfs_client_stat(c, 0, path, &st);
+		hcfs_path_put(pbuf);
 	} else {
 		return 0;
 	}
 	if (err)
 		return err;
 	/* The path names another file now: revalidation will notice. */
-	if (hfs_same(inode, &st))
-		hfs_update(inode, &st);
+	if (hcfs_same(inode, &st))
+		hcfs_update(inode, &st);
 	return 0;
 }
 
-static void hfs_init_inode(struct inode *inode, const struct hc_stat *st)
+static void hcfs_init_inode(struct inode *inode, const struct hc_stat *st)
 {
 	umode_t type = st->mode & S_IFMT;
 	dev_t rdev = 0;
@@ -204,52 +204,52 @@ static void hfs_init_inode(struct inode *inode, const struct hc_stat *st)
 	inode->i_flags |= S_NOATIME | S_NOCMTIME;
 	switch (type) {
 	case S_IFREG:
-		inode->i_op = &hfs_file_iops;
-		inode->i_fop = &hfs_file_fops;
-		inode->i_mapping->a_ops = &hfs_aops;
+		inode->i_op = &hcfs_file_iops;
+		inode->i_fop = &hcfs_file_fops;
+		inode->i_mapping->a_ops = &hcfs_aops;
 		break;
 	case S_IFDIR:
-		inode->i_op = &hfs_dir_iops;
-		inode->i_fop = &hfs_dir_fops;
+		inode->i_op = &hcfs_dir_iops;
+		inode->i_fop = &hcfs_dir_fops;
 		break;
 	case S_IFLNK:
-		inode->i_op = &hfs_symlink_iops;
+		inode->i_op = &hcfs_symlink_iops;
 		break;
 	default:
 		/* FIFOs and sockets are the guest's own, as on 9p */
 		if (st->rdev_major < (1U << (32 - MINORBITS)) &&
 		    st->rdev_minor <= MINORMASK)
 			rdev = MKDEV(st->rdev_major, st->rdev_minor);
-		inode->i_op = &hfs_special_iops;
+		inode->i_op = &hcfs_special_iops;
 		init_special_inode(inode, type, rdev);
 		break;
 	}
 }
 
-static int hfs_iget_test(struct inode *inode, void *data)
+static int hcfs_iget_test(struct inode *inode, void *data)
 {
-	const struct hfs_key *k = data;
+	const struct hcfs_key *k = data;
 
-	return HFS_I(inode)->host_ino == k->ino &&
-	       HFS_I(inode)->host_dev == k->dev &&
+	return HCFS_I(inode)->host_ino == k->ino &&
+	       HCFS_I(inode)->host_dev == k->dev &&
 	       (inode->i_mode & S_IFMT) == k->type;
 }
 
-static int hfs_iget_set(struct inode *inode, void *data)
+static int hcfs_iget_set(struct inode *inode, void *data)
 {
-	const struct hfs_key *k = data;
+	const struct hcfs_key *k = data;
 
-	HFS_I(inode)->host_ino = k->ino;
-	HFS_I(inode)->host_dev = k->dev;
+	HCFS_I(inode)->host_ino = k->ino;
+	HCFS_I(inode)->host_dev = k->dev;
 	inode->i_ino = k->ino;
 	inode->i_mode = k->type;
 	return 0;
 }
 
-struct inode *hfs_iget(struct super_block *sb, const struct hc_stat *st)
+struct inode *hcfs_iget(struct super_block *sb, const struct hc_stat *st)
 {
 	struct inode *inode;
-	struct hfs_key k;
+	struct hcfs_key k;
 
 	switch (st->mode & S_IFMT) {
 	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR:
@@ -258,24 +258,24 @@ struct inode *hfs_iget(struct super_block *sb, const struct hc_stat *st)
 	default:
 		return ERR_PTR(-EIO);
 	}
-	hfs_key_of(&k, st);
+	hcfs_key_of(&k, st);
 	inode = iget5_locked(sb, (unsigned long)(k.ino ^ (k.dev * 0x9e3779b9)),
-			     hfs_iget_test, hfs_iget_set, &k);
+			     hcfs_iget_test, hcfs_iget_set, &k);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (inode->i_state & I_NEW) {
-		hfs_init_inode(inode, st);
-		hfs_apply(inode, st);
+		hcfs_init_inode(inode, st);
+		hcfs_apply(inode, st);
 		unlock_new_inode(inode);
 	} else {
-		hfs_update(inode, st);
+		hcfs_update(inode, st);
 	}
 	return inode;
 }
 
 /* ---- dentries ---- */
 
-static void hfs_dentry_fresh(struct dentry *dentry)
+static void hcfs_dentry_fresh(struct dentry *dentry)
 {
 	dentry->d_time = jiffies;
 }
@@ -286,50 +286,50 @@ static void hfs_dentry_fresh(struct dentry *dentry)
  * host is asked again, and a name that now refers to another file (other
  * device, inode number or type) gets a new lookup.
  */
-static int hfs_d_revalidate(struct dentry *dentry, unsigned int flags)
+static int hcfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
-	struct hfs_sb_info *sbi = HFS_SB(dentry->d_sb);
+	struct hcfs_sb_info *sbi = HCFS_SB(dentry->d_sb);
 	struct inode *inode;
 	const char *path;
 	struct hc_stat st;
 	char *pbuf;
 	int err;
 
-	if (sbi->cache == HFS_CACHE_LOOSE ||
-	    (sbi->cache == HFS_CACHE_TTL &&
+	if (sbi->cache == HCFS_CACHE_LOOSE ||
+	    (sbi->cache == HCFS_CACHE_TTL &&
 	     time_before(jiffies, dentry->d_time + sbi->ttl)))
 		return 1;
 	if (flags & LOOKUP_RCU)
 		return -ECHILD;
 
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	err = hfs_client_stat(&sbi->conn, 0, path, &st);
-	hfs_path_put(pbuf);
+	err = hcfs_client_stat(&sbi->conn, 0, path, &st);
+	hcfs_path_put(pbuf);
 
 	inode = d_inode(dentry);
 	if (err == -ENOENT || err == -ENOTDIR) {
 		if (inode)
 			return 0;
-		hfs_dentry_fresh(dentry);
+		hcfs_dentry_fresh(dentry);
 		return 1;
 	}
 	if (err)
 		return err;
-	if (!inode || !hfs_same(inode, &st))
+	if (!inode || !hcfs_same(inode, &st))
 		return 0;
-	hfs_update(inode, &st);
-	hfs_dentry_fresh(dentry);
+	hcfs_update(inode, &st);
+	hcfs_dentry_fresh(dentry);
 	return 1;
 }
 
-const struct dentry_operations hfs_dentry_ops = {
-	.d_revalidate	= hfs_d_revalidate,
+const struct dentry_operations hcfs_dentry_ops = {
+	.d_revalidate	= hcfs_d_revalidate,
 };
 
-static struct dentry *hfs_lookup(struct inode *dir, struct dentry *dentry,
-				 unsigned int flags)
+static struct dentry *hcfs_lookup(struct inode *dir, struct dentry *dentry,
+				  unsigned int flags)
 {
 	struct inode *inode = NULL;
 	const char *path;
@@ -339,16 +339,16 @@ static struct dentry *hfs_lookup(struct inode *dir, struct dentry *dentry,
 
 	if (dentry->d_name.len > HC_NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return ERR_CAST(path);
-	err = hfs_client_stat(hfs_conn(dir), 0, path, &st);
-	hfs_path_put(pbuf);
+	err = hcfs_client_stat(hcfs_conn(dir), 0, path, &st);
+	hcfs_path_put(pbuf);
 	if (!err)
-		inode = hfs_iget(dir->i_sb, &st);
+		inode = hcfs_iget(dir->i_sb, &st);
 	else if (err != -ENOENT)
 		return ERR_PTR(err);
-	hfs_dentry_fresh(dentry);
+	hcfs_dentry_fresh(dentry);
 	return d_splice_alias(inode, dentry);
 }
 
@@ -357,26 +357,26 @@ static struct dentry *hfs_lookup(struct inode *dir, struct dentry *dentry,
  * same inode as another name's for a hard link). A directory inode has one
  * alias only, hence d_splice_alias().
  */
-static int hfs_instantiate(struct inode *dir, struct dentry *dentry,
-			   const char *path)
+static int hcfs_instantiate(struct inode *dir, struct dentry *dentry,
+			    const char *path)
 {
 	struct dentry *alias;
 	struct inode *inode;
 	struct hc_stat st;
 	int err;
 
-	hfs_attr_stale(dir);
-	err = hfs_client_stat(hfs_conn(dir), 0, path, &st);
+	hcfs_attr_stale(dir);
+	err = hcfs_client_stat(hcfs_conn(dir), 0, path, &st);
 	if (err)
 		return err;
-	inode = hfs_iget(dir->i_sb, &st);
+	inode = hcfs_iget(dir->i_sb, &st);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	d_drop(dentry);
 	alias = d_splice_alias(inode, dentry);
 	if (IS_ERR(alias))
 		return PTR_ERR(alias);
-	hfs_dentry_fresh(alias ? alias : dentry);
+	hcfs_dentry_fresh(alias ? alias : dentry);
 	dput(alias);
 	return 0;
 }
@@ -386,13 +386,13 @@ static int hfs_instantiate(struct inode *dir, struct dentry *dentry,
  * knows whether it created the file; if another made it in between and the
  * caller did not ask for O_EXCL, open the existing file instead.
  */
-static int hfs_create_open(struct inode *dir, struct dentry *dentry,
-			   struct file *file, unsigned int flags, umode_t mode)
+static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
+			    struct file *file, unsigned int flags, umode_t mode)
 {
-	struct hfs_sb_info *sbi = HFS_SB(dir->i_sb);
-	u32 wflags = hfs_open_wflags(flags);
+	struct hcfs_sb_info *sbi = HCFS_SB(dir->i_sb);
+	u32 wflags = hcfs_open_wflags(flags);
 	bool created = true;
-	struct hfs_file *hf;
+	struct hcfs_file *hf;
 	struct inode *inode;
 	const char *path;
 	struct hc_stat st;
@@ -400,61 +400,61 @@ static int hfs_create_open(struct inode *dir, struct dentry *dentry,
 	u32 handle;
 	int err;
 
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	hfs_attr_stale(dir);
-	err = hfs_client_open(&sbi->conn, path, wflags | HC_O_CREAT | HC_O_EXCL,
-			      mode & S_IALLUGO, &handle);
+	hcfs_attr_stale(dir);
+	err = hcfs_client_open(&sbi->conn, path, wflags | HC_O_CREAT | HC_O_EXCL,
+			       mode & S_IALLUGO, &handle);
 	if (err == -EEXIST && !(flags & O_EXCL)) {
 		created = false;
-		err = hfs_client_open(&sbi->conn, path, wflags, 0, &handle);
+		err = hcfs_client_open(&sbi->conn, path, wflags, 0, &handle);
 	}
 	if (err)
 		goto out_name;
-	hf = hfs_file_new(sbi, handle, file->f_mode, flags & O_APPEND);
+	hf = hcfs_file_new(sbi, handle, file->f_mode, flags & O_APPEND);
 	if (IS_ERR(hf)) {
 		err = PTR_ERR(hf);
 		goto out_name;
 	}
-	err = hfs_client_stat(&sbi->conn, handle, NULL, &st);
+	err = hcfs_client_stat(&sbi->conn, handle, NULL, &st);
 	if (!err && !S_ISREG(st.mode))
 		err = -EISDIR;
 	if (err)
 		goto out_put;
-	inode = hfs_iget(dir->i_sb, &st);
+	inode = hcfs_iget(dir->i_sb, &st);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);
 		goto out_put;
 	}
 	if (created)
 		file->f_mode |= FMODE_CREATED;
-	hfs_allow_odirect(file);
+	hcfs_allow_odirect(file);
 	d_instantiate(dentry, inode);
-	hfs_dentry_fresh(dentry);
+	hcfs_dentry_fresh(dentry);
 	err = finish_open(file, dentry, generic_file_open);
 	if (err)
 		goto out_put;
-	hfs_file_attach(inode, file, hf);
-	hfs_path_put(pbuf);
+	hcfs_file_attach(inode, file, hf);
+	hcfs_path_put(pbuf);
 	return 0;
 
 out_put:
-	hfs_file_put(hf);
+	hcfs_file_put(hf);
 out_name:
-	hfs_path_put(pbuf);
+	hcfs_path_put(pbuf);
 	return err;
 }
 
-static int hfs_atomic_open(struct inode *dir, struct dentry *dentry,
-			   struct file *file, unsigned int flags,
+static int hcfs_atomic_open(struct inode *dir, struct dentry *dentry,
+			    struct file *file, unsigned int flags,
 			   umode_t mode)
 {
 	struct dentry *res = NULL;
 	int err;
 
 	if (d_in_lookup(dentry)) {
-		res = hfs_lookup(dir, dentry, 0);
+		res = hcfs_lookup(dir, dentry, 0);
 		if (IS_ERR(res))
 			return PTR_ERR(res);
 		if (res)
@@ -462,108 +462,108 @@ static int hfs_atomic_open(struct inode *dir, struct dentry *dentry,
 	}
 	if (!(flags & O_CREAT) || d_really_is_positive(dentry))
 		return finish_no_open(file, res);
-	err = hfs_create_open(dir, dentry, file, flags, mode);
+	err = hcfs_create_open(dir, dentry, file, flags, mode);
 	dput(res);
 	return err;
 }
 
-static int hfs_mknod(HFS_IDMAP *idmap, struct inode *dir,
-		     struct dentry *dentry, umode_t mode, dev_t rdev)
+static int hcfs_mknod(HCFS_IDMAP *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, dev_t rdev)
 {
-	struct hfs_conn *c = hfs_conn(dir);
+	struct hcfs_conn *c = hcfs_conn(dir);
 	const char *path;
 	char *pbuf;
 	int err;
 
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	err = hfs_client_mknod(c, path, mode, MAJOR(rdev), MINOR(rdev));
+	err = hcfs_client_mknod(c, path, mode, MAJOR(rdev), MINOR(rdev));
 	if (!err)
-		err = hfs_instantiate(dir, dentry, path);
-	hfs_path_put(pbuf);
+		err = hcfs_instantiate(dir, dentry, path);
+	hcfs_path_put(pbuf);
 	return err;
 }
 
-static int hfs_create(HFS_IDMAP *idmap, struct inode *dir,
-		      struct dentry *dentry, umode_t mode, bool excl)
+static int hcfs_create(HCFS_IDMAP *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode, bool excl)
 {
-	return hfs_mknod(idmap, dir, dentry, (mode & S_IALLUGO) | S_IFREG, 0);
+	return hcfs_mknod(idmap, dir, dentry, (mode & S_IALLUGO) | S_IFREG, 0);
 }
 
-static int hfs_mkdir(HFS_IDMAP *idmap, struct inode *dir,
-		     struct dentry *dentry, umode_t mode)
-{
-	const char *path;
-	char *pbuf;
-	int err;
-
-	path = hfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hfs_client_mkdir(hfs_conn(dir), path, mode & S_IALLUGO);
-	if (!err)
-		err = hfs_instantiate(dir, dentry, path);
-	hfs_path_put(pbuf);
-	return err;
-}
-
-static int hfs_symlink(HFS_IDMAP *idmap, struct inode *dir,
-		       struct dentry *dentry, const char *target)
+static int hcfs_mkdir(HCFS_IDMAP *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode)
 {
 	const char *path;
 	char *pbuf;
 	int err;
 
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	err = hfs_client_symlink(hfs_conn(dir), path, target);
+	err = hcfs_client_mkdir(hcfs_conn(dir), path, mode & S_IALLUGO);
 	if (!err)
-		err = hfs_instantiate(dir, dentry, path);
-	hfs_path_put(pbuf);
+		err = hcfs_instantiate(dir, dentry, path);
+	hcfs_path_put(pbuf);
 	return err;
 }
 
-static int hfs_link(struct dentry *old, struct inode *dir, struct dentry *new)
+static int hcfs_symlink(HCFS_IDMAP *idmap, struct inode *dir,
+			struct dentry *dentry, const char *target)
+{
+	const char *path;
+	char *pbuf;
+	int err;
+
+	path = hcfs_path_get(dentry, &pbuf);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	err = hcfs_client_symlink(hcfs_conn(dir), path, target);
+	if (!err)
+		err = hcfs_instantiate(dir, dentry, path);
+	hcfs_path_put(pbuf);
+	return err;
+}
+
+static int hcfs_link(struct dentry *old, struct inode *dir, struct dentry *new)
 {
 	const char *from, *to;
 	char *pbuf, *pbuf2;
 	int err;
 
-	from = hfs_path_get(old, &pbuf);
+	from = hcfs_path_get(old, &pbuf);
 	if (IS_ERR(from))
 		return PTR_ERR(from);
-	to = hfs_path_get(new, &pbuf2);
+	to = hcfs_path_get(new, &pbuf2);
 	if (IS_ERR(to)) {
 		err = PTR_ERR(to);
 		goto out_from;
 	}
-	err = hfs_client_link(hfs_conn(dir), from, to);
+	err = hcfs_client_link(hcfs_conn(dir), from, to);
 	if (!err)
-		err = hfs_instantiate(dir, new, to);
-	hfs_path_put(pbuf2);
+		err = hcfs_instantiate(dir, new, to);
+	hcfs_path_put(pbuf2);
 out_from:
-	hfs_path_put(pbuf);
+	hcfs_path_put(pbuf);
 	return err;
 }
 
-static int hfs_remove(struct inode *dir, struct dentry *dentry, bool isdir)
+static int hcfs_remove(struct inode *dir, struct dentry *dentry, bool isdir)
 {
 	struct inode *inode = d_inode(dentry);
 	const char *path;
 	char *pbuf;
 	int err;
 
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	err = hfs_client_unlink(hfs_conn(dir), path, isdir);
-	hfs_path_put(pbuf);
+	err = hcfs_client_unlink(hcfs_conn(dir), path, isdir);
+	hcfs_path_put(pbuf);
 	if (err)
 		return err;
-	hfs_attr_stale(dir);
-	hfs_attr_stale(inode);
+	hcfs_attr_stale(dir);
+	hcfs_attr_stale(inode);
 	if (isdir)
 		clear_nlink(inode);
 	else if (inode->i_nlink)
@@ -571,18 +571,18 @@ static int hfs_remove(struct inode *dir, struct dentry *dentry, bool isdir)
 	return 0;
 }
 
-static int hfs_unlink(struct inode *dir, struct dentry *dentry)
+static int hcfs_unlink(struct inode *dir, struct dentry *dentry)
 {
-	return hfs_remove(dir, dentry, false);
+	return hcfs_remove(dir, dentry, false);
 }
 
-static int hfs_rmdir(struct inode *dir, struct dentry *dentry)
+static int hcfs_rmdir(struct inode *dir, struct dentry *dentry)
 {
-	return hfs_remove(dir, dentry, true);
+	return hcfs_remove(dir, dentry, true);
 }
 
-static int hfs_rename(HFS_IDMAP *idmap, struct inode *old_dir,
-		      struct dentry *old, struct inode *new_dir,
+static int hcfs_rename(HCFS_IDMAP *idmap, struct inode *old_dir,
+		       struct dentry *old, struct inode *new_dir,
 		      struct dentry *new, unsigned int flags)
 {
 	struct inode *target = d_inode(new);
@@ -597,23 +597,23 @@ static int hfs_rename(HFS_IDMAP *idmap, struct inode *old_dir,
 		wflags |= HC_RENAME_NOREPLACE;
 	if (flags & RENAME_EXCHANGE)
 		wflags |= HC_RENAME_EXCHANGE;
-	from = hfs_path_get(old, &pbuf);
+	from = hcfs_path_get(old, &pbuf);
 	if (IS_ERR(from))
 		return PTR_ERR(from);
-	to = hfs_path_get(new, &pbuf2);
+	to = hcfs_path_get(new, &pbuf2);
 	if (IS_ERR(to)) {
 		err = PTR_ERR(to);
 		goto out_from;
 	}
-	err = hfs_client_rename(hfs_conn(old_dir), from, to, wflags);
-	hfs_path_put(pbuf2);
+	err = hcfs_client_rename(hcfs_conn(old_dir), from, to, wflags);
+	hcfs_path_put(pbuf2);
 	if (err)
 		goto out_from;
-	hfs_attr_stale(old_dir);
-	hfs_attr_stale(new_dir);
-	hfs_attr_stale(d_inode(old));
+	hcfs_attr_stale(old_dir);
+	hcfs_attr_stale(new_dir);
+	hcfs_attr_stale(d_inode(old));
 	if (target) {
-		hfs_attr_stale(target);
+		hcfs_attr_stale(target);
 		if (!(flags & RENAME_EXCHANGE)) {
 			if (S_ISDIR(target->i_mode))
 				clear_nlink(target);
@@ -622,20 +622,20 @@ static int hfs_rename(HFS_IDMAP *idmap, struct inode *old_dir,
 		}
 	}
 out_from:
-	hfs_path_put(pbuf);
+	hcfs_path_put(pbuf);
 	return err;
 }
 
 /* ---- attributes ---- */
 
 /**
- * struct hfs_target - the object of an attribute or xattr op.
+ * struct hcfs_target - the object of an attribute or xattr op.
  * @hf: an open handle of it, or NULL
  * @path: its path when @hf is NULL
  * @pbuf: the buffer of @path
  */
-struct hfs_target {
-	struct hfs_file *hf;
+struct hcfs_target {
+	struct hcfs_file *hf;
 	const char *path;
 	char *pbuf;
 };
@@ -645,8 +645,8 @@ struct hfs_target {
  * is unlinked (its path names nothing then; @mode: what the op needs of the
  * handle), else the path.
  */
-static int hfs_target_get(struct dentry *dentry, struct file *file,
-			  fmode_t mode, struct hfs_target *t)
+static int hcfs_target_get(struct dentry *dentry, struct file *file,
+			   fmode_t mode, struct hcfs_target *t)
 {
 	t->hf = NULL;
 	t->path = NULL;
@@ -657,22 +657,22 @@ static int hfs_target_get(struct dentry *dentry, struct file *file,
 		return 0;
 	}
 	if (d_unlinked(dentry)) {
-		t->hf = hfs_file_any(d_inode(dentry), mode, false);
+		t->hf = hcfs_file_any(d_inode(dentry), mode, false);
 		if (t->hf)
 			return 0;
 	}
-	t->path = hfs_path_get(dentry, &t->pbuf);
+	t->path = hcfs_path_get(dentry, &t->pbuf);
 	return PTR_ERR_OR_ZERO(t->path);
 }
 
-static void hfs_target_put(struct hfs_target *t)
+static void hcfs_target_put(struct hcfs_target *t)
 {
 	if (t->hf)
-		hfs_file_put(t->hf);
-	hfs_path_put(t->pbuf);
+		hcfs_file_put(t->hf);
+	hcfs_path_put(t->pbuf);
 }
 
-static u32 hfs_target_handle(const struct hfs_target *t)
+static u32 hcfs_target_handle(const struct hcfs_target *t)
 {
 	return t->hf ? t->hf->handle : 0;
 }
@@ -686,15 +686,15 @@ static u32 hfs_target_handle(const struct hfs_target *t)
  * and exec. FIFOs, sockets and device nodes are guest objects: the guest's
  * own rules apply to them.
  */
-static int hfs_permission(HFS_IDMAP *idmap, struct inode *inode,
-			  int mask)
+static int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode,
+			   int mask)
 {
 	struct dentry *alias;
 	const char *path;
 	char *pbuf;
 	int ask, err;
 
-	if (hfs_special(inode->i_mode))
+	if (hcfs_special(inode->i_mode))
 		return generic_permission(idmap, inode, mask);
 	if (S_ISDIR(inode->i_mode))
 		ask = mask & (MAY_ACCESS | MAY_CHDIR);
@@ -710,33 +710,33 @@ static int hfs_permission(HFS_IDMAP *idmap, struct inode *inode,
 	alias = d_find_alias(inode);
 	if (!alias)
 		return 0;
-	path = hfs_path_get(alias, &pbuf);
+	path = hcfs_path_get(alias, &pbuf);
 	dput(alias);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	/* MAY_READ, MAY_WRITE, MAY_EXEC are R_OK, W_OK, X_OK */
-	err = hfs_client_access(hfs_conn(inode), path,
-				mask & (MAY_READ | MAY_WRITE | MAY_EXEC));
-	hfs_path_put(pbuf);
+	err = hcfs_client_access(hcfs_conn(inode), path,
+				 mask & (MAY_READ | MAY_WRITE | MAY_EXEC));
+	hcfs_path_put(pbuf);
 	return err;
 }
 
-static int hfs_getattr(HFS_IDMAP *idmap, const struct path *path,
-		       struct kstat *stat, u32 request_mask,
+static int hcfs_getattr(HCFS_IDMAP *idmap, const struct path *path,
+			struct kstat *stat, u32 request_mask,
 		       unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
 	unsigned int sync = flags & AT_STATX_SYNC_TYPE;
-	struct hfs_inode *hi = HFS_I(inode);
+	struct hcfs_inode *hi = HCFS_I(inode);
 	int err;
 
 	if (sync == AT_STATX_FORCE_SYNC ||
-	    (sync != AT_STATX_DONT_SYNC && !hfs_attr_fresh(inode))) {
-		err = hfs_refresh(inode, path->dentry);
+	    (sync != AT_STATX_DONT_SYNC && !hcfs_attr_fresh(inode))) {
+		err = hcfs_refresh(inode, path->dentry);
 		if (err)
 			return err;
 	}
-	hfs_fillattr(idmap, request_mask, inode, stat);
+	hcfs_fillattr(idmap, request_mask, inode, stat);
 	spin_lock(&hi->lock);
 	stat->mode = (inode->i_mode & S_IFMT) | (hi->host_mode & S_IALLUGO);
 	stat->ino = hi->host_ino;
@@ -750,8 +750,8 @@ static int hfs_getattr(HFS_IDMAP *idmap, const struct path *path,
 	return 0;
 }
 
-static void hfs_wire_time(struct hc_timespec *w, unsigned int valid,
-			  unsigned int attr, unsigned int set,
+static void hcfs_wire_time(struct hc_timespec *w, unsigned int valid,
+			   unsigned int attr, unsigned int set,
 			  const struct timespec64 *t)
 {
 	w->sec = 0;
@@ -771,40 +771,40 @@ static void hfs_wire_time(struct hc_timespec *w, unsigned int valid,
  * privileges, so setattr_prepare() is not called. O_TRUNC was done by the
  * host's open already (ATTR_OPEN).
  */
-static int hfs_setattr(HFS_IDMAP *idmap, struct dentry *dentry,
-		       struct iattr *attr)
+static int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
+			struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
-	struct hfs_conn *c = hfs_conn(inode);
+	struct hcfs_conn *c = hcfs_conn(inode);
 	unsigned int valid = attr->ia_valid;
-	struct hfs_target t;
+	struct hcfs_target t;
 	u32 h;
 	int err;
 
-	err = hfs_target_get(dentry, valid & ATTR_FILE && S_ISREG(inode->i_mode) ?
+	err = hcfs_target_get(dentry, valid & ATTR_FILE && S_ISREG(inode->i_mode) ?
 			     attr->ia_file : NULL,
 			     valid & ATTR_SIZE ? FMODE_WRITE : 0, &t);
 	if (err)
 		return err;
-	h = hfs_target_handle(&t);
+	h = hcfs_target_handle(&t);
 
 	if (valid & ATTR_SIZE) {
 		if (!(valid & ATTR_OPEN)) {
 			/* no writeback of old pages after the host's change */
 			err = filemap_write_and_wait(inode->i_mapping);
 			if (!err)
-				err = hfs_client_truncate(c, h, t.path,
-							  attr->ia_size);
+				err = hcfs_client_truncate(c, h, t.path,
+							   attr->ia_size);
 			if (err)
 				goto out;
 		}
-		spin_lock(&HFS_I(inode)->lock);
-		HFS_I(inode)->own_change = true;
-		spin_unlock(&HFS_I(inode)->lock);
+		spin_lock(&HCFS_I(inode)->lock);
+		HCFS_I(inode)->own_change = true;
+		spin_unlock(&HCFS_I(inode)->lock);
 		truncate_setsize(inode, attr->ia_size);
 	}
 	if (valid & ATTR_MODE) {
-		err = hfs_client_chmod(c, h, t.path, attr->ia_mode & S_IALLUGO);
+		err = hcfs_client_chmod(c, h, t.path, attr->ia_mode & S_IALLUGO);
 		if (err)
 			goto out;
 	}
@@ -814,22 +814,22 @@ static int hfs_setattr(HFS_IDMAP *idmap, struct dentry *dentry,
 		u32 gid = valid & ATTR_GID ?
 			  from_kgid(&init_user_ns, attr->ia_gid) : (u32)-1;
 
-		err = hfs_client_chown(c, h, t.path, uid, gid);
+		err = hcfs_client_chown(c, h, t.path, uid, gid);
 		if (err)
 			goto out;
 	}
 	if (valid & (ATTR_ATIME | ATTR_MTIME)) {
 		struct hc_timespec times[2];
 
-		hfs_wire_time(&times[0], valid, ATTR_ATIME, ATTR_ATIME_SET,
-			      &attr->ia_atime);
-		hfs_wire_time(&times[1], valid, ATTR_MTIME, ATTR_MTIME_SET,
-			      &attr->ia_mtime);
-		err = hfs_client_utimens(c, h, t.path, times);
+		hcfs_wire_time(&times[0], valid, ATTR_ATIME, ATTR_ATIME_SET,
+			       &attr->ia_atime);
+		hcfs_wire_time(&times[1], valid, ATTR_MTIME, ATTR_MTIME_SET,
+			       &attr->ia_mtime);
+		err = hcfs_client_utimens(c, h, t.path, times);
 	}
 out:
-	hfs_attr_stale(inode);
-	hfs_target_put(&t);
+	hcfs_attr_stale(inode);
+	hcfs_target_put(&t);
 	return err;
 }
 
@@ -843,7 +843,7 @@ out:
  * /run/cups/printcap reads as ../run/cups/printcap, which is
  * /host/run/cups/printcap.
  */
-static char *hfs_link_under_mount(const char *path, const char *target)
+static char *hcfs_link_under_mount(const char *path, const char *target)
 {
 	unsigned int depth = 0;
 	size_t len;
@@ -871,17 +871,17 @@ static char *hfs_link_under_mount(const char *path, const char *target)
 	return out;
 }
 
-static const char *hfs_get_link(struct dentry *dentry, struct inode *inode,
-				struct delayed_call *done)
+static const char *hcfs_get_link(struct dentry *dentry, struct inode *inode,
+				 struct delayed_call *done)
 {
-	struct hfs_sb_info *sbi = HFS_SB(inode->i_sb);
+	struct hcfs_sb_info *sbi = HCFS_SB(inode->i_sb);
 	char *pbuf, *target, *out;
 	const char *path;
 	int err;
 
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
-	path = hfs_path_get(dentry, &pbuf);
+	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return path;
 	target = kmalloc(PATH_MAX, GFP_KERNEL);
@@ -889,7 +889,7 @@ static const char *hfs_get_link(struct dentry *dentry, struct inode *inode,
 		out = ERR_PTR(-ENOMEM);
 		goto out_name;
 	}
-	err = hfs_client_readlink(&sbi->conn, path, target, PATH_MAX);
+	err = hcfs_client_readlink(&sbi->conn, path, target, PATH_MAX);
 	if (err < 0) {
 		out = ERR_PTR(err);
 		goto out_target;
@@ -898,11 +898,11 @@ static const char *hfs_get_link(struct dentry *dentry, struct inode *inode,
 		out = target;
 		goto out_name;
 	}
-	out = hfs_link_under_mount(path, target);
+	out = hcfs_link_under_mount(path, target);
 out_target:
 	kfree(target);
 out_name:
-	hfs_path_put(pbuf);
+	hcfs_path_put(pbuf);
 	if (!IS_ERR(out))
 		set_delayed_call(done, kfree_link, out);
 	return out;
@@ -915,42 +915,42 @@ out_name:
  * for the same reason as the set-id bits: exec in the guest must not grant
  * privileges from host metadata.
  */
-static bool hfs_xattr_hidden(const char *name)
+static bool hcfs_xattr_hidden(const char *name)
 {
 	return !strcmp(name, XATTR_NAME_CAPS);
 }
 
-static int hfs_xattr_get(const struct xattr_handler *handler,
-			 struct dentry *dentry, struct inode *inode,
+static int hcfs_xattr_get(const struct xattr_handler *handler,
+			  struct dentry *dentry, struct inode *inode,
 			 const char *name, void *buf, size_t size)
 {
-	struct hfs_target t;
+	struct hcfs_target t;
 	int err;
 
 	if (!dentry)
 		return -EOPNOTSUPP;
-	if (hfs_xattr_hidden(name))
+	if (hcfs_xattr_hidden(name))
 		return -ENODATA;
-	err = hfs_target_get(dentry, NULL, 0, &t);
+	err = hcfs_target_get(dentry, NULL, 0, &t);
 	if (err)
 		return err;
-	err = hfs_client_getxattr(hfs_conn(inode), hfs_target_handle(&t),
-				  t.path, name, buf, size);
-	hfs_target_put(&t);
+	err = hcfs_client_getxattr(hcfs_conn(inode), hcfs_target_handle(&t),
+				   t.path, name, buf, size);
+	hcfs_target_put(&t);
 	return err;
 }
 
-static int hfs_xattr_set(const struct xattr_handler *handler,
-			 HFS_IDMAP *idmap, struct dentry *dentry,
+static int hcfs_xattr_set(const struct xattr_handler *handler,
+			  HCFS_IDMAP *idmap, struct dentry *dentry,
 			 struct inode *inode, const char *name,
 			 const void *value, size_t size, int flags)
 {
-	struct hfs_conn *c = hfs_conn(inode);
+	struct hcfs_conn *c = hcfs_conn(inode);
 	u32 wflags = 0;
-	struct hfs_target t;
+	struct hcfs_target t;
 	int err;
 
-	err = hfs_target_get(dentry, NULL, 0, &t);
+	err = hcfs_target_get(dentry, NULL, 0, &t);
 	if (err)
 		return err;
 	if (flags & XATTR_CREATE)
@@ -958,34 +958,34 @@ static int hfs_xattr_set(const struct xattr_handler *handler,
 	if (flags & XATTR_REPLACE)
 		wflags |= HC_XATTR_REPLACE;
 	if (!value)
-		err = hfs_client_removexattr(c, hfs_target_handle(&t), t.path,
-					     name);
+		err = hcfs_client_removexattr(c, hcfs_target_handle(&t), t.path,
+					      name);
 	else
-		err = hfs_client_setxattr(c, hfs_target_handle(&t), t.path,
-					  name, value, size, wflags);
-	hfs_target_put(&t);
-	hfs_attr_stale(inode);
+		err = hcfs_client_setxattr(c, hcfs_target_handle(&t), t.path,
+					   name, value, size, wflags);
+	hcfs_target_put(&t);
+	hcfs_attr_stale(inode);
 	return err;
 }
 
-static ssize_t hfs_listxattr(struct dentry *dentry, char *list, size_t size)
+static ssize_t hcfs_listxattr(struct dentry *dentry, char *list, size_t size)
 {
-	struct hfs_target t;
+	struct hcfs_target t;
 	ssize_t ret, i, n;
 	int err;
 
-	err = hfs_target_get(dentry, NULL, 0, &t);
+	err = hcfs_target_get(dentry, NULL, 0, &t);
 	if (err)
 		return err;
-	ret = hfs_client_listxattr(hfs_conn(d_inode(dentry)),
-				   hfs_target_handle(&t), t.path, list, size);
-	hfs_target_put(&t);
+	ret = hcfs_client_listxattr(hcfs_conn(d_inode(dentry)),
+				    hcfs_target_handle(&t), t.path, list, size);
+	hcfs_target_put(&t);
 	if (ret <= 0 || !size)
 		return ret;
 	/* drop the hidden names from the list */
 	for (i = 0; i < ret; i += n) {
 		n = strlen(list + i) + 1;
-		if (hfs_xattr_hidden(list + i)) {
+		if (hcfs_xattr_hidden(list + i)) {
 			memmove(list + i, list + i + n, ret - i - n);
 			ret -= n;
 			n = 0;
@@ -994,54 +994,54 @@ static ssize_t hfs_listxattr(struct dentry *dentry, char *list, size_t size)
 	return ret;
 }
 
-static const struct xattr_handler hfs_xattr_handler = {
+static const struct xattr_handler hcfs_xattr_handler = {
 	.prefix	= "",	/* every name */
-	.get	= hfs_xattr_get,
-	.set	= hfs_xattr_set,
+	.get	= hcfs_xattr_get,
+	.set	= hcfs_xattr_set,
 };
 
-const struct xattr_handler *hfs_xattr_handlers[] = {
-	&hfs_xattr_handler,
+const struct xattr_handler *hcfs_xattr_handlers[] = {
+	&hcfs_xattr_handler,
 	NULL
 };
 
 /* ---- operation tables ---- */
 
-static const struct inode_operations hfs_dir_iops = {
-	.lookup		= hfs_lookup,
-	.atomic_open	= hfs_atomic_open,
-	.create		= hfs_create,
-	.link		= hfs_link,
-	.unlink		= hfs_unlink,
-	.symlink	= hfs_symlink,
-	.mkdir		= hfs_mkdir,
-	.rmdir		= hfs_rmdir,
-	.mknod		= hfs_mknod,
-	.rename		= hfs_rename,
-	.permission	= hfs_permission,
-	.getattr	= hfs_getattr,
-	.setattr	= hfs_setattr,
-	.listxattr	= hfs_listxattr,
+static const struct inode_operations hcfs_dir_iops = {
+	.lookup		= hcfs_lookup,
+	.atomic_open	= hcfs_atomic_open,
+	.create		= hcfs_create,
+	.link		= hcfs_link,
+	.unlink		= hcfs_unlink,
+	.symlink	= hcfs_symlink,
+	.mkdir		= hcfs_mkdir,
+	.rmdir		= hcfs_rmdir,
+	.mknod		= hcfs_mknod,
+	.rename		= hcfs_rename,
+	.permission	= hcfs_permission,
+	.getattr	= hcfs_getattr,
+	.setattr	= hcfs_setattr,
+	.listxattr	= hcfs_listxattr,
 };
 
-static const struct inode_operations hfs_file_iops = {
-	.permission	= hfs_permission,
-	.getattr	= hfs_getattr,
-	.setattr	= hfs_setattr,
-	.listxattr	= hfs_listxattr,
+static const struct inode_operations hcfs_file_iops = {
+	.permission	= hcfs_permission,
+	.getattr	= hcfs_getattr,
+	.setattr	= hcfs_setattr,
+	.listxattr	= hcfs_listxattr,
 };
 
-static const struct inode_operations hfs_symlink_iops = {
-	.get_link	= hfs_get_link,
-	.permission	= hfs_permission,
-	.getattr	= hfs_getattr,
-	.setattr	= hfs_setattr,
-	.listxattr	= hfs_listxattr,
+static const struct inode_operations hcfs_symlink_iops = {
+	.get_link	= hcfs_get_link,
+	.permission	= hcfs_permission,
+	.getattr	= hcfs_getattr,
+	.setattr	= hcfs_setattr,
+	.listxattr	= hcfs_listxattr,
 };
 
-static const struct inode_operations hfs_special_iops = {
-	.permission	= hfs_permission,
-	.getattr	= hfs_getattr,
-	.setattr	= hfs_setattr,
-	.listxattr	= hfs_listxattr,
+static const struct inode_operations hcfs_special_iops = {
+	.permission	= hcfs_permission,
+	.getattr	= hcfs_getattr,
+	.setattr	= hcfs_setattr,
+	.listxattr	= hcfs_listxattr,
 };

@@ -25,33 +25,32 @@
 #include <linux/uaccess.h>
 
 #include "hostcall.h"
-#include "hcfs.h"
 #include "../proto/hostcall_dev.h"
 
 /* Byte offset of the subject in an encoded header (hostcall_proto.h). */
-#define HFS_HDR_SUBJECT_OFF	12
+#define HOSTCALL_HDR_SUBJECT_OFF	12
 
 /* Processes that may share one open of /dev/hostcall, each with a subject. */
-#define HFS_DEV_PROCS_MAX	64
+#define HOSTCALL_DEV_PROCS_MAX	64
 /* How far up the process tree a new process looks for its parent's subject. */
-#define HFS_DEV_ANCESTORS_MAX	32
+#define HOSTCALL_DEV_ANCESTORS_MAX	32
 
 /**
- * struct hfs_proc_subject - the subject of one process using the file.
+ * struct hostcall_proc_subject - the subject of one process using the file.
  * @pid: the process (its thread group's struct pid, a reference), NULL if
  *	the entry is free; compared as a pointer, so a reused pid number is a
  *	different process
  * @id: the host's subject id
  * @busy: calls in progress; an entry is dropped only when zero
  */
-struct hfs_proc_subject {
+struct hostcall_proc_subject {
 	struct pid *pid;
 	u32 id;
 	unsigned int busy;
 };
 
 /**
- * struct hfs_devfile - one open of /dev/hostcall.
+ * struct hostcall_devfile - one open of /dev/hostcall.
  * @tp: the transport it was opened on (a reference)
  * @version: the protocol version in use
  * @lock: protects @procs
@@ -63,17 +62,17 @@ struct hfs_proc_subject {
  * @mnt: the internal hostfs mount of HOSTCALL_IOC_OPEN, NULL until needed;
  *	the files opened on it hold it beyond the last close of this file
  */
-struct hfs_devfile {
-	struct hfs_transport *tp;
+struct hostcall_devfile {
+	struct hostcall_transport *tp;
 	u32 version;
 	spinlock_t lock;
 	struct mutex fork_lock;
-	struct hfs_proc_subject procs[HFS_DEV_PROCS_MAX];
+	struct hostcall_proc_subject procs[HOSTCALL_DEV_PROCS_MAX];
 	struct mutex mnt_lock;
 	struct vfsmount *mnt;
 };
 
-static int hfs_hello(struct hfs_devfile *f, u32 *id)
+static int hostcall_hello(struct hostcall_devfile *f, u32 *id)
 {
 	struct hc_msg m = {
 		.op = HC_OP_HELLO,
@@ -87,7 +86,7 @@ static int hfs_hello(struct hfs_devfile *f, u32 *id)
 	buf = kvmalloc(HC_MSG_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	err = hfs_call(f->tp, 0, &m, &r, buf, HC_MSG_MAX);
+	err = hostcall_call(f->tp, 0, &m, &r, buf, HC_MSG_MAX);
 	if (err)
 		goto out_free;
 	if (r.result < 0) {
@@ -101,7 +100,7 @@ static int hfs_hello(struct hfs_devfile *f, u32 *id)
 	}
 	/* Handles for every open file came with version 2 (the protocol). */
 	if (r.arg < 2) {
-		hfs_post_bye(f->tp, r.result);
+		hostcall_post_bye(f->tp, r.result);
 		err = -EPROTONOSUPPORT;
 		goto out_free;
 	}
@@ -113,11 +112,11 @@ out_free:
 }
 
 /* Called with f->lock held. Returns: the index of @pid's entry, or -1. */
-static int hfs_proc_find(struct hfs_devfile *f, struct pid *pid)
+static int hostcall_proc_find(struct hostcall_devfile *f, struct pid *pid)
 {
 	int i;
 
-	for (i = 0; i < HFS_DEV_PROCS_MAX; i++)
+	for (i = 0; i < HOSTCALL_DEV_PROCS_MAX; i++)
 		if (f->procs[i].pid == pid)
 			return i;
 	return -1;
@@ -127,20 +126,20 @@ static int hfs_proc_find(struct hfs_devfile *f, struct pid *pid)
  * The subject of the nearest ancestor of the current process that has one,
  * else the opener's; marked busy so that it stays while it is forked.
  */
-static int hfs_proc_parent(struct hfs_devfile *f)
+static int hostcall_proc_parent(struct hostcall_devfile *f)
 {
 	struct task_struct *t = current;
 	int depth, i = -1;
 
 	rcu_read_lock();
 	spin_lock(&f->lock);
-	for (depth = 0; depth < HFS_DEV_ANCESTORS_MAX && i < 0; depth++) {
+	for (depth = 0; depth < HOSTCALL_DEV_ANCESTORS_MAX && i < 0; depth++) {
 		struct task_struct *p = rcu_dereference(t->real_parent);
 
 		if (!p || p == t || is_global_init(p))
 			break;
 		t = p;
-		i = hfs_proc_find(f, task_tgid(t));
+		i = hostcall_proc_find(f, task_tgid(t));
 	}
 	if (i < 0)
 		i = 0;
@@ -155,14 +154,14 @@ static int hfs_proc_parent(struct hfs_devfile *f)
  * their subjects' ids go to @ids for BYE. Called with f->fork_lock held.
  * Returns: how many.
  */
-static int hfs_proc_reap(struct hfs_devfile *f, u32 *ids)
+static int hostcall_proc_reap(struct hostcall_devfile *f, u32 *ids)
 {
-	struct pid *gone[HFS_DEV_PROCS_MAX];
+	struct pid *gone[HOSTCALL_DEV_PROCS_MAX];
 	int i, n = 0;
 
 	spin_lock(&f->lock);
-	for (i = 1; i < HFS_DEV_PROCS_MAX; i++) {
-		struct hfs_proc_subject *e = &f->procs[i];
+	for (i = 1; i < HOSTCALL_DEV_PROCS_MAX; i++) {
+		struct hostcall_proc_subject *e = &f->procs[i];
 
 		if (!e->pid || e->busy || pid_has_task(e->pid, PIDTYPE_TGID))
 			continue;
@@ -181,24 +180,24 @@ static int hfs_proc_reap(struct hfs_devfile *f, u32 *ids)
  * (fork) or received it. Its subject is a fork of its parent's, made now.
  * Returns: the new entry's index (busy), or -errno.
  */
-static int hfs_proc_new(struct hfs_devfile *f, struct pid *me)
+static int hostcall_proc_new(struct hostcall_devfile *f, struct pid *me)
 {
-	u32 gone[HFS_DEV_PROCS_MAX];
+	u32 gone[HOSTCALL_DEV_PROCS_MAX];
 	int i, n, parent, id, free = -1;
 
 	if (mutex_lock_killable(&f->fork_lock))
 		return -EINTR;
 	spin_lock(&f->lock);
-	i = hfs_proc_find(f, me);	/* another thread of ours was first */
+	i = hostcall_proc_find(f, me);	/* another thread of ours was first */
 	if (i >= 0)
 		f->procs[i].busy++;
 	spin_unlock(&f->lock);
 	if (i >= 0)
 		goto out_unlock;
 
-	n = hfs_proc_reap(f, gone);
+	n = hostcall_proc_reap(f, gone);
 	spin_lock(&f->lock);
-	for (i = 1; i < HFS_DEV_PROCS_MAX && free < 0; i++)
+	for (i = 1; i < HOSTCALL_DEV_PROCS_MAX && free < 0; i++)
 		if (!f->procs[i].pid)
 			free = i;
 	spin_unlock(&f->lock);
@@ -207,8 +206,8 @@ static int hfs_proc_new(struct hfs_devfile *f, struct pid *me)
 		goto out_bye;
 	}
 
-	parent = hfs_proc_parent(f);
-	id = hfs_fork_subject(f->tp, f->procs[parent].id);
+	parent = hostcall_proc_parent(f);
+	id = hostcall_fork_subject(f->tp, f->procs[parent].id);
 	spin_lock(&f->lock);
 	f->procs[parent].busy--;
 	if (id > 0) {
@@ -221,7 +220,7 @@ static int hfs_proc_new(struct hfs_devfile *f, struct pid *me)
 	i = id > 0 ? free : id;
 out_bye:
 	while (n-- > 0)
-		hfs_post_bye(f->tp, gone[n]);
+		hostcall_post_bye(f->tp, gone[n]);
 out_unlock:
 	mutex_unlock(&f->fork_lock);
 	return i;
@@ -229,35 +228,35 @@ out_unlock:
 
 /*
  * The calling process's subject for a call: *@id, and the entry index to
- * give back with hfs_proc_put(). Returns: the index, or -errno.
+ * give back with hostcall_proc_put(). Returns: the index, or -errno.
  */
-static int hfs_proc_get(struct hfs_devfile *f, u32 *id)
+static int hostcall_proc_get(struct hostcall_devfile *f, u32 *id)
 {
 	struct pid *me = task_tgid(current);
 	int i;
 
 	spin_lock(&f->lock);
-	i = hfs_proc_find(f, me);
+	i = hostcall_proc_find(f, me);
 	if (i >= 0)
 		f->procs[i].busy++;
 	spin_unlock(&f->lock);
 	if (i < 0)
-		i = hfs_proc_new(f, me);
+		i = hostcall_proc_new(f, me);
 	if (i >= 0)
 		*id = f->procs[i].id;	/* fixed while busy */
 	return i;
 }
 
-static void hfs_proc_put(struct hfs_devfile *f, int i)
+static void hostcall_proc_put(struct hostcall_devfile *f, int i)
 {
 	spin_lock(&f->lock);
 	f->procs[i].busy--;
 	spin_unlock(&f->lock);
 }
 
-static int hfs_dev_open(struct inode *inode, struct file *file)
+static int hostcall_dev_open(struct inode *inode, struct file *file)
 {
-	struct hfs_devfile *f;
+	struct hostcall_devfile *f;
 	int err;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -266,12 +265,12 @@ static int hfs_dev_open(struct inode *inode, struct file *file)
 	spin_lock_init(&f->lock);
 	mutex_init(&f->fork_lock);
 	mutex_init(&f->mnt_lock);
-	f->tp = hfs_transport_get();
+	f->tp = hostcall_transport_get();
 	if (!f->tp) {
 		err = -ENODEV;
 		goto err_free;
 	}
-	err = hfs_hello(f, &f->procs[0].id);
+	err = hostcall_hello(f, &f->procs[0].id);
 	if (err)
 		goto err_put;
 	f->procs[0].pid = get_pid(task_tgid(current));
@@ -279,7 +278,7 @@ static int hfs_dev_open(struct inode *inode, struct file *file)
 	return 0;
 
 err_put:
-	hfs_transport_put(f->tp);
+	hostcall_transport_put(f->tp);
 err_free:
 	kfree(f);
 	return err;
@@ -289,26 +288,26 @@ err_free:
  * The last close: every subject of the file ends. Nobody can be in a call
  * (each holds the file), and nobody needs to wait for the BYEs.
  */
-static int hfs_dev_release(struct inode *inode, struct file *file)
+static int hostcall_dev_release(struct inode *inode, struct file *file)
 {
-	struct hfs_devfile *f = file->private_data;
+	struct hostcall_devfile *f = file->private_data;
 	int i;
 
-	for (i = 0; i < HFS_DEV_PROCS_MAX; i++) {
+	for (i = 0; i < HOSTCALL_DEV_PROCS_MAX; i++) {
 		if (!f->procs[i].pid)
 			continue;
-		hfs_post_bye(f->tp, f->procs[i].id);
+		hostcall_post_bye(f->tp, f->procs[i].id);
 		put_pid(f->procs[i].pid);
 	}
 	if (f->mnt)
 		mntput(f->mnt);
-	hfs_transport_put(f->tp);
+	hostcall_transport_put(f->tp);
 	kfree(f);
 	return 0;
 }
 
 /* Check a request from user space before it goes to the host. */
-static int hfs_check_request(struct hc_msg *m, const void *buf, size_t len)
+static int hostcall_check_request(struct hc_msg *m, const void *buf, size_t len)
 {
 	if (hc_decode(m, buf, len))
 		return -EINVAL;
@@ -321,7 +320,7 @@ static int hfs_check_request(struct hc_msg *m, const void *buf, size_t len)
 	return 0;
 }
 
-static long hfs_ioc_call(struct hfs_devfile *f, struct hostcall_call __user *uc)
+static long hostcall_ioc_call(struct hostcall_devfile *f, struct hostcall_call __user *uc)
 {
 	struct hostcall_call c;
 	struct hc_msg m, r;
@@ -341,26 +340,26 @@ static long hfs_ioc_call(struct hfs_devfile *f, struct hostcall_call __user *uc)
 		err = -EFAULT;
 		goto out_free;
 	}
-	err = hfs_check_request(&m, buf, c.req_len);
+	err = hostcall_check_request(&m, buf, c.req_len);
 	if (err)
 		goto out_free;
 	op = m.op;
 	tag = m.tag;
-	pi = hfs_proc_get(f, &id);
+	pi = hostcall_proc_get(f, &id);
 	if (pi < 0) {
 		err = pi;
 		goto out_free;
 	}
 	/* @buf is kvmalloc()ed, so the header's u32 fields are aligned. */
-	*(__le32 *)(buf + HFS_HDR_SUBJECT_OFF) = cpu_to_le32(id);
+	*(__le32 *)(buf + HOSTCALL_HDR_SUBJECT_OFF) = cpu_to_le32(id);
 
-	len = hfs_submit(f->tp, id, buf, c.req_len, buf, HC_MSG_MAX);
-	hfs_proc_put(f, pi);
+	len = hostcall_submit(f->tp, id, buf, c.req_len, buf, HC_MSG_MAX);
+	hostcall_proc_put(f, pi);
 	if (len < 0) {
 		err = len;
 		goto out_free;
 	}
-	err = hfs_check_reply(&r, buf, len, op, tag);
+	err = hostcall_check_reply(&r, buf, len, op, tag);
 	if (err)
 		goto out_free;
 	if (len > c.rep_cap) {
@@ -376,7 +375,7 @@ out_free:
 }
 
 /* A hostcall's result as 0 or -errno. */
-static int hfs_dev_result(const struct hc_msg *r)
+static int hostcall_dev_result(const struct hc_msg *r)
 {
 	if (r->result < -MAX_ERRNO)
 		return -EPROTO;
@@ -384,29 +383,29 @@ static int hfs_dev_result(const struct hc_msg *r)
 }
 
 /* A call the module makes itself on the caller's subject. */
-static int hfs_dev_call(struct hfs_devfile *f, const struct hc_msg *m,
-			struct hc_msg *r, void *buf, size_t cap)
+static int hostcall_dev_call(struct hostcall_devfile *f, const struct hc_msg *m,
+			     struct hc_msg *r, void *buf, size_t cap)
 {
 	u32 id;
 	int pi, err;
 
-	pi = hfs_proc_get(f, &id);
+	pi = hostcall_proc_get(f, &id);
 	if (pi < 0)
 		return pi;
-	err = hfs_call(f->tp, id, m, r, buf, cap);
-	hfs_proc_put(f, pi);
-	return err ? err : hfs_dev_result(r);
+	err = hostcall_call(f->tp, id, m, r, buf, cap);
+	hostcall_proc_put(f, pi);
+	return err ? err : hostcall_dev_result(r);
 }
 
 /* Message room for a call carrying and returning one path. */
-#define HFS_DEV_PATH_MSG	(2 * (HC_PATH_MAX + 1) + 1024)
+#define HOSTCALL_DEV_PATH_MSG	(2 * (HC_PATH_MAX + 1) + 1024)
 
 /*
  * The absolute host path of @rel for the caller: relative to its host
  * working directory (@dirfd HC_AT_FDCWD) or to its directory handle @dirfd.
  * Returns: a kmalloc()ed path, or an ERR_PTR.
  */
-static char *hfs_dev_abspath(struct hfs_devfile *f, s32 dirfd, const char *rel)
+static char *hostcall_dev_abspath(struct hostcall_devfile *f, s32 dirfd, const char *rel)
 {
 	struct hc_msg m = { .op = HC_OP_GETCWD }, r;
 	char *full;
@@ -418,10 +417,10 @@ static char *hfs_dev_abspath(struct hfs_devfile *f, s32 dirfd, const char *rel)
 		m.fd = dirfd;
 		m.path = ".";
 	}
-	buf = kvmalloc(HFS_DEV_PATH_MSG, GFP_KERNEL);
+	buf = kvmalloc(HOSTCALL_DEV_PATH_MSG, GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	err = hfs_dev_call(f, &m, &r, buf, HFS_DEV_PATH_MSG);
+	err = hostcall_dev_call(f, &m, &r, buf, HOSTCALL_DEV_PATH_MSG);
 	if (!err && (!r.path || r.path[0] != '/'))
 		err = -EPROTO;
 	full = err ? ERR_PTR(err) : kasprintf(GFP_KERNEL, "%s/%s", r.path, rel);
@@ -436,7 +435,7 @@ static char *hfs_dev_abspath(struct hfs_devfile *f, s32 dirfd, const char *rel)
 }
 
 /* The internal hostfs mount, made at the first use. */
-static struct vfsmount *hfs_dev_mnt(struct hfs_devfile *f)
+static struct vfsmount *hostcall_dev_mnt(struct hostcall_devfile *f)
 {
 	struct vfsmount *mnt;
 
@@ -444,7 +443,7 @@ static struct vfsmount *hfs_dev_mnt(struct hfs_devfile *f)
 		return ERR_PTR(-EINTR);
 	mnt = f->mnt;
 	if (!mnt) {
-		mnt = hfs_kern_mount();
+		mnt = hcfs_kern_mount();
 		if (!IS_ERR(mnt))
 			f->mnt = mnt;
 	}
@@ -457,7 +456,7 @@ static struct vfsmount *hfs_dev_mnt(struct hfs_devfile *f)
  * the lookup root too: ".." and absolute symlink targets (symlinks=raw)
  * stay in the host's tree (its --root), as on the host.
  */
-static long hfs_ioc_open(struct hfs_devfile *f, struct hostcall_open __user *uo)
+static long hostcall_ioc_open(struct hostcall_devfile *f, struct hostcall_open __user *uo)
 {
 	struct hostcall_open o;
 	struct vfsmount *mnt;
@@ -478,14 +477,14 @@ static long hfs_ioc_open(struct hfs_devfile *f, struct hostcall_open __user *uo)
 		goto out_free;
 	}
 	if (path[0] != '/') {
-		full = hfs_dev_abspath(f, o.dirfd, path);
+		full = hostcall_dev_abspath(f, o.dirfd, path);
 		if (IS_ERR(full)) {
 			fd = PTR_ERR(full);
 			full = NULL;
 			goto out_free;
 		}
 	}
-	mnt = hfs_dev_mnt(f);
+	mnt = hostcall_dev_mnt(f);
 	if (IS_ERR(mnt)) {
 		fd = PTR_ERR(mnt);
 		goto out_free;
@@ -512,8 +511,8 @@ out_free:
 }
 
 /* Close @n handles of subject @id but @keep (-1: all). */
-static void hfs_dev_close_handles(struct hfs_transport *tp, u32 id,
-				  const u32 *h, int n, int keep)
+static void hostcall_dev_close_handles(struct hostcall_transport *tp, u32 id,
+				       const u32 *h, int n, int keep)
 {
 	struct hc_msg m = { .op = HC_OP_CLOSE }, r;
 	u8 buf[128];
@@ -523,51 +522,51 @@ static void hfs_dev_close_handles(struct hfs_transport *tp, u32 id,
 		if (i == keep)
 			continue;
 		m.fd = h[i];
-		hfs_call(tp, id, &m, &r, buf, sizeof(buf));
+		hostcall_call(tp, id, &m, &r, buf, sizeof(buf));
 	}
 }
 
 /* A host process whose streams could not be given: kill and reap it. */
-static void hfs_dev_spawn_undo(struct hfs_transport *tp, u32 id, u32 pid)
+static void hostcall_dev_spawn_undo(struct hostcall_transport *tp, u32 id, u32 pid)
 {
 	struct hc_msg m = { .op = HC_OP_KILL, .arg = pid, .arg2 = SIGKILL }, r;
 	u8 buf[128];
 
-	hfs_call(tp, id, &m, &r, buf, sizeof(buf));
+	hostcall_call(tp, id, &m, &r, buf, sizeof(buf));
 	m.op = HC_OP_WAIT;
 	m.arg2 = 0;
 	m.flags = 0;
-	hfs_call(tp, id, &m, &r, buf, sizeof(buf));
+	hostcall_call(tp, id, &m, &r, buf, sizeof(buf));
 }
 
 /*
  * Stream files for the @n handles of subject @id: each gets a subject
  * forked from @id that keeps only its own handle; @id keeps none.
  */
-static int hfs_dev_streams(struct hfs_devfile *f, u32 id, const u32 *h,
-			   const int *mode, int n, struct file **files)
+static int hostcall_dev_streams(struct hostcall_devfile *f, u32 id, const u32 *h,
+				const int *mode, int n, struct file **files)
 {
 	int i, sid, err = 0;
 
 	for (i = 0; i < n && !err; i++) {
-		sid = hfs_fork_subject(f->tp, id);
+		sid = hostcall_fork_subject(f->tp, id);
 		if (sid < 0) {
 			err = sid;
 			break;
 		}
-		hfs_dev_close_handles(f->tp, sid, h, n, i);
-		files[i] = hfs_stream_new(f->tp, sid, h[i], mode[i]);
+		hostcall_dev_close_handles(f->tp, sid, h, n, i);
+		files[i] = hostcall_stream_new(f->tp, sid, h[i], mode[i]);
 		if (IS_ERR(files[i])) {
 			err = PTR_ERR(files[i]);
 			files[i] = NULL;
 		}
 	}
-	hfs_dev_close_handles(f->tp, id, h, n, -1);
+	hostcall_dev_close_handles(f->tp, id, h, n, -1);
 	return err;
 }
 
 /* The open mode of each stream the reply lists, from the stdio modes. */
-static int hfs_dev_stream_modes(u32 stdio, int *mode)
+static int hostcall_dev_stream_modes(u32 stdio, int *mode)
 {
 	int i, n = 0, pty = 0;
 
@@ -583,7 +582,7 @@ static int hfs_dev_stream_modes(u32 stdio, int *mode)
 	return n;
 }
 
-static long hfs_ioc_spawn(struct hfs_devfile *f, struct hostcall_spawn __user *us)
+static long hostcall_ioc_spawn(struct hostcall_devfile *f, struct hostcall_spawn __user *us)
 {
 	struct file *files[HOSTCALL_SPAWN_FDS] = {};
 	int fds[HOSTCALL_SPAWN_FDS], mode[HOSTCALL_SPAWN_FDS];
@@ -606,22 +605,22 @@ static long hfs_ioc_spawn(struct hfs_devfile *f, struct hostcall_spawn __user *u
 		err = -EFAULT;
 		goto out_free;
 	}
-	err = hfs_check_request(&m, buf, s.call.req_len);
+	err = hostcall_check_request(&m, buf, s.call.req_len);
 	if (!err && m.op != HC_OP_SPAWN_KEEP)
 		err = -EINVAL;
 	if (err)
 		goto out_free;
 	tag = m.tag;
-	want = hfs_dev_stream_modes(m.arg, mode);
+	want = hostcall_dev_stream_modes(m.arg, mode);
 	/* the subject stays ours (busy) until its handles are given away */
-	pi = hfs_proc_get(f, &id);
+	pi = hostcall_proc_get(f, &id);
 	if (pi < 0) {
 		err = pi;
 		goto out_free;
 	}
-	*(__le32 *)(buf + HFS_HDR_SUBJECT_OFF) = cpu_to_le32(id);
-	len = hfs_submit(f->tp, id, buf, s.call.req_len, buf, HC_MSG_MAX);
-	err = len < 0 ? len : hfs_check_reply(&r, buf, len, HC_OP_SPAWN_KEEP, tag);
+	*(__le32 *)(buf + HOSTCALL_HDR_SUBJECT_OFF) = cpu_to_le32(id);
+	len = hostcall_submit(f->tp, id, buf, s.call.req_len, buf, HC_MSG_MAX);
+	err = len < 0 ? len : hostcall_check_reply(&r, buf, len, HC_OP_SPAWN_KEEP, tag);
 	if (err || r.result < 0)
 		goto out_put;
 	pid = r.result;
@@ -637,7 +636,7 @@ static long hfs_ioc_spawn(struct hfs_devfile *f, struct hostcall_spawn __user *u
 
 		h[i] = p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
 	}
-	err = hfs_dev_streams(f, id, h, mode, n, files);
+	err = hostcall_dev_streams(f, id, h, mode, n, files);
 	if (err)
 		goto out_undo;
 	for (i = 0; i < HOSTCALL_SPAWN_FDS; i++)
@@ -658,7 +657,7 @@ static long hfs_ioc_spawn(struct hfs_devfile *f, struct hostcall_spawn __user *u
 	}
 	for (i = 0; i < n; i++)
 		fd_install(fds[i], files[i]);
-	hfs_proc_put(f, pi);
+	hostcall_proc_put(f, pi);
 	kvfree(buf);
 	return 0;
 
@@ -670,11 +669,11 @@ out_undo:
 	for (i = 0; i < n; i++)
 		if (files[i])
 			fput(files[i]);
-	hfs_dev_spawn_undo(f->tp, id, pid);
-	hfs_proc_put(f, pi);
+	hostcall_dev_spawn_undo(f->tp, id, pid);
+	hostcall_proc_put(f, pi);
 	goto out_free;
 out_put:
-	hfs_proc_put(f, pi);
+	hostcall_proc_put(f, pi);
 	if (err)
 		goto out_free;
 	/* the host's error: in the reply, as for HOSTCALL_IOC_CALL */
@@ -688,7 +687,7 @@ out_free:
 	return err;
 }
 
-static long hfs_ioc_info(struct hfs_devfile *f, struct hostcall_info __user *ui)
+static long hostcall_ioc_info(struct hostcall_devfile *f, struct hostcall_info __user *ui)
 {
 	struct hostcall_info info = {
 		.version = f->version,
@@ -696,55 +695,55 @@ static long hfs_ioc_info(struct hfs_devfile *f, struct hostcall_info __user *ui)
 	};
 	int pi;
 
-	pi = hfs_proc_get(f, &info.subject);
+	pi = hostcall_proc_get(f, &info.subject);
 	if (pi < 0)
 		return pi;
-	hfs_proc_put(f, pi);
+	hostcall_proc_put(f, pi);
 	strscpy(info.transport, f->tp->ops->name, sizeof(info.transport));
 	return copy_to_user(ui, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long hfs_dev_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
+static long hostcall_dev_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
-	struct hfs_devfile *f = file->private_data;
+	struct hostcall_devfile *f = file->private_data;
 
 	switch (cmd) {
 	case HOSTCALL_IOC_CALL:
-		return hfs_ioc_call(f, (struct hostcall_call __user *)arg);
+		return hostcall_ioc_call(f, (struct hostcall_call __user *)arg);
 	case HOSTCALL_IOC_INFO:
-		return hfs_ioc_info(f, (struct hostcall_info __user *)arg);
+		return hostcall_ioc_info(f, (struct hostcall_info __user *)arg);
 	case HOSTCALL_IOC_OPEN:
-		return hfs_ioc_open(f, (struct hostcall_open __user *)arg);
+		return hostcall_ioc_open(f, (struct hostcall_open __user *)arg);
 	case HOSTCALL_IOC_SPAWN:
-		return hfs_ioc_spawn(f, (struct hostcall_spawn __user *)arg);
+		return hostcall_ioc_spawn(f, (struct hostcall_spawn __user *)arg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static const struct file_operations hfs_dev_fops = {
+static const struct file_operations hostcall_dev_fops = {
 	.owner = THIS_MODULE,
-	.open = hfs_dev_open,
-	.release = hfs_dev_release,
-	.unlocked_ioctl = hfs_dev_ioctl,
+	.open = hostcall_dev_open,
+	.release = hostcall_dev_release,
+	.unlocked_ioctl = hostcall_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
-static struct miscdevice hfs_miscdev = {
+static struct miscdevice hostcall_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "hostcall",
-	.fops = &hfs_dev_fops,
+	.fops = &hostcall_dev_fops,
 	.mode = 0666,
 };
 
-int hfs_dev_register(void)
+int hostcall_dev_register(void)
 {
-	return misc_register(&hfs_miscdev);
+	return misc_register(&hostcall_miscdev);
 }
 
-void hfs_dev_unregister(void)
+void hostcall_dev_unregister(void)
 {
-	misc_deregister(&hfs_miscdev);
+	misc_deregister(&hostcall_miscdev);
 }

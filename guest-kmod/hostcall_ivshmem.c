@@ -17,10 +17,10 @@
 #include "hostcall.h"
 #include "../proto/hc_ring.h"
 
-#define HFS_IV_NAME	"hostcall"
+#define HOSTCALL_IV_NAME	"hostcall"
 
-/* Guest-private state of one slot; all flags under hfs_ivshmem.lock. */
-struct hfs_ivslot {
+/* Guest-private state of one slot; all flags under hostcall_ivshmem.lock. */
+struct hostcall_ivslot {
 	struct completion done;
 	u32 seq;
 	bool waiting;		/* a caller sleeps on @done */
@@ -28,8 +28,8 @@ struct hfs_ivslot {
 	bool abandoned;		/* the caller gave up: free the slot on DONE */
 };
 
-struct hfs_ivshmem {
-	struct hfs_transport tp;
+struct hostcall_ivshmem {
+	struct hostcall_transport tp;
 	struct pci_dev *pdev;
 	void __iomem *regs;		/* BAR0 */
 	void *mem;			/* BAR2, mapped write-back */
@@ -42,25 +42,25 @@ struct hfs_ivshmem {
 	unsigned long *free;		/* slots nobody uses */
 	unsigned long *inflight;	/* slots waiting for DONE */
 	wait_queue_head_t slot_wq;	/* callers waiting for a free slot */
-	struct hfs_ivslot *slots;
+	struct hostcall_ivslot *slots;
 };
 
-static struct hfs_ivshmem *to_iv(struct hfs_transport *t)
+static struct hostcall_ivshmem *to_iv(struct hostcall_transport *t)
 {
-	return container_of(t, struct hfs_ivshmem, tp);
+	return container_of(t, struct hostcall_ivshmem, tp);
 }
 
-static struct hc_ring_slot *hfs_iv_desc(struct hfs_ivshmem *iv, u32 i)
+static struct hc_ring_slot *hostcall_iv_desc(struct hostcall_ivshmem *iv, u32 i)
 {
 	return iv->mem + hc_ring_desc_off(i);
 }
 
-static void *hfs_iv_data(struct hfs_ivshmem *iv, u32 i)
+static void *hostcall_iv_data(struct hostcall_ivshmem *iv, u32 i)
 {
 	return iv->mem + hc_ring_data_off(iv->slot_size, i);
 }
 
-static u32 hfs_iv_state(struct hc_ring_slot *d)
+static u32 hostcall_iv_state(struct hc_ring_slot *d)
 {
 	/* Pairs with the host's release store of DONE: reply data is visible. */
 	return le32_to_cpu(smp_load_acquire(&d->state));
@@ -71,49 +71,49 @@ static u32 hfs_iv_state(struct hc_ring_slot *d)
  * moves, however long the call takes; until the beat has stood still for
  * timeout_ms (0: forever); not at all once the host is GONE.
  */
-struct hfs_iv_wait {
+struct hostcall_iv_wait {
 	u32 beat;
 	unsigned long since;	/* jiffies when @beat was first seen */
 };
 
-static bool hfs_iv_host_gone(struct hfs_ivshmem *iv);
+static bool hostcall_iv_host_gone(struct hostcall_ivshmem *iv);
 
-static u32 hfs_iv_beat(struct hfs_ivshmem *iv)
+static u32 hostcall_iv_beat(struct hostcall_ivshmem *iv)
 {
 	struct hc_ring_hdr *h = iv->mem;
 
 	return le32_to_cpu(READ_ONCE(h->host_beat));
 }
 
-static void hfs_iv_wait_start(struct hfs_ivshmem *iv, struct hfs_iv_wait *w)
+static void hostcall_iv_wait_start(struct hostcall_ivshmem *iv, struct hostcall_iv_wait *w)
 {
-	w->beat = hfs_iv_beat(iv);
+	w->beat = hostcall_iv_beat(iv);
 	w->since = jiffies;
 }
 
 /* The next time slice to sleep, in jiffies; 0 when the host counts as gone. */
-static long hfs_iv_wait_slice(struct hfs_ivshmem *iv, struct hfs_iv_wait *w)
+static long hostcall_iv_wait_slice(struct hostcall_ivshmem *iv, struct hostcall_iv_wait *w)
 {
 	long slice = msecs_to_jiffies(HC_RING_BEAT_MS);
 	unsigned long limit;
 	u32 beat;
 
-	if (hfs_iv_host_gone(iv))
+	if (hostcall_iv_host_gone(iv))
 		return 0;
-	if (!hfs_timeout_ms)
+	if (!hostcall_timeout_ms)
 		return slice;
-	beat = hfs_iv_beat(iv);
+	beat = hostcall_iv_beat(iv);
 	if (beat != w->beat) {
 		w->beat = beat;
 		w->since = jiffies;
 	}
-	limit = w->since + msecs_to_jiffies(hfs_timeout_ms);
+	limit = w->since + msecs_to_jiffies(hostcall_timeout_ms);
 	if (time_after_eq(jiffies, limit))
 		return 0;
 	return min_t(long, slice, limit - jiffies);
 }
 
-static bool hfs_iv_take_slot(struct hfs_ivshmem *iv, u32 *slot)
+static bool hostcall_iv_take_slot(struct hostcall_ivshmem *iv, u32 *slot)
 {
 	unsigned long i;
 	bool ok = false;
@@ -130,28 +130,28 @@ static bool hfs_iv_take_slot(struct hfs_ivshmem *iv, u32 *slot)
 }
 
 /* Called with iv->lock held: the slot is the guest's again. */
-static void hfs_iv_free_slot_locked(struct hfs_ivshmem *iv, u32 i)
+static void hostcall_iv_free_slot_locked(struct hostcall_ivshmem *iv, u32 i)
 {
-	WRITE_ONCE(hfs_iv_desc(iv, i)->state, cpu_to_le32(HC_SLOT_FREE));
+	WRITE_ONCE(hostcall_iv_desc(iv, i)->state, cpu_to_le32(HC_SLOT_FREE));
 	iv->slots[i].abandoned = false;
 	clear_bit(i, iv->inflight);
 	set_bit(i, iv->free);
 }
 
-static irqreturn_t hfs_iv_irq(int irq, void *arg)
+static irqreturn_t hostcall_iv_irq(int irq, void *arg)
 {
-	struct hfs_ivshmem *iv = arg;
+	struct hostcall_ivshmem *iv = arg;
 	bool freed = false;
 	unsigned long i;
 
 	spin_lock(&iv->lock);
 	for_each_set_bit(i, iv->inflight, iv->nslots) {
-		struct hfs_ivslot *s = &iv->slots[i];
+		struct hostcall_ivslot *s = &iv->slots[i];
 
-		if (hfs_iv_state(hfs_iv_desc(iv, i)) != HC_SLOT_DONE)
+		if (hostcall_iv_state(hostcall_iv_desc(iv, i)) != HC_SLOT_DONE)
 			continue;
 		if (s->abandoned) {
-			hfs_iv_free_slot_locked(iv, i);
+			hostcall_iv_free_slot_locked(iv, i);
 			freed = true;
 		} else if (s->waiting && !s->completed) {
 			s->completed = true;
@@ -165,10 +165,10 @@ static irqreturn_t hfs_iv_irq(int irq, void *arg)
 }
 
 /* Copy the reply of DONE slot @i out, after checking what the host wrote. */
-static int hfs_iv_take_reply(struct hfs_ivshmem *iv, u32 i, void *rep,
-			     size_t rep_cap)
+static int hostcall_iv_take_reply(struct hostcall_ivshmem *iv, u32 i, void *rep,
+				  size_t rep_cap)
 {
-	struct hc_ring_slot *d = hfs_iv_desc(iv, i);
+	struct hc_ring_slot *d = hostcall_iv_desc(iv, i);
 	u32 len = le32_to_cpu(READ_ONCE(d->rep_len));
 	u32 seq = le32_to_cpu(READ_ONCE(d->rep_seq));
 
@@ -183,12 +183,12 @@ static int hfs_iv_take_reply(struct hfs_ivshmem *iv, u32 i, void *rep,
 				     "slot %u: bad reply length %u\n", i, len);
 		return -EPROTO;
 	}
-	memcpy(rep, hfs_iv_data(iv, i), len);
+	memcpy(rep, hostcall_iv_data(iv, i), len);
 	return len;
 }
 
 /* The host stopped on purpose (hostcalld's SIGTERM): fail at once. */
-static bool hfs_iv_host_gone(struct hfs_ivshmem *iv)
+static bool hostcall_iv_host_gone(struct hostcall_ivshmem *iv)
 {
 	struct hc_ring_hdr *h = iv->mem;
 
@@ -204,27 +204,27 @@ static bool hfs_iv_host_gone(struct hfs_ivshmem *iv)
  * waits: the interrupt frees the slot when the host answers. Returns: 0
  * with *@slot the slot taken, or -errno.
  */
-static int hfs_iv_start(struct hfs_ivshmem *iv, u32 subject, const void *req,
-			size_t req_len, bool abandon, u32 *slot)
+static int hostcall_iv_start(struct hostcall_ivshmem *iv, u32 subject, const void *req,
+			     size_t req_len, bool abandon, u32 *slot)
 {
-	struct hfs_transport *t = &iv->tp;
-	struct hfs_iv_wait w;
+	struct hostcall_transport *t = &iv->tp;
+	struct hostcall_iv_wait w;
 	struct hc_ring_slot *d;
-	struct hfs_ivslot *s;
+	struct hostcall_ivslot *s;
 	long left, slice;
 	u32 i;
 
 	if (req_len < HC_HDR_SIZE || req_len > iv->slot_size)
 		return -EMSGSIZE;
 
-	hfs_iv_wait_start(iv, &w);
+	hostcall_iv_wait_start(iv, &w);
 	do {
-		slice = hfs_iv_wait_slice(iv, &w);
+		slice = hostcall_iv_wait_slice(iv, &w);
 		if (!slice)
 			return -EIO;
 		left = wait_event_killable_timeout(iv->slot_wq,
 						   READ_ONCE(t->dead) ||
-						   hfs_iv_take_slot(iv, &i),
+						   hostcall_iv_take_slot(iv, &i),
 						   slice);
 	} while (!left);
 	if (left < 0)
@@ -232,16 +232,16 @@ static int hfs_iv_start(struct hfs_ivshmem *iv, u32 subject, const void *req,
 	if (READ_ONCE(t->dead))
 		return -EIO;	/* a slot taken as @t died stays unused */
 
-	d = hfs_iv_desc(iv, i);
+	d = hostcall_iv_desc(iv, i);
 	s = &iv->slots[i];
-	memcpy(hfs_iv_data(iv, i), req, req_len);
+	memcpy(hostcall_iv_data(iv, i), req, req_len);
 	WRITE_ONCE(d->subject, cpu_to_le32(subject));
 	WRITE_ONCE(d->req_len, cpu_to_le32(req_len));
 	WRITE_ONCE(d->rep_len, 0);
 	WRITE_ONCE(d->seq, cpu_to_le32(++s->seq));
 
 	spin_lock_irq(&iv->lock);
-	/* ->dead is set before hfs_iv_cancel() takes the lock: see one */
+	/* ->dead is set before hostcall_iv_cancel() takes the lock: see one */
 	if (READ_ONCE(t->dead)) {
 		spin_unlock_irq(&iv->lock);
 		return -EIO;
@@ -260,36 +260,36 @@ static int hfs_iv_start(struct hfs_ivshmem *iv, u32 subject, const void *req,
 	return 0;
 }
 
-static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
-			 const void *req, size_t req_len, void *rep,
+static int hostcall_iv_submit(struct hostcall_transport *t, u32 subject,
+			      const void *req, size_t req_len, void *rep,
 			 size_t rep_cap)
 {
-	struct hfs_ivshmem *iv = to_iv(t);
-	struct hfs_iv_wait w;
+	struct hostcall_ivshmem *iv = to_iv(t);
+	struct hostcall_iv_wait w;
 	struct hc_ring_slot *d;
-	struct hfs_ivslot *s;
+	struct hostcall_ivslot *s;
 	long left, slice;
 	u32 i;
 	int ret;
 
-	ret = hfs_iv_start(iv, subject, req, req_len, false, &i);
+	ret = hostcall_iv_start(iv, subject, req, req_len, false, &i);
 	if (ret)
 		return ret;
-	d = hfs_iv_desc(iv, i);
+	d = hostcall_iv_desc(iv, i);
 	s = &iv->slots[i];
 
-	hfs_iv_wait_start(iv, &w);
+	hostcall_iv_wait_start(iv, &w);
 	do {
-		slice = hfs_iv_wait_slice(iv, &w);
+		slice = hostcall_iv_wait_slice(iv, &w);
 		left = slice ? wait_for_completion_killable_timeout(&s->done, slice) : 0;
 	} while (slice && !left);
 
 	spin_lock_irq(&iv->lock);
 	s->waiting = false;
 	if (!s->completed && !READ_ONCE(t->dead) &&
-	    hfs_iv_state(d) == HC_SLOT_DONE) {
+	    hostcall_iv_state(d) == HC_SLOT_DONE) {
 		/* timed out though answered; not news if the host said GONE */
-		if (!left && !hfs_iv_host_gone(iv))
+		if (!left && !hostcall_iv_host_gone(iv))
 			dev_warn_once(&iv->pdev->dev, "lost a completion interrupt\n");
 		s->completed = true;
 	}
@@ -301,26 +301,26 @@ static int hfs_iv_submit(struct hfs_transport *t, u32 subject,
 	}
 	spin_unlock_irq(&iv->lock);
 
-	ret = hfs_iv_take_reply(iv, i, rep, rep_cap);
+	ret = hostcall_iv_take_reply(iv, i, rep, rep_cap);
 
 	spin_lock_irq(&iv->lock);
-	hfs_iv_free_slot_locked(iv, i);
+	hostcall_iv_free_slot_locked(iv, i);
 	spin_unlock_irq(&iv->lock);
 	wake_up(&iv->slot_wq);
 	return ret;
 }
 
-static int hfs_iv_post(struct hfs_transport *t, u32 subject, const void *req,
-		       size_t req_len)
+static int hostcall_iv_post(struct hostcall_transport *t, u32 subject, const void *req,
+			    size_t req_len)
 {
 	u32 i;
 
-	return hfs_iv_start(to_iv(t), subject, req, req_len, true, &i);
+	return hostcall_iv_start(to_iv(t), subject, req, req_len, true, &i);
 }
 
-static void hfs_iv_cancel(struct hfs_transport *t)
+static void hostcall_iv_cancel(struct hostcall_transport *t)
 {
-	struct hfs_ivshmem *iv = to_iv(t);
+	struct hostcall_ivshmem *iv = to_iv(t);
 	u32 i;
 
 	spin_lock_irq(&iv->lock);
@@ -331,9 +331,9 @@ static void hfs_iv_cancel(struct hfs_transport *t)
 	wake_up_all(&iv->slot_wq);
 }
 
-static void hfs_iv_release(struct hfs_transport *t)
+static void hostcall_iv_release(struct hostcall_transport *t)
 {
-	struct hfs_ivshmem *iv = to_iv(t);
+	struct hostcall_ivshmem *iv = to_iv(t);
 
 	kfree(iv->slots);
 	bitmap_free(iv->inflight);
@@ -341,12 +341,12 @@ static void hfs_iv_release(struct hfs_transport *t)
 	kfree(iv);
 }
 
-static const struct hfs_transport_ops hfs_iv_ops = {
+static const struct hostcall_transport_ops hostcall_iv_ops = {
 	.name = "ivshmem",
-	.submit = hfs_iv_submit,
-	.post = hfs_iv_post,
-	.cancel = hfs_iv_cancel,
-	.release = hfs_iv_release,
+	.submit = hostcall_iv_submit,
+	.post = hostcall_iv_post,
+	.cancel = hostcall_iv_cancel,
+	.release = hostcall_iv_release,
 };
 
 /*
@@ -354,8 +354,8 @@ static const struct hfs_transport_ops hfs_iv_ops = {
  * host put there makes the driver reach outside the mapping. A BAR without
  * the magic is some other user's ivshmem (ivshmem-plain has the same id).
  */
-static int hfs_iv_read_ring(struct hfs_ivshmem *iv, u32 *host_peer,
-			    u32 *host_vec, u32 *guest_vec)
+static int hostcall_iv_read_ring(struct hostcall_ivshmem *iv, u32 *host_peer,
+				 u32 *host_vec, u32 *guest_vec)
 {
 	struct hc_ring_hdr *h = iv->mem;
 	struct device *dev = &iv->pdev->dev;
@@ -389,7 +389,7 @@ static int hfs_iv_read_ring(struct hfs_ivshmem *iv, u32 *host_peer,
 	return 0;
 }
 
-static int hfs_iv_map(struct hfs_ivshmem *iv)
+static int hostcall_iv_map(struct hostcall_ivshmem *iv)
 {
 	struct pci_dev *pdev = iv->pdev;
 	struct device *dev = &pdev->dev;
@@ -400,9 +400,9 @@ static int hfs_iv_map(struct hfs_ivshmem *iv)
 	    !(pci_resource_flags(pdev, 2) & IORESOURCE_MEM) || !len2)
 		return -ENODEV;
 	if (!devm_request_mem_region(dev, pci_resource_start(pdev, 0), len0,
-				     HFS_IV_NAME) ||
+				     HOSTCALL_IV_NAME) ||
 	    !devm_request_mem_region(dev, pci_resource_start(pdev, 2), len2,
-				     HFS_IV_NAME))
+				     HOSTCALL_IV_NAME))
 		return -EBUSY;
 	iv->regs = devm_ioremap(dev, pci_resource_start(pdev, 0), len0);
 	if (!iv->regs)
@@ -415,7 +415,7 @@ static int hfs_iv_map(struct hfs_ivshmem *iv)
 	return 0;
 }
 
-static int hfs_iv_alloc(struct hfs_ivshmem *iv)
+static int hostcall_iv_alloc(struct hostcall_ivshmem *iv)
 {
 	u32 i;
 
@@ -430,17 +430,17 @@ static int hfs_iv_alloc(struct hfs_ivshmem *iv)
 	return 0;
 }
 
-static int hfs_iv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int hostcall_iv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	u32 host_peer, host_vec, guest_vec, own;
-	struct hfs_ivshmem *iv;
+	struct hostcall_ivshmem *iv;
 	int err;
 
 	iv = kzalloc(sizeof(*iv), GFP_KERNEL);
 	if (!iv)
 		return -ENOMEM;
 	iv->pdev = pdev;
-	iv->tp.ops = &hfs_iv_ops;
+	iv->tp.ops = &hostcall_iv_ops;
 	iv->tp.msg_max = HC_MSG_MAX;
 	spin_lock_init(&iv->lock);
 	init_waitqueue_head(&iv->slot_wq);
@@ -448,14 +448,14 @@ static int hfs_iv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = pci_enable_device(pdev);
 	if (err)
 		goto err_free;
-	err = hfs_iv_map(iv);
+	err = hostcall_iv_map(iv);
 	if (err)
 		goto err_disable;
-	err = hfs_iv_read_ring(iv, &host_peer, &host_vec, &guest_vec);
+	err = hostcall_iv_read_ring(iv, &host_peer, &host_vec, &guest_vec);
 	if (err)
 		goto err_disable;
 	iv->doorbell = HC_RING_DOORBELL(host_peer, host_vec);
-	err = hfs_iv_alloc(iv);
+	err = hostcall_iv_alloc(iv);
 	if (err)
 		goto err_disable;
 
@@ -469,12 +469,12 @@ static int hfs_iv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_clear_master;
 	}
 	iv->irq = pci_irq_vector(pdev, guest_vec);
-	err = request_irq(iv->irq, hfs_iv_irq, 0, HFS_IV_NAME, iv);
+	err = request_irq(iv->irq, hostcall_iv_irq, 0, HOSTCALL_IV_NAME, iv);
 	if (err)
 		goto err_free_vectors;
 
 	pci_set_drvdata(pdev, iv);
-	err = hfs_transport_register(&iv->tp);
+	err = hostcall_transport_register(&iv->tp);
 	if (err) {
 		dev_err(&pdev->dev, "cannot register the transport: %d\n", err);
 		goto err_free_irq;
@@ -493,43 +493,43 @@ err_clear_master:
 err_disable:
 	pci_disable_device(pdev);
 err_free:
-	hfs_iv_release(&iv->tp);
+	hostcall_iv_release(&iv->tp);
 	return err;
 }
 
-static void hfs_iv_remove(struct pci_dev *pdev)
+static void hostcall_iv_remove(struct pci_dev *pdev)
 {
-	struct hfs_ivshmem *iv = pci_get_drvdata(pdev);
+	struct hostcall_ivshmem *iv = pci_get_drvdata(pdev);
 
 	/* Hold the memory until the transport is gone, and no longer. */
 	kref_get(&iv->tp.ref);
-	hfs_transport_unregister(&iv->tp);
+	hostcall_transport_unregister(&iv->tp);
 	free_irq(iv->irq, iv);
 	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);
 	pci_disable_device(pdev);
-	hfs_transport_put(&iv->tp);
+	hostcall_transport_put(&iv->tp);
 }
 
-static const struct pci_device_id hfs_iv_ids[] = {
+static const struct pci_device_id hostcall_iv_ids[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },
 	{ }
 };
-MODULE_DEVICE_TABLE(pci, hfs_iv_ids);
+MODULE_DEVICE_TABLE(pci, hostcall_iv_ids);
 
-static struct pci_driver hfs_iv_driver = {
-	.name = HFS_IV_NAME,
-	.id_table = hfs_iv_ids,
-	.probe = hfs_iv_probe,
-	.remove = hfs_iv_remove,
+static struct pci_driver hostcall_iv_driver = {
+	.name = HOSTCALL_IV_NAME,
+	.id_table = hostcall_iv_ids,
+	.probe = hostcall_iv_probe,
+	.remove = hostcall_iv_remove,
 };
 
-int hfs_ivshmem_init(void)
+int hostcall_ivshmem_init(void)
 {
-	return pci_register_driver(&hfs_iv_driver);
+	return pci_register_driver(&hostcall_iv_driver);
 }
 
-void hfs_ivshmem_exit(void)
+void hostcall_ivshmem_exit(void)
 {
-	pci_unregister_driver(&hfs_iv_driver);
+	pci_unregister_driver(&hostcall_iv_driver);
 }

@@ -7,33 +7,32 @@
 #include <linux/moduleparam.h>
 
 #include "hostcall.h"
-#include "hcfs.h"
 
-unsigned int hfs_timeout_ms = 30000;
-module_param_named(timeout_ms, hfs_timeout_ms, uint, 0644);
+unsigned int hostcall_timeout_ms = 30000;
+module_param_named(timeout_ms, hostcall_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "How long a hostcall waits while the host shows no sign of life (no heartbeat), in ms (0: forever; default 30000)");
 
-static int __init hfs_init(void)
+static int __init hostcall_init(void)
 {
 	int err;
 
-	err = hfs_fs_init();
+	err = hcfs_fs_init();
 	if (err)
 		return err;
-	err = hfs_ivshmem_init();
+	err = hostcall_ivshmem_init();
 	if (err)
-		hfs_fs_exit();
+		hcfs_fs_exit();
 	return err;
 }
 
-static void __exit hfs_exit(void)
+static void __exit hostcall_exit(void)
 {
-	hfs_ivshmem_exit();
-	hfs_fs_exit();
+	hostcall_ivshmem_exit();
+	hcfs_fs_exit();
 }
 
-module_init(hfs_init);
-module_exit(hfs_exit);
+module_init(hostcall_init);
+module_exit(hostcall_exit);
 
 MODULE_DESCRIPTION("hostcall: host resources for a cooperative guest (ivshmem transport, /dev/hostcall)");
 MODULE_LICENSE("GPL");

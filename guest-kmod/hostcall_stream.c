@@ -21,15 +21,14 @@
 #include <linux/wait.h>
 
 #include "hostcall.h"
-#include "hcfs.h"
 
 /* Bytes one READ or WRITE moves: a pipe's default capacity. */
-#define HFS_STREAM_IO		(64 * 1024)
+#define HOSTCALL_STREAM_IO		(64 * 1024)
 /* Room for the message around them. */
-#define HFS_STREAM_MSG		(HFS_STREAM_IO + 512)
+#define HOSTCALL_STREAM_MSG		(HOSTCALL_STREAM_IO + 512)
 
 /**
- * struct hfs_stream - one stream file.
+ * struct hostcall_stream - one stream file.
  * @ref: held by the file and by the reader thread
  * @tp: the transport (a reference)
  * @subject: the stream's own subject, ended (BYE) at the last close, which
@@ -50,9 +49,9 @@
  *	data (a pty master gives -EIO once its program has gone)
  * @stop: the file is closed: the thread leaves
  */
-struct hfs_stream {
+struct hostcall_stream {
 	struct kref ref;
-	struct hfs_transport *tp;
+	struct hostcall_transport *tp;
 	u32 subject;
 	u32 rsubject;
 	u32 handle;
@@ -67,23 +66,23 @@ struct hfs_stream {
 	bool stop;
 };
 
-static int hfs_stream_result(const struct hc_msg *r)
+static int hostcall_stream_result(const struct hc_msg *r)
 {
 	if (r->result < -MAX_ERRNO)
 		return -EPROTO;
 	return r->result < 0 ? (int)r->result : 0;
 }
 
-static void hfs_stream_free(struct kref *ref)
+static void hostcall_stream_free(struct kref *ref)
 {
-	struct hfs_stream *st = container_of(ref, struct hfs_stream, ref);
+	struct hostcall_stream *st = container_of(ref, struct hostcall_stream, ref);
 
-	hfs_transport_put(st->tp);
+	hostcall_transport_put(st->tp);
 	kvfree(st->buf);
 	kfree(st);
 }
 
-static bool hfs_stream_drained(struct hfs_stream *st)
+static bool hostcall_stream_drained(struct hostcall_stream *st)
 {
 	bool ret;
 
@@ -94,19 +93,19 @@ static bool hfs_stream_drained(struct hfs_stream *st)
 }
 
 /* One READ on the host; the result goes to @st for the readers. */
-static bool hfs_stream_fill(struct hfs_stream *st)
+static bool hostcall_stream_fill(struct hostcall_stream *st)
 {
 	struct hc_msg m = {
 		.op = HC_OP_READ, .fd = st->handle, .off = -1,
-		.len = HFS_STREAM_IO,
+		.len = HOSTCALL_STREAM_IO,
 	};
 	struct hc_msg r;
 	int err;
 
-	err = hfs_call(st->tp, st->rsubject, &m, &r, st->buf, HFS_STREAM_MSG);
+	err = hostcall_call(st->tp, st->rsubject, &m, &r, st->buf, HOSTCALL_STREAM_MSG);
 	if (!err)
-		err = hfs_stream_result(&r);
-	if (!err && r.datalen > HFS_STREAM_IO)
+		err = hostcall_stream_result(&r);
+	if (!err && r.datalen > HOSTCALL_STREAM_IO)
 		err = -EPROTO;
 	spin_lock(&st->lock);
 	if (err || !r.datalen) {
@@ -127,20 +126,20 @@ static bool hfs_stream_fill(struct hfs_stream *st)
  * ends a READ in flight (the host stops the busy shadow, which answers);
  * the thread holds its own references, so the close need not wait.
  */
-static int hfs_stream_reader(void *arg)
+static int hostcall_stream_reader(void *arg)
 {
-	struct hfs_stream *st = arg;
+	struct hostcall_stream *st = arg;
 
-	while (!READ_ONCE(st->stop) && hfs_stream_fill(st))
-		wait_event_interruptible(st->wait, hfs_stream_drained(st));
-	kref_put(&st->ref, hfs_stream_free);
+	while (!READ_ONCE(st->stop) && hostcall_stream_fill(st))
+		wait_event_interruptible(st->wait, hostcall_stream_drained(st));
+	kref_put(&st->ref, hostcall_stream_free);
 	module_put_and_kthread_exit(0);
 }
 
-static ssize_t hfs_stream_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t hostcall_stream_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
-	struct hfs_stream *st = file->private_data;
+	struct hostcall_stream *st = file->private_data;
 	bool nonblock = (file->f_flags & O_NONBLOCK) ||
 			(iocb->ki_flags & IOCB_NOWAIT);
 	size_t n;
@@ -194,9 +193,9 @@ out_unlock:
 	return ret;
 }
 
-static __poll_t hfs_stream_poll(struct file *file, poll_table *pt)
+static __poll_t hostcall_stream_poll(struct file *file, poll_table *pt)
 {
-	struct hfs_stream *st = file->private_data;
+	struct hostcall_stream *st = file->private_data;
 	__poll_t mask = 0;
 
 	poll_wait(file, &st->wait, pt);
@@ -215,20 +214,20 @@ static __poll_t hfs_stream_poll(struct file *file, poll_table *pt)
 }
 
 /* Everything is written, as to a pipe, unless an error comes first. */
-static ssize_t hfs_stream_write_iter(struct kiocb *iocb, struct iov_iter *from)
+static ssize_t hostcall_stream_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct hfs_stream *st = iocb->ki_filp->private_data;
+	struct hostcall_stream *st = iocb->ki_filp->private_data;
 	struct hc_msg m = { .op = HC_OP_WRITE, .fd = st->handle, .off = -1 };
 	struct hc_msg r;
 	ssize_t done = 0, err = 0;
 	void *buf, *data;
 
-	buf = kvmalloc(2 * HFS_STREAM_MSG, GFP_KERNEL);
+	buf = kvmalloc(2 * HOSTCALL_STREAM_MSG, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	data = buf + HFS_STREAM_MSG;
+	data = buf + HOSTCALL_STREAM_MSG;
 	while (iov_iter_count(from)) {
-		size_t len = min_t(size_t, iov_iter_count(from), HFS_STREAM_IO);
+		size_t len = min_t(size_t, iov_iter_count(from), HOSTCALL_STREAM_IO);
 
 		if (done && fatal_signal_pending(current))
 			break;
@@ -238,9 +237,9 @@ static ssize_t hfs_stream_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 		m.data = data;
 		m.datalen = len;
-		err = hfs_call(st->tp, st->subject, &m, &r, buf, HFS_STREAM_MSG);
+		err = hostcall_call(st->tp, st->subject, &m, &r, buf, HOSTCALL_STREAM_MSG);
 		if (!err)
-			err = hfs_stream_result(&r);
+			err = hostcall_stream_result(&r);
 		if (!err && (r.result == 0 || r.result > len))
 			err = -EPROTO;
 		if (err) {
@@ -254,61 +253,61 @@ static ssize_t hfs_stream_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return done ? done : err;
 }
 
-static int hfs_stream_release(struct inode *inode, struct file *file)
+static int hostcall_stream_release(struct inode *inode, struct file *file)
 {
-	struct hfs_stream *st = file->private_data;
+	struct hostcall_stream *st = file->private_data;
 
 	spin_lock(&st->lock);
 	st->stop = true;
 	spin_unlock(&st->lock);
 	wake_up(&st->wait);
 	if (st->rsubject && st->rsubject != st->subject)
-		hfs_post_bye(st->tp, st->rsubject);
-	hfs_post_bye(st->tp, st->subject);
-	kref_put(&st->ref, hfs_stream_free);
+		hostcall_post_bye(st->tp, st->rsubject);
+	hostcall_post_bye(st->tp, st->subject);
+	kref_put(&st->ref, hostcall_stream_free);
 	return 0;
 }
 
-static const struct file_operations hfs_stream_fops = {
+static const struct file_operations hostcall_stream_fops = {
 	.owner		= THIS_MODULE,
-	.read_iter	= hfs_stream_read_iter,
-	.write_iter	= hfs_stream_write_iter,
-	.poll		= hfs_stream_poll,
-	.splice_read	= hfs_splice_read,
+	.read_iter	= hostcall_stream_read_iter,
+	.write_iter	= hostcall_stream_write_iter,
+	.poll		= hostcall_stream_poll,
+	.splice_read	= hostcall_splice_read,
 	.splice_write	= iter_file_splice_write,
-	.release	= hfs_stream_release,
+	.release	= hostcall_stream_release,
 };
 
 /* The reader thread, with references of its own to @st and the module. */
-static int hfs_stream_start(struct hfs_stream *st)
+static int hostcall_stream_start(struct hostcall_stream *st)
 {
 	struct task_struct *t;
 
-	st->buf = kvmalloc(HFS_STREAM_MSG, GFP_KERNEL);
+	st->buf = kvmalloc(HOSTCALL_STREAM_MSG, GFP_KERNEL);
 	if (!st->buf)
 		return -ENOMEM;
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	kref_get(&st->ref);
-	t = kthread_run(hfs_stream_reader, st, "hfs-stream/%u", st->rsubject);
+	t = kthread_run(hostcall_stream_reader, st, "hc-stream/%u", st->rsubject);
 	if (IS_ERR(t)) {
-		kref_put(&st->ref, hfs_stream_free);
+		kref_put(&st->ref, hostcall_stream_free);
 		module_put(THIS_MODULE);
 		return PTR_ERR(t);
 	}
 	return 0;
 }
 
-struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
-			    int flags)
+struct file *hostcall_stream_new(struct hostcall_transport *tp, u32 subject, u32 handle,
+				 int flags)
 {
-	struct hfs_stream *st;
+	struct hostcall_stream *st;
 	struct file *file;
 	int err, rsid;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st) {
-		hfs_post_bye(tp, subject);
+		hostcall_post_bye(tp, subject);
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&st->ref);
@@ -320,7 +319,7 @@ struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
 	spin_lock_init(&st->lock);
 	mutex_init(&st->read_lock);
 	if ((flags & O_ACCMODE) == O_RDWR) {
-		rsid = hfs_fork_subject(tp, subject);
+		rsid = hostcall_fork_subject(tp, subject);
 		if (rsid < 0) {
 			err = rsid;
 			goto out_bye;
@@ -329,7 +328,7 @@ struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
 	} else if ((flags & O_ACCMODE) == O_RDONLY) {
 		st->rsubject = subject;
 	}
-	file = anon_inode_getfile("[hostcall-stream]", &hfs_stream_fops, st,
+	file = anon_inode_getfile("[hostcall-stream]", &hostcall_stream_fops, st,
 				  flags);
 	if (IS_ERR(file)) {
 		err = PTR_ERR(file);
@@ -337,7 +336,7 @@ struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
 	}
 	stream_open(file_inode(file), file);
 	if (st->rsubject) {
-		err = hfs_stream_start(st);
+		err = hostcall_stream_start(st);
 		if (err) {
 			fput(file);	/* the release ends the subjects */
 			return ERR_PTR(err);
@@ -347,8 +346,8 @@ struct file *hfs_stream_new(struct hfs_transport *tp, u32 subject, u32 handle,
 
 out_bye:
 	if (st->rsubject && st->rsubject != subject)
-		hfs_post_bye(tp, st->rsubject);
-	hfs_post_bye(tp, subject);
-	kref_put(&st->ref, hfs_stream_free);
+		hostcall_post_bye(tp, st->rsubject);
+	hostcall_post_bye(tp, subject);
+	kref_put(&st->ref, hostcall_stream_free);
 	return ERR_PTR(err);
 }

@@ -9,18 +9,18 @@
 
 #include "hostcall.h"
 
-static DEFINE_MUTEX(hfs_transport_lock);
-static struct hfs_transport *hfs_current;
-static atomic_t hfs_next_tag = ATOMIC_INIT(0);
+static DEFINE_MUTEX(hostcall_transport_lock);
+static struct hostcall_transport *hostcall_current;
+static atomic_t hostcall_next_tag = ATOMIC_INIT(0);
 
-static void hfs_transport_release(struct kref *ref)
+static void hostcall_transport_release(struct kref *ref)
 {
-	struct hfs_transport *t = container_of(ref, struct hfs_transport, ref);
+	struct hostcall_transport *t = container_of(ref, struct hostcall_transport, ref);
 
 	t->ops->release(t);
 }
 
-int hfs_transport_register(struct hfs_transport *t)
+int hostcall_transport_register(struct hostcall_transport *t)
 {
 	int err;
 
@@ -28,56 +28,56 @@ int hfs_transport_register(struct hfs_transport *t)
 	init_rwsem(&t->users);
 	t->dead = false;
 
-	mutex_lock(&hfs_transport_lock);
-	if (hfs_current) {
+	mutex_lock(&hostcall_transport_lock);
+	if (hostcall_current) {
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	hfs_current = t;
-	err = hfs_dev_register();
+	hostcall_current = t;
+	err = hostcall_dev_register();
 	if (err)
-		hfs_current = NULL;
+		hostcall_current = NULL;
 out_unlock:
-	mutex_unlock(&hfs_transport_lock);
+	mutex_unlock(&hostcall_transport_lock);
 	return err;
 }
 
-void hfs_transport_unregister(struct hfs_transport *t)
+void hostcall_transport_unregister(struct hostcall_transport *t)
 {
-	mutex_lock(&hfs_transport_lock);
-	if (hfs_current == t) {
-		hfs_dev_unregister();
-		hfs_current = NULL;
+	mutex_lock(&hostcall_transport_lock);
+	if (hostcall_current == t) {
+		hostcall_dev_unregister();
+		hostcall_current = NULL;
 	}
-	mutex_unlock(&hfs_transport_lock);
+	mutex_unlock(&hostcall_transport_lock);
 
 	WRITE_ONCE(t->dead, true);
 	t->ops->cancel(t);
 	/* Wait for the callers inside ->submit to leave. */
 	down_write(&t->users);
 	up_write(&t->users);
-	hfs_transport_put(t);
+	hostcall_transport_put(t);
 }
 
-struct hfs_transport *hfs_transport_get(void)
+struct hostcall_transport *hostcall_transport_get(void)
 {
-	struct hfs_transport *t;
+	struct hostcall_transport *t;
 
-	mutex_lock(&hfs_transport_lock);
-	t = hfs_current;
+	mutex_lock(&hostcall_transport_lock);
+	t = hostcall_current;
 	if (t)
 		kref_get(&t->ref);
-	mutex_unlock(&hfs_transport_lock);
+	mutex_unlock(&hostcall_transport_lock);
 	return t;
 }
 
-void hfs_transport_put(struct hfs_transport *t)
+void hostcall_transport_put(struct hostcall_transport *t)
 {
-	kref_put(&t->ref, hfs_transport_release);
+	kref_put(&t->ref, hostcall_transport_release);
 }
 
-int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
-	       size_t req_len, void *rep, size_t rep_cap)
+int hostcall_submit(struct hostcall_transport *t, u32 subject, const void *req,
+		    size_t req_len, void *rep, size_t rep_cap)
 {
 	int ret;
 
@@ -90,11 +90,11 @@ int hfs_submit(struct hfs_transport *t, u32 subject, const void *req,
 	return ret;
 }
 
-void hfs_post_bye(struct hfs_transport *t, u32 subject)
+void hostcall_post_bye(struct hostcall_transport *t, u32 subject)
 {
 	struct hc_msg m = {
 		.op = HC_OP_BYE,
-		.tag = atomic_inc_return(&hfs_next_tag),
+		.tag = atomic_inc_return(&hostcall_next_tag),
 		.subject = subject,
 	};
 	u8 buf[HC_HDR_SIZE];
@@ -109,14 +109,14 @@ void hfs_post_bye(struct hfs_transport *t, u32 subject)
 	up_read(&t->users);
 }
 
-int hfs_fork_subject(struct hfs_transport *t, u32 parent)
+int hostcall_fork_subject(struct hostcall_transport *t, u32 parent)
 {
 	struct hc_msg m = { .op = HC_OP_FORK_SUBJECT };
 	struct hc_msg r;
 	u8 buf[HC_HDR_SIZE];
 	int err;
 
-	err = hfs_call(t, parent, &m, &r, buf, sizeof(buf));
+	err = hostcall_call(t, parent, &m, &r, buf, sizeof(buf));
 	if (err)
 		return err;
 	if (r.result < 0)
@@ -126,8 +126,8 @@ int hfs_fork_subject(struct hfs_transport *t, u32 parent)
 	return r.result;
 }
 
-int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
-		    u16 op, u32 tag)
+int hostcall_check_reply(struct hc_msg *r, const void *buf, size_t len,
+			 u16 op, u32 tag)
 {
 	if (hc_decode(r, buf, len))
 		return -EPROTO;
@@ -136,20 +136,20 @@ int hfs_check_reply(struct hc_msg *r, const void *buf, size_t len,
 	return 0;
 }
 
-int hfs_call(struct hfs_transport *t, u32 subject, const struct hc_msg *m,
-	     struct hc_msg *r, void *buf, size_t cap)
+int hostcall_call(struct hostcall_transport *t, u32 subject, const struct hc_msg *m,
+		  struct hc_msg *r, void *buf, size_t cap)
 {
 	struct hc_msg req = *m;
 	int len;
 
-	req.tag = atomic_inc_return(&hfs_next_tag);
+	req.tag = atomic_inc_return(&hostcall_next_tag);
 	req.subject = subject;
 	req.hflags &= ~HC_HF_REPLY;
 	len = hc_encode(&req, buf, cap);
 	if (len < 0)
 		return len;
-	len = hfs_submit(t, subject, buf, len, buf, cap);
+	len = hostcall_submit(t, subject, buf, len, buf, cap);
 	if (len < 0)
 		return len;
-	return hfs_check_reply(r, buf, len, req.op, req.tag);
+	return hostcall_check_reply(r, buf, len, req.op, req.tag);
 }

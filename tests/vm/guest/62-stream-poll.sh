@@ -13,7 +13,7 @@
 timeout 60 /hctest/bin/hc_streampoll
 left=
 for _ in $(seq 30); do
-	left=$(cat /proc/[0-9]*/comm 2>/dev/null | grep '^hfs-stream' | tr '\n' ' ')
+	left=$(cat /proc/[0-9]*/comm 2>/dev/null | grep '^hc-stream/' | tr '\n' ' ')
 	[ -z "$left" ] && break
 	sleep 0.1
 done
