@@ -57,13 +57,12 @@ W=$T/work
 M=$T/mnt
 C=$T/chroot
 mkdir -p "$W" "$M" "$C"
-DAEMON= LOOP=
+DAEMON='' LOOP=''
 
 teardown_run() {
-	local i
 	if [ -n "$DAEMON" ]; then
 		kill -TERM "$DAEMON" 2>/dev/null
-		for i in $(seq 30); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 30); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$DAEMON" 2>/dev/null
 		wait "$DAEMON" 2>/dev/null
 		DAEMON=
@@ -126,7 +125,7 @@ install -m 0755 "$W/escape" "$C/escape"
 
 # ---- the old hostcalld, from git ----
 
-OLD_BIN= OLD_SKIP=
+OLD_BIN='' OLD_SKIP=''
 build_old() {
 	if [ -x "$OLD_DIR/hostcalld" ] && [ "$(cat "$OLD_DIR/commit" 2> /dev/null)" = "$OLD_COMMIT" ]; then
 		OLD_BIN=$OLD_DIR/hostcalld
@@ -197,8 +196,8 @@ populate() {
 
 # run_suite LABEL BINARY MODE: LABEL is old or new, MODE user or root
 run_suite() {
-	local label=$1 bin=$2 mode=$3 i opts out=$W/$1-$3.out log=$W/$1-$3.log
-	RUN_ESC= RUN_ERR= RUN_ATT= OUT=$out
+	local label=$1 bin=$2 mode=$3 opts out=$W/$1-$3.out log=$W/$1-$3.log
+	RUN_ESC='' RUN_ERR='' RUN_ATT='' OUT=$out
 	: > "$out"
 	truncate -s 32M "$T/fs.img"
 	# one block group (4 KiB blocks): inode numbers come back in order
@@ -215,7 +214,7 @@ run_suite() {
 		"$bin" --socket "$C/hc.sock" --socket-mode 0666 --root "$M/export" "${opts[@]}" \
 		> "$log" 2>&1 &
 	DAEMON=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -S "$C/hc.sock" ] && break
 		kill -0 "$DAEMON" 2> /dev/null || break
 		sleep 0.1
