@@ -95,7 +95,7 @@ dosh-check: all
 # attacks hostcalld --root on an ext4 loop image. It builds the hostcalld of
 # the last commit before the escape fixes into build/old/ (from git; skipped
 # with the reason when there is no history) and requires escapes there, and
-# none in build/hostcalld. About 5 s, a few more the first time (build/old).
+# none in build/hostcalld. About 7 s, a few more the first time (build/old).
 .PHONY: security-check
 security-check: all
 	tests/security/run.sh
