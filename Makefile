@@ -76,6 +76,8 @@ integration: all
 	tests/integration/hostd.sh
 	tests/integration/export.sh
 	tests/integration/run.sh
+	tests/integration/lifetime.sh
+	tests/integration/limits.sh
 
 check: deps
 	$(MAKE) all

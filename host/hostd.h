@@ -55,6 +55,9 @@ struct hostd_config {
 	int daemon;
 	unsigned int max_subjects;
 	unsigned int max_handles;
+	unsigned int hello_timeout;	/* --hello-timeout: s to say HELLO, 0: none */
+	unsigned int max_procs;		/* --max-procs: the subjects' pids.max, 0: none */
+	unsigned long long max_memory;	/* --max-memory: bytes, 0: none */
 };
 
 /* ---- logging (one write per line, so lines of many processes don't mix) ---- */
@@ -163,6 +166,32 @@ void hostd_slot_release(unsigned int slot, pid_t owner);
  * Exits if the relay is already gone.
  */
 void hostd_relay_watch(pid_t via);
+
+/* ---- resource limits (cgroup.c) ---- */
+
+/**
+ * hostd_cgroup_setup() - in the relay, before the first shadow: make the
+ * cgroup every shadow joins (and with it every spawner and host program),
+ * with cfg->max_procs and cfg->max_memory as its limits; the relay stays
+ * outside. Where none can be made it logs one line and goes on without
+ * limits. Nothing to do when neither limit is set.
+ */
+void hostd_cgroup_setup(const struct hostd_config *cfg);
+
+/**
+ * hostd_cgroup_enter() - in a new shadow, before it does anything else (and
+ * before it drops privileges): join that cgroup.
+ * Returns: 0 (also when there is none), or -errno (logged): the shadow must
+ * not serve then.
+ */
+int hostd_cgroup_enter(void);
+
+/**
+ * hostd_cgroup_cleanup() - in the relay, once every shadow is reaped: remove
+ * the subjects' cgroup, or, while host programs that ignored the hangup
+ * still run in it, leave it (with its limits) and say so.
+ */
+void hostd_cgroup_cleanup(void);
 
 /* ---- the shadow (shadow.c) ---- */
 

@@ -51,6 +51,7 @@ struct iv_slot {
 	void *req;		/* private copy until it is sent */
 	hc_u32 len;
 	int next;		/* next slot in the subject's queue, or -1 */
+	int created;		/* a HELLO that made its subject (see iv_sub_read) */
 };
 
 /* A subject of this VM, by id - 1. */
@@ -337,11 +338,11 @@ static void iv_sub_stop(struct iv *iv, hc_u32 id)
 }
 
 /*
- * The subject is gone (EOF, BYE served, its shadow reaped, the VM gone, or
- * a broken shadow): read what its shadow still sent, then answer what is
- * left with -EIO; a BYE still queued has happened, so it gets 0. A shadow
- * still busy is stopped: closing its connection alone would not reach it
- * while it blocks in a call.
+ * The subject is gone (EOF, BYE served, its HELLO refused, its shadow
+ * reaped, the VM gone, or a broken shadow): read what its shadow still
+ * sent, then answer what is left with -EIO; a BYE still queued has
+ * happened, so it gets 0. A shadow still busy is stopped: closing its
+ * connection alone would not reach it while it blocks in a call.
  */
 static void iv_sub_close(struct iv *iv, hc_u32 id)
 {
@@ -403,7 +404,8 @@ static hc_s64 iv_fork_reply(struct iv *iv, hc_s64 id, int *fds, int nfds)
 /*
  * Read one reply from subject @id's shadow and publish it.
  * Returns: 1 if one was handled, 0 if there is none yet, -1 if the subject
- * must be closed (EOF, or a shadow that broke the protocol).
+ * must be closed (EOF, a refused HELLO that made it, or a shadow that broke
+ * the protocol).
  */
 static int iv_sub_read(struct iv *iv, hc_u32 id)
 {
@@ -441,6 +443,20 @@ static int iv_sub_read(struct iv *iv, hc_u32 id)
 			  "closing the subject", id);
 		iv_close_fds(fds, nfds);
 		iv_fail(iv, i, -EIO);
+		return -1;
+	}
+	if (s->created && r.result < 0) {
+		/*
+		 * The shadow refused the HELLO that made its subject: the guest
+		 * never learns the id, so nothing could end the subject later.
+		 */
+		iv_close_fds(fds, nfds);
+		r.hflags = HC_HF_REPLY;
+		n = hc_encode(&r, iv->rbuf, HC_MSG_MAX);
+		iv_finish(iv, i, iv->rbuf, n > 0 ? n : 0);
+		if (iv->cfg->verbose)
+			hostd_log(HOSTD_NAME ": subject %u: HELLO refused (%s): the subject "
+				  "ends", id, strerror((int)-r.result));
 		return -1;
 	}
 	if (r.op == HC_OP_FORK_SUBJECT && r.result > 0) {
@@ -486,6 +502,7 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
 	if (n < 0)
 		return n;
 	*id = n;
+	s->created = 1;
 	return 0;
 }
 
@@ -503,6 +520,7 @@ static void iv_take(struct iv *iv, hc_u32 i)
 	int err;
 
 	s->busy = 1;
+	s->created = 0;
 	iv_store(&iv_desc(iv, i)->state, HC_SLOT_BUSY);	/* informational */
 	/* copied out and checked; from here on only the copy is looked at */
 	err = hostd_ivring_take(iv->mem, iv->slot_size, i, &rq, &m);

@@ -46,11 +46,22 @@ static void usage(FILE *f)
 "  --verbose           log each connecting peer and each op\n"
 "  --max-subjects N    live subjects at most (default 256)\n"
 "  --max-handles N     directory handles per subject at most (default 1024)\n"
+"  --hello-timeout S   close a connection that has not said HELLO within S\n"
+"                      seconds (default 5; 0: never)\n"
+"  --max-procs N       processes of all subjects together at most: shadows,\n"
+"                      host programs and their children (default 4096; 0:\n"
+"                      no limit); hostcalld itself is not counted\n"
+"  --max-memory SIZE   memory of all subjects' processes together at most,\n"
+"                      e.g. 512M or 4G (default: no limit); the limits are a\n"
+"                      cgroup of hostcalld's own (needs root or a delegated\n"
+"                      cgroup, else one log line and no limits)\n"
 "  --help, --version\n"
 "\n"
 "SIGTERM, SIGINT or SIGHUP: stop accepting, end every shadow (their host\n"
-"processes get SIGHUP), remove the socket, exit 0. With --ivshmem the\n"
-"guest's calls in flight get EIO and its later calls fail with EIO at once.\n");
+"processes get SIGHUP; a shadow still busy after 2 s is killed), remove the\n"
+"socket, exit 0. With --ivshmem the guest's calls in flight get EIO and its\n"
+"later calls fail with EIO at once. If hostcalld dies, every shadow ends\n"
+"within 1 s.\n");
 }
 
 static int parse_uint(const char *opt, const char *s, int base, unsigned int min,
@@ -67,6 +78,36 @@ static int parse_uint(const char *opt, const char *s, int base, unsigned int min
 		return -EINVAL;
 	}
 	*out = v;
+	return 0;
+}
+
+/* SIZE with an optional K, M, G or T (powers of 1024); "0" or "max": none. */
+static int parse_size(const char *opt, const char *s, unsigned long long min,
+		      unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!strcmp(s, "max")) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 't': case 'T': mul = 1ull << 40; end++; break;
+	}
+	if (errno || end == s || *end || *s == '-' || v > ~0ull / mul ||
+	    (v && v * mul < min)) {
+		fprintf(stderr, HOSTD_NAME ": %s %s: expected a size of at least %lluM "
+			"(bytes, or with K, M, G or T), or 0 or max for none\n", opt, s,
+			min >> 20);
+		return -EINVAL;
+	}
+	*out = v * mul;
 	return 0;
 }
 
@@ -193,7 +234,8 @@ int main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_IVSHMEM, O_MODE, O_ROOT, O_USER, O_ALLOWROOT,
 	       O_ALLOWDEV, O_ALLOWSUID, O_DAEMON,
-	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELP, O_VERSION };
+	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELLOTO, O_MAXPROCS, O_MAXMEM,
+	       O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "ivshmem", required_argument, NULL, O_IVSHMEM },
@@ -207,6 +249,9 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "max-subjects", required_argument, NULL, O_MAXSUB },
 		{ "max-handles", required_argument, NULL, O_MAXH },
+		{ "hello-timeout", required_argument, NULL, O_HELLOTO },
+		{ "max-procs", required_argument, NULL, O_MAXPROCS },
+		{ "max-memory", required_argument, NULL, O_MAXMEM },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -214,6 +259,7 @@ int main(int argc, char **argv)
 	struct hostd_config cfg = {
 		.socket_mode = 0600, .exportfd = -1,
 		.max_subjects = 256, .max_handles = 1024,
+		.hello_timeout = 5, .max_procs = 4096,
 	};
 	const char *sock = NULL, *ivshmem = NULL;
 	unsigned int v;
@@ -259,6 +305,18 @@ int main(int argc, char **argv)
 			break;
 		case O_MAXH:
 			if (parse_uint("--max-handles", optarg, 10, 1, 1 << 20, &cfg.max_handles))
+				return 2;
+			break;
+		case O_HELLOTO:
+			if (parse_uint("--hello-timeout", optarg, 10, 0, 3600, &cfg.hello_timeout))
+				return 2;
+			break;
+		case O_MAXPROCS:
+			if (parse_uint("--max-procs", optarg, 10, 0, 1 << 22, &cfg.max_procs))
+				return 2;
+			break;
+		case O_MAXMEM:
+			if (parse_size("--max-memory", optarg, 16ull << 20, &cfg.max_memory))
 				return 2;
 			break;
 		case O_HELP:

@@ -3,8 +3,10 @@
  * The relay: the subject table, signals, the lifeline and the shutdown that
  * every transport shares (struct hostd_relay), and the Unix-socket
  * transport on top: it listens and forks one shadow process per connection.
- * It never reads a client's bytes, so no subject can stall it; it only
- * accepts, accounts for subjects, reaps, and shuts everything down.
+ * It reads nothing a subject sends, so no subject can stall it; it only
+ * accepts, accounts for subjects, reaps, and shuts everything down. Of a
+ * connection it refuses (over --max-subjects) it reads the one HELLO,
+ * without blocking, to answer it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +27,13 @@
 
 #include "hostd.h"
 
-/* Connections refused for the subject limit that are still being answered. */
-#define RELAY_REJECTERS_MAX	8
-/* How long shadows get to stop on SIGTERM before SIGKILL. */
+/*
+ * Connections refused for the subject limit that wait for their HELLO, to be
+ * answered EAGAIN: at most this many, for at most RELAY_REFUSED_MS each.
+ */
+#define RELAY_REFUSED_MAX	64
+#define RELAY_REFUSED_MS	1000
+/* How long shadows get to stop on SIGTERM before SIGKILL (the grace period). */
 #define RELAY_STOP_MS		2000
 
 /*
@@ -40,11 +46,18 @@ static pid_t *relay_slots;
 static unsigned int relay_nslots;
 static pid_t relay_pid;
 
+/* A connection refused for the subject limit, until its HELLO is answered. */
+struct relay_refused {
+	int fd;
+	struct timespec t0;		/* accepted */
+};
+
 /* The Unix-socket transport. */
 struct relay {
 	struct hostd_relay core;
 	int lsock;
-	pid_t rejecters[RELAY_REJECTERS_MAX];
+	struct relay_refused refused[RELAY_REFUSED_MAX];	/* oldest first */
+	unsigned int nrefused;
 };
 
 int hostd_slot_reserve(pid_t owner)
@@ -320,6 +333,9 @@ int hostd_relay_new_shadow(struct hostd_relay *r, int conn)
 	}
 	if (pid == 0) {
 		relay_child_setup(r);
+		/* first, while still root: what it forks is bound by the limits */
+		if (hostd_cgroup_enter())
+			_exit(1);
 		hostd_shadow_run(r->cfg, conn, r->life_r, slot);
 	}
 	hostd_slot_fill(slot, relay_pid, pid);
@@ -370,11 +386,13 @@ static long relay_ms_since(const struct timespec *t0)
 
 /*
  * Stop: every shadow goes. Closing the lifeline makes idle shadows exit at
- * once; SIGTERM interrupts busy ones (both hang up their host processes);
- * SIGKILL whatever is left after RELAY_STOP_MS. Host processes that outlive
- * their shadow were reparented to us (child subreaper): the dead ones are
- * reaped; one that ignores SIGHUP, like a nohup'ed job on a real terminal,
- * keeps running and passes to init.
+ * once; SIGTERM interrupts busy ones (both hang up their host processes),
+ * and a shadow gives up a reply its client does not read; SIGKILL whatever
+ * is left after RELAY_STOP_MS, the grace period (a shadow's own watchdog
+ * normally ends it before). Host processes that outlive their shadow were
+ * reparented to us (child subreaper): the dead ones are reaped; one that
+ * ignores SIGHUP, like a nohup'ed job on a real terminal, keeps running,
+ * leaves the subjects' cgroup and passes to init.
  */
 void hostd_relay_stop(struct hostd_relay *r)
 {
@@ -399,6 +417,7 @@ void hostd_relay_stop(struct hostd_relay *r)
 		relay_reap(r);
 	}
 	relay_reap(r);
+	hostd_cgroup_cleanup();
 	if (r->cfg->verbose)
 		hostd_log(HOSTD_NAME ": stopped");
 	close(r->life_r);
@@ -425,6 +444,7 @@ int hostd_relay_start(struct hostd_relay *r)
 	if (cfg->daemon && (err = relay_daemonize()) < 0)
 		goto out_unmap;
 	relay_pid = getpid();
+	hostd_cgroup_setup(cfg);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		err = -errno;
 		hostd_log(HOSTD_NAME ": PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
@@ -455,6 +475,7 @@ int hostd_relay_start(struct hostd_relay *r)
 out_sfd:
 	close(r->sfd);
 out_unmap:
+	hostd_cgroup_cleanup();
 	munmap(relay_slots, size);
 	return err;
 }
@@ -464,65 +485,80 @@ out_unmap:
 static void relay_unix_child_close(struct hostd_relay *core)
 {
 	struct relay *r = (struct relay *)core;
+	unsigned int i;
 
 	close(r->lsock);
+	for (i = 0; i < r->nrefused; i++)
+		close(r->refused[i].fd);
 }
 
-static void relay_unix_reaped(struct hostd_relay *core, pid_t pid, int slot)
+static void relay_refused_drop(struct relay *r, unsigned int i)
 {
-	struct relay *r = (struct relay *)core;
-	int i;
-
-	(void)slot;
-	for (i = 0; i < RELAY_REJECTERS_MAX; i++)
-		if (r->rejecters[i] == pid)
-			r->rejecters[i] = 0;
+	close(r->refused[i].fd);
+	memmove(&r->refused[i], &r->refused[i + 1],
+		(r->nrefused - i - 1) * sizeof(r->refused[0]));
+	r->nrefused--;
 }
 
 /*
- * Over the subject limit the client still gets a clear answer: a
- * short-lived child (not a shadow: it holds no slot and does nothing as any
- * user) waits up to a second for the HELLO and replies -EAGAIN with its op
- * and tag, then closes. The relay itself still never reads from a client.
- * If even those children are at their bound, the connection is just closed.
+ * Over the subject limit the client still gets a clear answer: the
+ * connection waits (no shadow, no slot) for its HELLO, which is answered
+ * -EAGAIN with its op and tag; one that says nothing within
+ * RELAY_REFUSED_MS is closed. Past RELAY_REFUSED_MAX such connections the
+ * one that has waited longest is closed to make room, so that a client
+ * that sends its HELLO at once is answered even while others stay silent.
  */
-static void relay_reject(struct relay *r, int conn)
+static void relay_refuse(struct relay *r, int conn)
 {
-	static char buf[HC_MSG_MAX];
-	struct pollfd p = { .fd = conn, .events = POLLIN };
-	int fds[HC_SOCK_FDS_MAX], nfds, i, slot = -1;
-	struct hc_msg m;
-	ssize_t n;
-	pid_t pid;
-
 	hostd_log(HOSTD_NAME ": too many subjects (%u, see --max-subjects)",
 		  r->core.cfg->max_subjects);
-	for (i = 0; i < RELAY_REJECTERS_MAX; i++)
-		if (!r->rejecters[i])
-			slot = i;
-	if (slot < 0)
-		return;
-	pid = fork();
-	if (pid < 0)
-		return;
-	if (pid > 0) {
-		r->rejecters[slot] = pid;
+	if (fcntl(conn, F_SETFL, O_NONBLOCK) < 0) {
+		close(conn);
 		return;
 	}
-	relay_child_setup(&r->core);
-	if (poll(&p, 1, 1000) != 1)
-		_exit(0);
+	if (r->nrefused == RELAY_REFUSED_MAX)
+		relay_refused_drop(r, 0);
+	r->refused[r->nrefused].fd = conn;
+	clock_gettime(CLOCK_MONOTONIC, &r->refused[r->nrefused].t0);
+	r->nrefused++;
+}
+
+/* The refused connection @i spoke or hung up: answer its HELLO, or drop it. */
+static void relay_refused_input(struct relay *r, unsigned int i)
+{
+	static char buf[HC_MSG_MAX];
+	int fds[HC_SOCK_FDS_MAX], nfds, k, conn = r->refused[i].fd;
+	struct hc_msg m;
+	ssize_t n;
+
 	n = hc_sock_recv(conn, buf, sizeof(buf), fds, &nfds);
-	for (i = 0; n > 0 && i < nfds; i++)
-		close(fds[i]);
-	if (n <= 0 || hc_decode_hdr(&m, buf, n) || (m.hflags & HC_HF_REPLY))
-		_exit(0);
-	m.hflags = HC_HF_REPLY;
-	m.result = -EAGAIN;
-	n = hc_encode(&m, buf, sizeof(buf));
-	if (n > 0)
-		hc_sock_send(conn, buf, n, NULL, 0);
-	_exit(0);
+	if (n == -EAGAIN)
+		return;
+	for (k = 0; n > 0 && k < nfds; k++)
+		close(fds[k]);
+	if (n > 0 && !hc_decode_hdr(&m, buf, n) && !(m.hflags & HC_HF_REPLY)) {
+		m.hflags = HC_HF_REPLY;
+		m.result = -EAGAIN;
+		n = hc_encode(&m, buf, sizeof(buf));
+		/* a bare header into an empty socket: never blocks */
+		if (n > 0)
+			hc_sock_send(conn, buf, n, NULL, 0);
+	}
+	relay_refused_drop(r, i);
+}
+
+/* Drop refused connections past their time. Returns: ms until the next is due, or -1. */
+static int relay_refused_expire(struct relay *r)
+{
+	long ms;
+
+	while (r->nrefused) {
+		ms = RELAY_REFUSED_MS - relay_ms_since(&r->refused[0].t0);
+		if (ms > 0)
+			return (int)ms;
+		relay_refused_drop(r, 0);
+	}
+	return -1;
 }
 
 static void relay_log_peer(int conn)
@@ -537,12 +573,16 @@ static void relay_log_peer(int conn)
 		hostd_log(HOSTD_NAME ": connection from unknown peer: %s", strerror(errno));
 }
 
+/* A new connection: its shadow, or a refusal. Takes @conn. */
 static void relay_new_subject(struct relay *r, int conn)
 {
 	if (r->core.cfg->verbose)
 		relay_log_peer(conn);
-	if (hostd_relay_new_shadow(&r->core, conn) == -EAGAIN)
-		relay_reject(r, conn);
+	if (hostd_relay_new_shadow(&r->core, conn) == -EAGAIN) {
+		relay_refuse(r, conn);
+		return;
+	}
+	close(conn);
 }
 
 static void relay_accept(struct relay *r)
@@ -564,17 +604,17 @@ static void relay_accept(struct relay *r)
 			return;
 		}
 		relay_new_subject(r, conn);
-		close(conn);
 	}
 }
 
 int hostd_relay_run(const struct hostd_config *cfg)
 {
 	struct relay r = {
-		.core = { .cfg = cfg, .child_close = relay_unix_child_close,
-			  .reaped = relay_unix_reaped },
+		.core = { .cfg = cfg, .child_close = relay_unix_child_close },
 	};
+	struct pollfd p[2 + RELAY_REFUSED_MAX];
 	int err, stop = 0;
+	unsigned int i, n;
 
 	r.lsock = hostd_listen(cfg->socket_path, cfg->socket_mode, SOCK_SEQPACKET);
 	if (r.lsock < 0)
@@ -589,12 +629,14 @@ int hostd_relay_run(const struct hostd_config *cfg)
 			  cfg->root ? ", root " : "", cfg->root ? cfg->root_real : "");
 
 	while (!stop) {
-		struct pollfd p[2] = {
-			{ .fd = r.core.sfd, .events = POLLIN },
-			{ .fd = r.lsock, .events = POLLIN },
-		};
+		int timeout = relay_refused_expire(&r);
 
-		if (poll(p, 2, -1) < 0) {
+		p[0] = (struct pollfd){ .fd = r.core.sfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = r.lsock, .events = POLLIN };
+		n = r.nrefused;
+		for (i = 0; i < n; i++)
+			p[2 + i] = (struct pollfd){ .fd = r.refused[i].fd, .events = POLLIN };
+		if (poll(p, 2 + n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			hostd_log(HOSTD_NAME ": poll: %s", strerror(errno));
@@ -602,12 +644,20 @@ int hostd_relay_run(const struct hostd_config *cfg)
 		}
 		if (p[0].revents)
 			stop = hostd_relay_signals(&r.core);
-		if (!stop && p[1].revents)
+		if (stop)
+			break;
+		/* newest first: dropping one moves only those after it */
+		for (i = n; i-- > 0; )
+			if (p[2 + i].revents)
+				relay_refused_input(&r, i);
+		if (p[1].revents)
 			relay_accept(&r);
 	}
 	/* no new subjects, then every shadow goes */
 	close(r.lsock);
 	unlink(cfg->socket_path);
+	while (r.nrefused)
+		relay_refused_drop(&r, 0);
 	hostd_relay_stop(&r.core);
 	return 0;
 

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hostd.h"
@@ -65,12 +67,33 @@ static const struct hostd_opdesc hostd_ops[HC_OP_MAX] = {
 	[HC_OP_SPAWN_KEEP]	= { hostd_spawn },
 };
 
-/* SIGTERM (from the relay, or as parent-death signal): finish and go. */
+/*
+ * How long a shadow has, once told to stop, before its watchdog kills it:
+ * under the 1 s in which shadows follow a dead relay, and well within the
+ * relay's own grace period (RELAY_STOP_MS).
+ */
+#define SHADOW_STOP_MS		500
+
+/*
+ * SIGTERM, SIGINT or SIGHUP (from the relay, or SIGTERM as parent-death
+ * signal): finish and go. The call in progress returns EINTR (no
+ * SA_RESTART) and is answered if the connection has room; whatever still
+ * holds the shadow after SHADOW_STOP_MS (a retry loop, a stop signal that
+ * came just before a poll) is ended by the watchdog: SIGALRM, which the
+ * shadow neither catches nor blocks (see hostd_shadow_serve()), so that it
+ * terminates the process.
+ */
 static volatile sig_atomic_t shadow_stop;
 
 static void shadow_on_stop(int sig)
 {
+	struct itimerval it = {
+		.it_value = { SHADOW_STOP_MS / 1000, (SHADOW_STOP_MS % 1000) * 1000 },
+	};
+
 	(void)sig;
+	if (!shadow_stop)
+		setitimer(ITIMER_REAL, &it, NULL);
 	shadow_stop = 1;
 }
 
@@ -338,6 +361,35 @@ static void close_fds(int *fds, int *n)
 	*n = 0;
 }
 
+/*
+ * Send on the shadow's connection, which is non-blocking: wait for room
+ * while the relay lives and no stop came. A client that stops reading
+ * therefore holds its shadow only until hostcalld stops or dies; then the
+ * reply is dropped (the subject is ending anyway).
+ */
+static int shadow_send(struct hostd_shadow *sh, const void *buf, size_t len,
+		       const int *fds, int nfds)
+{
+	int err;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sh->conn, .events = POLLOUT },
+			{ .fd = sh->lifeline, .events = POLLIN },
+		};
+
+		err = hc_sock_send(sh->conn, buf, len, fds, nfds);
+		if (err != -EAGAIN)
+			return err;
+		if (shadow_stop)
+			return -ESHUTDOWN;
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (p[1].revents)	/* the relay is gone */
+			return -ESHUTDOWN;
+	}
+}
+
 /* Send the reply; a reply that cannot be encoded becomes its error. */
 static int shadow_reply(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 res)
 {
@@ -362,21 +414,41 @@ static int shadow_reply(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 re
 		if (len < 0)
 			return len;
 	}
-	err = hc_sock_send(sh->conn, sh->outbuf, len, rq->out_fds, rq->nout);
+	err = shadow_send(sh, sh->outbuf, len, rq->out_fds, rq->nout);
 	close_fds(rq->out_fds, &rq->nout);
 	return err;
+}
+
+/*
+ * recvmsg() gives 0 both for an empty SOCK_SEQPACKET record and at EOF: it
+ * was EOF if the peer has shut down its side.
+ */
+static int shadow_peer_gone(struct hostd_shadow *sh)
+{
+	struct pollfd p = { .fd = sh->conn, .events = POLLIN | POLLRDHUP };
+
+	return poll(&p, 1, 0) != 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 /* Serve one message. Returns: 0, or -errno when the subject must end. */
 static int shadow_serve_one(struct hostd_shadow *sh)
 {
-	struct hc_msg m, rep;
+	struct hc_msg m = { 0 }, rep = { 0 };
 	struct hostd_req rq = { .m = &m, .rep = &rep };
 	ssize_t n;
 	hc_s64 res;
 	int err;
 
 	n = hc_sock_recv(sh->conn, sh->inbuf, HC_MSG_MAX, rq.in_fds, &rq.nin);
+	if (n == -EAGAIN)
+		return 0;
+	if (n == 0 && !shadow_peer_gone(sh)) {
+		/* an empty record: nothing to frame or decode, no tag to echo */
+		if (sh->cfg->verbose)
+			hostd_log(HOSTD_NAME ": subject %u: an empty record: answered "
+				  "EBADMSG (op 0, tag 0)", sh->slot + 1);
+		return shadow_reply(sh, &rq, -EBADMSG);
+	}
 	if (n <= 0) {
 		if (n < 0 && n != -ECONNRESET)
 			hostd_log(HOSTD_NAME ": subject %u: receive: %s%s", sh->slot + 1,
@@ -391,7 +463,6 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 		close_fds(rq.in_fds, &rq.nin);
 		return -EBADMSG;
 	}
-	memset(&rep, 0, sizeof(rep));
 	res = hc_decode(&m, sh->inbuf, n);
 	if (res == 0)
 		res = shadow_dispatch(sh, &rq);
@@ -402,22 +473,65 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 	return err;
 }
 
+/* The stop watchdog's signal must end the process (shadow_on_stop()). */
+static void shadow_watchdog_init(void)
+{
+	sigset_t alrm;
+
+	signal(SIGALRM, SIG_DFL);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+}
+
+/* ms until the HELLO deadline: -1 for none (or once HELLO is done), 0 past it. */
+static int shadow_hello_left(struct hostd_shadow *sh, const struct timespec *t0)
+{
+	struct timespec now;
+	long ms;
+
+	if (sh->helloed || !sh->cfg->hello_timeout)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = sh->cfg->hello_timeout * 1000L - ((now.tv_sec - t0->tv_sec) * 1000 +
+					       (now.tv_nsec - t0->tv_nsec) / 1000000);
+	return ms > 0 ? (int)ms : 0;
+}
+
 /*
- * When the subject goes (EOF or BYE), its host processes get SIGHUP in their
- * process groups, as a terminal hangup would give them; handles close with
- * the process.
+ * When the subject goes (EOF, BYE, no HELLO within --hello-timeout, a stop,
+ * the relay's death), its host processes get SIGHUP in their process
+ * groups, as a terminal hangup would give them; handles close with the
+ * process.
  */
 void hostd_shadow_serve(struct hostd_shadow *sh)
 {
+	struct timespec t0;
+	int left;
+
+	shadow_watchdog_init();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* never block in a send or receive: see shadow_send() */
+	fcntl(sh->conn, F_SETFL, fcntl(sh->conn, F_GETFL) | O_NONBLOCK);
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = sh->conn, .events = POLLIN },
 			{ .fd = sh->lifeline, .events = POLLIN },
 		};
+		int r;
 
 		if (shadow_stop)
 			break;
-		if (poll(p, 2, -1) < 0) {
+		left = shadow_hello_left(sh, &t0);
+		if (left == 0) {
+			if (sh->cfg->verbose)
+				hostd_log(HOSTD_NAME ": subject %u: no HELLO within %u s "
+					  "(--hello-timeout): closing", sh->slot + 1,
+					  sh->cfg->hello_timeout);
+			break;
+		}
+		r = poll(p, 2, left);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;

@@ -6,7 +6,9 @@
  * be tested without a VM, including what the guest module never does.
  * Run by tests/vm/ivshmem-host.sh, which sets up the --root tree.
  *
- * usage: hc_ivclient SOCKET HOSTCALLD_PID ROOTDIR MAX_SUBJECTS
+ * usage: hc_ivclient SOCKET HOSTCALLD_PID ROOTDIR MAX_SUBJECTS [kill9]
+ * With kill9 it only makes an idle subject and one blocked in a FIFO open,
+ * kills hostcalld with SIGKILL and measures how long their shadows live on.
  * Output: "ok N - name" / "not ok N - name: why"; exit 1 if one failed.
  */
 #include <endian.h>
@@ -591,6 +593,99 @@ static void t_fifo(struct ring *r, uint32_t id)
 	       "bye wait %d, open wait %ld result %lld", err, n, (long long)rm.result);
 }
 
+/* A refused HELLO for subject 0 leaves no subject (and no shadow) behind. */
+static void t_hello_refused(struct ring *r)
+{
+	struct hc_msg m, rm;
+	long base = shadows_become(1, 2000), n = 0, after, ok_id;
+	int i;
+
+	for (i = 0; i < 3 * (int)max_subjects; i++) {
+		/* version 0, or a HELLO flag nobody knows: both refused */
+		m = (struct hc_msg){ .op = HC_OP_HELLO, .arg = i % 2 ? HC_PROTO_VERSION : 0,
+				     .flags = i % 2 ? 0x80000000u : 0 };
+		n = call(r, 0, &m, &rm);
+		if (n != (i % 2 ? -EINVAL : -EPROTONOSUPPORT))
+			break;
+	}
+	after = shadows_become(base, 2000);
+	ok_id = hello(r, 0);
+	result(i == 3 * (int)max_subjects && after == base && ok_id > 0,
+	       "refused HELLOs (3 x --max-subjects of them) leave no subject behind",
+	       "%d refused, then %ld; shadows %ld -> %ld; a good HELLO %ld", i, n, base,
+	       after, ok_id);
+	if (ok_id > 0) {
+		m = (struct hc_msg){ .op = HC_OP_BYE };
+		call(r, ok_id, &m, &rm);
+		shadows_become(base, 2000);
+	}
+}
+
+static int alive(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z';
+}
+
+/* kill -9 of hostcalld: its shadows (one idle, one in a FIFO open) end within 1 s. */
+static void t_kill9(struct ring *r)
+{
+	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = "fifo",
+			    .flags = HC_O_RDONLY };
+	char path[64], buf[4096], *p;
+	pid_t pids[16];
+	long a = hello(r, 0), b = hello(r, 0);
+	int fd, n = 0, left = 0, i;
+	double t0, ms = -1;
+	ssize_t got;
+
+	submit(r, 3, b, &m);
+	sleep_ms(200);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)hostd_pid,
+		 (int)hostd_pid);
+	fd = open(path, O_RDONLY);
+	got = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[got > 0 ? got : 0] = 0;
+	for (p = buf; *p && n < 16; ) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		pids[n++] = v;
+		p = end;
+	}
+	kill(hostd_pid, SIGKILL);
+	t0 = now_ms();
+	while (now_ms() - t0 < 3000) {
+		for (left = 0, i = 0; i < n; i++)
+			left += alive(pids[i]);
+		if (!left) {
+			ms = now_ms() - t0;
+			break;
+		}
+		sleep_ms(5);
+	}
+	result(a > 0 && b > 0 && n >= 2 && !left && ms <= 1000,
+	       "kill -9 of hostcalld: the shadows (idle, in a FIFO open) end within 1 s",
+	       "hello %ld %ld, %d shadows, %d left after %.0f ms", a, b, n, left,
+	       now_ms() - t0);
+	printf("# kill -9: %d shadows gone after %.0f ms\n", n, ms);
+}
+
 static void put_u32le(unsigned char *p, uint32_t v)
 {
 	p[0] = v;
@@ -732,8 +827,8 @@ int main(int argc, char **argv)
 	int err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s SOCKET HOSTCALLD_PID ROOTDIR MAX_SUBJECTS\n",
+	if (argc != 5 && (argc != 6 || strcmp(argv[5], "kill9"))) {
+		fprintf(stderr, "usage: %s SOCKET HOSTCALLD_PID ROOTDIR MAX_SUBJECTS [kill9]\n",
 			argv[0]);
 		return 2;
 	}
@@ -746,6 +841,10 @@ int main(int argc, char **argv)
 	       "%s", strerror(-err));
 	if (err)
 		return 1;
+	if (argc == 6) {
+		t_kill9(&r);
+		return nfail ? 1 : 0;
+	}
 	t_layout(&r);
 	t_beat(&r);
 	id = t_hello(&r);
@@ -756,6 +855,7 @@ int main(int argc, char **argv)
 	t_malformed(&r, id);
 	t_parallel(&r, id);
 	t_fifo(&r, id);
+	t_hello_refused(&r);
 	t_subjects(&r, id);
 	t_scribble(&r, id);
 	t_reconnect(&r);

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # hostcalld --ivshmem without a VM: tests/vm/hc_ivclient.c plays QEMU and the
 # guest on the ring (subjects, files under --root, fork-subject, BYE, FIFO
-# stalls, malformed and random requests, QEMU leaving, SIGTERM), then this
-# script checks that hostcalld exited cleanly and left no shadow behind.
+# stalls, malformed and random requests, refused HELLOs, QEMU leaving,
+# SIGTERM), then this script checks that hostcalld exited cleanly and left no
+# shadow behind; a second hostcalld is killed with SIGKILL while it has an
+# idle subject and one blocked in a FIFO open: their shadows must end within 1 s.
 #
 # usage: tests/vm/ivshmem-host.sh      env: B (default build), CC
 set -uo pipefail
@@ -87,6 +89,23 @@ else
 		echo "not ok - after SIGTERM: exit $rc, left: '$left', socket $(ls "$sock" 2>&1)"
 		fail=1
 	fi
+fi
+
+# kill -9: no shadow outlives hostcalld by more than 1 s
+sock2=$T/ivshmem2.sock
+"$B/hostcalld" --ivshmem "$sock2" --root "$root" "${user_args[@]}" 2>"$T/hostcalld2.log" &
+pid=$!
+disown "$pid"	# the client kills it: no "Killed" line from bash
+for _ in $(seq 50); do
+	[ -S "$sock2" ] && break
+	sleep 0.1
+done
+if [ -S "$sock2" ]; then
+	"$client" "$sock2" "$pid" "$root" $max kill9 || fail=1
+	pid=
+else
+	echo "not ok - hostcalld (kill -9 case) did not create $sock2: $(tail -n 3 "$T/hostcalld2.log")"
+	fail=1
 fi
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 if grep -Eq 'AddressSanitizer|segfault|core dumped' "$T/hostcalld.log"; then
