@@ -3,7 +3,7 @@
 # hostcalld's limits and its answers to clients that misbehave: a 0-byte record gets an error reply, connections that never say HELLO are closed after --hello-timeout, a client past --max-subjects gets EAGAIN even while many others stay silent, and the cgroup of --max-procs/--max-memory: the subjects' processes are in it and the relay is not, a fork bomb stops at the limit while hostcalld still serves a new client, a program over the memory limit is killed, the cgroup goes at exit (or, after a kill -9, at the next start), and without the rights for a cgroup hostcalld says so and serves without limits.
 #
 # Output: "ok N - name" / "not ok N - name", then "N passed, N failed"; exit 1 if one failed.
-# The cgroup cases need root (else they are skipped with the reason). About 12 s.
+# The cgroup cases need root (else they are skipped with the reason). About 4 s.
 #
 # Environment: HOSTCALLD (default build/hostcalld), CC.
 set -u
