@@ -13,7 +13,8 @@ B	:= build
 # missing ones (apt-get, as root).
 DEB_PKGS := gcc make pkg-config libcriterion-dev coreutils findutils tar \
 	    util-linux attr acl passwd procps psmisc dash tmux \
-	    libedit-dev a2ps cups cups-bsd cups-client ghostscript less
+	    libedit-dev a2ps cups cups-bsd cups-client ghostscript less \
+	    libseccomp-dev
 
 PROTO_SRC := proto/hc_codec.c proto/hc_sock.c
 HOST_SRC  := $(wildcard host/*.c)
@@ -42,7 +43,7 @@ $(B)/pic/%.o: %.c
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(B)/hostcalld: $(HOST_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) -o $@ $^ -lseccomp
 
 $(B)/libhostcall.so: $(SHIM_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libhostcall.so -o $@ $^ -ldl -lpthread

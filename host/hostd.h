@@ -55,6 +55,9 @@ struct hostd_config {
 	int daemon;
 	unsigned int max_subjects;
 	unsigned int max_handles;
+	int seccomp;			/* --seccomp: enum hostd_seccomp_mode */
+	const char **pass_env;		/* --pass-env names */
+	unsigned int npass_env;
 	unsigned int hello_timeout;	/* --hello-timeout: s to say HELLO, 0: none */
 	unsigned int max_procs;		/* --max-procs: the subjects' pids.max, 0: none */
 	unsigned long long max_memory;	/* --max-memory: bytes, 0: none */
@@ -197,9 +200,10 @@ void hostd_cgroup_cleanup(void);
 
 struct hostd_seen;
 
+/* A host process of this subject; the subject's spawner is its parent. */
 struct hostd_proc {
 	pid_t pid;			/* 0: free entry */
-	char pts[32];			/* its pty slave, "" if none */
+	int pidfd;			/* from the spawner: readable once it exited */
 };
 
 struct hostd_shadow {
@@ -215,6 +219,7 @@ struct hostd_shadow {
 	int cwdfd;			/* O_PATH fd of the working directory */
 	int setup_err;			/* set-up failed: HELLO answers this */
 	mode_t umask;			/* hostcalld's, for spawned programs */
+	int spawner;			/* socket to the subject's spawner, or -1 */
 	struct hostd_proc procs[HOSTD_PROCS_MAX];
 	void *inbuf, *outbuf;		/* HC_MSG_MAX each */
 	char *scratch;			/* HC_MSG_MAX: reply data and paths */
@@ -392,5 +397,76 @@ hostd_op_fn hostd_spawn, hostd_wait, hostd_kill, hostd_winsize;
 /** hostd_procs_hangup() - SIGHUP the process groups of every host process
  * this subject still has, as a terminal hangup would. */
 void hostd_procs_hangup(struct hostd_shadow *sh);
+
+/**
+ * hostd_spawner_new() - ask this subject's spawner for a spawner of the
+ * forked subject in slot @slot (only an unsandboxed spawner can make one).
+ * Returns: the new spawner's socket, or -errno (-ENOENT: no spawner here).
+ */
+int hostd_spawner_new(struct hostd_shadow *sh, unsigned int slot);
+
+/**
+ * hostd_procs_inherit() - in the shadow of a forked subject: forget the
+ * parent subject's host processes and use @spawner (or none if -1).
+ */
+void hostd_procs_inherit(struct hostd_shadow *sh, int spawner);
+
+/* ---- the spawner (spawner.c) ---- */
+
+/**
+ * hostd_spawner_start() - in a new shadow, before its sandbox and before it
+ * drops privileges: fork the subject's spawner, which becomes the shadow's
+ * user but keeps the bounding set, and starts the subject's host programs
+ * as that user would start them (setuid works), with a login-like
+ * environment. It ends when the returned socket closes or the relay goes.
+ * Returns: the shadow's end of the socket, or -errno.
+ */
+int hostd_spawner_start(struct hostd_shadow *sh);
+
+/* ---- the sandbox (sandbox.c) ---- */
+
+/* --seccomp MODE: what the shadow's filter does with what it does not allow */
+enum hostd_seccomp_mode {
+	HOSTD_SECCOMP_KILL,		/* EPERM, ENOSYS, or kill (the default) */
+	HOSTD_SECCOMP_LOG,		/* allow and log (sanitizer, fuzz builds) */
+	HOSTD_SECCOMP_OFF,		/* no filter */
+};
+
+/** hostd_seccomp_mode() - "kill", "log" or "off" as a mode, or -EINVAL. */
+int hostd_seccomp_mode(const char *name);
+
+/**
+ * hostd_sandbox_drop_bounding() - empty the capability bounding set (needs
+ * CAP_SETPCAP: a root process, before it changes uid).
+ * Returns: 0, or -errno.
+ */
+int hostd_sandbox_drop_bounding(void);
+
+/**
+ * hostd_sandbox_become_user() - become cfg's user (with --user, from root:
+ * its groups, gid, uid) and check that root cannot be regained.
+ * Returns: 0, or -errno.
+ */
+int hostd_sandbox_become_user(const struct hostd_config *cfg);
+
+/** hostd_sandbox_lock() - no_new_privs and not dumpable. Returns: 0, or -errno. */
+int hostd_sandbox_lock(void);
+
+/**
+ * hostd_sandbox_prepare() - build the shadows' seccomp filter for @mode
+ * once, in the relay (libseccomp takes most of a millisecond to build it,
+ * which every short-lived subject would pay). The lists and their reasons
+ * are in sandbox.c.
+ * Returns: 0, or -errno.
+ */
+int hostd_sandbox_prepare(int mode);
+
+/**
+ * hostd_sandbox_seccomp() - install the shadow's seccomp filter in the
+ * calling process (no_new_privs must be set) in @mode, built first if
+ * hostd_sandbox_prepare() did not; inherited by its forks.
+ * Returns: 0, or -errno.
+ */
+int hostd_sandbox_seccomp(int mode);
 
 #endif /* HOSTD_H */

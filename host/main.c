@@ -42,6 +42,14 @@ static void usage(FILE *f)
 "                      root shadows under --root, create them\n"
 "  --allow-setuid      with root shadows under --root, let clients set the\n"
 "                      setuid/setgid bits and file capabilities of files\n"
+"  --pass-env NAME     give host programs hostcalld's variable NAME too\n"
+"                      (repeatable); otherwise they get a login's environment\n"
+"                      (HOME, USER, LOGNAME, SHELL, PATH, the system locale)\n"
+"                      and what the caller passes\n"
+"  --seccomp MODE      the shadows' seccomp filter: kill (default: EPERM for\n"
+"                      what a shadow does not do, death for what it must never\n"
+"                      do), log (allow those and log them in the kernel log,\n"
+"                      for sanitizer and fuzz builds) or off\n"
 "  --daemon            detach from the terminal (default: foreground)\n"
 "  --verbose           log each connecting peer and each op\n"
 "  --max-subjects N    live subjects at most (default 256)\n"
@@ -234,6 +242,7 @@ int main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_IVSHMEM, O_MODE, O_ROOT, O_USER, O_ALLOWROOT,
 	       O_ALLOWDEV, O_ALLOWSUID, O_DAEMON,
+	       O_PASSENV, O_SECCOMP,
 	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELLOTO, O_MAXPROCS, O_MAXMEM,
 	       O_HELP, O_VERSION };
 	static const struct option opts[] = {
@@ -245,6 +254,8 @@ int main(int argc, char **argv)
 		{ "allow-root", no_argument, NULL, O_ALLOWROOT },
 		{ "allow-devices", no_argument, NULL, O_ALLOWDEV },
 		{ "allow-setuid", no_argument, NULL, O_ALLOWSUID },
+		{ "pass-env", required_argument, NULL, O_PASSENV },
+		{ "seccomp", required_argument, NULL, O_SECCOMP },
 		{ "daemon", no_argument, NULL, O_DAEMON },
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "max-subjects", required_argument, NULL, O_MAXSUB },
@@ -265,6 +276,11 @@ int main(int argc, char **argv)
 	unsigned int v;
 	int c, allow_root = 0;
 
+	cfg.pass_env = calloc(argc, sizeof(char *));
+	if (!cfg.pass_env) {
+		fprintf(stderr, HOSTD_NAME ": out of memory\n");
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_SOCKET:
@@ -292,6 +308,22 @@ int main(int argc, char **argv)
 			break;
 		case O_ALLOWSUID:
 			cfg.allow_setuid = 1;
+			break;
+		case O_PASSENV:
+			if (!*optarg || strchr(optarg, '=')) {
+				fprintf(stderr, HOSTD_NAME ": --pass-env %s: expected a "
+					"variable's name (no '=')\n", optarg);
+				return 2;
+			}
+			cfg.pass_env[cfg.npass_env++] = optarg;
+			break;
+		case O_SECCOMP:
+			cfg.seccomp = hostd_seccomp_mode(optarg);
+			if (cfg.seccomp < 0) {
+				fprintf(stderr, HOSTD_NAME ": --seccomp %s: expected kill, "
+					"log or off\n", optarg);
+				return 2;
+			}
 			break;
 		case O_DAEMON:
 			cfg.daemon = 1;
@@ -365,6 +397,12 @@ int main(int argc, char **argv)
 	fill_stdio();
 	if (lookup_user(&cfg) || check_identity(&cfg, allow_root))
 		return 1;
+	if ((c = hostd_sandbox_prepare(cfg.seccomp))) {
+		fprintf(stderr, HOSTD_NAME ": --seccomp: cannot build the shadows' seccomp "
+			"filter: %s (is libseccomp too old? --seccomp off runs without)\n",
+			strerror(-c));
+		return 1;
+	}
 	raise_fd_limit(&cfg);
 	if (resolve_root(&cfg) || hostd_export_open(&cfg))
 		return 1;

@@ -139,7 +139,7 @@ hc_s64 hostd_bye(struct hostd_shadow *sh, struct hostd_req *rq)
 /* In the short-lived middle process of a fork-subject: see below. */
 static void __attribute__((noreturn))
 fork_middle(struct hostd_shadow *sh, struct hostd_req *rq, int sv[2],
-	    unsigned int slot, pid_t owner)
+	    unsigned int slot, pid_t owner, int spawner)
 {
 	pid_t mid = getpid(), pid;
 	int i;
@@ -156,8 +156,9 @@ fork_middle(struct hostd_shadow *sh, struct hostd_req *rq, int sv[2],
 		sh->slot = slot;
 		/* the new subject inherits the handshake its parent made */
 		sh->helloed = 1;
-		/* the parent subject's host processes are not this one's */
-		memset(sh->procs, 0, sizeof(sh->procs));
+		/* the parent subject's host processes are not this one's,
+		 * and its own spawner starts this one's */
+		hostd_procs_inherit(sh, spawner);
 		hostd_relay_watch(mid);
 		if (sh->cfg->verbose)
 			hostd_log(HOSTD_NAME ": subject %u: shadow pid %d, forked",
@@ -173,15 +174,17 @@ fork_middle(struct hostd_shadow *sh, struct hostd_req *rq, int sv[2],
 
 /*
  * The new shadow is a fork of this one, so it inherits the cwd, the handles
- * and the set of opened files. It is double-forked (this shadow -> a middle
- * process -> the new shadow; the middle one fills the slot we reserved and
- * exits) so that the new shadow is reparented to the relay, the child
- * subreaper, which reaps every shadow and can stop them all.
+ * and the set of opened files (and the sandbox). It is double-forked (this
+ * shadow -> a middle process -> the new shadow; the middle one fills the
+ * slot we reserved and exits) so that the new shadow is reparented to the
+ * relay, the child subreaper, which reaps every shadow and can stop them
+ * all. A sandboxed shadow cannot make a spawner that is not: the new
+ * subject's spawner is forked by this subject's.
  */
 hc_s64 hostd_fork_subject(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	pid_t me = getpid(), mid;
-	int sv[2], slot, status, err;
+	int sv[2], slot, status, err, spawner;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -192,13 +195,18 @@ hc_s64 hostd_fork_subject(struct hostd_shadow *sh, struct hostd_req *rq)
 			  "(%u, see --max-subjects)", sh->slot + 1, sh->cfg->max_subjects);
 		goto out_close;
 	}
+	spawner = hostd_spawner_new(sh, slot);
+	if (spawner < 0 && spawner != -ENOENT)
+		hostd_log(HOSTD_NAME ": subject %u: fork-subject: no spawner for subject "
+			  "%d: %s (it cannot start host programs)", sh->slot + 1, slot + 1,
+			  strerror(-spawner));
 	mid = fork();
 	if (mid < 0) {
 		err = -errno;
-		goto out_release;
+		goto out_spawner;
 	}
 	if (mid == 0)
-		fork_middle(sh, rq, sv, slot, me);
+		fork_middle(sh, rq, sv, slot, me, spawner);
 	while (waitpid(mid, &status, 0) < 0)
 		if (errno != EINTR) {
 			status = -1;
@@ -206,13 +214,17 @@ hc_s64 hostd_fork_subject(struct hostd_shadow *sh, struct hostd_req *rq)
 		}
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		err = -EAGAIN;
-		goto out_release;
+		goto out_spawner;
 	}
+	if (spawner >= 0)
+		close(spawner);
 	close(sv[0]);
 	err = hostd_reply_fd(rq, sv[1]);
 	return err ? err : slot + 1;
 
-out_release:
+out_spawner:
+	if (spawner >= 0)
+		close(spawner);
 	hostd_slot_release(slot, me);
 out_close:
 	close(sv[0]);
@@ -222,24 +234,37 @@ out_close:
 
 /* ---- set-up ---- */
 
+/*
+ * In this order: the bounding set can only be emptied while the shadow
+ * still has CAP_SETPCAP (as root, before the uid changes; not root,
+ * no_new_privs alone keeps setuid programs from raising it); a change of
+ * uid makes a process non-dumpable only when it leaves root, so that is
+ * set explicitly. The seccomp filter comes last, once set-up is done.
+ */
 static int shadow_drop_privileges(const struct hostd_config *cfg)
 {
-	if (!cfg->user)
-		return 0;
-	if (geteuid() == 0) {
-		if (setgroups(cfg->ngroups, cfg->groups) < 0)
-			return -errno;
-		if (setgid(cfg->gid) < 0)
-			return -errno;
-		if (setuid(cfg->uid) < 0)
-			return -errno;
-	}
-	if (getuid() != cfg->uid || geteuid() != cfg->uid ||
-	    getgid() != cfg->gid || getegid() != cfg->gid)
-		return -EPERM;
-	if (cfg->uid != 0 && setuid(0) == 0)
-		return -EPERM;
-	return 0;
+	int err = 0;
+
+	if (geteuid() == 0)
+		err = hostd_sandbox_drop_bounding();
+	if (!err)
+		err = hostd_sandbox_become_user(cfg);
+	if (!err)
+		err = hostd_sandbox_lock();
+	return err;
+}
+
+/* hostcalld's stdin and stdout (a terminal, maybe) are none of a shadow's
+ * business; stderr stays, for the log. */
+static void shadow_close_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	close(fd);
 }
 
 static int shadow_setup(struct hostd_shadow *sh)
@@ -255,11 +280,28 @@ static int shadow_setup(struct hostd_shadow *sh)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * The spawner first, while this process is as hostcalld made it: it
+	 * becomes the user itself but keeps what a user's programs need (the
+	 * bounding set, no no_new_privs). Under --root there is none: host
+	 * programs would run outside the root.
+	 */
+	sh->spawner = -1;
+	if (!cfg->root) {
+		sh->spawner = hostd_spawner_start(sh);
+		if (sh->spawner < 0) {
+			hostd_log(HOSTD_NAME ": subject %u: cannot start its spawner: %s "
+				  "(it cannot start host programs)", sh->slot + 1,
+				  strerror(-sh->spawner));
+			sh->spawner = -1;
+		}
+	}
+	shadow_close_stdio();
 	err = shadow_drop_privileges(cfg);
 	if (err) {
-		hostd_log(HOSTD_NAME ": subject %u: cannot become user %s (uid %u): %s",
-			  sh->slot + 1, cfg->pw_name, (unsigned int)cfg->uid,
-			  strerror(-err));
+		hostd_log(HOSTD_NAME ": subject %u: cannot become user %s (uid %u) "
+			  "in its sandbox: %s", sh->slot + 1, cfg->pw_name,
+			  (unsigned int)cfg->uid, strerror(-err));
 		return err;
 	}
 	/* after the drop: a change of credentials clears the parent-death signal */
@@ -286,6 +328,17 @@ static int shadow_setup(struct hostd_shadow *sh)
 	return 0;
 }
 
+/* Last in set-up: from here on the shadow runs under its seccomp filter. */
+static int shadow_sandbox(struct hostd_shadow *sh)
+{
+	int err = hostd_sandbox_seccomp(sh->cfg->seccomp);
+
+	if (err)
+		hostd_log(HOSTD_NAME ": subject %u: cannot install the seccomp filter: %s "
+			  "(--seccomp off runs without it)", sh->slot + 1, strerror(-err));
+	return err;
+}
+
 void hostd_shadow_run(const struct hostd_config *cfg, int conn, int lifeline,
 		      unsigned int slot)
 {
@@ -295,7 +348,7 @@ void hostd_shadow_run(const struct hostd_config *cfg, int conn, int lifeline,
 	sh.conn = conn;
 	sh.lifeline = lifeline;
 	sh.slot = slot;
-	if (shadow_setup(&sh))
+	if (shadow_setup(&sh) || shadow_sandbox(&sh))
 		_exit(1);
 	hostd_shadow_serve(&sh);
 }

@@ -92,12 +92,16 @@ wait_socket() {
 }
 
 # start_hostcalld [VAR=VALUE...]: hostcalld on a private socket, with a clean
-# environment as a service would have (host commands inherit it) plus the
-# given variables. Sets HC_SOCK and HC_PID.
+# environment as a service would have plus the given variables, which it
+# passes on to host commands (--pass-env). Sets HC_SOCK and HC_PID.
 start_hostcalld() {
 	HC_SOCK=$WORK/hc.sock
+	pass=
+	for a in "$@"; do pass="$pass --pass-env ${a%%=*}"; done
+	# shellcheck disable=SC2086 # $pass: variable names, no blanks
 	env -i PATH="$SYS_PATH" LANG=C.UTF-8 "$@" \
-		"$HOSTCALLD" --socket "$HC_SOCK" --user "$SHADOW_USER" > "$WORK/hostcalld.log" 2>&1 &
+		"$HOSTCALLD" --socket "$HC_SOCK" --user "$SHADOW_USER" $pass \
+		> "$WORK/hostcalld.log" 2>&1 &
 	HC_PID=$!
 	if ! wait_socket "$HC_SOCK" "$HC_PID" 10; then
 		fail "hostcalld listens on $HC_SOCK" "no socket after 10 s"
@@ -265,12 +269,12 @@ section_mixed() {
 	expect_out "cd changes only dosh's cwd, not the host's" / "cd $HOSTDIR; !pwd"
 	expect_out "host command runs in the host cwd" "$HOSTDIR" "!cd $HOSTDIR; !sh -c pwd"
 
-	# Environment: host commands get hostcalld's environment and the shadow
-	# user's identity, not dosh's variables.
+	# Environment: host commands get a login's environment of the shadow
+	# user and what --pass-env names, not dosh's variables.
 	expect_out "host command runs as the shadow user" "$SHADOW_USER" '!id -un'
 	expect_out "host command gets USER/HOME of the shadow user" \
 		"$SHADOW_USER $(getent passwd $SHADOW_USER | cut -d: -f6)" '!sh -c "echo \$USER \$HOME"'
-	expect_out "host command gets hostcalld's environment (CUPS_SERVER)" "$CUPS_SOCK" \
+	expect_out "host command gets hostcalld's --pass-env variable (CUPS_SERVER)" "$CUPS_SOCK" \
 		'!sh -c "echo \$CUPS_SERVER"'
 	expect_out "exported dosh variable does not reach a host command" "[]" \
 		'export HCTEST_SECRET=leak; !sh -c "echo [\$HCTEST_SECRET]"'

@@ -11,7 +11,7 @@
 . tests/dosh/cups.sh
 
 accept_made=()		# files and directories to remove, in this order
-accept_env=()		# VAR=VALUE for hostcalld (its host commands inherit it)
+accept_env=()		# VAR=VALUE for hostcalld, passed on to its host commands (--pass-env)
 accept_cups_err=
 accept_jobs_before=0
 

@@ -119,8 +119,10 @@ accept)
 	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	accept_setup "$token" || die "cannot write /etc/printcap for the run"
 	rm -f "$sock"
+	pass_args=()	# host programs get accept_env's variables only if passed
+	for v in "${accept_env[@]+"${accept_env[@]}"}"; do pass_args+=(--pass-env "${v%%=*}"); done
 	env "${accept_env[@]+"${accept_env[@]}"}" "$B/hostcalld" --ivshmem "$sock" \
-		"${user_args[@]}" --verbose >"$work/peer.log" 2>&1 9>&- &
+		"${user_args[@]}" "${pass_args[@]+"${pass_args[@]}"}" --verbose >"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!
 	;;
 esac
