@@ -79,6 +79,7 @@ integration: all
 	tests/integration/run.sh
 	tests/integration/lifetime.sh
 	tests/integration/limits.sh
+	tests/integration/sandbox.sh
 
 check: deps
 	$(MAKE) all
