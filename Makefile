@@ -86,6 +86,8 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) security-check
+	$(MAKE) fuzz-check
+	$(MAKE) sanitize-check
 	$(MAKE) dosh-check
 	$(MAKE) vm-check-all
 
@@ -223,6 +225,98 @@ vm-check-all: vm-deps
 # --user; default nobody when root). Exiting dosh powers it off.
 run: all kmod musl
 	KVER=$(KVER) RUN_USER="$(RUN_USER)" tests/vm/boot.sh
+
+# ---- fuzzing and sanitizer builds (issue 7) ----
+# $(FB)/: libFuzzer harnesses (clang, -fsanitize=fuzzer,address,undefined) of
+# every decoder of proto/, of the encoder, of the socket framing and of the
+# ivshmem ring as the host reads it, the seed generator and the live driver
+# (tests/fuzz/). $(AB)/: ASan+UBSan builds of hostcalld, libhostcall.so and
+# the unit tests. make fuzz runs each harness (FUZZ_RUNS= executions, or
+# FUZZ_TIME= seconds each; by default the codec harness 10 million times),
+# make fuzz-check a short run of each, make sanitize-check the unit tests
+# and tests/integration/hostd.sh against the sanitizer builds; any crash or
+# sanitizer report fails them (tests/fuzz/run.sh, tests/fuzz/sanitize.sh).
+DEB_PKGS += clang libclang-rt-14-dev
+SAN_CC	?= clang
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+# The gcc build is the warning gate: clang's own warnings in the sanitizer
+# builds of hostcalld, libhostcall and the unit tests are shown, not fatal.
+SAN_CFLAGS = $(filter-out -Werror,$(CFLAGS)) -O1 $(SAN_FLAGS)
+FUZZ_TOOL_CFLAGS = $(CFLAGS) -O1 $(SAN_FLAGS)
+FUZZ_CFLAGS = $(CFLAGS) -O1 -Ihost -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=all -fno-omit-frame-pointer
+# hostcalld's libraries, as its own link line has them
+SAN_HOST_LIBS := -lseccomp
+AB	:= $(B)/asan
+FB	:= $(B)/fuzz
+FUZZ_RUNS ?=
+FUZZ_TIME ?=
+
+FUZZ_HDR  := proto/hostcall_proto.h tests/fuzz/fuzz.h
+FUZZ_BINS := $(FB)/codec $(FB)/encode $(FB)/sock $(FB)/ring
+ASAN_HOST_OBJ := $(patsubst %.c,$(AB)/obj/%.o,$(PROTO_SRC) $(HOST_SRC))
+ASAN_SHIM_OBJ := $(patsubst %.c,$(AB)/pic/%.o,$(PROTO_SRC) $(SHIM_SRC))
+ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(AB)/tests/%,$(UNIT_SRC))
+
+.PHONY: fuzz-build asan fuzz fuzz-check sanitize-check
+fuzz-build: $(FUZZ_BINS) $(FB)/seeds $(AB)/fuzz-live $(AB)/hostcalld
+asan: $(AB)/hostcalld $(AB)/libhostcall.so $(ASAN_UNIT_BIN)
+
+$(AB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(AB)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(AB)/hostcalld: $(ASAN_HOST_OBJ)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(SAN_HOST_LIBS)
+
+# needs the ASan runtime loaded first: see tests/fuzz/sanitize.sh
+$(AB)/libhostcall.so: $(ASAN_SHIM_OBJ)
+	$(SAN_CC) $(SAN_CFLAGS) -shared -Wl,-soname,libhostcall.so -o $@ $^ -ldl -lpthread
+
+$(AB)/tests/%: tests/unit/%.c $(PROTO_SRC)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(PROTO_SRC) -lcriterion
+
+$(FB)/codec: tests/fuzz/fuzz_codec.c proto/hc_codec.c $(FUZZ_HDR)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(FB)/encode: tests/fuzz/fuzz_encode.c proto/hc_codec.c $(FUZZ_HDR)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(FB)/sock: tests/fuzz/fuzz_sock.c proto/hc_sock.c proto/hc_sock.h $(FUZZ_HDR)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(FB)/ring: tests/fuzz/fuzz_ring.c host/ivring.c tests/fuzz/msgs.c proto/hc_codec.c \
+	    host/ivring.h proto/hc_ring.h tests/fuzz/msgs.h $(FUZZ_HDR)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -lpthread
+
+$(FB)/seeds: tests/fuzz/seeds.c tests/fuzz/msgs.c proto/hc_codec.c tests/fuzz/msgs.h \
+	     proto/hostcall_proto.h
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(FUZZ_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(AB)/fuzz-live: tests/fuzz/live.c tests/fuzz/msgs.c $(PROTO_SRC) tests/fuzz/msgs.h \
+		 proto/hostcall_proto.h proto/hc_sock.h
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(FUZZ_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+fuzz: fuzz-build
+	B=$(B) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+
+fuzz-check: fuzz-build
+	B=$(B) tests/fuzz/run.sh --check
+
+sanitize-check: asan
+	B=$(B) SAN_CC="$(SAN_CC)" tests/fuzz/sanitize.sh
 
 clean:
 	rm -rf $(B)
