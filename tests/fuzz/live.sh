@@ -21,8 +21,7 @@ T=$(mktemp -d /tmp/hostcall-live.XXXXXX) || exit 1
 chmod 755 "$T"
 pid=
 cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	pkill -KILL -f -- "--socket $T/" 2>/dev/null
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null	# its shadows follow (the lifeline)
 	rm -rf -- "$T"
 }
 trap cleanup EXIT

@@ -8,8 +8,10 @@
 # env: B (default build), FUZZ_RUNS (executions per harness; for live, the
 #   number of requests), FUZZ_TIME (seconds per harness). Without either, the
 #   codec harness runs 10,000,000 times and the others the counts below.
-# A crash, a failed check or a sanitizer report stops that harness: the input
-# is saved in $B/fuzz/crashes/ and the run fails (exit 1).
+# Inputs that found new coverage are kept in $B/fuzz/corpus/ for the next run
+# (--check keeps them apart, in $B/fuzz/check/, emptied each time). A crash,
+# a failed check or a sanitizer report stops that harness: the input is saved
+# in $B/fuzz/crashes/ and the run fails (exit 1).
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,6 +42,8 @@ fuzz_one() {
 	if [ "$check" = 1 ]; then runs=${CHECK_RUNS[$h]}; time=; fi
 	[ -z "$runs" ] && [ -z "$time" ] && runs=${RUNS[$h]}
 	corpus=$FB/corpus/$h
+	# make check starts from the generated seeds alone: bounded, repeatable
+	[ "$check" = 1 ] && { corpus=$FB/check/$h; rm -rf "$corpus"; }
 	seeds=$FB/gen/$h
 	log=$FB/$h.log
 	rm -rf "$seeds"

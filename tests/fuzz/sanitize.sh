@@ -15,8 +15,7 @@ T=$(mktemp -d /tmp/hostcall-asan.XXXXXX) || exit 1
 chmod 755 "$T"
 hpid=
 cleanup() {
-	[ -n "$hpid" ] && kill -KILL "$hpid" 2>/dev/null
-	pkill -KILL -f -- "--socket $T/" 2>/dev/null
+	[ -n "$hpid" ] && kill -KILL "$hpid" 2>/dev/null	# its shadows follow (the lifeline)
 	rm -rf -- "$T"
 }
 trap cleanup EXIT
