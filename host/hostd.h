@@ -449,6 +449,13 @@ int hostd_sandbox_drop_bounding(void);
  */
 int hostd_sandbox_become_user(const struct hostd_config *cfg);
 
+/**
+ * hostd_sandbox_root_caps() - in a shadow that stays root (--allow-root),
+ * keep only CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_MKNOD
+ * and CAP_SETFCAP; nothing to do for other shadows. Returns: 0, or -errno.
+ */
+int hostd_sandbox_root_caps(void);
+
 /** hostd_sandbox_lock() - no_new_privs and not dumpable. Returns: 0, or -errno. */
 int hostd_sandbox_lock(void);
 

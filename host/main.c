@@ -222,6 +222,36 @@ static void raise_fd_limit(const struct hostd_config *cfg)
 }
 
 /*
+ * hostcalld's own environment is nobody's business: host programs get a
+ * login's (spawner.c), and a shadow must not find it in /proc/self/environ
+ * or in its memory. Keep the --pass-env variables only, as copies, and
+ * wipe the strings the kernel's environ area holds.
+ */
+static int scrub_environment(const struct hostd_config *cfg)
+{
+	extern char **environ;
+	char **old = environ, **keep, *v;
+	size_t i, n = 0;
+	unsigned int k;
+
+	keep = calloc(cfg->npass_env + 1, sizeof(char *));
+	if (!keep)
+		return -ENOMEM;
+	for (k = 0; k < cfg->npass_env; k++) {
+		v = getenv(cfg->pass_env[k]);
+		if (!v)
+			continue;
+		if (asprintf(&keep[n], "%s=%s", cfg->pass_env[k], v) < 0)
+			return -ENOMEM;
+		n++;
+	}
+	environ = keep;
+	for (i = 0; old && old[i]; i++)
+		explicit_bzero(old[i], strlen(old[i]));
+	return 0;
+}
+
+/*
  * Spawned programs and log lines expect fds 0-2 to exist; any other fd
  * inherited from whoever started us would leak into every shadow and host
  * process, so it is closed.
@@ -394,6 +424,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (scrub_environment(&cfg)) {
+		fprintf(stderr, HOSTD_NAME ": out of memory\n");
+		return 1;
+	}
 	fill_stdio();
 	if (lookup_user(&cfg) || check_identity(&cfg, allow_root))
 		return 1;

@@ -250,6 +250,8 @@ static int shadow_drop_privileges(const struct hostd_config *cfg)
 	if (!err)
 		err = hostd_sandbox_become_user(cfg);
 	if (!err)
+		err = hostd_sandbox_root_caps();
+	if (!err)
 		err = hostd_sandbox_lock();
 	return err;
 }
