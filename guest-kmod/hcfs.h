@@ -4,8 +4,8 @@
  * private parts of the VFS objects, and the client calls (one per hostcall)
  * that the VFS code makes instead of touching the wire format.
  */
-#ifndef HCFS_FS_H
-#define HCFS_FS_H
+#ifndef HCFS_H
+#define HCFS_H
 
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -396,9 +396,6 @@ int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle, const char *path,
 
 /* ---- hcfs_inode.c ---- */
 
-extern const struct dentry_operations hcfs_dentry_ops;
-extern const struct xattr_handler *hcfs_xattr_handlers[];
-
 /**
  * hcfs_path() - the host path of @dentry, relative to the subject's working
  * directory (the mount's root= directory): "." for the root.
@@ -417,6 +414,12 @@ const char *hcfs_path_get(struct dentry *dentry, char **buf);
 /** hcfs_path_put() - free a buffer of hcfs_path_get(). */
 void hcfs_path_put(char *buf);
 
+/* FIFOs, sockets and device nodes: the guest's own objects. */
+static inline bool hcfs_special(umode_t mode)
+{
+	return !S_ISREG(mode) && !S_ISDIR(mode) && !S_ISLNK(mode);
+}
+
 /**
  * hcfs_iget() - the inode of the host file @st describes, found by host
  * device, inode number and type, or made; its attributes are set from @st.
@@ -424,22 +427,86 @@ void hcfs_path_put(char *buf);
 struct inode *hcfs_iget(struct super_block *sb, const struct hc_stat *st);
 
 /**
+ * hcfs_same() - whether @st describes the host file of @inode (same host
+ * device, inode number and type).
+ */
+bool hcfs_same(struct inode *inode, const struct hc_stat *st);
+
+/**
+ * hcfs_update() - apply fresh attributes @st of @inode's host file; the
+ * page cache is dropped if the host's data changed.
+ */
+void hcfs_update(struct inode *inode, const struct hc_stat *st);
+
+/**
  * hcfs_refresh() - fetch @inode's attributes from the host (through an open
- * handle if there is one, else by @dentry's path) and apply them; the page
- * cache is dropped if the host's data changed.
+ * handle if there is one, else by @dentry's path) and apply them with
+ * hcfs_update().
  */
 int hcfs_refresh(struct inode *inode, struct dentry *dentry);
 
 /** hcfs_attr_fresh() - whether @inode's attributes may be used as they are. */
 bool hcfs_attr_fresh(struct inode *inode);
 
-/** hcfs_attr_stale() - make the next use of @inode's attributes ask the host. */
+/** hcfs_attr_stale() - the next use of @inode's attributes asks the host. */
 void hcfs_attr_stale(struct inode *inode);
+
+/* ---- hcfs_namei.c ---- */
+
+extern const struct dentry_operations hcfs_dentry_ops;
+extern const struct inode_operations hcfs_dir_iops;
+extern const struct inode_operations hcfs_symlink_iops;
+
+/* ---- hcfs_attr.c ---- */
+
+extern const struct inode_operations hcfs_file_iops;
+extern const struct inode_operations hcfs_special_iops;
+
+/**
+ * struct hcfs_target - the object of an attribute or xattr op.
+ * @hf: an open handle of it, or NULL
+ * @path: its path when @hf is NULL
+ * @pbuf: the buffer of @path
+ */
+struct hcfs_target {
+	struct hcfs_file *hf;
+	const char *path;
+	char *pbuf;
+};
+
+/**
+ * hcfs_target_get() - the object of an op on @dentry: @file's handle if
+ * given, else an open handle of @dentry's inode once it is unlinked (its
+ * path names nothing then; @mode: what the op needs of the handle), else
+ * the path. Release it with hcfs_target_put().
+ * Returns: 0, or -errno.
+ */
+int hcfs_target_get(struct dentry *dentry, struct file *file, fmode_t mode,
+		    struct hcfs_target *t);
+
+/** hcfs_target_put() - release what hcfs_target_get() took. */
+void hcfs_target_put(struct hcfs_target *t);
+
+/** hcfs_target_handle() - the handle of @t, 0 when it is a path. */
+u32 hcfs_target_handle(const struct hcfs_target *t);
+
+/* The inode operations every type of hostfs inode has. */
+int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode, int mask);
+int hcfs_getattr(HCFS_IDMAP *idmap, const struct path *path,
+		 struct kstat *stat, u32 request_mask, unsigned int flags);
+int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
+		 struct iattr *attr);
+
+/* ---- hcfs_xattr.c ---- */
+
+extern const struct xattr_handler *hcfs_xattr_handlers[];
+
+/** hcfs_listxattr() - the inode operation: the host's names, some hidden. */
+ssize_t hcfs_listxattr(struct dentry *dentry, char *list, size_t size);
 
 /* ---- hcfs_file.c ---- */
 
 extern const struct file_operations hcfs_file_fops;
-extern const struct address_space_operations hcfs_aops;
 
 /**
  * hcfs_file_new() - a struct hcfs_file for a handle just opened, holding one
@@ -480,8 +547,22 @@ struct hcfs_file *hcfs_file_any(struct inode *inode, fmode_t mode,
  */
 u32 hcfs_open_wflags(unsigned int flags);
 
+/**
+ * hcfs_io_file() - a handle for page-cache I/O at explicit offsets, with a
+ * reference: @file's own if it fits @mode, else any open one of the inode,
+ * else a new one opened by path (an O_APPEND file mapped shared and written
+ * back, for instance).
+ * Returns: the file, or an ERR_PTR.
+ */
+struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,
+			       fmode_t mode);
+
+/* ---- hcfs_addr.c ---- */
+
+extern const struct address_space_operations hcfs_aops;
+
 /* ---- hcfs_dir.c ---- */
 
 extern const struct file_operations hcfs_dir_fops;
 
-#endif /* HCFS_FS_H */
+#endif /* HCFS_H */

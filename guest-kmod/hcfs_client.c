@@ -1,103 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hostfs client: one function per hostcall the VFS code makes. Each fills a
- * struct hc_msg, sends it with hostcall_call() and turns the reply into plain
- * values after checking it; no other hostfs file sees the wire format.
+ * request (struct hostcall_req), sends it with hostcall_req_call() and
+ * turns the reply into plain values after checking it; no other hostfs
+ * file sees the wire format.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
 
 #include "hcfs.h"
 
-/* Room for a request or reply with two paths and the small fields. */
-#define HCFS_MSG_SMALL		(2 * (HC_PATH_MAX + 1) + 1024)
-/* Room for the header and the fields around one blob. */
-#define HCFS_MSG_OVERHEAD	512
 /* The fixed part of a GETDENTS record: ino, off, reclen, type. */
 #define HCFS_DIRENT_HDR		19
 
 /*
- * One round trip. Returns the hostcall's result (>= 0) or -errno. A host
- * may only answer with the generic errno values: anything beyond them (the
- * kernel-internal ERESTARTSYS and friends) becomes -EIO. The transport's
- * -EIO means that the host stopped answering or the device went away.
+ * One round trip on the mount's subject. Returns the hostcall's result
+ * (>= 0) or -errno. The transport's -EIO means that the host stopped
+ * answering or the device went away: every later call fails at once.
  */
-static s64 hcfs_rpc(struct hcfs_conn *c, const struct hc_msg *m,
-		    struct hc_msg *r, void *buf, size_t cap)
+static s64 hcfs_rpc(struct hcfs_conn *c, struct hostcall_req *req)
 {
 	int err;
 
 	if (test_bit(HCFS_CONN_DEAD, &c->flags))
 		return -EIO;
-	err = hostcall_call(c->tp, c->subject, m, r, buf, cap);
+	err = hostcall_req_call(c->tp, c->subject, req);
 	if (err == -EIO && !test_and_set_bit(HCFS_CONN_DEAD, &c->flags))
 		pr_warn("hostfs: subject %u: the host does not answer; every call fails with EIO from now on (unmount)\n",
 			c->subject);
 	if (err)
 		return err;
-	if (r->result < 0)
-		return r->result < -EHWPOISON ? -EIO : r->result;
-	return r->result;
+	return hostcall_result(&req->r);
 }
 
-/*
- * A request whose reply has no strings or blobs: the fixed fields are
- * left in @r (if not NULL).
- */
-static s64 hcfs_rpc_fixed(struct hcfs_conn *c, const struct hc_msg *m,
-			  struct hc_msg *r)
+/* hcfs_rpc() of a request whose reply is the result alone; frees @req. */
+static s64 hcfs_rpc_free(struct hcfs_conn *c, struct hostcall_req *req)
 {
-	struct hc_msg dummy;
-	void *buf;
-	s64 ret;
+	s64 ret = hcfs_rpc(c, req);
 
-	buf = kvmalloc(HCFS_MSG_SMALL, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = hcfs_rpc(c, m, r ? r : &dummy, buf, HCFS_MSG_SMALL);
-	kvfree(buf);
+	hostcall_req_free(req);
 	return ret;
 }
 
-static s64 hcfs_rpc_simple(struct hcfs_conn *c, const struct hc_msg *m)
-{
-	return hcfs_rpc_fixed(c, m, NULL);
-}
-
 /*
- * A request whose reply carries a blob of at most @cap bytes: it is
- * copied to @dst. With @cap 0 the result is a size and there is no blob.
+ * hcfs_rpc() of a request whose reply carries a blob of at most @cap
+ * bytes, copied to @dst; with @cap 0 the result is a size and there is no
+ * blob. Frees @req.
  */
-static s64 hcfs_rpc_data(struct hcfs_conn *c, const struct hc_msg *m,
-			 size_t extra, void *dst, size_t cap)
+static s64 hcfs_rpc_data(struct hcfs_conn *c, struct hostcall_req *req,
+			 void *dst, size_t cap)
 {
-	size_t bufcap = HCFS_MSG_OVERHEAD + extra + cap;
-	struct hc_msg r;
-	void *buf;
 	s64 ret;
 
-	buf = kvmalloc(bufcap, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = hcfs_rpc(c, m, &r, buf, bufcap);
+	req->rep_room = cap;
+	ret = hcfs_rpc(c, req);
 	if (ret < 0 || !cap)
 		goto out;
-	if (ret > cap || r.datalen != ret) {
+	if (ret > cap || req->r.datalen != ret) {
 		ret = -EPROTO;
 		goto out;
 	}
-	memcpy(dst, r.data, ret);
+	memcpy(dst, req->r.data, ret);
 out:
-	kvfree(buf);
+	hostcall_req_free(req);
 	return ret;
 }
 
 /* The object of an attribute op: a path, or a handle with an empty one. */
-static void hcfs_target(struct hc_msg *m, u32 handle, const char *path)
+static void hcfs_msg_target(struct hc_msg *m, u32 handle, const char *path)
 {
 	if (path) {
 		m->fd = HC_AT_FDCWD;
@@ -110,47 +83,33 @@ static void hcfs_target(struct hc_msg *m, u32 handle, const char *path)
 	}
 }
 
+/* A request for @op on the path @path, relative to the working directory. */
+static struct hostcall_req *hcfs_req_path(u16 op, const char *path)
+{
+	struct hostcall_req *req = hostcall_req_alloc(op);
+
+	req->m.fd = HC_AT_FDCWD;
+	req->m.path = path;
+	return req;
+}
+
 int hcfs_client_hello(struct hcfs_conn *c)
 {
-	struct hc_msg m = {
-		.op = HC_OP_HELLO,
-		.arg = HC_PROTO_VERSION,
-		.flags = HC_HELLO_KEEP_HANDLES,
-	};
-	struct hc_msg r;
-	size_t max;
-	void *buf;
-	s64 ret;
+	struct hostcall_session s;
+	int err;
 
-	buf = kvmalloc(HCFS_MSG_SMALL, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
 	c->subject = 0;
-	ret = hcfs_rpc(c, &m, &r, buf, HCFS_MSG_SMALL);
-	if (ret < 0)
-		goto out;
-	if (!ret || ret > U32_MAX || !r.arg || r.arg > HC_PROTO_VERSION) {
-		ret = -EPROTO;
-		goto out;
-	}
-	c->subject = ret;
-	c->version = r.arg;
-	/* Handles for every file came with version 2. */
-	if (c->version < 2) {
-		ret = -EPROTONOSUPPORT;
-		goto out;
-	}
-	max = min_t(u64, r.len, c->tp->msg_max);
-	if (max < HCFS_MSG_OVERHEAD + PAGE_SIZE) {
-		ret = -EPROTO;
-		goto out;
-	}
-	c->io_max = round_down(min_t(size_t, max - HCFS_MSG_OVERHEAD,
+	err = hostcall_hello(c->tp, &s);
+	if (err)
+		return err;
+	/* from here on the unmount ends the subject */
+	c->subject = s.subject;
+	c->version = s.version;
+	if (s.msg_max < HOSTCALL_MSG_FIXED + PAGE_SIZE)
+		return -EPROTO;
+	c->io_max = round_down(min_t(size_t, s.msg_max - HOSTCALL_MSG_FIXED,
 				     HC_DATA_MAX), PAGE_SIZE);
-	ret = 0;
-out:
-	kvfree(buf);
-	return ret;
+	return 0;
 }
 
 /* Posted: an unmount by a process being killed still ends the subject. */
@@ -163,24 +122,18 @@ void hcfs_client_bye(struct hcfs_conn *c)
 
 int hcfs_client_chdir(struct hcfs_conn *c, const char *path)
 {
-	struct hc_msg m = { .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = path };
-
-	return hcfs_rpc_simple(c, &m);
+	return hcfs_rpc_free(c, hcfs_req_path(HC_OP_CHDIR, path));
 }
 
 int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
 		     u32 mode, u32 *handle)
 {
-	struct hc_msg m = {
-		.op = HC_OP_OPENAT,
-		.fd = HC_AT_FDCWD,
-		.flags = wflags,
-		.mode = mode,
-		.path = path,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_OPENAT, path);
 	s64 ret;
 
-	ret = hcfs_rpc_simple(c, &m);
+	req->m.flags = wflags;
+	req->m.mode = mode;
+	ret = hcfs_rpc_free(c, req);
 	if (ret < 0)
 		return ret;
 	/* HC_HANDLE_NONE: the host kept no handle (it ignored the flag) */
@@ -192,97 +145,96 @@ int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
 
 int hcfs_client_close(struct hcfs_conn *c, u32 handle)
 {
-	struct hc_msg m = { .op = HC_OP_CLOSE, .fd = handle };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_CLOSE);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd = handle;
+	return hcfs_rpc_free(c, req);
 }
 
 ssize_t hcfs_client_read(struct hcfs_conn *c, u32 handle, loff_t off,
 			 size_t len, struct iov_iter *to)
 {
-	struct hc_msg m = { .op = HC_OP_READ, .fd = handle, .off = off };
-	struct hc_msg r;
-	size_t cap, n;
-	void *buf;
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_READ);
+	size_t n;
 	s64 ret;
 
 	len = min(len, c->io_max);
-	m.len = len;
-	cap = len + HCFS_MSG_OVERHEAD;
-	buf = kvmalloc(cap, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = hcfs_rpc(c, &m, &r, buf, cap);
+	req->m.fd = handle;
+	req->m.off = off;
+	req->m.len = len;
+	req->rep_room = len;
+	ret = hcfs_rpc(c, req);
 	if (ret < 0)
 		goto out;
-	if (ret > len || r.datalen != ret) {
+	if (ret > len || req->r.datalen != ret) {
 		ret = -EPROTO;
 		goto out;
 	}
-	n = copy_to_iter(r.data, ret, to);
+	n = copy_to_iter(req->r.data, ret, to);
 	if (n < ret)
 		ret = n ? n : -EFAULT;
 out:
-	kvfree(buf);
+	hostcall_req_free(req);
 	return ret;
 }
 
 ssize_t hcfs_client_write(struct hcfs_conn *c, u32 handle, loff_t off,
 			  size_t len, struct iov_iter *from)
 {
-	struct hc_msg m = { .op = HC_OP_WRITE, .fd = handle, .off = off };
-	struct hc_msg r;
-	size_t cap, n;
-	void *buf;
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_WRITE);
+	size_t n = 0;
+	void *data;
 	s64 ret;
 
 	len = min(len, c->io_max);
-	cap = len + HCFS_MSG_OVERHEAD;
-	/* The message area, then the data that hc_encode() copies into it. */
-	buf = kvmalloc(cap + len, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	n = copy_from_iter(buf + cap, len, from);
+	data = hostcall_req_data(req, len);
+	if (!data) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	n = copy_from_iter(data, len, from);
 	if (!n && len) {
 		ret = -EFAULT;
 		goto out;
 	}
-	m.data = buf + cap;
-	m.datalen = n;
-	ret = hcfs_rpc(c, &m, &r, buf, cap);
+	req->m.fd = handle;
+	req->m.off = off;
+	req->m.data = data;
+	req->m.datalen = n;
+	ret = hcfs_rpc(c, req);
 	if (ret > (s64)n)
 		ret = -EPROTO;
 	iov_iter_revert(from, ret < 0 ? n : n - ret);
 out:
-	kvfree(buf);
+	hostcall_req_free(req);
 	return ret;
 }
 
 loff_t hcfs_client_lseek(struct hcfs_conn *c, u32 handle, loff_t off,
 			 unsigned int whence)
 {
-	struct hc_msg m = {
-		.op = HC_OP_LSEEK,
-		.fd = handle,
-		.off = off,
-		.arg = whence,
-	};
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LSEEK);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd = handle;
+	req->m.off = off;
+	req->m.arg = whence;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
 		     struct hc_stat *st)
 {
-	struct hc_msg m = { .op = HC_OP_FSTATAT }, r;
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FSTATAT);
 	s64 ret;
 
-	hcfs_target(&m, handle, path);
-	ret = hcfs_rpc_fixed(c, &m, &r);
-	if (ret < 0)
-		return ret;
-	*st = r.st;
-	return 0;
+	hcfs_msg_target(&req->m, handle, path);
+	ret = hcfs_rpc(c, req);
+	if (ret >= 0) {
+		*st = req->r.st;
+		ret = 0;
+	}
+	hostcall_req_free(req);
+	return ret;
 }
 
 /*
@@ -311,18 +263,22 @@ static int hcfs_dirent_check(const u8 *p, size_t left, size_t *reclen)
 ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *dst,
 			     size_t cap, loff_t *last_off)
 {
-	struct hc_msg m = { .op = HC_OP_GETDENTS, .fd = handle, .len = cap };
+	struct hostcall_req *req;
 	struct hcfs_dirent d;
 	size_t pos, reclen;
 	s64 ret;
 
 	if (!cap)
 		return -EINVAL;
-	ret = hcfs_rpc_data(c, &m, 0, dst, cap);
+	req = hostcall_req_alloc(HC_OP_GETDENTS);
+	req->m.fd = handle;
+	req->m.len = cap;
+	ret = hcfs_rpc_data(c, req, dst, cap);
 	if (ret <= 0)
 		return ret;
 	for (pos = 0; pos < ret; pos += reclen)
-		if (hcfs_dirent_check((const u8 *)dst + pos, ret - pos, &reclen))
+		if (hcfs_dirent_check((const u8 *)dst + pos, ret - pos,
+				      &reclen))
 			return -EIO;
 	pos = 0;
 	while (hcfs_client_dirent_next(dst, ret, &pos, &d))
@@ -355,23 +311,17 @@ bool hcfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
 int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *dst,
 			 size_t cap)
 {
-	struct hc_msg m = {
-		.op = HC_OP_READLINKAT,
-		.fd = HC_AT_FDCWD,
-		.path = path,
-	};
-	struct hc_msg r;
-	void *buf;
+	struct hostcall_req *req = hcfs_req_path(HC_OP_READLINKAT, path);
+	const char *target;
 	s64 ret;
 	size_t n;
 
-	buf = kvmalloc(HCFS_MSG_SMALL, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = hcfs_rpc(c, &m, &r, buf, HCFS_MSG_SMALL);
+	req->rep_room = HC_PATH_MAX + 1;
+	ret = hcfs_rpc(c, req);
 	if (ret < 0)
 		goto out;
-	n = strlen(r.path);
+	target = req->r.path;
+	n = strlen(target);
 	if (!n || n != ret) {
 		ret = -EPROTO;
 		goto out;
@@ -380,264 +330,240 @@ int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *dst,
 		ret = -ENAMETOOLONG;
 		goto out;
 	}
-	memcpy(dst, r.path, n + 1);
+	memcpy(dst, target, n + 1);
 out:
-	kvfree(buf);
+	hostcall_req_free(req);
 	return ret;
 }
 
 int hcfs_client_mkdir(struct hcfs_conn *c, const char *path, u32 mode)
 {
-	struct hc_msg m = {
-		.op = HC_OP_MKDIRAT,
-		.fd = HC_AT_FDCWD,
-		.mode = mode,
-		.path = path,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_MKDIRAT, path);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.mode = mode;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_mknod(struct hcfs_conn *c, const char *path, u32 mode,
 		      u32 major, u32 minor)
 {
-	struct hc_msg m = {
-		.op = HC_OP_MKNODAT,
-		.fd = HC_AT_FDCWD,
-		.mode = mode,
-		.dev = (u64)major << 32 | minor,
-		.path = path,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_MKNODAT, path);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.mode = mode;
+	req->m.dev = (u64)major << 32 | minor;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_unlink(struct hcfs_conn *c, const char *path, bool dir)
 {
-	struct hc_msg m = {
-		.op = HC_OP_UNLINKAT,
-		.fd = HC_AT_FDCWD,
-		.flags = dir ? HC_AT_REMOVEDIR : 0,
-		.path = path,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_UNLINKAT, path);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.flags = dir ? HC_AT_REMOVEDIR : 0;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_rename(struct hcfs_conn *c, const char *from, const char *to,
 		       u32 flags)
 {
-	struct hc_msg m = {
-		.op = HC_OP_RENAMEAT2,
-		.fd = HC_AT_FDCWD,
-		.path = from,
-		.fd2 = HC_AT_FDCWD,
-		.path2 = to,
-		.flags = flags,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_RENAMEAT2, from);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd2 = HC_AT_FDCWD;
+	req->m.path2 = to;
+	req->m.flags = flags;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_symlink(struct hcfs_conn *c, const char *path,
 			const char *target)
 {
-	struct hc_msg m = {
-		.op = HC_OP_SYMLINKAT,
-		.fd = HC_AT_FDCWD,
-		.path = path,
-		.path2 = target,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_SYMLINKAT, path);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.path2 = target;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_link(struct hcfs_conn *c, const char *from, const char *to)
 {
-	struct hc_msg m = {
-		.op = HC_OP_LINKAT,
-		.fd = HC_AT_FDCWD,
-		.path = from,
-		.fd2 = HC_AT_FDCWD,
-		.path2 = to,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_LINKAT, from);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd2 = HC_AT_FDCWD;
+	req->m.path2 = to;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_chmod(struct hcfs_conn *c, u32 handle, const char *path,
 		      u32 mode)
 {
-	struct hc_msg m = { .op = HC_OP_FCHMODAT, .mode = mode };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FCHMODAT);
 
-	hcfs_target(&m, handle, path);
-	return hcfs_rpc_simple(c, &m);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.mode = mode;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_chown(struct hcfs_conn *c, u32 handle, const char *path,
 		      u32 uid, u32 gid)
 {
-	struct hc_msg m = { .op = HC_OP_FCHOWNAT, .uid = uid, .gid = gid };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FCHOWNAT);
 
-	hcfs_target(&m, handle, path);
-	return hcfs_rpc_simple(c, &m);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.uid = uid;
+	req->m.gid = gid;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_truncate(struct hcfs_conn *c, u32 handle, const char *path,
 			 u64 size)
 {
-	struct hc_msg m = { .op = HC_OP_TRUNCATE, .len = size };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_TRUNCATE);
 
-	hcfs_target(&m, handle, path);
+	hcfs_msg_target(&req->m, handle, path);
 	/* TRUNCATE follows a path (truncate(2)); only EMPTY_PATH is allowed */
-	m.flags &= HC_AT_EMPTY_PATH;
-	return hcfs_rpc_simple(c, &m);
+	req->m.flags &= HC_AT_EMPTY_PATH;
+	req->m.len = size;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_utimens(struct hcfs_conn *c, u32 handle, const char *path,
 			const struct hc_timespec times[2])
 {
-	struct hc_msg m = { .op = HC_OP_UTIMENSAT };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_UTIMENSAT);
 
-	hcfs_target(&m, handle, path);
-	m.times[0] = times[0];
-	m.times[1] = times[1];
-	return hcfs_rpc_simple(c, &m);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.times[0] = times[0];
+	req->m.times[1] = times[1];
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_access(struct hcfs_conn *c, const char *path, u32 mask)
 {
-	struct hc_msg m = {
-		.op = HC_OP_FACCESSAT,
-		.fd = HC_AT_FDCWD,
-		.path = path,
-		.mode = mask,
-	};
+	struct hostcall_req *req = hcfs_req_path(HC_OP_FACCESSAT, path);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.mode = mask;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_statfs(struct hcfs_conn *c, const char *path,
 		       struct hc_statfs *sfs)
 {
-	struct hc_msg m = { .op = HC_OP_STATFS, .fd = HC_AT_FDCWD, .path = path };
-	struct hc_msg r;
+	struct hostcall_req *req = hcfs_req_path(HC_OP_STATFS, path);
 	s64 ret;
 
-	ret = hcfs_rpc_fixed(c, &m, &r);
-	if (ret < 0)
-		return ret;
-	*sfs = r.sfs;
-	return 0;
+	ret = hcfs_rpc(c, req);
+	if (ret >= 0) {
+		*sfs = req->r.sfs;
+		ret = 0;
+	}
+	hostcall_req_free(req);
+	return ret;
 }
 
 int hcfs_client_fsync(struct hcfs_conn *c, u32 handle, bool datasync)
 {
-	struct hc_msg m = {
-		.op = HC_OP_FSYNC,
-		.fd = handle,
-		.flags = datasync ? HC_FSYNC_DATA : 0,
-	};
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FSYNC);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd = handle;
+	req->m.flags = datasync ? HC_FSYNC_DATA : 0;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_fallocate(struct hcfs_conn *c, u32 handle, u32 mode,
 			  loff_t off, loff_t len)
 {
-	struct hc_msg m = {
-		.op = HC_OP_FALLOCATE,
-		.fd = handle,
-		.mode = mode,
-		.off = off,
-		.len = len,
-	};
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FALLOCATE);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd = handle;
+	req->m.mode = mode;
+	req->m.off = off;
+	req->m.len = len;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op)
 {
-	struct hc_msg m = { .op = HC_OP_FLOCK, .fd = handle, .arg = op };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FLOCK);
 
-	return hcfs_rpc_simple(c, &m);
+	req->m.fd = handle;
+	req->m.arg = op;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_lock(struct hcfs_conn *c, u32 handle, u32 cmd,
 		     struct hc_lock *lk)
 {
-	struct hc_msg m = { .op = HC_OP_LOCK, .fd = handle, .arg = cmd };
-	struct hc_msg r;
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LOCK);
+	const struct hc_lock *got = &req->r.lk;
 	s64 ret;
 
-	m.lk = *lk;
-	ret = hcfs_rpc_fixed(c, &m, &r);
+	req->m.fd = handle;
+	req->m.arg = cmd;
+	req->m.lk = *lk;
+	ret = hcfs_rpc(c, req);
 	if (ret < 0)
-		return ret;
-	if (r.lk.type > HC_F_UNLCK || r.lk.start < 0 || r.lk.len < 0)
-		return -EPROTO;
-	*lk = r.lk;
-	return 0;
+		goto out;
+	if (got->type > HC_F_UNLCK || got->start < 0 || got->len < 0) {
+		ret = -EPROTO;
+		goto out;
+	}
+	*lk = *got;
+	ret = 0;
+out:
+	hostcall_req_free(req);
+	return ret;
 }
 
-ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle, const char *path,
-			     const char *name, void *dst, size_t size)
+ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle,
+			     const char *path, const char *name, void *dst,
+			     size_t size)
 {
-	struct hc_msg m = { .op = HC_OP_GETXATTR, .name = name };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_GETXATTR);
+	size_t want = min_t(size_t, size, HC_DATA_MAX);
 
-	hcfs_target(&m, handle, path);
-	m.len = min_t(size_t, size, HC_DATA_MAX);
-	return hcfs_rpc_data(c, &m, HCFS_MSG_SMALL, dst, m.len);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.name = name;
+	req->m.len = want;
+	return hcfs_rpc_data(c, req, dst, want);
 }
 
 ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
 			      const char *path, char *dst, size_t size)
 {
-	struct hc_msg m = { .op = HC_OP_LISTXATTR };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LISTXATTR);
+	size_t want = min_t(size_t, size, HC_DATA_MAX);
 	s64 ret;
 
-	hcfs_target(&m, handle, path);
-	m.len = min_t(size_t, size, HC_DATA_MAX);
-	ret = hcfs_rpc_data(c, &m, HCFS_MSG_SMALL, dst, m.len);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.len = want;
+	ret = hcfs_rpc_data(c, req, dst, want);
 	/* a list of NUL-terminated names */
-	if (ret > 0 && m.len && dst[ret - 1])
+	if (ret > 0 && want && dst[ret - 1])
 		return -EPROTO;
 	return ret;
 }
 
 int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
 			 const char *name, const void *value, size_t size,
-			u32 flags)
+			 u32 flags)
 {
-	struct hc_msg m = {
-		.op = HC_OP_SETXATTR,
-		.name = name,
-		.data = value,
-		.datalen = size,
-		.arg = flags,
-	};
-	struct hc_msg r;
-	size_t cap;
-	void *buf;
-	s64 ret;
+	struct hostcall_req *req;
 
 	if (size > HC_DATA_MAX)
 		return -E2BIG;
-	hcfs_target(&m, handle, path);
-	cap = HCFS_MSG_SMALL + size;
-	buf = kvmalloc(cap, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = hcfs_rpc(c, &m, &r, buf, cap);
-	kvfree(buf);
-	return ret;
+	req = hostcall_req_alloc(HC_OP_SETXATTR);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.name = name;
+	req->m.data = value;
+	req->m.datalen = size;
+	req->m.arg = flags;
+	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle, const char *path,
-			    const char *name)
+int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle,
+			    const char *path, const char *name)
 {
-	struct hc_msg m = { .op = HC_OP_REMOVEXATTR, .name = name };
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_REMOVEXATTR);
 
-	hcfs_target(&m, handle, path);
-	return hcfs_rpc_simple(c, &m);
+	hcfs_msg_target(&req->m, handle, path);
+	req->m.name = name;
+	return hcfs_rpc_free(c, req);
 }

@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hostfs regular files: host handles per open file, read and write with
- * explicit offsets (writes go through to the host at once), the page cache
- * for reads and mmap, and flock and record locks that are real host locks.
+ * explicit offsets (writes go through to the host at once), and flock and
+ * record locks that are real host locks. The page cache is hcfs_addr.c's.
  */
-#include <linux/fs.h>
-#include <linux/falloc.h>
 #include <linux/delay.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
-#include <linux/writeback.h>
 
 #include "hcfs.h"
 
@@ -146,13 +144,8 @@ struct hcfs_file *hcfs_file_any(struct inode *inode, fmode_t mode,
 	return found;
 }
 
-/*
- * A handle for page-cache I/O at explicit offsets: @file's own if it fits,
- * else any open one of the inode, else a new one opened by path (an
- * O_APPEND file mapped shared and written back, for instance).
- */
-static struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,
-				      fmode_t mode)
+struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,
+			       fmode_t mode)
 {
 	struct hcfs_file *hf = file ? file->private_data : NULL;
 	struct dentry *alias;
@@ -228,8 +221,8 @@ static ssize_t hcfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
 
 	if (file->f_mapping->nrpages) {
 		/* what was written through mmap is on the host first */
-		err = filemap_write_and_wait_range(file->f_mapping, pos,
-						   pos + iov_iter_count(to) - 1);
+		err = filemap_write_and_wait_range(file->f_mapping, pos, pos +
+						   iov_iter_count(to) - 1);
 		if (err)
 			return err;
 	}
@@ -340,9 +333,10 @@ static ssize_t hcfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			if (pos + n > i_size_read(inode))
 				i_size_write(inode, pos + n);
 			spin_unlock(&hi->lock);
-			invalidate_inode_pages2_range(mapping, pos >> PAGE_SHIFT,
-						      append ? -1 :
-						      (pos + n - 1) >> PAGE_SHIFT);
+			invalidate_inode_pages2_range(mapping,
+						      pos >> PAGE_SHIFT,
+						      append ? -1 : (pos + n - 1) >>
+						      PAGE_SHIFT);
 		}
 		filemap_invalidate_unlock(mapping);
 
@@ -574,7 +568,8 @@ static int hcfs_file_flock(struct file *file, int cmd, struct file_lock *fl)
 	err = locks_lock_file_wait(file, fl);
 	if (err)
 		return err;
-	err = hcfs_lock_poll(hcfs_fl_flags(fl) & FL_SLEEP, hcfs_try_flock, file, &op);
+	err = hcfs_lock_poll(hcfs_fl_flags(fl) & FL_SLEEP, hcfs_try_flock, file,
+			     &op);
 	if (err)
 		hcfs_lock_undo(file, fl);
 	return err;
@@ -595,263 +590,4 @@ const struct file_operations hcfs_file_fops = {
 	.fallocate	= hcfs_file_fallocate,
 	.lock		= hcfs_file_lock,
 	.flock		= hcfs_file_flock,
-};
-
-/* ---- the page cache ---- */
-
-static int hcfs_read_folio(struct file *file, struct folio *folio)
-{
-	struct inode *inode = folio->mapping->host;
-	size_t len = folio_size(folio);
-	struct hcfs_file *hf;
-	struct iov_iter iter;
-	ssize_t n;
-	int err = 0;
-
-	hf = hcfs_io_file(inode, file, FMODE_READ);
-	if (IS_ERR(hf)) {
-		err = PTR_ERR(hf);
-		goto out;
-	}
-	iov_iter_xarray(&iter, ITER_DEST, &folio->mapping->i_pages,
-			folio_pos(folio), len);
-	n = hcfs_client_read(hcfs_conn(inode), hf->handle, folio_pos(folio), len,
-			     &iter);
-	hcfs_file_put(hf);
-	if (n < 0) {
-		err = n;
-		goto out;
-	}
-	iov_iter_zero(len - n, &iter);
-	folio_mark_uptodate(folio);
-out:
-	folio_unlock(folio);
-	return err;
-}
-
-/*
- * Read-ahead in READs of up to io_max bytes; the folios a failed READ
- * leaves are unlocked, not up to date, by the caller and read one by one
- * later.
- */
-static void hcfs_readahead(struct readahead_control *rac)
-{
-	struct inode *inode = rac->mapping->host;
-	struct hcfs_conn *c = hcfs_conn(inode);
-	size_t left = readahead_length(rac);
-	loff_t pos = readahead_pos(rac);
-	struct hcfs_file *hf;
-	struct iov_iter iter;
-	struct folio *folio;
-	size_t len, got;
-	ssize_t n;
-
-	hf = hcfs_io_file(inode, rac->file, FMODE_READ);
-	if (IS_ERR(hf))
-		return;
-	/* readahead_length() counts the last folio taken until the next */
-	for (; left; pos += len, left -= len) {
-		len = min(left, c->io_max);
-		iov_iter_xarray(&iter, ITER_DEST, &rac->mapping->i_pages, pos, len);
-		n = hcfs_client_read(c, hf->handle, pos, len, &iter);
-		if (n < 0)
-			break;
-		iov_iter_zero(len - n, &iter);
-		for (got = 0; got < len; got += folio_size(folio)) {
-			folio = readahead_folio(rac);
-			if (!folio)
-				break;
-			folio_mark_uptodate(folio);
-			folio_unlock(folio);
-		}
-	}
-	hcfs_file_put(hf);
-}
-
-/* Write @len bytes of @folio at @pos through a positional handle. */
-static int hcfs_write_folio(struct inode *inode, struct folio *folio,
-			    loff_t pos, size_t len)
-{
-	struct hcfs_inode *hi = HCFS_I(inode);
-	struct hcfs_file *hf;
-	struct iov_iter iter;
-	unsigned int nofs;
-	ssize_t n;
-
-	nofs = memalloc_nofs_save();
-	hf = hcfs_io_file(inode, NULL, FMODE_WRITE);
-	if (IS_ERR(hf)) {
-		n = PTR_ERR(hf);
-		goto out;
-	}
-	iov_iter_xarray(&iter, ITER_SOURCE, &folio->mapping->i_pages, pos, len);
-	n = hcfs_client_write(hcfs_conn(inode), hf->handle, pos, len, &iter);
-	hcfs_file_put(hf);
-	if (n >= 0 && n < len)
-		n = -EIO;
-	spin_lock(&hi->lock);
-	hi->own_change = true;
-	spin_unlock(&hi->lock);
-out:
-	memalloc_nofs_restore(nofs);
-	return n < 0 ? n : 0;
-}
-
-static int hcfs_writepage(struct page *page, struct writeback_control *wbc)
-{
-	struct folio *folio = page_folio(page);
-	struct inode *inode = folio->mapping->host;
-	loff_t pos = folio_pos(folio);
-	loff_t size = i_size_read(inode);
-	int err;
-
-	if (pos >= size) {
-		/* truncated meanwhile: nothing left to write */
-		folio_unlock(folio);
-		return 0;
-	}
-	folio_start_writeback(folio);
-	folio_unlock(folio);
-	err = hcfs_write_folio(inode, folio, pos,
-			       min_t(loff_t, folio_size(folio), size - pos));
-	if (err)
-		mapping_set_error(folio->mapping, err);
-	folio_end_writeback(folio);
-	return err;
-}
-
-/*
- * Writeback gathers contiguous dirty folios (unlocked, under writeback) and
- * sends each run as one WRITE of up to io_max bytes.
- */
-#define HCFS_WB_FOLIOS_MAX	(HC_DATA_MAX / PAGE_SIZE)
-
-struct hcfs_wb {
-	struct inode *inode;
-	struct hcfs_file *hf;
-	struct folio *folios[HCFS_WB_FOLIOS_MAX];
-	unsigned int nr;
-	loff_t pos;
-	size_t len;
-};
-
-static void hcfs_wb_flush(struct hcfs_wb *wb)
-{
-	struct address_space *mapping = wb->inode->i_mapping;
-	struct iov_iter iter;
-	unsigned int i;
-	ssize_t n;
-	int err;
-
-	if (!wb->nr)
-		return;
-	iov_iter_xarray(&iter, ITER_SOURCE, &mapping->i_pages, wb->pos, wb->len);
-	n = hcfs_client_write(hcfs_conn(wb->inode), wb->hf->handle, wb->pos,
-			      wb->len, &iter);
-	err = n < 0 ? n : n < wb->len ? -EIO : 0;
-	if (err)
-		mapping_set_error(mapping, err);
-	for (i = 0; i < wb->nr; i++)
-		folio_end_writeback(wb->folios[i]);
-	wb->nr = 0;
-	wb->len = 0;
-}
-
-static int hcfs_wb_add(struct folio *folio, struct writeback_control *wbc,
-		       void *data)
-{
-	struct hcfs_wb *wb = data;
-	loff_t pos = folio_pos(folio);
-	loff_t size = i_size_read(wb->inode);
-	size_t len;
-
-	if (pos >= size) {
-		/* truncated meanwhile: nothing left to write */
-		folio_unlock(folio);
-		return 0;
-	}
-	len = min_t(loff_t, folio_size(folio), size - pos);
-	if (wb->nr && (pos != wb->pos + wb->len || wb->len % PAGE_SIZE ||
-		       wb->nr == HCFS_WB_FOLIOS_MAX ||
-		       wb->len + len > hcfs_conn(wb->inode)->io_max))
-		hcfs_wb_flush(wb);
-	if (!wb->nr)
-		wb->pos = pos;
-	folio_start_writeback(folio);
-	folio_unlock(folio);
-	wb->folios[wb->nr++] = folio;
-	wb->len += len;
-	return 0;
-}
-
-#ifdef HOSTCALL_HAVE_WRITEPAGE_T_FOLIO
-static int hcfs_wb_add_cb(struct folio *folio, struct writeback_control *wbc,
-			  void *data)
-{
-	return hcfs_wb_add(folio, wbc, data);
-}
-#else
-static int hcfs_wb_add_cb(struct page *page, struct writeback_control *wbc,
-			  void *data)
-{
-	return hcfs_wb_add(page_folio(page), wbc, data);
-}
-#endif
-
-static int hcfs_writepages(struct address_space *mapping,
-			   struct writeback_control *wbc)
-{
-	struct inode *inode = mapping->host;
-	struct hcfs_inode *hi = HCFS_I(inode);
-	unsigned int nofs;
-	struct hcfs_wb *wb;
-	int err;
-
-	nofs = memalloc_nofs_save();
-	wb = kzalloc(sizeof(*wb), GFP_KERNEL);
-	if (!wb) {
-		err = -ENOMEM;
-		goto out;
-	}
-	wb->inode = inode;
-	wb->hf = hcfs_io_file(inode, NULL, FMODE_WRITE);
-	if (IS_ERR(wb->hf)) {
-		err = PTR_ERR(wb->hf);
-		goto out_free;
-	}
-	err = write_cache_pages(mapping, wbc, hcfs_wb_add_cb, wb);
-	hcfs_wb_flush(wb);
-	hcfs_file_put(wb->hf);
-	spin_lock(&hi->lock);
-	hi->own_change = true;
-	spin_unlock(&hi->lock);
-out_free:
-	kfree(wb);
-out:
-	memalloc_nofs_restore(nofs);
-	return err;
-}
-
-/* Before a dirty folio is dropped (invalidate_inode_pages2()): write it. */
-static int hcfs_launder_folio(struct folio *folio)
-{
-	struct inode *inode = folio->mapping->host;
-	loff_t pos = folio_pos(folio);
-	loff_t size = i_size_read(inode);
-
-	if (!folio_clear_dirty_for_io(folio) || pos >= size)
-		return 0;
-	return hcfs_write_folio(inode, folio, pos,
-			       min_t(loff_t, folio_size(folio), size - pos));
-}
-
-const struct address_space_operations hcfs_aops = {
-	.read_folio	= hcfs_read_folio,
-	.readahead	= hcfs_readahead,
-	.writepage	= hcfs_writepage,
-	.writepages	= hcfs_writepages,
-	.dirty_folio	= filemap_dirty_folio,
-	.launder_folio	= hcfs_launder_folio,
-	/* O_DIRECT is allowed: hcfs_file_read_iter/write_iter serve it */
-	.direct_IO	= noop_direct_IO,
 };

@@ -66,7 +66,8 @@ static int hcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		break;
 	case Opt_ttl:
 		if (result.uint_32 > HCFS_TTL_MAX_MS)
-			return invalfc(fc, "ttl= is at most %u ms", HCFS_TTL_MAX_MS);
+			return invalfc(fc, "ttl= is at most %u ms",
+				       HCFS_TTL_MAX_MS);
 		sbi->ttl_ms = result.uint_32;
 		break;
 	case Opt_symlinks:
@@ -298,8 +299,9 @@ int hcfs_fs_init(void)
 
 	hcfs_inode_cachep = kmem_cache_create("hostfs_inode",
 					      sizeof(struct hcfs_inode), 0,
-					     SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
-					     hcfs_inode_init_once);
+					      SLAB_RECLAIM_ACCOUNT |
+					      SLAB_ACCOUNT,
+					      hcfs_inode_init_once);
 	if (!hcfs_inode_cachep)
 		return -ENOMEM;
 	err = register_filesystem(&hcfs_fs_type);

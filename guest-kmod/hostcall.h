@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hostcall.ko internals: the transport interface every doorbell plugs into
- * (ivshmem today, the KVM hypercall later) and the calls built on it.
+ * (ivshmem today, the KVM hypercall later), the request objects and calls
+ * built on it, and /dev/hostcall's subjects.
  */
 #ifndef HOSTCALL_H
 #define HOSTCALL_H
 
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "../proto/hostcall_proto.h"
@@ -45,10 +48,11 @@ struct hostcall_transport;
  */
 struct hostcall_transport_ops {
 	const char *name;
-	int (*submit)(struct hostcall_transport *t, u32 subject, const void *req,
-		      size_t req_len, void *rep, size_t rep_cap);
-	int (*post)(struct hostcall_transport *t, u32 subject, const void *req,
-		    size_t req_len);
+	int (*submit)(struct hostcall_transport *t, u32 subject,
+		      const void *req, size_t req_len, void *rep,
+		      size_t rep_cap);
+	int (*post)(struct hostcall_transport *t, u32 subject,
+		    const void *req, size_t req_len);
 	void (*cancel)(struct hostcall_transport *t);
 	void (*release)(struct hostcall_transport *t);
 };
@@ -94,61 +98,267 @@ int hostcall_transport_register(struct hostcall_transport *t);
 void hostcall_transport_unregister(struct hostcall_transport *t);
 
 /**
- * hostcall_transport_get() - the registered transport, with a reference taken.
+ * hostcall_transport_get() - the registered transport, with a reference.
  * Returns: the transport, or NULL if there is none.
  */
 struct hostcall_transport *hostcall_transport_get(void);
 
-/** hostcall_transport_put() - drop a reference taken by hostcall_transport_get(). */
+/** hostcall_transport_put() - drop a reference of hostcall_transport_get(). */
 void hostcall_transport_put(struct hostcall_transport *t);
 
 /**
  * hostcall_submit() - one round trip of encoded messages through @t.
  *
- * Returns: the reply length or -errno, as &hostcall_transport_ops.submit, and
- * -EIO at once if @t is dead.
+ * Returns: the reply length or -errno, as &hostcall_transport_ops.submit,
+ * and -EIO at once if @t is dead.
  */
-int hostcall_submit(struct hostcall_transport *t, u32 subject, const void *req,
-		    size_t req_len, void *rep, size_t rep_cap);
+int hostcall_submit(struct hostcall_transport *t, u32 subject,
+		    const void *req, size_t req_len, void *rep, size_t rep_cap);
 
 /**
- * hostcall_post_bye() - tell the host that @subject ended (HC_OP_BYE), without
- * waiting for the answer: usable where nobody can wait, such as the last
- * close of a file by a process being killed. Errors are ignored: if the BYE
- * cannot be sent the host is gone or going, and the subject with it.
+ * hostcall_post() - send an encoded request through @t without waiting for
+ * its reply, as &hostcall_transport_ops.post. Nothing is sent if @t is dead.
  */
-void hostcall_post_bye(struct hostcall_transport *t, u32 subject);
+void hostcall_post(struct hostcall_transport *t, u32 subject,
+		   const void *req, size_t req_len);
+
+/* hostcall_req.c: requests, and the calls every part of the module makes */
+
+/*
+ * Bytes of a message beyond its strings and blobs: the header, the fixed
+ * fields of any op and the length words. The protocol leaves a blob
+ * HC_DATA_MAX bytes, so every message's fixed part fits in the difference.
+ */
+#define HOSTCALL_MSG_FIXED	(HC_MSG_MAX - HC_DATA_MAX)
 
 /**
- * hostcall_fork_subject() - FORK_SUBJECT on @parent: a new subject whose shadow
- * starts as a copy of @parent's, with the same handle numbers.
- * Returns: the new subject's id (> 0), or -errno.
+ * struct hostcall_req - one hostcall: the request, its reply and the buffer
+ * both are encoded in. Requests come from a slab cache (behind a mempool,
+ * so that one is there even for a process that the OOM killer chose, which
+ * still has to end its subjects); nothing message-sized lives on the stack.
+ * A small message uses the buffer inside the object, a larger one (a long
+ * path, READ or WRITE data) a buffer of its own, kept across
+ * hostcall_req_reset().
+ * @m: the request: hostcall_req_alloc() sets the op, the caller the fields
+ *	(strings and blobs it points to must stay until the call returns)
+ * @r: the reply, as hostcall_req_call() decoded and checked it; its strings
+ *	and blobs point into @buf
+ * @rep_room: bytes of strings and blobs the reply may carry (READ: the
+ *	length asked for; a path: HC_PATH_MAX + 1); 0 for fixed fields only
+ * @buf: the message buffer: @small, or a kvmalloc()ed one
+ * @cap: its size
+ * @data: the buffer of hostcall_req_data(), or NULL
+ * @data_cap: its size
+ * @small: the buffer inside the object, HOSTCALL_REQ_SMALL bytes
  */
-int hostcall_fork_subject(struct hostcall_transport *t, u32 parent);
+struct hostcall_req {
+	struct hc_msg m;
+	struct hc_msg r;
+	size_t rep_room;
+	void *buf;
+	size_t cap;
+	void *data;
+	size_t data_cap;
+	u8 small[];
+};
+
+/* The slab object's size; what is left after the fields is @small. */
+#define HOSTCALL_REQ_SIZE	2048
+#define HOSTCALL_REQ_SMALL \
+	(HOSTCALL_REQ_SIZE - sizeof(struct hostcall_req))
+
+/** hostcall_req_init() - create the request cache (module init). */
+int hostcall_req_init(void);
+
+/** hostcall_req_exit() - destroy it (module exit). */
+void hostcall_req_exit(void);
 
 /**
- * hostcall_call() - encode @m, send it for @subject, decode the reply into @r.
- * @buf: scratch of @cap bytes for both messages; strings and blobs of @r
- *	point into it afterwards
+ * hostcall_req_alloc() - a request for @op with every other field zero.
+ * May sleep; never fails (a mempool with GFP_KERNEL). Free it with
+ * hostcall_req_free().
+ */
+struct hostcall_req *hostcall_req_alloc(u16 op);
+
+/** hostcall_req_free() - free @req and its buffers. */
+void hostcall_req_free(struct hostcall_req *req);
+
+/**
+ * hostcall_req_reset() - make @req a fresh request for @op, keeping its
+ * buffers (the data of the last reply is gone).
+ */
+void hostcall_req_reset(struct hostcall_req *req, u16 op);
+
+/**
+ * hostcall_req_room() - make req->buf hold at least @cap bytes.
+ * Returns: 0, -EMSGSIZE beyond HC_MSG_MAX, or -ENOMEM.
+ */
+int hostcall_req_room(struct hostcall_req *req, size_t cap);
+
+/**
+ * hostcall_req_data() - a buffer of @len bytes for the data a request
+ * carries (WRITE), which lives as long as @req; the same one again after
+ * hostcall_req_reset() if it is large enough.
+ * Returns: the buffer, or NULL (-ENOMEM).
+ */
+void *hostcall_req_data(struct hostcall_req *req, size_t len);
+
+/**
+ * hostcall_req_call() - send req->m for @subject through @t and decode the
+ * reply into req->r.
  *
- * Checks that the reply echoes the request's op and tag.
- * Returns: 0 (the hostcall's own result is r->result), or -errno if the
- * call could not be made or the reply is malformed (-EPROTO).
+ * Sizes the buffer for the request and for a reply of req->rep_room bytes
+ * of strings and blobs, gives the request a new tag and @subject, and
+ * checks the reply with hostcall_check_reply().
+ * Returns: 0 (the hostcall's own result is hostcall_result(&req->r)), or
+ * -errno if the call could not be made: -ENOMEM, -EMSGSIZE and the errors
+ * of hc_encode() for the request, those of &hostcall_transport_ops.submit,
+ * -EPROTO for a malformed reply.
  */
-int hostcall_call(struct hostcall_transport *t, u32 subject, const struct hc_msg *m,
-		  struct hc_msg *r, void *buf, size_t cap);
+int hostcall_req_call(struct hostcall_transport *t, u32 subject,
+		      struct hostcall_req *req);
 
 /**
- * hostcall_check_reply() - decode reply @buf of @len bytes into @r and check that
- * it answers a request with @op and @tag.
+ * hostcall_check_reply() - the one check of a reply: decode @buf of @len
+ * bytes into @r and check that it is a reply to a request with @op and
+ * @tag.
  * Returns: 0, or -EPROTO.
  */
 int hostcall_check_reply(struct hc_msg *r, const void *buf, size_t len,
 			 u16 op, u32 tag);
 
-/* hostcall_dev.c: /dev/hostcall */
+/**
+ * hostcall_result() - a checked reply's result: >= 0, or -errno. A host may
+ * only answer with the generic errno values; anything beyond them (the
+ * kernel-internal ERESTARTSYS and friends, which must never reach user
+ * space) becomes -EIO.
+ */
+s64 hostcall_result(const struct hc_msg *r);
+
+/**
+ * struct hostcall_session - what HELLO gave a new subject.
+ * @subject: the host's id of the subject
+ * @version: the protocol version in use (2 or later: handles for every file)
+ * @msg_max: the largest message either way, the host's and @t's limit
+ */
+struct hostcall_session {
+	u32 subject;
+	u32 version;
+	u32 msg_max;
+};
+
+/**
+ * hostcall_hello() - make a new subject on the host: HELLO with
+ * HC_HELLO_KEEP_HANDLES (the transport carries no fds), for /dev/hostcall
+ * and hostfs alike.
+ * Returns: 0 with @s filled in; -EPROTONOSUPPORT if the host speaks no
+ * version with handles for every file (the subject it made is ended);
+ * -EPROTO for a reply that makes no sense; the host's error (-EAGAIN at its
+ * subject limit); the errors of hostcall_req_call().
+ */
+int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s);
+
+/**
+ * hostcall_fork_subject() - FORK_SUBJECT on @parent: a new subject whose
+ * shadow starts as a copy of @parent's, with the same handle numbers.
+ * Returns: the new subject's id (> 0), or -errno.
+ */
+int hostcall_fork_subject(struct hostcall_transport *t, u32 parent);
+
+/**
+ * hostcall_post_bye() - tell the host that @subject ended (HC_OP_BYE),
+ * without waiting for the answer: usable where nobody can wait, such as the
+ * last close of a file by a process being killed. Errors are ignored: if
+ * the BYE cannot be sent the host is gone or going, and the subject with it.
+ */
+void hostcall_post_bye(struct hostcall_transport *t, u32 subject);
+
+/* hostcall_subject.c: the subjects of one open of /dev/hostcall */
+
+/* Processes that may share one open of /dev/hostcall, each with a subject. */
+#define HOSTCALL_PROCS_MAX	64
+
+/**
+ * struct hostcall_proc - the subject of one process using the file.
+ * @pid: the process (its thread group's struct pid, a reference), NULL if
+ *	the entry is free; compared as a pointer, so a reused pid number is a
+ *	different process
+ * @id: the host's subject id
+ * @busy: calls in progress; an entry is dropped only when zero
+ */
+struct hostcall_proc {
+	struct pid *pid;
+	u32 id;
+	unsigned int busy;
+};
+
+/**
+ * struct hostcall_subjects - the subject table of one open of /dev/hostcall.
+ * @tp: the transport (the file's reference)
+ * @lock: protects @procs
+ * @fork_lock: serialises new processes' FORK_SUBJECTs, so that two threads
+ *	of a new process make one subject, and the entries that may be taken
+ * @procs: [0] is the opener's subject, kept until the end; the others are
+ *	processes that inherited the file (fork), added at their first call
+ */
+struct hostcall_subjects {
+	struct hostcall_transport *tp;
+	spinlock_t lock;
+	struct mutex fork_lock;
+	struct hostcall_proc procs[HOSTCALL_PROCS_MAX];
+};
+
+/**
+ * hostcall_subjects_init() - a table whose first entry is the calling
+ * process with subject @opener (from HELLO).
+ */
+void hostcall_subjects_init(struct hostcall_subjects *s,
+			    struct hostcall_transport *tp, u32 opener);
+
+/**
+ * hostcall_subjects_end() - end every subject of the table (BYE, not
+ * waiting). Nobody may be in a call.
+ */
+void hostcall_subjects_end(struct hostcall_subjects *s);
+
+/**
+ * hostcall_subject_get() - the calling process's subject for a call: *@id,
+ * made by a FORK_SUBJECT of its nearest ancestor's (else the opener's) at
+ * a process's first call. Give it back with hostcall_subject_put().
+ * Returns: the entry's index, or -errno: -EINTR, -EMFILE (more than
+ * HOSTCALL_PROCS_MAX - 1 other live processes use the file), the errors of
+ * hostcall_fork_subject().
+ */
+int hostcall_subject_get(struct hostcall_subjects *s, u32 *id);
+
+/** hostcall_subject_put() - the call on entry @i is over. */
+void hostcall_subject_put(struct hostcall_subjects *s, int i);
+
+/* hostcall_dev.c, hostcall_ioctl.c: /dev/hostcall */
+
+/**
+ * struct hostcall_devfile - one open of /dev/hostcall.
+ * @tp: the transport it was opened on (a reference)
+ * @session: what the opener's HELLO gave
+ * @subjects: the subjects of the processes that use the file
+ * @mnt_lock: serialises making @mnt
+ * @mnt: the internal hostfs mount of HOSTCALL_IOC_OPEN, NULL until needed;
+ *	the files opened on it hold it beyond the last close of this file
+ */
+struct hostcall_devfile {
+	struct hostcall_transport *tp;
+	struct hostcall_session session;
+	struct hostcall_subjects subjects;
+	struct mutex mnt_lock;
+	struct vfsmount *mnt;
+};
+
 int hostcall_dev_register(void);
 void hostcall_dev_unregister(void);
+
+/** hostcall_dev_ioctl() - the ioctls of proto/hostcall_dev.h. */
+long hostcall_dev_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg);
 
 /* hostcall_stream.c: stream files */
 
@@ -159,8 +369,8 @@ void hostcall_dev_unregister(void);
  * @flags: O_RDONLY, O_WRONLY or O_RDWR
  * Returns: the file, or an ERR_PTR.
  */
-struct file *hostcall_stream_new(struct hostcall_transport *tp, u32 subject, u32 handle,
-				 int flags);
+struct file *hostcall_stream_new(struct hostcall_transport *tp, u32 subject,
+				 u32 handle, int flags);
 
 /* hcfs_super.c: the file system type hostfs */
 

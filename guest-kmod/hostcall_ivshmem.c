@@ -85,14 +85,16 @@ static u32 hostcall_iv_beat(struct hostcall_ivshmem *iv)
 	return le32_to_cpu(READ_ONCE(h->host_beat));
 }
 
-static void hostcall_iv_wait_start(struct hostcall_ivshmem *iv, struct hostcall_iv_wait *w)
+static void hostcall_iv_wait_start(struct hostcall_ivshmem *iv,
+				   struct hostcall_iv_wait *w)
 {
 	w->beat = hostcall_iv_beat(iv);
 	w->since = jiffies;
 }
 
 /* The next time slice to sleep, in jiffies; 0 when the host counts as gone. */
-static long hostcall_iv_wait_slice(struct hostcall_ivshmem *iv, struct hostcall_iv_wait *w)
+static long hostcall_iv_wait_slice(struct hostcall_ivshmem *iv,
+				   struct hostcall_iv_wait *w)
 {
 	long slice = msecs_to_jiffies(HC_RING_BEAT_MS);
 	unsigned long limit;
@@ -204,8 +206,9 @@ static bool hostcall_iv_host_gone(struct hostcall_ivshmem *iv)
  * waits: the interrupt frees the slot when the host answers. Returns: 0
  * with *@slot the slot taken, or -errno.
  */
-static int hostcall_iv_start(struct hostcall_ivshmem *iv, u32 subject, const void *req,
-			     size_t req_len, bool abandon, u32 *slot)
+static int hostcall_iv_start(struct hostcall_ivshmem *iv, u32 subject,
+			     const void *req, size_t req_len, bool abandon,
+			     u32 *slot)
 {
 	struct hostcall_transport *t = &iv->tp;
 	struct hostcall_iv_wait w;
@@ -310,8 +313,8 @@ static int hostcall_iv_submit(struct hostcall_transport *t, u32 subject,
 	return ret;
 }
 
-static int hostcall_iv_post(struct hostcall_transport *t, u32 subject, const void *req,
-			    size_t req_len)
+static int hostcall_iv_post(struct hostcall_transport *t, u32 subject,
+			    const void *req, size_t req_len)
 {
 	u32 i;
 
@@ -430,7 +433,8 @@ static int hostcall_iv_alloc(struct hostcall_ivshmem *iv)
 	return 0;
 }
 
-static int hostcall_iv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int hostcall_iv_probe(struct pci_dev *pdev,
+			     const struct pci_device_id *id)
 {
 	u32 host_peer, host_vec, guest_vec, own;
 	struct hostcall_ivshmem *iv;

@@ -23,9 +23,7 @@
 #include "hostcall.h"
 
 /* Bytes one READ or WRITE moves: a pipe's default capacity. */
-#define HOSTCALL_STREAM_IO		(64 * 1024)
-/* Room for the message around them. */
-#define HOSTCALL_STREAM_MSG		(HOSTCALL_STREAM_IO + 512)
+#define HOSTCALL_STREAM_IO	(64 * 1024)
 
 /**
  * struct hostcall_stream - one stream file.
@@ -41,8 +39,8 @@
  * @wait: readers, pollers and the reader thread wait here
  * @lock: protects @data, @avail, @done, @err and @stop
  * @read_lock: serialises readers, who copy from @data without @lock
- * @buf: the reader thread's message buffer; the bytes read lie in it
- * @data: the first byte not yet read, in @buf
+ * @req: the reader thread's READ; the bytes read lie in its reply
+ * @data: the first byte not yet read, in @req's buffer
  * @avail: bytes at @data; the thread reads again once it is 0
  * @done: the host said end of file (or @err): no more READs
  * @err: the error the host's read gave, returned by every read after the
@@ -58,7 +56,7 @@ struct hostcall_stream {
 	wait_queue_head_t wait;
 	spinlock_t lock;
 	struct mutex read_lock;
-	void *buf;
+	struct hostcall_req *req;
 	const u8 *data;
 	size_t avail;
 	bool done;
@@ -66,19 +64,14 @@ struct hostcall_stream {
 	bool stop;
 };
 
-static int hostcall_stream_result(const struct hc_msg *r)
-{
-	if (r->result < -MAX_ERRNO)
-		return -EPROTO;
-	return r->result < 0 ? (int)r->result : 0;
-}
-
 static void hostcall_stream_free(struct kref *ref)
 {
-	struct hostcall_stream *st = container_of(ref, struct hostcall_stream, ref);
+	struct hostcall_stream *st;
 
+	st = container_of(ref, struct hostcall_stream, ref);
 	hostcall_transport_put(st->tp);
-	kvfree(st->buf);
+	if (st->req)
+		hostcall_req_free(st->req);
 	kfree(st);
 }
 
@@ -95,29 +88,34 @@ static bool hostcall_stream_drained(struct hostcall_stream *st)
 /* One READ on the host; the result goes to @st for the readers. */
 static bool hostcall_stream_fill(struct hostcall_stream *st)
 {
-	struct hc_msg m = {
-		.op = HC_OP_READ, .fd = st->handle, .off = -1,
-		.len = HOSTCALL_STREAM_IO,
-	};
-	struct hc_msg r;
-	int err;
+	struct hostcall_req *req = st->req;
+	const struct hc_msg *r = &req->r;
+	s64 ret;
 
-	err = hostcall_call(st->tp, st->rsubject, &m, &r, st->buf, HOSTCALL_STREAM_MSG);
-	if (!err)
-		err = hostcall_stream_result(&r);
-	if (!err && r.datalen > HOSTCALL_STREAM_IO)
-		err = -EPROTO;
+	/* the readers are done with the last reply's bytes */
+	hostcall_req_reset(req, HC_OP_READ);
+	req->m.fd = st->handle;
+	req->m.off = -1;
+	req->m.len = HOSTCALL_STREAM_IO;
+	req->rep_room = HOSTCALL_STREAM_IO;
+	ret = hostcall_req_call(st->tp, st->rsubject, req);
+	if (!ret)
+		ret = hostcall_result(r);
+	if (ret > 0)
+		ret = 0;
+	if (!ret && r->datalen > HOSTCALL_STREAM_IO)
+		ret = -EPROTO;
 	spin_lock(&st->lock);
-	if (err || !r.datalen) {
+	if (ret || !r->datalen) {
 		st->done = true;
-		st->err = err;
+		st->err = ret;
 	} else {
-		st->data = r.data;
-		st->avail = r.datalen;
+		st->data = r->data;
+		st->avail = r->datalen;
 	}
 	spin_unlock(&st->lock);
 	wake_up_interruptible_poll(&st->wait, EPOLLIN | EPOLLRDNORM);
-	return !err && r.datalen;
+	return !ret && r->datalen;
 }
 
 /*
@@ -136,7 +134,8 @@ static int hostcall_stream_reader(void *arg)
 	module_put_and_kthread_exit(0);
 }
 
-static ssize_t hostcall_stream_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t hostcall_stream_read_iter(struct kiocb *iocb,
+					 struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct hostcall_stream *st = file->private_data;
@@ -214,43 +213,49 @@ static __poll_t hostcall_stream_poll(struct file *file, poll_table *pt)
 }
 
 /* Everything is written, as to a pipe, unless an error comes first. */
-static ssize_t hostcall_stream_write_iter(struct kiocb *iocb, struct iov_iter *from)
+static ssize_t hostcall_stream_write_iter(struct kiocb *iocb,
+					  struct iov_iter *from)
 {
 	struct hostcall_stream *st = iocb->ki_filp->private_data;
-	struct hc_msg m = { .op = HC_OP_WRITE, .fd = st->handle, .off = -1 };
-	struct hc_msg r;
-	ssize_t done = 0, err = 0;
-	void *buf, *data;
+	struct hostcall_req *req;
+	ssize_t done = 0, ret = 0;
+	void *data;
 
-	buf = kvmalloc(2 * HOSTCALL_STREAM_MSG, GFP_KERNEL);
-	if (!buf)
+	req = hostcall_req_alloc(HC_OP_WRITE);
+	data = hostcall_req_data(req, HOSTCALL_STREAM_IO);
+	if (!data) {
+		hostcall_req_free(req);
 		return -ENOMEM;
-	data = buf + HOSTCALL_STREAM_MSG;
+	}
 	while (iov_iter_count(from)) {
-		size_t len = min_t(size_t, iov_iter_count(from), HOSTCALL_STREAM_IO);
+		size_t len = min_t(size_t, iov_iter_count(from),
+				   HOSTCALL_STREAM_IO);
 
 		if (done && fatal_signal_pending(current))
 			break;
 		if (copy_from_iter(data, len, from) != len) {
-			err = -EFAULT;
+			ret = -EFAULT;
 			break;
 		}
-		m.data = data;
-		m.datalen = len;
-		err = hostcall_call(st->tp, st->subject, &m, &r, buf, HOSTCALL_STREAM_MSG);
-		if (!err)
-			err = hostcall_stream_result(&r);
-		if (!err && (r.result == 0 || r.result > len))
-			err = -EPROTO;
-		if (err) {
+		hostcall_req_reset(req, HC_OP_WRITE);
+		req->m.fd = st->handle;
+		req->m.off = -1;
+		req->m.data = data;
+		req->m.datalen = len;
+		ret = hostcall_req_call(st->tp, st->subject, req);
+		if (!ret)
+			ret = hostcall_result(&req->r);
+		if (ret == 0 || ret > len)
+			ret = -EPROTO;
+		if (ret < 0) {
 			iov_iter_revert(from, len);
 			break;
 		}
-		iov_iter_revert(from, len - r.result);
-		done += r.result;
+		iov_iter_revert(from, len - ret);
+		done += ret;
 	}
-	kvfree(buf);
-	return done ? done : err;
+	hostcall_req_free(req);
+	return done ? done : ret;
 }
 
 static int hostcall_stream_release(struct inode *inode, struct file *file)
@@ -282,14 +287,19 @@ static const struct file_operations hostcall_stream_fops = {
 static int hostcall_stream_start(struct hostcall_stream *st)
 {
 	struct task_struct *t;
+	int err;
 
-	st->buf = kvmalloc(HOSTCALL_STREAM_MSG, GFP_KERNEL);
-	if (!st->buf)
-		return -ENOMEM;
+	/* the READ's buffer now, so that a stream that cannot read fails */
+	st->req = hostcall_req_alloc(HC_OP_READ);
+	err = hostcall_req_room(st->req,
+				HOSTCALL_MSG_FIXED + HOSTCALL_STREAM_IO);
+	if (err)
+		return err;
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	kref_get(&st->ref);
-	t = kthread_run(hostcall_stream_reader, st, "hc-stream/%u", st->rsubject);
+	t = kthread_run(hostcall_stream_reader, st, "hc-stream/%u",
+			st->rsubject);
 	if (IS_ERR(t)) {
 		kref_put(&st->ref, hostcall_stream_free);
 		module_put(THIS_MODULE);
@@ -298,8 +308,8 @@ static int hostcall_stream_start(struct hostcall_stream *st)
 	return 0;
 }
 
-struct file *hostcall_stream_new(struct hostcall_transport *tp, u32 subject, u32 handle,
-				 int flags)
+struct file *hostcall_stream_new(struct hostcall_transport *tp, u32 subject,
+				 u32 handle, int flags)
 {
 	struct hostcall_stream *st;
 	struct file *file;
@@ -328,8 +338,8 @@ struct file *hostcall_stream_new(struct hostcall_transport *tp, u32 subject, u32
 	} else if ((flags & O_ACCMODE) == O_RDONLY) {
 		st->rsubject = subject;
 	}
-	file = anon_inode_getfile("[hostcall-stream]", &hostcall_stream_fops, st,
-				  flags);
+	file = anon_inode_getfile("[hostcall-stream]", &hostcall_stream_fops,
+				  st, flags);
 	if (IS_ERR(file)) {
 		err = PTR_ERR(file);
 		goto out_bye;

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostfs attributes: the permission model (the host decides, see
+ * guest-kmod/README.md), getattr from the cached host attributes, and
+ * setattr as one host call per attribute, on a path or an open handle.
+ */
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/pagemap.h>
+#include <linux/stat.h>
+
+#include "hcfs.h"
+
+int hcfs_target_get(struct dentry *dentry, struct file *file,
+		    fmode_t mode, struct hcfs_target *t)
+{
+	t->hf = NULL;
+	t->path = NULL;
+	t->pbuf = NULL;
+	if (file) {
+		t->hf = file->private_data;
+		kref_get(&t->hf->ref);
+		return 0;
+	}
+	if (d_unlinked(dentry)) {
+		t->hf = hcfs_file_any(d_inode(dentry), mode, false);
+		if (t->hf)
+			return 0;
+	}
+	t->path = hcfs_path_get(dentry, &t->pbuf);
+	return PTR_ERR_OR_ZERO(t->path);
+}
+
+void hcfs_target_put(struct hcfs_target *t)
+{
+	if (t->hf)
+		hcfs_file_put(t->hf);
+	hcfs_path_put(t->pbuf);
+}
+
+u32 hcfs_target_handle(const struct hcfs_target *t)
+{
+	return t->hf ? t->hf->handle : 0;
+}
+
+/*
+ * The host decides access: the guest checks nothing the host checks again,
+ * so that guest root gets EACCES wherever the host user would, and a guest
+ * user is not refused what the host allows. Opening, creating and walking
+ * are tried on the host and fail there. Only the checks that end no host
+ * call are asked of the host: access(2), chdir(2) and exec. FIFOs, sockets
+ * and device nodes are guest objects: the guest's own rules apply to them.
+ */
+int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode,
+		    int mask)
+{
+	struct dentry *alias;
+	const char *path;
+	char *pbuf;
+	int ask, err;
+
+	if (hcfs_special(inode->i_mode))
+		return generic_permission(idmap, inode, mask);
+	if (S_ISDIR(inode->i_mode))
+		ask = mask & (MAY_ACCESS | MAY_CHDIR);
+	else if (S_ISREG(inode->i_mode))
+		ask = mask & (MAY_ACCESS | MAY_EXEC);
+	else
+		ask = mask & MAY_ACCESS;
+	if (!ask)
+		return 0;
+	if (mask & MAY_NOT_BLOCK)
+		return -ECHILD;
+
+	alias = d_find_alias(inode);
+	if (!alias)
+		return 0;
+	path = hcfs_path_get(alias, &pbuf);
+	dput(alias);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	/* MAY_READ, MAY_WRITE, MAY_EXEC are R_OK, W_OK, X_OK */
+	err = hcfs_client_access(hcfs_conn(inode), path,
+				 mask & (MAY_READ | MAY_WRITE | MAY_EXEC));
+	hcfs_path_put(pbuf);
+	return err;
+}
+
+int hcfs_getattr(HCFS_IDMAP *idmap, const struct path *path,
+		 struct kstat *stat, u32 request_mask,
+		       unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	unsigned int sync = flags & AT_STATX_SYNC_TYPE;
+	struct hcfs_inode *hi = HCFS_I(inode);
+	int err;
+
+	if (sync == AT_STATX_FORCE_SYNC ||
+	    (sync != AT_STATX_DONT_SYNC && !hcfs_attr_fresh(inode))) {
+		err = hcfs_refresh(inode, path->dentry);
+		if (err)
+			return err;
+	}
+	hcfs_fillattr(idmap, request_mask, inode, stat);
+	spin_lock(&hi->lock);
+	stat->mode = (inode->i_mode & S_IFMT) | (hi->host_mode & S_IALLUGO);
+	stat->ino = hi->host_ino;
+	if (hi->blksize)
+		stat->blksize = hi->blksize;
+	if (hi->has_btime) {
+		stat->btime = hi->btime;
+		stat->result_mask |= STATX_BTIME;
+	}
+	spin_unlock(&hi->lock);
+	return 0;
+}
+
+static void hcfs_wire_time(struct hc_timespec *w, unsigned int valid,
+			   unsigned int attr, unsigned int set,
+			  const struct timespec64 *t)
+{
+	w->sec = 0;
+	if (!(valid & attr)) {
+		w->nsec = HC_UTIME_OMIT;
+	} else if (valid & set) {
+		w->sec = t->tv_sec;
+		w->nsec = t->tv_nsec;
+	} else {
+		w->nsec = HC_UTIME_NOW;
+	}
+}
+
+/*
+ * Each attribute goes to the host as its own call (there is no combined
+ * one); the first failure ends the change. The host checks ownership and
+ * privileges, so setattr_prepare() is not called. O_TRUNC was done by the
+ * host's open already (ATTR_OPEN).
+ */
+int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
+		 struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct hcfs_conn *c = hcfs_conn(inode);
+	unsigned int valid = attr->ia_valid;
+	struct file *file = NULL;
+	struct hcfs_target t;
+	u32 h;
+	int err;
+
+	if (valid & ATTR_FILE && S_ISREG(inode->i_mode))
+		file = attr->ia_file;
+	err = hcfs_target_get(dentry, file, valid & ATTR_SIZE ? FMODE_WRITE : 0,
+			      &t);
+	if (err)
+		return err;
+	h = hcfs_target_handle(&t);
+
+	if (valid & ATTR_SIZE) {
+		if (!(valid & ATTR_OPEN)) {
+			/* no writeback of old pages after the host's change */
+			err = filemap_write_and_wait(inode->i_mapping);
+			if (!err)
+				err = hcfs_client_truncate(c, h, t.path,
+							   attr->ia_size);
+			if (err)
+				goto out;
+		}
+		spin_lock(&HCFS_I(inode)->lock);
+		HCFS_I(inode)->own_change = true;
+		spin_unlock(&HCFS_I(inode)->lock);
+		truncate_setsize(inode, attr->ia_size);
+	}
+	if (valid & ATTR_MODE) {
+		err = hcfs_client_chmod(c, h, t.path,
+					attr->ia_mode & S_IALLUGO);
+		if (err)
+			goto out;
+	}
+	if (valid & (ATTR_UID | ATTR_GID)) {
+		u32 uid = valid & ATTR_UID ?
+			  from_kuid(&init_user_ns, attr->ia_uid) : (u32)-1;
+		u32 gid = valid & ATTR_GID ?
+			  from_kgid(&init_user_ns, attr->ia_gid) : (u32)-1;
+
+		err = hcfs_client_chown(c, h, t.path, uid, gid);
+		if (err)
+			goto out;
+	}
+	if (valid & (ATTR_ATIME | ATTR_MTIME)) {
+		struct hc_timespec times[2];
+
+		hcfs_wire_time(&times[0], valid, ATTR_ATIME, ATTR_ATIME_SET,
+			       &attr->ia_atime);
+		hcfs_wire_time(&times[1], valid, ATTR_MTIME, ATTR_MTIME_SET,
+			       &attr->ia_mtime);
+		err = hcfs_client_utimens(c, h, t.path, times);
+	}
+out:
+	hcfs_attr_stale(inode);
+	hcfs_target_put(&t);
+	return err;
+}
+
+const struct inode_operations hcfs_file_iops = {
+	.permission	= hcfs_permission,
+	.getattr	= hcfs_getattr,
+	.setattr	= hcfs_setattr,
+	.listxattr	= hcfs_listxattr,
+};
+
+/* FIFOs, sockets and device nodes: guest objects with host attributes */
+const struct inode_operations hcfs_special_iops = {
+	.permission	= hcfs_permission,
+	.getattr	= hcfs_getattr,
+	.setattr	= hcfs_setattr,
+	.listxattr	= hcfs_listxattr,
+};

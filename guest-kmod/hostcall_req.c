@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Requests: the objects every hostcall of the module is made with, the one
+ * round trip (encode, submit, check the reply), and the calls that make and
+ * end subjects (HELLO, FORK_SUBJECT, BYE) for /dev/hostcall and hostfs.
+ */
+#include <linux/atomic.h>
+#include <linux/build_bug.h>
+#include <linux/errno.h>
+#include <linux/mempool.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "hostcall.h"
+
+/* Requests kept back for when the slab has none to give. */
+#define HOSTCALL_REQ_RESERVE	4
+
+static struct kmem_cache *hostcall_req_cache;
+static mempool_t *hostcall_req_pool;
+static atomic_t hostcall_next_tag = ATOMIC_INIT(0);
+
+int hostcall_req_init(void)
+{
+	/* a request with a short path and its reply fit inside the object */
+	BUILD_BUG_ON(HOSTCALL_MSG_FIXED + 256 > HOSTCALL_REQ_SMALL);
+
+	/* replies are copied to user space from the buffer inside */
+	hostcall_req_cache =
+		kmem_cache_create_usercopy("hostcall_req", HOSTCALL_REQ_SIZE,
+					   0, 0,
+					   offsetof(struct hostcall_req, small),
+					   HOSTCALL_REQ_SMALL, NULL);
+	if (!hostcall_req_cache)
+		return -ENOMEM;
+	hostcall_req_pool = mempool_create_slab_pool(HOSTCALL_REQ_RESERVE,
+						     hostcall_req_cache);
+	if (!hostcall_req_pool) {
+		kmem_cache_destroy(hostcall_req_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void hostcall_req_exit(void)
+{
+	mempool_destroy(hostcall_req_pool);
+	kmem_cache_destroy(hostcall_req_cache);
+}
+
+void hostcall_req_reset(struct hostcall_req *req, u16 op)
+{
+	memset(&req->m, 0, sizeof(req->m));
+	memset(&req->r, 0, sizeof(req->r));
+	req->m.op = op;
+	req->rep_room = 0;
+}
+
+struct hostcall_req *hostcall_req_alloc(u16 op)
+{
+	struct hostcall_req *req;
+
+	/* GFP_KERNEL: the pool waits for a free request, never fails */
+	req = mempool_alloc(hostcall_req_pool, GFP_KERNEL);
+	hostcall_req_reset(req, op);
+	req->buf = req->small;
+	req->cap = HOSTCALL_REQ_SMALL;
+	req->data = NULL;
+	req->data_cap = 0;
+	return req;
+}
+
+void hostcall_req_free(struct hostcall_req *req)
+{
+	if (req->buf != req->small)
+		kvfree(req->buf);
+	kvfree(req->data);
+	mempool_free(req, hostcall_req_pool);
+}
+
+int hostcall_req_room(struct hostcall_req *req, size_t cap)
+{
+	void *buf;
+
+	if (cap <= req->cap)
+		return 0;
+	if (cap > HC_MSG_MAX)
+		return -EMSGSIZE;
+	buf = kvmalloc(cap, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (req->buf != req->small)
+		kvfree(req->buf);
+	req->buf = buf;
+	req->cap = cap;
+	return 0;
+}
+
+void *hostcall_req_data(struct hostcall_req *req, size_t len)
+{
+	len = max_t(size_t, len, 1);
+	if (len <= req->data_cap)
+		return req->data;
+	kvfree(req->data);
+	req->data = kvmalloc(len, GFP_KERNEL);
+	req->data_cap = req->data ? len : 0;
+	return req->data;
+}
+
+/*
+ * The most req->m can take encoded. A string or blob set for an op that
+ * does not carry it only makes the estimate larger; one beyond its limit is
+ * refused by hc_encode().
+ */
+static size_t hostcall_req_len_max(const struct hc_msg *m)
+{
+	size_t len = HOSTCALL_MSG_FIXED;
+
+	if (m->path)
+		len += strnlen(m->path, HC_PATH_MAX + 1) + 1;
+	if (m->path2)
+		len += strnlen(m->path2, HC_PATH_MAX + 1) + 1;
+	if (m->name)
+		len += strnlen(m->name, HC_XATTR_NAME_MAX + 1) + 1;
+	return len + m->datalen + m->argvlen + m->envplen;
+}
+
+/* Encode req->m for @subject with a new tag. Returns: its length, -errno. */
+static int hostcall_req_encode(struct hostcall_req *req, u32 subject)
+{
+	struct hc_msg *m = &req->m;
+	size_t cap;
+	int err;
+
+	cap = max(hostcall_req_len_max(m), HOSTCALL_MSG_FIXED + req->rep_room);
+	err = hostcall_req_room(req, min_t(size_t, cap, HC_MSG_MAX));
+	if (err)
+		return err;
+	m->tag = atomic_inc_return(&hostcall_next_tag);
+	m->subject = subject;
+	m->hflags &= ~HC_HF_REPLY;
+	return hc_encode(m, req->buf, req->cap);
+}
+
+int hostcall_req_call(struct hostcall_transport *t, u32 subject,
+		      struct hostcall_req *req)
+{
+	int len;
+
+	len = hostcall_req_encode(req, subject);
+	if (len < 0)
+		return len;
+	len = hostcall_submit(t, subject, req->buf, len, req->buf, req->cap);
+	if (len < 0)
+		return len;
+	return hostcall_check_reply(&req->r, req->buf, len, req->m.op,
+				    req->m.tag);
+}
+
+int hostcall_check_reply(struct hc_msg *r, const void *buf, size_t len,
+			 u16 op, u32 tag)
+{
+	if (hc_decode(r, buf, len))
+		return -EPROTO;
+	if (!(r->hflags & HC_HF_REPLY) || r->op != op || r->tag != tag)
+		return -EPROTO;
+	return 0;
+}
+
+s64 hostcall_result(const struct hc_msg *r)
+{
+	return r->result < -EHWPOISON ? -EIO : r->result;
+}
+
+int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_HELLO);
+	u32 version;
+	u64 len;
+	s64 id;
+	int err;
+
+	req->m.arg = HC_PROTO_VERSION;
+	req->m.flags = HC_HELLO_KEEP_HANDLES;
+	err = hostcall_req_call(t, 0, req);
+	id = err ? err : hostcall_result(&req->r);
+	version = req->r.arg;
+	len = req->r.len;
+	hostcall_req_free(req);
+	if (id < 0)
+		return id;
+	if (!id || id > U32_MAX)
+		return -EPROTO;
+	/* Handles for every open file came with version 2. */
+	if (version < 2 || version > HC_PROTO_VERSION) {
+		hostcall_post_bye(t, id);
+		return version == 1 ? -EPROTONOSUPPORT : -EPROTO;
+	}
+	s->subject = id;
+	s->version = version;
+	s->msg_max = min_t(u64, len, t->msg_max);
+	return 0;
+}
+
+int hostcall_fork_subject(struct hostcall_transport *t, u32 parent)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FORK_SUBJECT);
+	s64 id;
+	int err;
+
+	err = hostcall_req_call(t, parent, req);
+	id = err ? err : hostcall_result(&req->r);
+	hostcall_req_free(req);
+	if (!id || id > U32_MAX)
+		return -EPROTO;
+	return id;
+}
+
+void hostcall_post_bye(struct hostcall_transport *t, u32 subject)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_BYE);
+	int len;
+
+	len = hostcall_req_encode(req, subject);
+	if (len >= 0)
+		hostcall_post(t, subject, req->buf, len);
+	hostcall_req_free(req);
+}
