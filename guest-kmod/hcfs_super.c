@@ -7,7 +7,6 @@
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include <linux/jiffies.h>
-#include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
@@ -15,6 +14,7 @@
 #include <linux/statfs.h>
 
 #include "hcfs.h"
+#include "../proto/hostcall_dev.h"
 
 static struct kmem_cache *hcfs_inode_cachep;
 
@@ -123,7 +123,7 @@ static int hcfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	hcfs_path_put(pbuf);
 	if (err)
 		return err;
-	buf->f_type = HOSTFS_SUPER_MAGIC;
+	buf->f_type = HOSTCALL_FS_MAGIC;
 	buf->f_bsize = sfs.bsize;
 	buf->f_frsize = sfs.frsize;
 	buf->f_blocks = sfs.blocks;
@@ -194,7 +194,7 @@ static int hcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return err;
 	}
 
-	sb->s_magic = HOSTFS_SUPER_MAGIC;
+	sb->s_magic = HOSTCALL_FS_MAGIC;
 	sb->s_op = &hcfs_sops;
 	sb->s_d_op = &hcfs_dentry_ops;
 	sb->s_xattr = hcfs_xattr_handlers;

@@ -5,10 +5,9 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#define SHIM_PREFIX_DEFAULT	"/host"
+#include "hostcall_dev.h"
 
-/* statfs f_type of a hostfs mount: HOSTFS_SUPER_MAGIC of guest-kmod/hfs_fs.h */
-#define SHIM_HOSTFS_MAGIC	0x00c0ffee
+#define SHIM_PREFIX_DEFAULT	"/host"
 
 char shim_prefix[HC_PATH_MAX] = SHIM_PREFIX_DEFAULT;
 size_t shim_prefix_len = sizeof(SHIM_PREFIX_DEFAULT) - 1;
@@ -41,7 +40,7 @@ int shim_prefix_hostfs(void)
 	if (hc_likely(w >> 1 == now))
 		return w & 1;
 	aside = syscall(SYS_statfs, shim_prefix, &sf) == 0 &&
-		(unsigned long)sf.f_type == SHIM_HOSTFS_MAGIC;
+		(unsigned long)sf.f_type == HOSTCALL_FS_MAGIC;
 	__atomic_store_n(&shim_hostfs_word, now << 1 | aside, __ATOMIC_RELAXED);
 	if (aside != (int)(w & 1))
 		hc_debug(aside ? "hostcall: %s is a hostfs mount: its paths go to the kernel, not through libhostcall"

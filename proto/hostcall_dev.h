@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * /dev/hostcall user ABI: the ioctls libhostcall and dosh use inside a guest.
+ * hostcall.ko's user ABI: the ioctls of /dev/hostcall that libhostcall and
+ * dosh use inside a guest, and the statfs(2) type of a hostfs mount.
  * Compiles in the kernel module and in user space (needs linux/ioctl.h).
  *
  * Each open of /dev/hostcall is a subject: the module sends HC_OP_HELLO when
@@ -20,6 +21,14 @@
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
+
+/*
+ * statfs(2) f_type of a hostfs mount: "HCFS". Not UML hostfs's 0x00c0ffee
+ * (HOSTFS_SUPER_MAGIC), which tools take for a local file system of their
+ * own: GNU tail -f waits for inotify events there, and none comes for a
+ * change made on the host. A type they do not know makes them poll.
+ */
+#define HOSTCALL_FS_MAGIC	0x48434653
 
 /* 0xB9: unused in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1) */
 #define HOSTCALL_IOC_MAGIC	0xB9

@@ -4,7 +4,7 @@
 # at once with a clear error; against hostcalld (run.sh exports a tree with
 # hello.txt and a writable sub/) the mount works, and every operation done
 # through it is compared with the same operation done by the host
-# (hfs_fstest); then the mount options (ro, root=, symlinks=raw, cache=)
+# (hcfs_fstest); then the mount options (ro, root=, symlinks=raw, cache=)
 # and the unmount.
 # expect: hostfs-registered
 # expect-none: hostfs-nodevice
@@ -79,7 +79,7 @@ else
 	fail hostfs-ls "ls -l /host: $out"
 fi
 
-/hctest/bin/hfs_fstest /host /sub
+/hctest/bin/hcfs_fstest /host /sub
 
 # exec of a host file: its pages come through the page cache; the host's
 # X_OK decides whether it may run

@@ -5,14 +5,15 @@
  * (/dev/hostcall, plain hostcalls to hostcalld), printing "HCTEST ok|fail
  * NAME" lines. Built static by build-initramfs.sh.
  *
- * usage: hfs_fstest MOUNT SCRATCH
+ * usage: hcfs_fstest MOUNT SCRATCH [TEST]
  *   MOUNT    where hostfs is mounted (with the host's root as its root)
  *   SCRATCH  a host directory the host user may write, absolute ("/sub");
- *            the tests work in SCRATCH/hfs-test, which they remove
+ *            the tests work in SCRATCH/hcfs-test, which they remove
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,8 +33,6 @@
 #include <unistd.h>
 
 #include "devcall.h"
-
-#define HOSTFS_MAGIC	0x00c0ffee
 
 static const char *mnt;		/* "/host" */
 static char gdir[1024];		/* the scratch directory in the guest */
@@ -770,7 +769,7 @@ static int t_statfs(void)
 	CHECK(name, statfs(gdir, &sf) == 0, "statfs: %s", strerror(errno));
 	err = hcall(&m, &r);
 	CHECK(name, !err, "host statfs: %s", strerror(-err));
-	CHECK(name, (unsigned long)sf.f_type == HOSTFS_MAGIC &&
+	CHECK(name, (unsigned long)sf.f_type == HOSTCALL_FS_MAGIC &&
 	      (unsigned long long)sf.f_blocks == r.sfs.blocks &&
 	      (unsigned long long)sf.f_bsize == r.sfs.bsize &&
 	      (unsigned long long)sf.f_files == r.sfs.files,
@@ -1187,13 +1186,84 @@ static int t_kill_reader(void)
 	return ok(name);
 }
 
+/*
+ * Read from @fd into @buf (NUL-terminated, @cap bytes) until it holds
+ * @want or @secs have passed. Returns: whether it holds @want.
+ */
+static int read_until(int fd, char *buf, size_t cap, size_t *got,
+		      const char *want, double secs)
+{
+	double end = now_s() + secs;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (!strstr(buf, want) && *got + 1 < cap && now_s() < end) {
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(fd, buf + *got, cap - 1 - *got);
+		if (n <= 0)
+			break;
+		*got += n;
+		buf[*got] = 0;
+	}
+	return strstr(buf, want) != NULL;
+}
+
+/*
+ * GNU tail -f sees lines the host appends: it polls a file system whose
+ * type it does not know, and hostfs's f_type is none it knows. (Under UML
+ * hostfs's 0x00c0ffee it would take the mount for a local file system and
+ * wait for inotify events, which no change made on the host causes.)
+ */
+static int t_tail_follow(void)
+{
+	const char *name = "hostfs-tail-follow";
+	char buf[256] = "";
+	size_t got = 0;
+	int p[2], h, seen;
+	pid_t pid;
+
+	if (access("/usr/bin/tail", X_OK)) {
+		printf("HCTEST skip %s: no GNU tail in the guest\n", name);
+		return 0;
+	}
+	CHECK(name, write_file(gpath("follow"), "one\n", 4) == 0, "write");
+	CHECK(name, pipe(p) == 0, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl("/usr/bin/tail", "tail", "-s", "0.1", "-n", "+1", "-f",
+		      gpath("follow"), (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	CHECK(name, pid > 0, "fork: %s", strerror(errno));
+	seen = read_until(p[0], buf, sizeof(buf), &got, "one\n", 5);
+	if (seen) {
+		h = host_open(hpath("follow"), HC_O_WRONLY | HC_O_APPEND, 0);
+		seen = h >= 0 && host_pwrite(h, "two\n", 4, -1) == 4;
+		if (h >= 0)
+			host_close(h);
+		seen = seen && read_until(p[0], buf, sizeof(buf), &got,
+					  "one\ntwo\n", 5);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	CHECK(name, seen, "tail -f shows '%s' 5 s after the host appended 'two'",
+	      buf);
+	return ok(name);
+}
+
 static void cleanup(const char *dir)
 {
 	char cmd[8300];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
-		fprintf(stderr, "hfs_fstest: cannot remove %s\n", dir);
+		fprintf(stderr, "hcfs_fstest: cannot remove %s\n", dir);
 }
 
 int main(int argc, char **argv)
@@ -1201,16 +1271,16 @@ int main(int argc, char **argv)
 	const char *only = argc > 3 ? argv[3] : NULL;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: hfs_fstest MOUNT SCRATCH [TEST]\n");
+		fprintf(stderr, "usage: hcfs_fstest MOUNT SCRATCH [TEST]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mnt = argv[1];
 	if (strlen(mnt) + strlen(argv[2]) > 900) {
-		fprintf(stderr, "hfs_fstest: paths too long\n");
+		fprintf(stderr, "hcfs_fstest: paths too long\n");
 		return 2;
 	}
-	snprintf(hdir, sizeof(hdir), "%s/hfs-test", argv[2]);
+	snprintf(hdir, sizeof(hdir), "%s/hcfs-test", argv[2]);
 	snprintf(gdir, sizeof(gdir), "%s%s", mnt, hdir);
 	devfd = open("/dev/hostcall", O_RDWR | O_CLOEXEC);
 	if (devfd < 0) {
@@ -1246,6 +1316,7 @@ int main(int argc, char **argv)
 	RUN("unlinked-open", t_unlinked_open());
 	RUN("bigdir", t_bigdir());
 	RUN("host-change", t_host_change());
+	RUN("tail-follow", t_tail_follow());
 	RUN("big", t_big());
 	RUN("mmap-big", t_mmap_big());
 	RUN("kill-reader", t_kill_reader());
