@@ -244,31 +244,73 @@ static void put_strv(struct hc_wbuf *w, const char *v, hc_u32 len, hc_u32 count)
 static void put_field(struct hc_wbuf *w, const struct hc_msg *m, int f)
 {
 	switch (f) {
-	case HC_FLD_FD:		put_u32(w, m->fd); break;
-	case HC_FLD_FD2:	put_u32(w, m->fd2); break;
-	case HC_FLD_FLAGS:	put_u32(w, m->flags); break;
-	case HC_FLD_MODE:	put_u32(w, m->mode); break;
-	case HC_FLD_UID:	put_u32(w, m->uid); break;
-	case HC_FLD_GID:	put_u32(w, m->gid); break;
-	case HC_FLD_ARG:	put_u32(w, m->arg); break;
-	case HC_FLD_ARG2:	put_u32(w, m->arg2); break;
-	case HC_FLD_OFF:	put_u64(w, m->off); break;
-	case HC_FLD_LEN:	put_u64(w, m->len); break;
-	case HC_FLD_DEV:	put_u64(w, m->dev); break;
+	case HC_FLD_FD:
+		put_u32(w, m->fd);
+		break;
+	case HC_FLD_FD2:
+		put_u32(w, m->fd2);
+		break;
+	case HC_FLD_FLAGS:
+		put_u32(w, m->flags);
+		break;
+	case HC_FLD_MODE:
+		put_u32(w, m->mode);
+		break;
+	case HC_FLD_UID:
+		put_u32(w, m->uid);
+		break;
+	case HC_FLD_GID:
+		put_u32(w, m->gid);
+		break;
+	case HC_FLD_ARG:
+		put_u32(w, m->arg);
+		break;
+	case HC_FLD_ARG2:
+		put_u32(w, m->arg2);
+		break;
+	case HC_FLD_OFF:
+		put_u64(w, m->off);
+		break;
+	case HC_FLD_LEN:
+		put_u64(w, m->len);
+		break;
+	case HC_FLD_DEV:
+		put_u64(w, m->dev);
+		break;
 	case HC_FLD_TIMES:
 		put_ts(w, &m->times[0]);
 		put_ts(w, &m->times[1]);
 		break;
-	case HC_FLD_STAT:	put_stat(w, &m->st); break;
-	case HC_FLD_STATFS:	put_statfs(w, &m->sfs); break;
-	case HC_FLD_LOCK:	put_lock(w, &m->lk); break;
-	case HC_FLD_PATH:	put_str(w, m->path, HC_PATH_MAX); break;
-	case HC_FLD_PATH2:	put_str(w, m->path2, HC_PATH_MAX); break;
-	case HC_FLD_NAME:	put_str(w, m->name, HC_XATTR_NAME_MAX); break;
-	case HC_FLD_DATA:	put_blob(w, m->data, m->datalen); break;
-	case HC_FLD_ARGV:	put_strv(w, m->argv, m->argvlen, m->argc); break;
-	case HC_FLD_ENVP:	put_strv(w, m->envp, m->envplen, m->envc); break;
-	default:		w->err = -EINVAL; break;
+	case HC_FLD_STAT:
+		put_stat(w, &m->st);
+		break;
+	case HC_FLD_STATFS:
+		put_statfs(w, &m->sfs);
+		break;
+	case HC_FLD_LOCK:
+		put_lock(w, &m->lk);
+		break;
+	case HC_FLD_PATH:
+		put_str(w, m->path, HC_PATH_MAX);
+		break;
+	case HC_FLD_PATH2:
+		put_str(w, m->path2, HC_PATH_MAX);
+		break;
+	case HC_FLD_NAME:
+		put_str(w, m->name, HC_XATTR_NAME_MAX);
+		break;
+	case HC_FLD_DATA:
+		put_blob(w, m->data, m->datalen);
+		break;
+	case HC_FLD_ARGV:
+		put_strv(w, m->argv, m->argvlen, m->argc);
+		break;
+	case HC_FLD_ENVP:
+		put_strv(w, m->envp, m->envplen, m->envc);
+		break;
+	default:
+		w->err = -EINVAL;
+		break;
 	}
 }
 
@@ -278,8 +320,10 @@ int hc_encode(const struct hc_msg *m, void *buf, size_t cap)
 	int reply = !!(m->hflags & HC_HF_REPLY);
 	const hc_u8 *f = hc_op_fields(m->op, reply);
 
-	/* an error reply has no body, so any op can get one (-ENOSYS for
-	 * an op this side does not know) */
+	/*
+	 * an error reply has no body, so any op can get one (-ENOSYS for
+	 * an op this side does not know)
+	 */
 	if (!f && !(reply && m->result < 0))
 		return -ENOSYS;
 	if (w.cap > HC_MSG_MAX)
@@ -473,35 +517,73 @@ static void get_lock(struct hc_rbuf *r, struct hc_lock *l)
 static void get_field(struct hc_rbuf *r, struct hc_msg *m, int f)
 {
 	switch (f) {
-	case HC_FLD_FD:		m->fd = get_u32(r); break;
-	case HC_FLD_FD2:	m->fd2 = get_u32(r); break;
-	case HC_FLD_FLAGS:	m->flags = get_u32(r); break;
-	case HC_FLD_MODE:	m->mode = get_u32(r); break;
-	case HC_FLD_UID:	m->uid = get_u32(r); break;
-	case HC_FLD_GID:	m->gid = get_u32(r); break;
-	case HC_FLD_ARG:	m->arg = get_u32(r); break;
-	case HC_FLD_ARG2:	m->arg2 = get_u32(r); break;
-	case HC_FLD_OFF:	m->off = get_u64(r); break;
-	case HC_FLD_LEN:	m->len = get_u64(r); break;
-	case HC_FLD_DEV:	m->dev = get_u64(r); break;
+	case HC_FLD_FD:
+		m->fd = get_u32(r);
+		break;
+	case HC_FLD_FD2:
+		m->fd2 = get_u32(r);
+		break;
+	case HC_FLD_FLAGS:
+		m->flags = get_u32(r);
+		break;
+	case HC_FLD_MODE:
+		m->mode = get_u32(r);
+		break;
+	case HC_FLD_UID:
+		m->uid = get_u32(r);
+		break;
+	case HC_FLD_GID:
+		m->gid = get_u32(r);
+		break;
+	case HC_FLD_ARG:
+		m->arg = get_u32(r);
+		break;
+	case HC_FLD_ARG2:
+		m->arg2 = get_u32(r);
+		break;
+	case HC_FLD_OFF:
+		m->off = get_u64(r);
+		break;
+	case HC_FLD_LEN:
+		m->len = get_u64(r);
+		break;
+	case HC_FLD_DEV:
+		m->dev = get_u64(r);
+		break;
 	case HC_FLD_TIMES:
 		get_ts(r, &m->times[0]);
 		get_ts(r, &m->times[1]);
 		break;
-	case HC_FLD_STAT:	get_stat(r, &m->st); break;
-	case HC_FLD_STATFS:	get_statfs(r, &m->sfs); break;
-	case HC_FLD_LOCK:	get_lock(r, &m->lk); break;
-	case HC_FLD_PATH:	m->path = get_str(r, HC_PATH_MAX); break;
-	case HC_FLD_PATH2:	m->path2 = get_str(r, HC_PATH_MAX); break;
-	case HC_FLD_NAME:	m->name = get_str(r, HC_XATTR_NAME_MAX); break;
-	case HC_FLD_DATA:	m->data = get_blob(r, &m->datalen); break;
+	case HC_FLD_STAT:
+		get_stat(r, &m->st);
+		break;
+	case HC_FLD_STATFS:
+		get_statfs(r, &m->sfs);
+		break;
+	case HC_FLD_LOCK:
+		get_lock(r, &m->lk);
+		break;
+	case HC_FLD_PATH:
+		m->path = get_str(r, HC_PATH_MAX);
+		break;
+	case HC_FLD_PATH2:
+		m->path2 = get_str(r, HC_PATH_MAX);
+		break;
+	case HC_FLD_NAME:
+		m->name = get_str(r, HC_XATTR_NAME_MAX);
+		break;
+	case HC_FLD_DATA:
+		m->data = get_blob(r, &m->datalen);
+		break;
 	case HC_FLD_ARGV:
 		m->argv = get_strv(r, &m->argvlen, &m->argc);
 		break;
 	case HC_FLD_ENVP:
 		m->envp = get_strv(r, &m->envplen, &m->envc);
 		break;
-	default:		r->err = -EBADMSG; break;
+	default:
+		r->err = -EBADMSG;
+		break;
 	}
 }
 
@@ -584,7 +666,7 @@ hc_u32 hc_oflags_to_wire(int flags)
 	hc_u32 w = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(hc_oflag_map) / sizeof(hc_oflag_map[0]); i++)
+	for (i = 0; i < sizeof(hc_oflag_map) / sizeof(*hc_oflag_map); i++)
 		if ((flags & hc_oflag_map[i].local) == hc_oflag_map[i].local)
 			w |= hc_oflag_map[i].wire;
 	return w;
@@ -595,7 +677,7 @@ int hc_oflags_from_wire(hc_u32 w)
 	int flags = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(hc_oflag_map) / sizeof(hc_oflag_map[0]); i++)
+	for (i = 0; i < sizeof(hc_oflag_map) / sizeof(*hc_oflag_map); i++)
 		if ((w & hc_oflag_map[i].wire) == hc_oflag_map[i].wire)
 			flags |= hc_oflag_map[i].local;
 	return flags;

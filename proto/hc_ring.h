@@ -86,8 +86,8 @@
 typedef __le32 hc_le32;
 typedef __le64 hc_le64;
 #else
-typedef hc_u32 hc_le32;
-typedef hc_u64 hc_le64;
+typedef uint32_t hc_le32;
+typedef uint64_t hc_le64;
 #endif
 
 #define HC_RING_MAGIC		0x47524348u	/* "HCRG" in memory */
