@@ -60,6 +60,60 @@ $(B)/tests/%: tests/unit/%.c $(PROTO_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(PROTO_SRC) -lcriterion
 
+# Test helpers: the drivers the suites run, built with the project's flags
+# and always -Werror (make test-helpers builds them all). The escape driver
+# and the guest programs are static: the escape suite's chroot and the
+# initramfs hold nothing else.
+TEST_CFLAGS = $(CFLAGS) -Werror
+TB	:= $(B)/tests
+PROTO_HDR := $(wildcard proto/*.h)
+IT_HELPERS := $(TB)/hostd_proto $(TB)/hcraw $(TB)/faults $(TB)/probe \
+	      $(TB)/export $(TB)/sandbox_probe
+SEC_HELPERS := $(TB)/escape $(TB)/canary
+VM_GUEST_BIN := $(patsubst tests/vm/guest/%.c,$(B)/vm/guest/%,$(wildcard tests/vm/guest/*.c))
+VM_HELPERS := $(B)/vm/hc_ivclient $(B)/vm/hc_testpeer $(VM_GUEST_BIN)
+
+.PHONY: test-helpers
+test-helpers: $(IT_HELPERS) $(SEC_HELPERS) $(VM_HELPERS)
+
+$(TB)/hostd_proto $(TB)/hcraw $(TB)/faults: $(TB)/%: tests/integration/%.c $(PROTO_SRC) $(PROTO_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(PROTO_SRC)
+
+$(TB)/probe: tests/integration/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+# linked against the libhostcall.so beside it (LD_LIBRARY_PATH overrides)
+$(TB)/export: tests/integration/export.c $(B)/libhostcall.so $(wildcard guest-ldpreload/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -L$(B) -lhostcall -Wl,-rpath,'$$ORIGIN/..'
+
+$(TB)/sandbox_probe: tests/integration/sandbox_probe.c host/sandbox.c $(PROTO_SRC) \
+		     $(PROTO_HDR) $(wildcard host/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ihost -o $@ $(filter %.c,$^) -lseccomp
+
+$(TB)/escape: tests/security/escape.c $(PROTO_SRC) $(PROTO_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(PROTO_SRC)
+
+$(TB)/canary: tests/security/canary.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $<
+
+$(B)/vm/hc_ivclient $(B)/vm/hc_testpeer: $(B)/vm/%: tests/vm/%.c proto/hc_codec.c $(PROTO_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< proto/hc_codec.c
+
+$(VM_GUEST_BIN): $(B)/vm/guest/%: tests/vm/guest/%.c proto/hc_codec.c $(PROTO_HDR) \
+		 $(wildcard tests/vm/guest/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $< proto/hc_codec.c
+
+# tests/fuzz/sanitize.sh runs tests/integration/hostd.sh
+sanitize-check: $(TB)/hostd_proto
+
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -73,7 +127,7 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all
+integration: all $(IT_HELPERS)
 	tests/integration/hostd.sh
 	tests/integration/export.sh
 	tests/integration/run.sh
@@ -103,7 +157,7 @@ dosh-check: all
 # with the reason when there is no history) and requires escapes there, and
 # none in build/hostcalld. About 7 s, a few more the first time (build/old).
 .PHONY: security-check
-security-check: all
+security-check: all $(SEC_HELPERS)
 	tests/security/run.sh
 
 # The main job: build, start hostcalld, read /host/etc/printcap, stop.
@@ -212,7 +266,7 @@ $(MB)/hc-cat: tests/vm/hc-cat.c
 # ivshmem-host.sh: hostcalld --ivshmem without a VM (a fake QEMU and guest);
 # then the guest with no device, with the test peer, with hostcalld, and the
 # acceptance commands against the whole host with a private cupsd.
-vm-check: all kmod musl
+vm-check: all kmod musl $(VM_HELPERS)
 	tests/vm/ivshmem-host.sh
 	KVER=$(KVER) tests/vm/run.sh --mode none
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
@@ -230,7 +284,7 @@ vm-check-all: vm-deps kmod-check
 # The guest on this terminal with dosh as its shell and the host's tree on
 # /host (tests/vm/boot.sh); RUN_USER= the host user it acts as (hostcalld
 # --user; default nobody when root). Exiting dosh powers it off.
-run: all kmod musl
+run: all kmod musl $(VM_GUEST_BIN)
 	KVER=$(KVER) RUN_USER="$(RUN_USER)" tests/vm/boot.sh
 
 # ---- fuzzing and sanitizer builds (issue 7) ----

@@ -5,6 +5,7 @@
 # stop hostcalld again, checking that no shadow process is left.
 set -eu
 cd "$(dirname "$0")/.."
+. tests/lib/hostcalld.sh
 
 dir=$(mktemp -d /tmp/hostcall-demo.XXXXXX)
 sock=$dir/hc.sock
@@ -29,7 +30,10 @@ user=nobody
 echo "demo: starting build/hostcalld --socket $sock${user:+ --user $user}"
 build/hostcalld --socket "$sock" ${user:+--user "$user"} &
 pid=$!
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+if ! hostcalld_wait "$sock" "$pid"; then
+	echo "demo: hostcalld did not accept connections on $sock within 5 s" >&2
+	exit 1
+fi
 
 echo "demo: LD_PRELOAD=build/libhostcall.so cat /host/etc/printcap"
 echo "-----"

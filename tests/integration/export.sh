@@ -6,13 +6,15 @@
 # --allow-root); as an ordinary user it prints why and skips.
 # Output: "ok N - name" / "not ok N - name", then "P passed, F failed".
 #
-# Environment: HOSTCALLD (default build/hostcalld), SHIM (build/libhostcall.so), CC.
+# Environment: HOSTCALLD (default build/hostcalld), SHIM (build/libhostcall.so), EXPORT_DRV
+# (the driver, build/tests/export; make test-helpers).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 SHIM=${SHIM:-$ROOT/build/libhostcall.so}
-CC=${CC:-cc}
+DRV=${EXPORT_DRV:-$ROOT/build/tests/export}
+. "$ROOT/tests/lib/hostcalld.sh"
 export LC_ALL=C
 unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD
 
@@ -44,26 +46,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-DRV=$T/export
-if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/guest-ldpreload" \
-	-I"$ROOT/proto" -o "$DRV" "$ROOT/tests/integration/export.c" \
-	-L"$(dirname "$SHIM")" -lhostcall -Wl,-rpath,"$(dirname "$SHIM")" 2> "$T/cc.log"; then
-	not_ok "build the export driver" "$(cat "$T/cc.log")"
+if ! why=$(helper_check "$DRV" "$ROOT/tests/integration/export.c"); then
+	not_ok "the export driver is built" "$why"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
 
-# start NAME ARGS...: hostcalld on $T/NAME.sock, ready once it answers
+# start NAME ARGS...: hostcalld on $T/NAME.sock, ready once it accepts connections
 start() {
-	local name=$1 i
+	local name=$1
 	shift
 	"$HOSTCALLD" --socket "$T/$name.sock" "$@" 2> "$T/$name.log" &
 	DAEMONS+=($!)
-	for i in $(seq 100); do
-		[ -S "$T/$name.sock" ] && return 0
-		kill -0 "$!" 2>/dev/null || break
-		sleep 0.05
-	done
+	hostcalld_wait "$T/$name.sock" "$!" && return 0
 	not_ok "hostcalld $name starts" "$(cat "$T/$name.log")"
 	return 1
 }
@@ -84,7 +79,7 @@ tree() {
 # run NAME CASE DIR: the driver's lines, renumbered; "do CMD" runs CMD in DIR
 run() {
 	local name=$1 case=$2 dir=$3 line cmd pid in out
-	coproc DRIVER { HOSTCALL_SOCKET=$T/$name.sock timeout -k 2 60 "$DRV" "$case" "$dir"; }
+	coproc DRIVER { HOSTCALL_SOCKET=$T/$name.sock LD_LIBRARY_PATH=$(dirname "$SHIM") timeout -k 2 60 "$DRV" "$case" "$dir"; }
 	pid=$DRIVER_PID
 	# bash unsets DRIVER when the driver ends: keep fds of our own
 	exec {in}<&"${DRIVER[0]}" {out}>&"${DRIVER[1]}"

@@ -5,12 +5,14 @@
 # Each kill -9 case runs its own hostcalld on the Unix socket; tests/integration/faults.c (compiled here) holds the subject in its state.
 # Output: "ok N - name" / "not ok N - name", then "N passed, N failed"; exit 1 if one failed. About 2 s (6.5 s against a hostcalld whose shadows hang).
 #
-# Environment: HOSTCALLD (default build/hostcalld), CC.
+# Environment: HOSTCALLD (default build/hostcalld), FAULTS (the driver, build/tests/faults;
+# make test-helpers).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
-CC=${CC:-cc}
+FAULTS=${FAULTS:-$ROOT/build/tests/faults}
+. "$ROOT/tests/lib/hostcalld.sh"
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin
 unset HOSTCALL_SOCKET
 
@@ -18,7 +20,6 @@ N=0 FAIL=0
 PIDS=()
 T=$(mktemp -d /tmp/hostcall-lifetime.XXXXXX) || exit 1
 chmod 755 "$T"
-FAULTS=$T/faults
 
 cleanup() {
 	local p
@@ -67,18 +68,15 @@ gone_within() {
 USER_OPT=()
 [ "$(id -u)" = 0 ] && USER_OPT=(--user nobody)
 
-# start NAME ARGS...: hostcalld on $T/NAME.sock (log $T/NAME.log), pid in LAST
+# start NAME ARGS...: hostcalld on $T/NAME.sock (log $T/NAME.log), pid in LAST, once it
+# accepts connections
 start() {
-	local name=$1 i
+	local name=$1
 	shift
 	"$HOSTCALLD" --socket "$T/$name.sock" "${USER_OPT[@]}" "$@" 2> "$T/$name.log" &
 	LAST=$!
 	PIDS+=("$LAST")
-	for i in $(seq 100); do
-		[ -S "$T/$name.sock" ] && return 0
-		kill -0 "$LAST" 2>/dev/null || break
-		sleep 0.05
-	done
+	hostcalld_wait "$T/$name.sock" "$LAST" && return 0
 	not_ok "hostcalld $name starts" "$(cat "$T/$name.log")"
 	return 1
 }
@@ -112,10 +110,8 @@ wait_ready() {
 	return 1
 }
 
-if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/proto" -o "$FAULTS" \
-	"$ROOT/tests/integration/faults.c" "$ROOT/proto/hc_codec.c" \
-	"$ROOT/proto/hc_sock.c" 2> "$T/cc.log"; then
-	not_ok "build faults" "$(cat "$T/cc.log")"
+if ! why=$(helper_check "$FAULTS" "$ROOT/tests/integration/faults.c"); then
+	not_ok "faults is built" "$why"
 	echo "$((N - FAIL)) passed, $FAIL failed"
 	exit 1
 fi

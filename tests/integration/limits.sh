@@ -5,12 +5,14 @@
 # Output: "ok N - name" / "not ok N - name", then "N passed, N failed"; exit 1 if one failed.
 # The cgroup cases need root (else they are skipped with the reason). About 4 s.
 #
-# Environment: HOSTCALLD (default build/hostcalld), CC.
+# Environment: HOSTCALLD (default build/hostcalld), FAULTS (the driver, build/tests/faults;
+# make test-helpers).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
-CC=${CC:-cc}
+FAULTS=${FAULTS:-$ROOT/build/tests/faults}
+. "$ROOT/tests/lib/hostcalld.sh"
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin
 unset HOSTCALL_SOCKET
 
@@ -19,7 +21,6 @@ PIDS=()
 CGROUPS=()
 T=$(mktemp -d /tmp/hostcall-limits.XXXXXX) || exit 1
 chmod 755 "$T"
-FAULTS=$T/faults
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
 
@@ -73,18 +74,15 @@ faults() {
 USER_OPT=()
 [ "$IS_ROOT" = 1 ] && USER_OPT=(--user nobody)
 
-# start NAME ARGS...: hostcalld on $T/NAME.sock (log $T/NAME.log), pid in LAST
+# start NAME ARGS...: hostcalld on $T/NAME.sock (log $T/NAME.log), pid in LAST, once it
+# accepts connections
 start() {
-	local name=$1 i
+	local name=$1
 	shift
 	"$HOSTCALLD" --socket "$T/$name.sock" "${USER_OPT[@]}" "$@" 2> "$T/$name.log" &
 	LAST=$!
 	PIDS+=("$LAST")
-	for i in $(seq 100); do
-		[ -S "$T/$name.sock" ] && return 0
-		kill -0 "$LAST" 2>/dev/null || break
-		sleep 0.05
-	done
+	hostcalld_wait "$T/$name.sock" "$LAST" && return 0
 	not_ok "hostcalld $name starts" "$(cat "$T/$name.log")"
 	return 1
 }
@@ -100,10 +98,8 @@ stop() {
 	wait "$1"
 }
 
-if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/proto" -o "$FAULTS" \
-	"$ROOT/tests/integration/faults.c" "$ROOT/proto/hc_codec.c" \
-	"$ROOT/proto/hc_sock.c" 2> "$T/cc.log"; then
-	not_ok "build faults" "$(cat "$T/cc.log")"
+if ! why=$(helper_check "$FAULTS" "$ROOT/tests/integration/faults.c"); then
+	not_ok "faults is built" "$why"
 	echo "$((N - FAIL)) passed, $FAIL failed"
 	exit 1
 fi
@@ -241,7 +237,7 @@ if [ "$IS_ROOT" = 1 ] && command -v setpriv > /dev/null; then
 		"$HOSTCALLD" --socket "$T/nr/x.sock" --max-procs 10 2> "$T/nr.log" &
 	nr=$!
 	PIDS+=("$nr")
-	for i in $(seq 100); do [ -S "$T/nr/x.sock" ] && break; sleep 0.05; done
+	hostcalld_wait "$T/nr/x.sock" "$nr"
 	out=$("$FAULTS" hello "$T/nr/x.sock" 2>&1)
 	lines=$(grep -c "no cgroup for --max-procs/--max-memory" "$T/nr.log")
 	[[ $out == *served* ]] && [ "$lines" = 1 ] &&

@@ -10,6 +10,9 @@
  *   probe forkat DIR REL      open DIR, fork; the child does the openat
  *   probe fdops FILE          open FILE read-only, then fchmod 0600, futimens
  *                             to 1234567890.5, fsetxattr user.fd=v on the fd
+ *   probe fifowrite FIFO TEXT  open FIFO O_WRONLY|O_NONBLOCK, which fails
+ *                             (ENXIO) unless a reader has it open or is
+ *                             blocked opening it; then write TEXT and a newline
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,6 +101,20 @@ int main(int argc, char **argv)
 		printf("fsetxattr: ");
 		return report(fsetxattr(fd, "user.fd", "v", 1, 0));
 	}
-	fprintf(stderr, "usage: probe rename|link OLD NEW | probe openat DIR REL | probe fdops FILE\n");
+	if (argc == 4 && !strcmp(argv[1], "fifowrite")) {
+		fd = open(argv[2], O_WRONLY | O_NONBLOCK);
+		if (fd < 0) {
+			printf("open: %s\n", strerror(errno));
+			return 1;
+		}
+		if (dprintf(fd, "%s\n", argv[3]) != (int)strlen(argv[3]) + 1) {
+			printf("write: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("ok\n");
+		return close(fd) ? 1 : 0;
+	}
+	fprintf(stderr, "usage: probe rename|link OLD NEW | probe openat|forkat DIR REL | "
+		"probe fdops FILE | probe fifowrite FIFO TEXT\n");
 	return 2;
 }

@@ -12,12 +12,16 @@
 # "P passed, F failed[, S skipped]". Exit status 1 if anything failed.
 #
 # Environment: HOSTCALLD, SHIM (paths of the binaries under test, default
-# build/), HC_TEST_TIMEOUT (seconds one command may take, default 20).
+# build/), PROBE, HCRAW (the test helpers, default build/tests/; make
+# test-helpers), HC_TEST_TIMEOUT (seconds one command may take, default 20).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 SHIM=${SHIM:-$ROOT/build/libhostcall.so}
+PROBE=${PROBE:-$ROOT/build/tests/probe}
+HCRAW=${HCRAW:-$ROOT/build/tests/hcraw}
+. "$ROOT/tests/lib/hostcalld.sh"
 TIMEOUT=${HC_TEST_TIMEOUT:-20}
 unset HOSTCALL_PREFIX HOSTCALL_DEBUG HOSTCALL_SOCKET HOSTCALL_CWD
 export LC_ALL=C TZ=UTC
@@ -168,20 +172,15 @@ snap() {
 		fi) 2>&1
 }
 
-# start_hostcalld SOCKET ARGS...: start an instance, wait for its socket;
-# sets HPID. Its log is SOCKET.log.
+# start_hostcalld SOCKET ARGS...: start an instance, wait until it accepts
+# connections; sets HPID. Its log is SOCKET.log.
 start_hostcalld() {
-	local sock=$1 i
+	local sock=$1
 	shift
 	"$HOSTCALLD" --socket "$sock" "$@" > "$sock.log" 2>&1 9>&- &
 	HPID=$!
 	DAEMONS+=("$HPID")
-	for i in $(seq 50); do
-		[ -S "$sock" ] && return 0
-		kill -0 "$HPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
+	hostcalld_wait "$sock" "$HPID"
 }
 
 # stop_hostcalld PID SOCKET: SIGTERM; then no process may name SOCKET.
@@ -264,10 +263,11 @@ if [ ! -x "$HOSTCALLD" ] || [ ! -f "$SHIM" ]; then
 	echo "$PASS passed, $FAIL failed"
 	exit 1
 fi
-if ! cc -O2 -Wall -o "$T/probe" "$ROOT/tests/integration/probe.c" ||
-   ! cc -O2 -Wall -D_GNU_SOURCE -I"$ROOT/proto" -o "$T/hcraw" "$ROOT/tests/integration/hcraw.c" \
-	"$ROOT/proto/hc_codec.c" "$ROOT/proto/hc_sock.c"; then
-	not_ok "test helpers build" "cc failed on tests/integration/probe.c or hcraw.c"
+if ! why=$(helper_check "$PROBE" "$ROOT/tests/integration/probe.c" &&
+	    helper_check "$HCRAW" "$ROOT/tests/integration/hcraw.c"); then
+	not_ok "test helpers present" "$why"
+	echo "$PASS passed, $FAIL failed"
+	exit 1
 fi
 chmod 0755 "$T"
 cd "$T" || exit 1
@@ -643,27 +643,38 @@ expect $? "flock: a native lock makes flock -n through /host fail, until release
 	"flock -n through /host exited $held while held (want 1), $after after release (want 0), $shared for two shared locks (want 0)" \
 	"$(cat "$O/flock2")"
 
-# a subject stalled on a FIFO nobody writes stalls nobody else
+# a subject stalled on a FIFO nobody writes stalls nobody else. The stall is
+# shown without /proc/PID/wchan (which may be hidden): half a second after its
+# shadow appeared the blocked cat has neither ended nor printed, while another
+# client is served; then a writer opening with O_NONBLOCK finds a reader in the
+# FIFO (else ENXIO: the shadow never got into the open), and only that
+# writer's line ends the cat.
 mkfifo "$W/stall"
 [ -n "$U" ] && chown "$U:$U" "$W/stall"
+shadows_before=$(pgrep -P "$MAINPID" | sort)
 run_shim cat "/host$W/stall" > "$O/stall" 2>&1 &
 staller=$!
-# wait until a shadow sleeps in the FIFO open (best effort: wchan may be hidden)
 for i in $(seq 40); do
-	for p in $(pgrep -P "$MAINPID"); do
-		[ "$(cat "/proc/$p/wchan" 2>/dev/null)" = wait_for_partner ] && break 2
-	done
+	[ -n "$(comm -13 <(echo "$shadows_before") <(pgrep -P "$MAINPID" | sort))" ] && break
 	sleep 0.05
 done
+sleep 0.5
 out=$(TIMEOUT=5 run_shim cat "/host$TREE/hello.txt" 2>&1)
-timeout 5 sh -c 'echo unblocked > "$1"' sh "$W/stall"
+pending=no
+kill -0 "$staller" 2>/dev/null && [ ! -s "$O/stall" ] && pending=yes
+writer=$(timeout 5 "$PROBE" fifowrite "$W/stall" unblocked 2>&1)
+[ "$writer" = ok ] || kill "$staller" 2>/dev/null
 wait "$staller"
-[ "$out" = "hello, host" ] && [ "$(cat "$O/stall")" = unblocked ]
+[ "$out" = "hello, host" ] && [ "$pending" = yes ]
 expect $? "a client blocked opening a /host FIFO does not stall another client" \
-	"other client: $out; blocked client, after a native write: $(cat "$O/stall")"
+	"other client: $out; blocked client still blocked meanwhile: $pending"
+[ "$pending" = yes ] && [ "$writer" = ok ] && [ "$(cat "$O/stall")" = unblocked ]
+expect $? "the blocked /host FIFO open waits for a writer, then reads what it wrote" \
+	"blocked until the writer came: $pending; writer (O_NONBLOCK): $writer" \
+	"blocked client, after the write: $(cat "$O/stall")"
 
 # malformed requests, sent without the shim: an error reply each, no crash
-run_as "$U" "" "$T/hcraw" "$SOCK" malformed > "$O/malformed.s" 2>&1
+run_as "$U" "" "$HCRAW" "$SOCK" malformed > "$O/malformed.s" 2>&1
 cat > "$O/malformed.n" <<EOF
 path without NUL: Bad message
 truncated body: Bad message
@@ -701,7 +712,7 @@ for sh in sh bash; do
 	printf '%s\n' "in sub" "/host$TREE/sub" "hello, host" "/host$TREE" "hello, host" >> "$O/fork.n"
 done
 compare "fork: a subshell's cd does not move the parent's host cwd (dash, bash)" "$O/fork.n" "$O/fork.s"
-out=$(run_shim "$T/probe" forkat "/host$TREE/sub" deeper/g.txt 2>&1)
+out=$(run_shim "$PROBE" forkat "/host$TREE/sub" deeper/g.txt 2>&1)
 check "fork: the child uses a /host directory fd its parent opened (openat)" \
 	"child printed: $out" [ "$out" = deep ]
 
@@ -750,10 +761,10 @@ compare "errors: ENOENT, EISDIR, ENOTDIR, EACCES, EEXIST, ENOTEMPTY, ELOOP, ENAM
 # EXDEV: a rename or link between /host and a native path
 echo x > "$W/exdev"
 [ -n "$U" ] && chown "$U:$U" "$W/exdev"
-{ run_shim "$T/probe" rename "/host$W/exdev" "$W/exdev-native"
-  run_shim "$T/probe" rename "$W/exdev" "/host$W/exdev-2"
-  run_shim "$T/probe" link "/host$W/exdev" "$W/exdev-3"
-  run_shim "$T/probe" rename "/host$W/exdev" "/host$W/exdev-renamed"
+{ run_shim "$PROBE" rename "/host$W/exdev" "$W/exdev-native"
+  run_shim "$PROBE" rename "$W/exdev" "/host$W/exdev-2"
+  run_shim "$PROBE" link "/host$W/exdev" "$W/exdev-3"
+  run_shim "$PROBE" rename "/host$W/exdev" "/host$W/exdev-renamed"
   (cd "$W" && ls -d exdev*); } > "$O/exdev.s" 2>&1
 printf '%s\n' "Invalid cross-device link" "Invalid cross-device link" \
 	"Invalid cross-device link" ok exdev-renamed > "$O/exdev.n"
@@ -832,7 +843,8 @@ if [ "$IS_ROOT" = 1 ]; then
 	(cd "$ROOT" && exec "$HOSTCALLD" --socket "$ACC" --user nobody) > "$T/acc.log" 2>&1 9>&- &
 	ACCPID=$!
 	DAEMONS+=("$ACCPID")
-	sleep 1
+	hostcalld_wait "$ACC" "$ACCPID" ||
+		not_ok "acceptance: hostcalld --user nobody accepts connections" "$(cat "$T/acc.log")"
 	mode=$(stat -c %a "$ACC" 2>&1)
 	check "the socket is created with mode 0600 by default" "mode: $mode" [ "$mode" = 600 ]
 	(cd "$ROOT" && LD_PRELOAD=$PWD/build/libhostcall.so HOSTCALL_SOCKET=$ACC \
@@ -905,8 +917,8 @@ if [ "$IS_ROOT" = 1 ]; then
 	echo data > "$X/bw/fdfile"
 	chown "$B:$B" "$X/bw/fdfile"
 	chmod 0644 "$X/bw/fdfile"
-	nat=$(run_as $A "" "$T/probe" fdops "$X/bw/fdfile" 2>&1 | tr '\n' ' ')
-	{ run_as $A "$SOCK" "$T/probe" fdops "/host$X/bw/fdfile" 2>&1
+	nat=$(run_as $A "" "$PROBE" fdops "$X/bw/fdfile" 2>&1 | tr '\n' ' ')
+	{ run_as $A "$SOCK" "$PROBE" fdops "/host$X/bw/fdfile" 2>&1
 	  stat -c '%U %a %.9Y' "$X/bw/fdfile"
 	  [ "$XATTR_OK" = 1 ] && getfattr --only-values -n user.fd "$X/bw/fdfile"; echo; } > "$O/xfd.s"
 	printf '%s\n' "fchmod: ok" "futimens: ok" "fsetxattr: ok" "$B 600 1234567890.500000000" > "$O/xfd.n"
@@ -1004,7 +1016,7 @@ jail_case "a relative symlink up past DIR stays inside" marker cat /host/sub/dee
 jail_case "cd /host/sub, then ../../../outside-secret" marker \
 	sh -c 'cd /host/sub && cat ../../../outside-secret'
 jail_case "openat(/host/sub, ../../outside-secret)" marker \
-	"$T/probe" openat /host/sub ../../outside-secret
+	"$PROBE" openat /host/sub ../../outside-secret
 # Lexically, /host/.. is the guest's / (as on a mount), so a shim may resolve
 # these on the guest side: then they name /outside-secret, which does not
 # exist. Only the host side, clamped to DIR, or the escape, can find a file.
@@ -1013,14 +1025,14 @@ jail_case "/host/sub/../../../outside-secret" inside cat /host/sub/../../../outs
 jail_case "a symlink to /proc/self/root" inside cat /host/magic/etc/passwd
 # the same at the protocol level, where no shim can rewrite the path first
 jail_case "protocol: openat /../outside-secret clamps to DIR" marker \
-	"$T/hcraw" "$JSOCK" open /../outside-secret
+	"$HCRAW" "$JSOCK" open /../outside-secret
 jail_case "protocol: openat /sub/../../../etc/passwd clamps to DIR" marker \
-	"$T/hcraw" "$JSOCK" open /sub/../../../etc/passwd
+	"$HCRAW" "$JSOCK" open /sub/../../../etc/passwd
 jail_case "protocol: openat through a symlink to /" marker \
-	"$T/hcraw" "$JSOCK" open /toroot/etc/passwd
-jail_case "protocol: openat of an absolute symlink" marker "$T/hcraw" "$JSOCK" open /abs
+	"$HCRAW" "$JSOCK" open /toroot/etc/passwd
+jail_case "protocol: openat of an absolute symlink" marker "$HCRAW" "$JSOCK" open /abs
 jail_case "protocol: openat of a relative path from the shadow's cwd" marker \
-	"$T/hcraw" "$JSOCK" open ../../etc/passwd
+	"$HCRAW" "$JSOCK" open ../../etc/passwd
 if [ "$PROC_OK" = 1 ]; then
 	jail_case "magic link /host/proc/self/root fails with ELOOP" eloop \
 		cat /host/proc/self/root/etc/passwd
@@ -1032,9 +1044,9 @@ if [ "$PROC_OK" = 1 ]; then
 	jail_case "a symlink to /proc/self/root with proc mounted" eloop \
 		cat /host/magic/etc/passwd
 	jail_case "protocol: openat /proc/self/root/etc/passwd fails with ELOOP" eloop \
-		"$T/hcraw" "$JSOCK" open /proc/self/root/etc/passwd
+		"$HCRAW" "$JSOCK" open /proc/self/root/etc/passwd
 	jail_case "protocol: openat /proc/self/fd/N fails with ELOOP" eloop \
-		"$T/hcraw" "$JSOCK" open /proc/self/fd/0
+		"$HCRAW" "$JSOCK" open /proc/self/fd/0
 else
 	for t in "/host/proc/self/root" "/host/proc/1/root" "/host/proc/self/cwd" \
 		"a symlink to /proc/self/root with proc mounted" "protocol: /proc/self/root" \

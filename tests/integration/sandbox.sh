@@ -8,13 +8,15 @@
 # Output: "ok N - name" / "not ok N - name" with "# " diagnostics, then
 # "P passed, F failed[, S skipped]". Exit status 1 if anything failed.
 #
-# Environment: HOSTCALLD, DOSH (default build/), CC.
+# Environment: HOSTCALLD, DOSH (default build/), SANDBOX_PROBE (the test program,
+# build/tests/sandbox_probe; make test-helpers).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 DOSH=${DOSH:-$ROOT/build/dosh}
-CC=${CC:-cc}
+SANDBOX_PROBE=${SANDBOX_PROBE:-$ROOT/build/tests/sandbox_probe}
+. "$ROOT/tests/lib/hostcalld.sh"
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD HOSTCALL_DEBUG
 
@@ -81,16 +83,14 @@ probe() {
 		"not ok - "*) not_ok "${line#not ok - }" ;;
 		*) echo "# $line" ;;
 		esac
-	done < <(timeout -k 2 60 "$T/sandbox_probe" "$@" 2>&1; echo "probe $1 exited $?")
+	done < <(timeout -k 2 60 "$SANDBOX_PROBE" "$@" 2>&1; echo "probe $1 exited $?")
 }
 
 # ---- the filter itself, installed by host/sandbox.c in a test program ----
 
-if ! "$CC" -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$ROOT/proto" -I"$ROOT/host" \
-	-o "$T/sandbox_probe" "$ROOT/tests/integration/sandbox_probe.c" \
-	"$ROOT/host/sandbox.c" "$ROOT/proto/hc_codec.c" "$ROOT/proto/hc_sock.c" \
-	-lseccomp 2> "$T/cc.log"; then
-	not_ok "sandbox_probe builds (libseccomp-dev: make deps)" "$(cat "$T/cc.log")"
+if ! why=$(helper_check "$SANDBOX_PROBE" "$ROOT/tests/integration/sandbox_probe.c" \
+	    "$ROOT/host/sandbox.c"); then
+	not_ok "sandbox_probe is built" "$why"
 	finish
 fi
 probe filter kill
@@ -128,11 +128,7 @@ start() {
 		"$HOSTCALLD" --socket "$sock" --verbose "$@" 2> "$T/$name.log" &
 	LAST=$!
 	DAEMONS+=("$LAST")
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && return 0
-		kill -0 "$LAST" 2>/dev/null || break
-		sleep 0.1
-	done
+	hostcalld_wait "$sock" "$LAST" && return 0
 	not_ok "hostcalld $name starts" "$(cat "$T/$name.log")"
 	return 1
 }

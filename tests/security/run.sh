@@ -12,7 +12,8 @@
 # Output: the driver's "ok"/"not ok" lines for build/hostcalld, the old
 # binary's as comments, then "N passed, N failed"; exit status 1 on failure.
 #
-# Environment: HOSTCALLD (default build/hostcalld), CC, OLD_COMMIT.
+# Environment: HOSTCALLD (default build/hostcalld), ESCAPE and CANARY (the static driver and
+# the setuid canary, default build/tests/; make test-helpers), OLD_COMMIT.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +22,9 @@ HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 # opened-file set by file handle): its hostcalld must still escape
 OLD_COMMIT=${OLD_COMMIT:-54174e6c9278e344dae191dda950028ccc050b8b}
 OLD_DIR=$ROOT/build/old
-CC=${CC:-cc}
+ESCAPE=${ESCAPE:-$ROOT/build/tests/escape}
+CANARY=${CANARY:-$ROOT/build/tests/canary}
+. "$ROOT/tests/lib/hostcalld.sh"
 CLIENT_USER=hcesc_client
 SHADOW_USER=hcesc_shadow
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -103,25 +106,23 @@ done
 CLIENT_IDS=$(id -u "$CLIENT_USER"):$(id -g "$CLIENT_USER")
 SHADOW_IDS=$(id -u "$SHADOW_USER"):$(id -g "$SHADOW_USER")
 
-# static: the chroot holds nothing else (glibc's static libc, else musl)
-build_static() {
-	local out=$1
-	shift
-	"$CC" -std=gnu11 -O2 -Wall -Wextra ${CI:+-Werror} -D_GNU_SOURCE -I"$ROOT/proto" -static \
-		-o "$out" "$@" 2> "$W/cc.log" && return 0
-	command -v musl-gcc > /dev/null &&
-		musl-gcc -std=gnu11 -O2 -D_GNU_SOURCE -I"$ROOT/proto" -isystem "$ROOT/build/musl/include" \
-			-static -o "$out" "$@" 2>> "$W/cc.log"
+# static (make builds them so): the chroot holds nothing else
+static_helper() {
+	helper_check "$1" "$2" || return 1
+	if readelf -l "$1" | grep -q INTERP; then
+		echo "$1 is dynamically linked: the chroot has no libc"
+		return 1
+	fi
 }
-if build_static "$W/escape" "$ROOT/tests/security/escape.c" "$ROOT/proto/hc_codec.c" \
-	"$ROOT/proto/hc_sock.c" && build_static "$W/canary" "$ROOT/tests/security/canary.c"; then
-	ok "build the static driver and the setuid canary"
+if why=$(static_helper "$ESCAPE" "$ROOT/tests/security/escape.c" &&
+	 static_helper "$CANARY" "$ROOT/tests/security/canary.c"); then
+	ok "the static driver and the setuid canary are built"
 else
-	not_ok "build the static driver and the setuid canary" "$(cat "$W/cc.log")"
+	not_ok "the static driver and the setuid canary are built" "$why"
 	echo "$((N - FAIL)) passed, $FAIL failed"
 	exit 1
 fi
-install -m 0755 "$W/escape" "$C/escape"
+install -m 0755 "$ESCAPE" "$C/escape"
 
 # ---- the old hostcalld, from git ----
 
@@ -176,7 +177,7 @@ populate() {
 	chown -R "$SHADOW_USER:$SHADOW_USER" "$E"
 	chmod 755 "$E"
 	# after the chown, which would clear the setuid bit
-	install -m 4755 -o root -g root "$W/canary" "$E/suid-canary"
+	install -m 4755 -o root -g root "$CANARY" "$E/suid-canary"
 	mknod -m 0666 "$E/blkdev" b "$LOOP_MAJ" "$LOOP_MIN"
 	mknod -m 0666 "$E/kmsgdev" c 1 11
 	for d in "$M" "$O" "$O/moved" "$T"; do echo "HCCANARY-outside $d" > "$d/HCCANARY-outside"; done
@@ -214,12 +215,7 @@ run_suite() {
 		"$bin" --socket "$C/hc.sock" --socket-mode 0666 --root "$M/export" "${opts[@]}" \
 		> "$log" 2>&1 &
 	DAEMON=$!
-	for _ in $(seq 50); do
-		[ -S "$C/hc.sock" ] && break
-		kill -0 "$DAEMON" 2> /dev/null || break
-		sleep 0.1
-	done
-	if [ ! -S "$C/hc.sock" ]; then
+	if ! hostcalld_wait "$C/hc.sock" "$DAEMON"; then
 		not_ok "$label $mode: hostcalld starts" "$(cat "$log")"
 		teardown_run
 		return 1
