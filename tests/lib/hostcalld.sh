@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=sh
-# Shell helpers the host-side suites share (POSIX sh; sourced by tests/integration/*.sh,
-# tests/dosh/run.sh, tests/security/run.sh and scripts/demo.sh): waiting until a hostcalld
-# on a Unix socket accepts connections, and finding the test helpers the Makefile builds.
+# Shell helpers the suites share (POSIX sh; sourced by tests/integration/*.sh,
+# tests/dosh/run.sh, tests/security/run.sh, tests/vm/ and scripts/demo.sh): waiting until a
+# hostcalld on a Unix socket accepts connections, and checking that a test helper the
+# Makefile builds is there and up to date.
 
 # hostcalld_wait SOCKET PID [SECONDS]: wait (default 5 s) until hostcalld PID accepts a
 # connection on SOCKET. hostcalld prints nothing when it is ready, and a socket file alone

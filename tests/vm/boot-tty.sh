@@ -3,8 +3,7 @@
 # make run driven through tmux (a private server: send-keys, capture-pane):
 # the dosh prompt comes up on the guest's console, `cat /host/etc/hostname`
 # shows the host's file, `!hostname` runs on the host, `!stty size` there
-# gives the pane's size and keys typed reach a host program through its pty
-# (these skipped, saying why, while hostcall.ko lacks the spawn ioctl),
+# gives the pane's size and keys typed reach a host program through its pty,
 # Ctrl-C ends a local program (the console is dosh's controlling terminal), `exit` powers the guest off,
 # QEMU ends and no hostcalld is left. Reports like tests/vm/run.sh.
 #
@@ -45,6 +44,10 @@ wait_count() {
 	done
 }
 wait_line() { wait_count "$1" 0 "$2"; }
+# expect_count NAME REGEX N SECONDS WHY: ok NAME once more than N lines match, else fail
+expect_count() {
+	if wait_count "$2" "$3" "$4"; then ok "$1"; else fail "$1" "$5"; fi
+}
 # our QEMU and hostcalld, by what only this harness passes them
 ours() { pgrep -f -- "hctest.mode=shell|--ivshmem $sock" | tr '\n' ' '; }
 
@@ -93,39 +96,21 @@ else
 	fail run-cat-host-hostname "no line '$hostname_file' (the host's /etc/hostname)"
 fi
 
-# !hostname needs spawn in the VM: run it unless hostcall.ko lacks the ioctl
-T send-keys -t run '/hctest/bin/hc_probe spawn; echo probe=$?' Enter
-if ! wait_line 'probe=[0-9]+' 20; then
-	fail run-host-hostname "hc_probe spawn gave no answer"
-elif pane | grep -qx 'probe=1'; then
-	skip run-host-hostname "needs what hostcall.ko lacks: $(pane | grep '^spawn: ' | tail -n 1)"
-elif pane | grep -qx 'probe=0'; then
-	before=$(pane | grep -cxF "$hostname_now")
-	T send-keys -t run '!hostname' Enter
-	if wait_count "$hostname_now" "$before" 20; then
-		ok run-host-hostname
-	else
-		fail run-host-hostname "no new line '$hostname_now' (the host's hostname)"
-	fi
-	# a foreground !cmd runs on a host pty (a stream file in the guest):
-	# it has the pane's size, and keys typed reach the host program
-	T send-keys -t run '!stty size' Enter
-	if wait_line "$rows $cols" 20; then
-		ok run-host-pty-size
-	else
-		fail run-host-pty-size "no line '$rows $cols' (the pane's size) from !stty size"
-	fi
-	T send-keys -t run "!sh -c 'read x; echo got-\$x'" Enter
-	sleep 1
-	T send-keys -t run 'abc' Enter
-	if wait_line 'got-abc' 20; then
-		ok run-host-pty-keys
-	else
-		fail run-host-pty-keys "no line 'got-abc': keys typed did not reach the host program"
-	fi
-else
-	fail run-host-hostname "hc_probe spawn failed: $(pane | grep '^spawn: \|^cannot' | tail -n 1)"
-fi
+# !hostname runs on the host (HOSTCALL_IOC_SPAWN in the VM)
+before=$(pane | grep -cxF "$hostname_now")
+T send-keys -t run '!hostname' Enter
+expect_count run-host-hostname "$hostname_now" "$before" 20 \
+	"no new line '$hostname_now' (the host's hostname)"
+# a foreground !cmd runs on a host pty (a stream file in the guest):
+# it has the pane's size, and keys typed reach the host program
+T send-keys -t run '!stty size' Enter
+expect_count run-host-pty-size "$rows $cols" 0 20 \
+	"no line '$rows $cols' (the pane's size) from !stty size"
+T send-keys -t run "!sh -c 'read x; echo got-\$x'" Enter
+sleep 1
+T send-keys -t run 'abc' Enter
+expect_count run-host-pty-keys 'got-abc' 0 20 \
+	"no line 'got-abc': keys typed did not reach the host program"
 
 # dosh's controlling terminal is the console: Ctrl-C reaches a local program
 # (the next prompt may follow the echoed ^C on the same line)

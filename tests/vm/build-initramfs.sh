@@ -50,19 +50,14 @@ for t in tests/vm/guest/[0-9]*.sh; do
 	install -m 0755 "$t" "$root/hctest/"
 done
 
-# In-guest test programs: static, so they need nothing from the guest.
-CC=${CC:-cc}
+# In-guest test programs, static (they need nothing from the guest), built
+# by make (the Makefile's test helpers: $B/vm/guest/NAME).
+. tests/lib/hostcalld.sh
 for src in tests/vm/guest/*.c; do
 	[ -e "$src" ] || continue
 	bin=$B/vm/guest/$(basename "$src" .c)
-	mkdir -p "$B/vm/guest"
-	if [ ! -e "$bin" ] || [ "$src" -nt "$bin" ] ||
-	   [ proto/hc_codec.c -nt "$bin" ] || [ proto/hostcall_dev.h -nt "$bin" ] ||
-	   [ tests/vm/guest/devcall.h -nt "$bin" ]; then
-		echo "  CC      $bin"
-		$CC -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iproto \
-			-static -o "$bin" "$src" proto/hc_codec.c
-	fi
+	why=$(helper_check "$bin" "$src" proto/hc_codec.c proto/hostcall_dev.h tests/vm/guest/devcall.h) ||
+		die "$why"
 	install -m 0755 "$bin" "$root/hctest/bin/"
 done
 

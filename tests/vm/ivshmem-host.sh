@@ -7,13 +7,12 @@
 # shadow behind; a second hostcalld is killed with SIGKILL while it has an
 # idle subject and one blocked in a FIFO open: their shadows must end within 1 s.
 #
-# usage: tests/vm/ivshmem-host.sh      env: B (default build), CC
+# usage: tests/vm/ivshmem-host.sh      env: B (default build; $B/vm/hc_ivclient: make test-helpers)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 B=${B:-build}
-CC=${CC:-cc}
 tag="ivshmem-host"
 T=$(mktemp -d /tmp/hc-ivshmem.XXXXXX) || exit 1
 pid=
@@ -26,14 +25,9 @@ trap cleanup EXIT
 die() { echo "$tag: $*" >&2; exit 1; }
 [ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
 client=$B/vm/hc_ivclient
-mkdir -p "$B/vm"
-if [ ! -x "$client" ] || [ tests/vm/hc_ivclient.c -nt "$client" ] ||
-   [ proto/hc_ring.h -nt "$client" ] || [ proto/hc_codec.c -nt "$client" ] ||
-   [ proto/hostcall_proto.h -nt "$client" ]; then
-	echo "  CC      $client"
-	$CC -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iproto \
-		-o "$client" tests/vm/hc_ivclient.c proto/hc_codec.c || exit 1
-fi
+. tests/lib/hostcalld.sh
+why=$(helper_check "$client" tests/vm/hc_ivclient.c proto/hc_ring.h proto/hc_codec.c \
+	proto/hostcall_proto.h) || die "$why"
 
 # The exported tree; as root the shadows run as nobody, who must reach it.
 root=$T/root

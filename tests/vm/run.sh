@@ -11,13 +11,15 @@
 #   testpeer   ivshmem-doorbell device served by tests/vm/hc_testpeer.c, a
 #              test peer for the transport (not hostcalld)
 #   hostcalld  served by build/hostcalld --ivshmem --root over a tree made
-#              here (as root, shadows run as nobody); the guest's last test
-#              asks for hostcalld to be killed (SIGKILL), and the host side
-#              checks the file the guest wrote and that no shadow is left
+#              here (as root, shadows run as nobody), where the host refuses
+#              to spawn; the guest's last test asks for hostcalld to be
+#              killed (SIGKILL), and the host side checks the file the guest
+#              wrote and that no shadow is left
 #   accept     the acceptance commands (guest/60-accept.sh) against
 #              build/hostcalld --ivshmem serving the whole host, with a
 #              private cupsd (tests/vm/accept.sh); the host side compares
-#              the guest's outputs with /etc/printcap, ls -ln /etc, the job
+#              the guest's outputs with /etc/printcap, ls -ln /etc, the job;
+#              the tests of host programs run here (no --root)
 # env: KVER (default: tests/vm/kver.sh), B (default: build)
 set -euo pipefail
 
@@ -83,13 +85,10 @@ if [ "$(id -u)" = 0 ]; then
 fi
 case $mode in
 testpeer)
-	peer=$B/vm/hc_testpeer
-	if [ ! -x "$peer" ] || [ tests/vm/hc_testpeer.c -nt "$peer" ] ||
-	   [ proto/hc_ring.h -nt "$peer" ] || [ proto/hc_codec.c -nt "$peer" ]; then
-		echo "  CC      $peer"
-		${CC:-cc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iproto \
-			-o "$peer" tests/vm/hc_testpeer.c proto/hc_codec.c
-	fi
+	peer=$B/vm/hc_testpeer	# make test-helpers
+	. tests/lib/hostcalld.sh
+	why=$(helper_check "$peer" tests/vm/hc_testpeer.c proto/hc_ring.h proto/hc_codec.c) ||
+		die "$why"
 	rm -f "$sock"
 	"$peer" --socket "$sock" --vectors 1 >"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!

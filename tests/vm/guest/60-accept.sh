@@ -7,8 +7,6 @@
 # output goes to the console between "HCTEST-OUT NAME begin" and
 # "HCTEST-OUT NAME end", with its size and sha256 on an info line; the host
 # side compares it with its own files and reports ok (tests/vm/accept.sh).
-# Those needing libhostcall over /dev/hostcall are skipped, saying why, only
-# while hostcall.ko lacks the ioctls for host files and programs (hc_probe).
 # expect-accept: accept-shim-printcap accept-hostfs-printcap accept-hostfs-ls
 # expect-accept: accept-dosh-lpr accept-musl-printcap
 . /hctest/lib.sh
@@ -45,28 +43,10 @@ run() {
 	fi
 }
 
-# needs "FEATURE..." NAME: 0 if /dev/hostcall has the ioctls (hc_probe);
-# else skip NAME while one is absent, fail it if the probe failed, return 1.
-needs() {
-	why=$(/hctest/bin/hc_probe $1)
-	rc=$?
-	info "$2: hc_probe $1: $(echo "$why" | tr '\n' ';')"
-	case $rc in
-	0) return 0 ;;
-	1) skip "$2" "needs what hostcall.ko lacks: $(echo "$why" | grep ' no ' | tr '\n' ' ')" ;;
-	*) fail "$2" "hc_probe $1: $(echo "$why" | tr '\n' ' ')" ;;
-	esac
-	return 1
-}
-
 # 1. the shim, no mount: /host is only a prefix
-if needs open accept-shim-printcap; then
-	run accept-shim-printcap 'LD_PRELOAD=/lib/libhostcall.so cat /host/etc/printcap'
-fi
+run accept-shim-printcap 'LD_PRELOAD=/lib/libhostcall.so cat /host/etc/printcap'
 # the same with a musl-linked program (hc-cat) and libhostcall.so built against musl
-if needs open accept-musl-printcap; then
-	run accept-musl-printcap 'LD_PRELOAD=/lib/musl/libhostcall.so hc-cat /host/etc/printcap'
-fi
+run accept-musl-printcap 'LD_PRELOAD=/lib/musl/libhostcall.so hc-cat /host/etc/printcap'
 
 # 2. hostfs (the mount point has to exist)
 mkdir -p /host
@@ -74,9 +54,7 @@ run accept-hostfs 'mount -t hostfs none /host && cat /host/etc/printcap && ls -l
 	accept-hostfs-printcap accept-hostfs-ls
 
 # 3. a2ps in the guest, lpr and CUPS on the host
-if needs "open spawn" accept-dosh-lpr; then
-	cd /root && run accept-dosh-lpr "dosh -c 'a2ps -o - test.c | !lpr -P testq'"
-	cd /
-fi
+cd /root && run accept-dosh-lpr "dosh -c 'a2ps -o - test.c | !lpr -P testq'"
+cd /
 
 grep -q ' /host hostfs ' /proc/mounts && umount /host
