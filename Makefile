@@ -18,8 +18,9 @@ DEB_PKGS := gcc make pkg-config libcriterion-dev coreutils findutils tar \
 
 PROTO_SRC := proto/hc_codec.c proto/hc_sock.c
 HOST_SRC  := $(wildcard host/*.c)
-# noshim.c stands in for the interposers where the API is built alone.
-SHIM_SRC  := $(filter-out guest-ldpreload/noshim.c,$(wildcard guest-ldpreload/*.c))
+# libhostcall: the interposers (shim_*.c) and everything under them; the
+# API alone (API_SRC, the musl build below) is the same without shim_*.c.
+SHIM_SRC  := $(wildcard guest-ldpreload/*.c)
 DOSH_SRC  := $(wildcard dosh/*.c)
 
 HOST_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(PROTO_SRC) $(HOST_SRC))

@@ -7,9 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "hc_internal.h"
 
@@ -43,10 +41,14 @@ static int hc_dirfd_wire(int dirfd, const char *path, int flags, hc_s32 *wfd, in
 	return -ENOTDIR;
 }
 
-/* One request on (@dirfd, req->path), and (@dirfd2, req->path2) if @two. */
-static int hc_at_call2(struct hc_msg *req, int dirfd, int flags, int two, int dirfd2,
-		       struct hc_msg *rep, void *out, size_t outcap)
+/*
+ * One request on (@dirfd, req->path), and (@dirfd2, req->path2) if @two;
+ * the reply's path or data goes to @out (see struct hc_call).
+ */
+static hc_s64 hc_at_call2(struct hc_msg *req, int dirfd, int flags, int two, int dirfd2,
+			  struct hc_msg *rep, void *out, size_t outcap)
 {
+	struct hc_call c = { .req = req, .rep = rep, .out = out, .outcap = outcap };
 	int pass, pass2, r;
 
 	if (!req->path || (two && !req->path2))
@@ -56,11 +58,13 @@ static int hc_at_call2(struct hc_msg *req, int dirfd, int flags, int two, int di
 		r = hc_dirfd_wire(dirfd2, req->path2, 0, &req->fd2, &pass2);
 	if (r)
 		return r;
-	return hc_call(req, &pass, pass >= 0, rep, out, outcap, NULL, NULL);
+	c.fds = &pass;
+	c.nfds = pass >= 0;
+	return hc_call(&c);
 }
 
-static int hc_at_call(struct hc_msg *req, int dirfd, int flags, struct hc_msg *rep,
-		      void *out, size_t outcap)
+static hc_s64 hc_at_call(struct hc_msg *req, int dirfd, int flags, struct hc_msg *rep,
+			 void *out, size_t outcap)
 {
 	return hc_at_call2(req, dirfd, flags, 0, 0, rep, out, outcap);
 }
@@ -72,36 +76,13 @@ static hc_u32 hc_create_mode(mode_t mode)
 }
 
 /*
- * In a VM (/dev/hostcall) the module opens the file as a hostfs file, a real
- * guest fd: read, write, fstat, mmap, fchmod… are the guest kernel's. Only a
- * directory goes into the fd table, with a handle of this subject from a
- * second OPENAT (O_PATH), so that *at() calls and fchdir() relative to it
- * run in the shadow as on the socket transport.
+ * The transport makes the fd: the shadow's, passed back, on the socket; a
+ * file of the guest kernel in a VM. The fd table takes what it says.
  */
-static int hc_openat_dev(struct hc_msg *req, int flags)
-{
-	struct hc_msg rep;
-	struct stat st;
-	int fd, h;
-
-	fd = hc_client_dev_open(req->fd, req->path, flags, req->mode);
-	if (fd < 0 || (flags & O_PATH))
-		return fd;
-	if (!(flags & O_DIRECTORY) &&
-	    (syscall(SYS_fstat, fd, &st) < 0 || !S_ISDIR(st.st_mode)))
-		return fd;
-	req->flags = HC_O_PATH | HC_O_DIRECTORY | HC_O_CLOEXEC;
-	req->mode = 0;
-	h = hc_call(req, NULL, 0, &rep, NULL, 0, NULL, NULL);
-	if (h >= 0)
-		hc_fdt_add(fd, h);
-	return fd;
-}
-
 HC_EXPORT int hc_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
-	struct hc_msg req = { .op = HC_OP_OPENAT, .path = path }, rep;
-	int fds[HC_SOCK_FDS_MAX], nfds = 0, pass, r, i;
+	struct hc_msg req = { .op = HC_OP_OPENAT, .path = path };
+	int pass, handle, fd, r;
 
 	if (!path)
 		return -EFAULT;
@@ -111,21 +92,10 @@ HC_EXPORT int hc_openat(int dirfd, const char *path, int flags, mode_t mode)
 	r = hc_dirfd_wire(dirfd, path, 0, &req.fd, &pass);
 	if (r)
 		return r;
-	if (hc_client_dev())
-		return hc_openat_dev(&req, flags);
-	r = hc_call(&req, NULL, 0, &rep, NULL, 0, fds, &nfds);
-	if (r < 0)
-		return r;
-	if (nfds != 1) {
-		for (i = 0; i < nfds; i++)
-			hc_sys_close(fds[i]);
-		return -EIO;
-	}
-	/* Received fds are close-on-exec; open(2)'s are only if asked. */
-	if (!(flags & O_CLOEXEC))
-		hc_sys_fcntl(fds[0], F_SETFD, 0);
-	hc_fdt_add(fds[0], r);
-	return fds[0];
+	fd = hc_client_open(&req, flags, &handle);
+	if (fd >= 0 && handle != HC_FDT_SKIP)
+		hc_fdt_add(fd, handle);
+	return fd;
 }
 
 /* ---- attributes ---- */
@@ -182,7 +152,7 @@ void hc_stat_to_statx(const struct hc_stat *h, struct statx *x)
 static int hc_stat_call(int dirfd, const char *path, int flags, struct hc_stat *st)
 {
 	struct hc_msg req = { .op = HC_OP_FSTATAT, .path = path }, rep;
-	int r;
+	hc_s64 r;
 
 	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
 	r = hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
@@ -233,7 +203,7 @@ void hc_statfs_to_statfs(const struct hc_statfs *h, struct statfs *sf)
 HC_EXPORT int hc_statfs(int dirfd, const char *path, struct statfs *buf, int flags)
 {
 	struct hc_msg req = { .op = HC_OP_STATFS, .path = path }, rep;
-	int r;
+	hc_s64 r;
 
 	req.flags = flags & AT_EMPTY_PATH;
 	r = hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
@@ -246,7 +216,7 @@ HC_EXPORT int hc_statfs(int dirfd, const char *path, struct statfs *buf, int fla
 HC_EXPORT ssize_t hc_readlinkat(int dirfd, const char *path, char *buf, size_t size)
 {
 	struct hc_msg req = { .op = HC_OP_READLINKAT, .path = path }, rep;
-	int r;
+	hc_s64 r;
 
 	if (size == 0)
 		return -EINVAL;
@@ -261,7 +231,7 @@ HC_EXPORT int hc_faccessat(int dirfd, const char *path, int mode, int flags)
 	struct hc_msg req = { .op = HC_OP_FACCESSAT, .path = path, .mode = mode }, rep;
 
 	req.flags = flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_fchmodat(int dirfd, const char *path, mode_t mode, int flags)
@@ -269,7 +239,7 @@ HC_EXPORT int hc_fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 	struct hc_msg req = { .op = HC_OP_FCHMODAT, .path = path, .mode = mode & 07777 }, rep;
 
 	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
@@ -277,7 +247,7 @@ HC_EXPORT int hc_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int
 	struct hc_msg req = { .op = HC_OP_FCHOWNAT, .path = path, .uid = uid, .gid = gid }, rep;
 
 	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_truncateat(int dirfd, const char *path, off_t length, int flags)
@@ -287,7 +257,7 @@ HC_EXPORT int hc_truncateat(int dirfd, const char *path, off_t length, int flags
 	if (length < 0)
 		return -EINVAL;
 	req.flags = flags & AT_EMPTY_PATH;
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_utimensat(int dirfd, const char *path, const struct timespec times[2],
@@ -302,7 +272,7 @@ HC_EXPORT int hc_utimensat(int dirfd, const char *path, const struct timespec ti
 		req.times[i].nsec = times ? times[i].tv_nsec : HC_UTIME_NOW;
 	}
 	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
 /* ---- names ---- */
@@ -312,7 +282,7 @@ HC_EXPORT int hc_mkdirat(int dirfd, const char *path, mode_t mode)
 	struct hc_msg req = { .op = HC_OP_MKDIRAT, .path = path }, rep;
 
 	req.mode = hc_create_mode(mode);
-	return hc_at_call(&req, dirfd, 0, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, 0, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
@@ -321,7 +291,7 @@ HC_EXPORT int hc_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 
 	req.mode = (mode & S_IFMT) | hc_create_mode(mode);
 	req.dev = (hc_u64)major(dev) << 32 | minor(dev);
-	return hc_at_call(&req, dirfd, 0, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, 0, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_unlinkat(int dirfd, const char *path, int flags)
@@ -331,7 +301,7 @@ HC_EXPORT int hc_unlinkat(int dirfd, const char *path, int flags)
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
 	req.flags = flags;
-	return hc_at_call(&req, dirfd, 0, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, 0, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_renameat2(int olddirfd, const char *oldpath, int newdirfd,
@@ -342,7 +312,7 @@ HC_EXPORT int hc_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	if (flags & ~(HC_RENAME_NOREPLACE | HC_RENAME_EXCHANGE))
 		return -EINVAL;
 	req.flags = flags;
-	return hc_at_call2(&req, olddirfd, 0, 1, newdirfd, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call2(&req, olddirfd, 0, 1, newdirfd, &rep, NULL, 0));
 }
 
 /*
@@ -355,7 +325,7 @@ HC_EXPORT int hc_symlinkat(const char *target, int newdirfd, const char *linkpat
 
 	if (!target)
 		return -EFAULT;
-	return hc_at_call(&req, newdirfd, 0, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, newdirfd, 0, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_linkat(int olddirfd, const char *oldpath, int newdirfd,
@@ -364,7 +334,7 @@ HC_EXPORT int hc_linkat(int olddirfd, const char *oldpath, int newdirfd,
 	struct hc_msg req = { .op = HC_OP_LINKAT, .path = oldpath, .path2 = newpath }, rep;
 
 	req.flags = flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH);
-	return hc_at_call2(&req, olddirfd, flags, 1, newdirfd, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call2(&req, olddirfd, flags, 1, newdirfd, &rep, NULL, 0));
 }
 
 /* ---- working directory ---- */
@@ -374,16 +344,16 @@ int hc_chdir_at(int dirfd, const char *path, int flags)
 	struct hc_msg req = { .op = HC_OP_CHDIR, .path = path }, rep;
 
 	req.flags = flags & AT_EMPTY_PATH;
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
-/* A process in a host cwd follows the subject's cwd (shim_cwd.c). */
+/* A process in a host cwd follows the subject's cwd (the cwd hooks). */
 HC_EXPORT int hc_chdir(const char *path)
 {
 	int r = hc_chdir_at(AT_FDCWD, path, 0);
 
 	if (r == 0)
-		shim_cwd_moved();
+		hc_client_cwd_moved();
 	return r;
 }
 
@@ -392,7 +362,7 @@ HC_EXPORT int hc_fchdir(int fd)
 	int r = hc_chdir_at(fd, "", AT_EMPTY_PATH);
 
 	if (r == 0)
-		shim_cwd_moved();
+		hc_client_cwd_moved();
 	return r;
 }
 
@@ -400,10 +370,10 @@ HC_EXPORT int hc_fchdir(int fd)
 static int hc_path_reply(struct hc_msg *req, char *buf, size_t size)
 {
 	struct hc_msg rep;
-	int r;
+	struct hc_call c = { .req = req, .rep = &rep, .out = buf, .outcap = size };
+	hc_s64 r;
 
-	r = req->path ? hc_at_call(req, AT_FDCWD, 0, &rep, buf, size)
-		      : hc_call(req, NULL, 0, &rep, buf, size, NULL, NULL);
+	r = req->path ? hc_at_call(req, AT_FDCWD, 0, &rep, buf, size) : hc_call(&c);
 	if (r < 0)
 		return r;
 	if (!rep.path)
@@ -435,7 +405,7 @@ HC_EXPORT int hc_realpath(const char *path, char *buf, size_t size)
 static ssize_t hc_blob_reply(struct hc_msg *req, int dirfd, int flags, void *buf, size_t size)
 {
 	struct hc_msg rep;
-	int r;
+	hc_s64 r;
 
 	req->flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
 	req->len = size < HC_DATA_MAX ? size : HC_DATA_MAX;
@@ -478,7 +448,7 @@ HC_EXPORT int hc_setxattrat(int dirfd, const char *path, const char *name,
 	req.datalen = size;
 	req.arg = xflags;
 	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }
 
 HC_EXPORT int hc_removexattrat(int dirfd, const char *path, const char *name, int flags)
@@ -488,5 +458,5 @@ HC_EXPORT int hc_removexattrat(int dirfd, const char *path, const char *name, in
 	if (!name)
 		return -EFAULT;
 	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
 }

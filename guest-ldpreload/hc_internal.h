@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Internal interfaces of libhostcall: the client core that owns this
- * process's subject, the host fd table, and what the API files share.
+ * process's subject, the transports below it, the host fd table, and what
+ * the API files share. The layers: interposers (shim_*.c) -> API (api_*.c)
+ * -> client core (client.c) -> transport (transport*.c) -> codec (proto/).
  */
 #ifndef HC_INTERNAL_H
 #define HC_INTERNAL_H
 
+#include <errno.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -50,26 +53,45 @@ void hc_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Registers the fork handlers; called once by hc_init_slow(). */
 void hc_client_init(void);
 
+/*
+ * One hostcall as a caller hands it to the core: the request, where its
+ * reply goes, and the fds that go with either.
+ */
+struct hc_call {
+	struct hc_msg *req;	/* op and fields; the header is filled in below */
+	struct hc_msg *rep;	/* the decoded reply */
+	const int *fds;		/* fds to attach, nfds of them */
+	int nfds;
+	/*
+	 * Where the reply's path or data is copied, outcap bytes of room; a
+	 * path is copied with its NUL. rep->datalen is then the full length
+	 * (for a path, without the NUL) and rep->data / rep->path point to
+	 * out. The caller compares rep->datalen with outcap.
+	 */
+	void *out;
+	size_t outcap;
+	int *rfds;		/* room for HC_SOCK_FDS_MAX fds, or NULL: closed */
+	int nrfds;		/* out: how many fds came with the reply */
+};
+
 /**
- * hc_call() - send @req to this process's subject and wait for its reply.
- * @req: op and fields set by the caller; the header is filled in here
- * @fds: fds to attach (the count goes into hflags), @nfds of them
- * @rep: the decoded reply
- * @out: where the reply's path or data is copied, @outcap bytes of room; a
- *       path is copied with its NUL. rep->datalen is then the full length
- *       (for a path, without the NUL) and rep->data / rep->path point to @out.
- *       The caller compares rep->datalen with @outcap.
- * @rfds: room for HC_SOCK_FDS_MAX fds attached to the reply, or NULL to
- *       close them; @nrfds gets their number (may be NULL with @rfds NULL)
+ * hc_call() - send c->req to this process's subject and wait for its reply.
  *
- * Connects on first use. One request at a time per connection.
+ * Connects on first use. One request at a time per subject.
  * Returns: the reply's result (>= 0) or -errno: -EHOSTUNREACH when
  * hostcalld cannot be reached, -EIO when the connection broke (the next call
- * connects again, as a new subject), -EDEADLK when called again from a signal
- * handler that interrupted a call in the same thread.
+ * connects again, as a new subject) or the reply did not answer the request,
+ * -EBADF for fds attached where the transport cannot carry them, -EDEADLK
+ * when called again from a signal handler that interrupted a call in the
+ * same thread.
  */
-int hc_call(struct hc_msg *req, const int *fds, int nfds, struct hc_msg *rep,
-	    void *out, size_t outcap, int *rfds, int *nrfds);
+hc_s64 hc_call(struct hc_call *c);
+
+/* A result where an API function returns an int: one that does not fit is an error. */
+static inline int hc_ret_int(hc_s64 r)
+{
+	return r > 0x7fffffff ? -EOVERFLOW : (int)r;
+}
 
 /*
  * Generation of the current subject: it changes whenever a new connection
@@ -85,58 +107,154 @@ void hc_client_release(int handle, unsigned int gen);
 
 /*
  * The program is about to close fds @lo..@hi (close, close_range,
- * closefrom): if that includes the connection, forget it (the program closes
- * it) so that the next call connects afresh.
+ * closefrom): if that includes the subject's connection (or /dev/hostcall),
+ * forget it (the program closes it) so that the next call connects afresh.
  */
 void hc_client_fds_closing(unsigned int lo, unsigned int hi);
 
 /*
  * The program is about to make @fd a copy of another fd (dup2, dup3): if
- * @fd is the connection, move the connection to another number first.
+ * @fd is the subject's connection, move the connection to another number first.
  */
 void hc_client_fd_wanted(int fd);
 
 /*
- * The transport of this process, chosen at its first call: /dev/hostcall
- * when that exists and HOSTCALL_SOCKET is not set (a VM), else the Unix
- * socket. Returns 1 for /dev/hostcall.
+ * The fd of this process's subject (the connection or /dev/hostcall),
+ * connecting if there is none, for a transport op that must not hold the
+ * core's lock while it waits. Returns: the fd, or -errno.
  */
-int hc_client_dev(void);
+int hc_client_fd(void);
 
 /*
- * /dev/hostcall only: open host @path relative to directory handle @wfd
- * (or HC_AT_FDCWD) as a real guest fd (a hostfs file), open(2) @flags.
- * Returns: the fd, or -errno.
+ * hc_openat() and hc_spawn() past their requests, and the end of a host
+ * process: what the transport of this process makes of them (see struct
+ * hc_transport's open_file, spawn and reaped).
  */
-int hc_client_dev_open(hc_s32 wfd, const char *path, int flags, mode_t mode);
+int hc_client_open(struct hc_msg *req, int flags, int *handle);
+int hc_client_spawn(const struct hc_spawn *sp, struct hc_msg *req, struct hc_proc *p);
+void hc_client_reaped(pid_t pid);
 
 /*
- * /dev/hostcall only: HC_OP_SPAWN_KEEP @req, the host's streams as stream
- * fds in @fds (room for 4; pipe ends in stdio order, then the pty master).
- * Returns: the pid, or -errno.
+ * What the interposers follow of the process's working directory
+ * (shim_cwd.c), registered once; the API-only build registers none.
  */
-int hc_client_dev_spawn(struct hc_msg *req, int *fds, int *nfds);
+struct hc_cwd_hooks {
+	/* The host cwd a new subject must start in, into @buf: 1, or 0 for none. */
+	int (*for_subject)(char *buf, size_t cap);
+	/* A new subject could not enter @path (-errno @err). Called with the core's lock held. */
+	void (*restore_failed)(const char *path, int err);
+	/* hc_chdir() or hc_fchdir() moved the subject. */
+	void (*moved)(void);
+};
 
-/* ---- the /dev/hostcall transport (client_dev.c) ---- */
+void hc_client_set_cwd_hooks(const struct hc_cwd_hooks *h);
+/* hc_chdir() and hc_fchdir() moved the subject: tell the hooks. */
+void hc_client_cwd_moved(void);
 
-#define HC_DEV_PATH	"/dev/hostcall"
+/* ---- transports (transport.c, transport_unix.c, transport_dev.c) ---- */
 
-/* Whether this process should use the device (see hc_client_dev()). */
-int hc_dev_wanted(void);
-/* Open the device at or above fd @fd_min, close-on-exec: fd or -errno. */
-int hc_dev_open(int fd_min);
-/* HOSTCALL_IOC_CALL: the reply's length, or -errno. */
-int hc_dev_call(int dev, const void *req, size_t len, void *rep, size_t cap);
-/* HOSTCALL_IOC_OPEN: the new fd, or -errno. */
-int hc_dev_openat(int dev, hc_s32 wfd, const char *path, int flags, mode_t mode);
-/* HOSTCALL_IOC_SPAWN: the reply's length, or -errno; the stream fds. */
-int hc_dev_spawn(int dev, const void *req, size_t len, void *rep, size_t cap,
-		 int *fds, int *nfds);
+/* A subject's fd lives at or above this number, out of the programs' way. */
+#define HC_LINK_FD_MIN		200
+
+/* This process's subject as its transport reaches it. */
+struct hc_link {
+	const struct hc_transport *tp;
+	int fd;			/* the connection or /dev/hostcall; -1: none */
+	hc_u32 subject;		/* the host's id, where requests carry it */
+	hc_u32 tag;		/* the last request's tag */
+	int broken;		/* set by the transport: the core drops the link */
+};
+
+/* One encoded request on its way, and its reply. */
+struct hc_wire {
+	hc_u16 op;
+	const void *req;
+	size_t len;
+	const int *fds;		/* fds attached to the request */
+	int nfds;
+	void *rep;		/* room for the encoded reply, cap bytes */
+	size_t cap;
+	int rfds[HC_SOCK_FDS_MAX]; /* out: fds that came with the reply */
+	int nrfds;
+	int hdr_nfds;		/* out: how many of them the reply's header must count */
+};
+
+/*
+ * A transport: how this process's subject reaches its shadow, and what the
+ * ops that cannot be plain messages there mean on it. Modelled on the
+ * kernel's struct p9_trans_module.
+ */
+struct hc_transport {
+	const char *name;
+	/* Whether this process should use it (NULL: always); asked once. */
+	int (*wanted)(void);
+	/*
+	 * Make a new subject: set l->fd (at or above HC_LINK_FD_MIN,
+	 * close-on-exec) and l->subject. Called with the core's lock held.
+	 * Returns: 0, or -errno (-EHOSTUNREACH: no host there).
+	 */
+	int (*connect)(struct hc_link *l);
+	/*
+	 * Move @w's request to the shadow and its reply back, with their fds;
+	 * set l->broken if @l can no longer be trusted. Called by
+	 * hc_exchange() with the core's lock held.
+	 * Returns: the reply's length, or -errno.
+	 */
+	int (*request)(struct hc_link *l, struct hc_wire *w);
+	/*
+	 * fork(): the child's own subject into @child (fd and subject), which
+	 * the core puts in the place of @l in the child. NULL when the
+	 * transport forks subjects itself. Returns: 0, or -errno.
+	 */
+	int (*fork_subject)(struct hc_link *l, struct hc_link *child);
+	/*
+	 * hc_openat(): open @req (HC_OP_OPENAT, @flags as open(2) got them) as
+	 * a real fd of this process and set *@handle to what the fd table
+	 * records for it: the shadow's handle, HC_HANDLE_NONE, or HC_FDT_SKIP
+	 * for a file the guest kernel serves by itself. Called without the
+	 * core's lock. Returns: the fd, or -errno.
+	 */
+	int (*open_file)(struct hc_msg *req, int flags, int *handle);
+	/*
+	 * hc_spawn(): start @req (HC_OP_SPAWN built from @sp) and hand out
+	 * its streams into @p. Called without the core's lock. Returns: 0,
+	 * or -errno; p->pid > 0 after an error means the program started but
+	 * its streams could not be handed out: the caller kills and reaps it.
+	 */
+	int (*spawn)(const struct hc_spawn *sp, struct hc_msg *req, struct hc_proc *p);
+	/* Host process @pid has been reaped (may be NULL). */
+	void (*reaped)(pid_t pid);
+};
+
+extern const struct hc_transport hc_transport_unix;
+extern const struct hc_transport hc_transport_dev;
+
+/**
+ * hc_exchange() - the one exchange: stamp and encode c->req for @l, move it
+ * with l->tp->request, and check that the reply answers it. Called with the
+ * core's lock held (the message buffers are the core's).
+ * Returns: the reply's result (>= 0) or -errno, as hc_call(); a reply that
+ * does not answer the request sets l->broken.
+ */
+hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c);
+
+/* Move new subject fd @fd to HC_LINK_FD_MIN or above; returns the fd to use. */
+int hc_link_place(int fd);
+
+/*
+ * Make spawn call @c (c->rfds with room for HC_SOCK_FDS_MAX fds) and hand
+ * out the started process's streams into @p as the stdio modes packed in
+ * c->req->arg ask: the pipe ends in stdio order, then the pty master.
+ * Returns: 0, or -errno, as struct hc_transport's spawn.
+ */
+int hc_spawn_call(struct hc_call *c, struct hc_proc *p);
 
 /* ---- the host fd table (fdtable.c) ---- */
 
 /* hc_fdt_get() result for an entry made by an earlier, lost subject. */
 #define HC_FDT_STALE	(-1)
+/* open_file's handle for an fd the table does not take (struct hc_transport). */
+#define HC_FDT_SKIP	(-3)
 
 extern int hc_fdt_used;
 
@@ -165,21 +283,22 @@ void hc_fdt_dup(int oldfd, int newfd);
  */
 void hc_fdt_forget(unsigned int lo, unsigned int hi);
 
-/* ---- shared by the API files (api_*.c) ---- */
+/* ---- shared by the library's files ---- */
 
 /* The close(2) and fcntl(2) system calls, bypassing the interposers. */
 int hc_sys_close(int fd);
 int hc_sys_fcntl(int fd, int cmd, long arg);
+/* Close @n fds of @fds, as hc_sys_close(). */
+void hc_close_fds(const int *fds, int n);
 
 /* The process's umask, tracked by the umask() interposer. */
 extern unsigned int hc_umask;
 
 /*
  * hc_chdir()'s request alone. hc_chdir() and hc_fchdir() also tell the
- * shim (shim_cwd_moved()), which the shim's own chdir must not.
+ * cwd hooks (hc_client_cwd_moved()), which the shim's own chdir must not.
  */
 int hc_chdir_at(int dirfd, const char *path, int flags);
-void shim_cwd_moved(void);
 
 void hc_stat_to_stat(const struct hc_stat *h, struct stat *st);
 void hc_stat_to_statx(const struct hc_stat *h, struct statx *stx);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "hc_internal.h"
-#include "shim.h"
 
 int hc_inited;
 int hc_debug_on;
@@ -43,7 +42,6 @@ static void hc_init_once(void)
 	m = syscall(SYS_umask, 0);
 	syscall(SYS_umask, m);
 	__atomic_store_n(&hc_umask, m & 0777, __ATOMIC_RELAXED);
-	shim_init();
 	hc_client_init();
 	__atomic_store_n(&hc_inited, 1, __ATOMIC_RELEASE);
 }

@@ -124,7 +124,20 @@ extern size_t shim_prefix_len;
 /* Set while the process's working directory is on the host. */
 extern int shim_cwd_host;
 
-void shim_init(void);
+/*
+ * The interposers' own set-up (shim_path.c): the prefix, the working
+ * directory from HOSTCALL_CWD, the cwd hooks registered with the client
+ * core; after the core's (hc_ensure_init()). At load time, or at the
+ * first routed call, whichever comes first.
+ */
+extern int shim_inited;
+void shim_init_slow(void);
+
+static inline void shim_ensure_init(void)
+{
+	if (hc_unlikely(!__atomic_load_n(&shim_inited, __ATOMIC_ACQUIRE)))
+		shim_init_slow();
+}
 
 /*
  * Whether the prefix is itself a hostfs mount (guest-kmod): then the kernel
@@ -176,7 +189,7 @@ static inline int shim_route(int dirfd, const char *path, struct shim_at *at)
 	SHIM_OPAQUE(path);
 	if (!path)
 		return 0;
-	hc_ensure_init();
+	shim_ensure_init();
 	if (path[0] == '/') {
 		at->path = shim_host_path(path);
 		at->dirfd = AT_FDCWD;
@@ -216,12 +229,11 @@ static inline int shim_route(int dirfd, const char *path, struct shim_at *at)
 /* The environment variable that carries a host cwd across exec. */
 #define SHIM_CWD_ENV	"HOSTCALL_CWD"
 
-/* Takes the working directory from HOSTCALL_CWD at start-up. */
+/*
+ * Takes the working directory from HOSTCALL_CWD at start-up and registers
+ * the hooks by which the client core asks for it and tells of moves.
+ */
 void shim_cwd_init(void);
-
-/* Used by the client core when a new subject starts (see client.c). */
-int shim_cwd_for_subject(char *buf, size_t cap);
-void shim_cwd_restore_failed(const char *path, int err);
 
 /*
  * The HOSTCALL_CWD=... entry that a program exec'd now must get, copied

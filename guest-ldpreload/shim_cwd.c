@@ -7,10 +7,10 @@
  *
  * The state survives exec through HOSTCALL_CWD=<guest path>, kept in the
  * environment while in a host cwd (shim_exec.c puts it into explicit envp
- * arrays too); at start-up it is read here, and the first connection sends
- * CHDIR for it (client.c). If that fails (the directory is gone, or not
- * searchable), the process's cwd becomes the native one again, with a line
- * under HOSTCALL_DEBUG=1. Calls that are not interposed (bind, inotify,
+ * arrays too); at start-up it is read here, and the client core sends CHDIR
+ * for it when a subject starts (the cwd hooks). If that fails (the
+ * directory is gone, or not searchable), the process's cwd becomes the
+ * native one again, with a line under HOSTCALL_DEBUG=1. Calls that are not interposed (bind, inotify,
  * glibc-internal opens) resolve relative paths against the native cwd,
  * which a host cwd leaves as it was.
  */
@@ -44,22 +44,8 @@ static void shim_cwd_set(const char *guest)
 		unsetenv(SHIM_CWD_ENV);
 }
 
-void shim_cwd_init(void)
-{
-	const char *g = getenv(SHIM_CWD_ENV);
-
-	if (!g || !*g)
-		return;
-	if (g[0] != '/' || !shim_host_path(g) || strlen(g) >= sizeof(shim_cwd_guest)) {
-		hc_debug("hostcall: ignoring %s=%s: not a path under %s",
-			 SHIM_CWD_ENV, g, shim_prefix);
-		return;
-	}
-	snprintf(shim_cwd_guest, sizeof(shim_cwd_guest), "%s", g);
-	__atomic_store_n(&shim_cwd_host, 1, __ATOMIC_RELEASE);
-}
-
-int shim_cwd_for_subject(char *buf, size_t cap)
+/* The host cwd a new subject must start in (a cwd hook). */
+static int shim_cwd_for_subject(char *buf, size_t cap)
 {
 	int host;
 
@@ -71,7 +57,8 @@ int shim_cwd_for_subject(char *buf, size_t cap)
 	return host;
 }
 
-void shim_cwd_restore_failed(const char *path, int err)
+/* A new subject could not enter it (a cwd hook). */
+static void shim_cwd_restore_failed(const char *path, int err)
 {
 	hc_debug("hostcall: cannot return to the host directory %s (%s): the working directory is the native one again",
 		 path, strerror(-err));
@@ -109,11 +96,33 @@ static int shim_cwd_enter(int r)
 	return r < 0 ? shim_ret(r) : shim_cwd_follow();
 }
 
-/* The API moved the subject (hc_chdir, as dosh's !cd does). */
-void shim_cwd_moved(void)
+/* The API moved the subject (hc_chdir, as dosh's !cd does; a cwd hook). */
+static void shim_cwd_moved(void)
 {
 	if (__atomic_load_n(&shim_cwd_host, __ATOMIC_ACQUIRE))
 		shim_cwd_follow();
+}
+
+static const struct hc_cwd_hooks shim_cwd_hooks = {
+	.for_subject	= shim_cwd_for_subject,
+	.restore_failed	= shim_cwd_restore_failed,
+	.moved		= shim_cwd_moved,
+};
+
+void shim_cwd_init(void)
+{
+	const char *g = getenv(SHIM_CWD_ENV);
+
+	hc_client_set_cwd_hooks(&shim_cwd_hooks);
+	if (!g || !*g)
+		return;
+	if (g[0] != '/' || !shim_host_path(g) || strlen(g) >= sizeof(shim_cwd_guest)) {
+		hc_debug("hostcall: ignoring %s=%s: not a path under %s",
+			 SHIM_CWD_ENV, g, shim_prefix);
+		return;
+	}
+	snprintf(shim_cwd_guest, sizeof(shim_cwd_guest), "%s", g);
+	__atomic_store_n(&shim_cwd_host, 1, __ATOMIC_RELEASE);
 }
 
 HC_EXPORT int chdir(const char *path)

@@ -2,6 +2,7 @@
 /* The routing prefix: which guest paths are host paths (see shim_route()). */
 #include "shim.h"
 
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -70,8 +71,23 @@ static void shim_prefix_init(void)
 	shim_prefix_len = n;
 }
 
-void shim_init(void)
+int shim_inited;
+static pthread_once_t shim_once = PTHREAD_ONCE_INIT;
+
+static void shim_init_once(void)
 {
+	hc_ensure_init();
 	shim_prefix_init();
 	shim_cwd_init();
+	__atomic_store_n(&shim_inited, 1, __ATOMIC_RELEASE);
+}
+
+void shim_init_slow(void)
+{
+	pthread_once(&shim_once, shim_init_once);
+}
+
+__attribute__((constructor)) static void shim_load(void)
+{
+	shim_ensure_init();
 }
