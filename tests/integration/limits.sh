@@ -40,7 +40,8 @@ kill_cgroup() {
 cleanup() {
 	local p c
 	for c in "${CGROUPS[@]}"; do kill_cgroup "$c"; done
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	# each reaped here, so bash does not report it "Killed"
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 	for p in $(pgrep -f -- "--socket $T/"); do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for c in "${CGROUPS[@]}"; do kill_cgroup "$c"; done
