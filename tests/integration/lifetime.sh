@@ -3,7 +3,7 @@
 # No shadow outlives hostcalld: for each way a shadow can block (idle, a forked subject, a connection that never said HELLO, a FIFO open, a WAIT for a host program, a record lock, a flock, a reply its client does not read), kill -9 of hostcalld must leave no shadow after 1 s (measured), and SIGTERM with all of them at once must end every shadow within the 2 s grace period, cleanly.
 #
 # Each kill -9 case runs its own hostcalld on the Unix socket; tests/integration/faults.c (compiled here) holds the subject in its state.
-# Output: "ok N - name" / "not ok N - name", then "N passed, N failed"; exit 1 if one failed. About 2 s (6.5 s against a hostcalld whose shadows hang).
+# Output: "ok N - name" / "not ok N - name", then "N passed, N failed"; exit 1 if one failed. About 3 s (6.5 s against a hostcalld whose shadows hang).
 #
 # Environment: HOSTCALLD (default build/hostcalld), FAULTS (the driver, build/tests/faults;
 # make test-helpers).
