@@ -57,7 +57,7 @@ $(B)/dosh: $(DOSH_OBJ) $(B)/libhostcall.so
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-$(B)/tests/%: tests/unit/%.c $(PROTO_SRC)
+$(B)/tests/%: tests/unit/%.c $(PROTO_SRC) $(wildcard proto/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(PROTO_SRC) -lcriterion
 
@@ -68,8 +68,10 @@ $(B)/tests/%: tests/unit/%.c $(PROTO_SRC)
 TEST_CFLAGS = $(CFLAGS) -Werror
 TB	:= $(B)/tests
 PROTO_HDR := $(wildcard proto/*.h)
+# the compatibility clients: one for each frozen op list tests/compat/hc_ops-V.h
+COMPAT_BIN := $(patsubst tests/compat/hc_ops-%.h,$(TB)/compat-%,$(wildcard tests/compat/hc_ops-*.h))
 IT_HELPERS := $(TB)/hostd_proto $(TB)/hcraw $(TB)/faults $(TB)/probe \
-	      $(TB)/export $(TB)/sandbox_probe
+	      $(TB)/export $(TB)/sandbox_probe $(COMPAT_BIN)
 SEC_HELPERS := $(TB)/escape $(TB)/canary
 VM_GUEST_BIN := $(patsubst tests/vm/guest/%.c,$(B)/vm/guest/%,$(wildcard tests/vm/guest/*.c))
 VM_HELPERS := $(B)/vm/hc_ivclient $(B)/vm/hc_testpeer $(VM_GUEST_BIN)
@@ -80,6 +82,17 @@ test-helpers: $(IT_HELPERS) $(SEC_HELPERS) $(VM_HELPERS)
 $(TB)/hostd_proto $(TB)/hcraw $(TB)/faults: $(TB)/%: tests/integration/%.c $(PROTO_SRC) $(PROTO_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(PROTO_SRC)
+
+# An older release's client (tests/compat/client.c): the tree's codec and
+# header, but release V's op list, tests/compat/hc_ops-V.h, forced in first
+# with -include; it shares proto/hc_ops.h's include guard, so the header's
+# own #include "hc_ops.h" then adds nothing. tests/integration/hostd.sh runs
+# it against build/hostcalld.
+$(COMPAT_BIN): $(TB)/compat-%: tests/compat/client.c tests/compat/hc_ops-%.h $(PROTO_SRC) \
+	       $(PROTO_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -include tests/compat/hc_ops-$*.h -DHC_COMPAT_VERSION='"$*"' \
+		-o $@ $< $(PROTO_SRC)
 
 $(TB)/probe: tests/integration/probe.c
 	@mkdir -p $(dir $@)
@@ -113,7 +126,7 @@ $(VM_GUEST_BIN): $(B)/vm/guest/%: tests/vm/guest/%.c proto/hc_codec.c $(PROTO_HD
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< proto/hc_codec.c
 
 # tests/fuzz/sanitize.sh runs tests/integration/hostd.sh
-sanitize-check: $(TB)/hostd_proto
+sanitize-check: $(TB)/hostd_proto $(COMPAT_BIN)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -315,7 +328,7 @@ FB	:= $(B)/fuzz
 FUZZ_RUNS ?=
 FUZZ_TIME ?=
 
-FUZZ_HDR  := proto/hostcall_proto.h tests/fuzz/fuzz.h
+FUZZ_HDR  := $(PROTO_HDR) tests/fuzz/fuzz.h
 FUZZ_BINS := $(FB)/codec $(FB)/encode $(FB)/sock $(FB)/ring
 ASAN_HOST_OBJ := $(patsubst %.c,$(AB)/obj/%.o,$(PROTO_SRC) $(HOST_SRC))
 ASAN_SHIM_OBJ := $(patsubst %.c,$(AB)/pic/%.o,$(PROTO_SRC) $(SHIM_SRC))
@@ -340,7 +353,7 @@ $(AB)/hostcalld: $(ASAN_HOST_OBJ)
 $(AB)/libhostcall.so: $(ASAN_SHIM_OBJ)
 	$(SAN_CC) $(SAN_CFLAGS) -shared -Wl,-soname,libhostcall.so -o $@ $^ -ldl -lpthread
 
-$(AB)/tests/%: tests/unit/%.c $(PROTO_SRC)
+$(AB)/tests/%: tests/unit/%.c $(PROTO_SRC) $(PROTO_HDR)
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(PROTO_SRC) -lcriterion
 
@@ -362,12 +375,12 @@ $(FB)/ring: tests/fuzz/fuzz_ring.c host/ivring.c tests/fuzz/msgs.c proto/hc_code
 	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -lpthread
 
 $(FB)/seeds: tests/fuzz/seeds.c tests/fuzz/msgs.c proto/hc_codec.c tests/fuzz/msgs.h \
-	     proto/hostcall_proto.h
+	     $(PROTO_HDR)
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(FUZZ_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(AB)/fuzz-live: tests/fuzz/live.c tests/fuzz/msgs.c $(PROTO_SRC) tests/fuzz/msgs.h \
-		 proto/hostcall_proto.h proto/hc_sock.h
+		 $(PROTO_HDR)
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(FUZZ_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include <hostcall.h>
+#include <hostcall_proto.h>	/* HC_PROTO_VERSION, for a message */
 
 #include "dosh.h"
 
@@ -75,14 +76,24 @@ const char *dosh_host_socket(void)
 	return "/run/hostcall.sock";
 }
 
+/* Where libhostcall reaches hostcalld: /dev/hostcall in a VM, else the socket. */
+static const char *host_where(void)
+{
+	const char *s = getenv("HOSTCALL_SOCKET");
+
+	if ((!s || !*s) && access("/dev/hostcall", F_OK) == 0)
+		return "/dev/hostcall";
+	return dosh_host_socket();
+}
+
 static void host_errmsg(const char *what, int err)
 {
 	if (err == -EHOSTUNREACH)
 		dosh_warn("%s: cannot reach hostcalld at %s: start hostcalld, or set HOSTCALL_SOCKET to its socket",
 			  what, dosh_host_socket());
 	else if (err == -EPROTONOSUPPORT)
-		dosh_warn("%s: hostcalld at %s speaks another protocol version",
-			  what, dosh_host_socket());
+		dosh_warn("%s: hostcalld at %s speaks an older protocol than version %d: update hostcalld",
+			  what, host_where(), HC_PROTO_VERSION);
 	else
 		dosh_warn("%s: %s", what, strerror(-err));
 }

@@ -216,26 +216,10 @@ static inline struct hcfs_conn *hcfs_conn(struct inode *inode)
 /* ---- hcfs_client.c: one call per hostcall; all return >= 0 or -errno ---- */
 
 /**
- * struct hcfs_dirent - one directory entry, as hcfs_client_dirent_next()
- * decodes it from a GETDENTS buffer.
- * @ino: host inode number
- * @off: the directory position after this entry
- * @type: DT_* type
- * @name: the name, NUL-terminated (inside the buffer)
- * @namelen: its length
- */
-struct hcfs_dirent {
-	u64 ino;
-	s64 off;
-	unsigned int type;
-	const char *name;
-	unsigned int namelen;
-};
-
-/**
  * hcfs_client_hello() - make @c a subject: HELLO with HC_HELLO_KEEP_HANDLES.
  * Needs c->tp. Sets c->subject, c->version and c->io_max.
- * Returns: 0; -EPROTONOSUPPORT if the host speaks no version with handles.
+ * Returns: 0; -EPROTONOSUPPORT if the host speaks a protocol older than
+ * HC_PROTO_VERSION_MIN; the errors of hostcall_hello().
  */
 int hcfs_client_hello(struct hcfs_conn *c);
 
@@ -285,19 +269,12 @@ int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
 
 /**
  * hcfs_client_getdents() - GETDENTS into @buf (@cap bytes), after checking
- * every record. @last_off is set to the position after the last one.
+ * every record with hc_dirent_next(), which then walks them. @last_off is
+ * set to the position after the last one.
  * Returns: bytes in @buf (0 at the end), or -errno (-EIO: a bad record).
  */
 ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *buf,
 			     size_t cap, loff_t *last_off);
-
-/**
- * hcfs_client_dirent_next() - decode the record at *@pos of a buffer that
- * hcfs_client_getdents() filled, and move *@pos past it.
- * Returns: false at the end of the buffer.
- */
-bool hcfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
-			     struct hcfs_dirent *d);
 
 /**
  * hcfs_client_readlink() - READLINKAT into @buf (@cap bytes, NUL-terminated).

@@ -13,9 +13,6 @@
 
 #include "hcfs.h"
 
-/* The fixed part of a GETDENTS record: ino, off, reclen, type. */
-#define HCFS_DIRENT_HDR		19
-
 /*
  * One round trip on the mount's subject. Returns the hostcall's result
  * (>= 0) or -errno. The transport's -EIO means that the host stopped
@@ -46,12 +43,12 @@ static s64 hcfs_rpc_free(struct hcfs_conn *c, struct hostcall_req *req)
 }
 
 /*
- * hcfs_rpc() of a request whose reply carries a blob of at most @cap
- * bytes, copied to @dst; with @cap 0 the result is a size and there is no
- * blob. Frees @req.
+ * hcfs_rpc() of a request whose reply carries the blob @got (a field of
+ * req->r) of at most @cap bytes, copied to @dst; with @cap 0 the result is
+ * a size and the blob is empty. Frees @req.
  */
 static s64 hcfs_rpc_data(struct hcfs_conn *c, struct hostcall_req *req,
-			 void *dst, size_t cap)
+			 const struct hc_blob *got, void *dst, size_t cap)
 {
 	s64 ret;
 
@@ -59,39 +56,31 @@ static s64 hcfs_rpc_data(struct hcfs_conn *c, struct hostcall_req *req,
 	ret = hcfs_rpc(c, req);
 	if (ret < 0 || !cap)
 		goto out;
-	if (ret > cap || req->r.datalen != ret) {
+	if (ret > cap || got->len != ret) {
 		ret = -EPROTO;
 		goto out;
 	}
-	memcpy(dst, req->r.data, ret);
+	memcpy(dst, got->ptr, ret);
 out:
 	hostcall_req_free(req);
 	return ret;
 }
 
-/* The object of an attribute op: a path, or a handle with an empty one. */
-static void hcfs_msg_target(struct hc_msg *m, u32 handle, const char *path)
-{
-	if (path) {
-		m->fd = HC_AT_FDCWD;
-		m->path = path;
-		m->flags = HC_AT_SYMLINK_NOFOLLOW;
-	} else {
-		m->fd = handle;
-		m->path = "";
-		m->flags = HC_AT_EMPTY_PATH;
-	}
-}
-
-/* A request for @op on the path @path, relative to the working directory. */
-static struct hostcall_req *hcfs_req_path(u16 op, const char *path)
-{
-	struct hostcall_req *req = hostcall_req_alloc(op);
-
-	req->m.fd = HC_AT_FDCWD;
-	req->m.path = path;
-	return req;
-}
+/*
+ * The object of an attribute op, in its dirfd, path and flags fields: a
+ * path, or a handle with an empty one.
+ */
+#define hcfs_msg_target(a, handle, p) do {				\
+	if (p) {							\
+		(a)->dirfd = HC_AT_FDCWD;				\
+		(a)->path = (p);					\
+		(a)->flags = HC_AT_SYMLINK_NOFOLLOW;			\
+	} else {							\
+		(a)->dirfd = (handle);					\
+		(a)->path = "";						\
+		(a)->flags = HC_AT_EMPTY_PATH;				\
+	}								\
+} while (0)
 
 int hcfs_client_hello(struct hcfs_conn *c)
 {
@@ -122,17 +111,24 @@ void hcfs_client_bye(struct hcfs_conn *c)
 
 int hcfs_client_chdir(struct hcfs_conn *c, const char *path)
 {
-	return hcfs_rpc_free(c, hcfs_req_path(HC_OP_CHDIR, path));
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_CHDIR);
+
+	req->m.req.chdir.dirfd = HC_AT_FDCWD;
+	req->m.req.chdir.path = path;
+	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
 		     u32 mode, u32 *handle)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_OPENAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_OPENAT);
+	struct hc_req_openat *a = &req->m.req.openat;
 	s64 ret;
 
-	req->m.flags = wflags;
-	req->m.mode = mode;
+	a->dirfd = HC_AT_FDCWD;
+	a->path = path;
+	a->flags = wflags;
+	a->mode = mode;
 	ret = hcfs_rpc_free(c, req);
 	if (ret < 0)
 		return ret;
@@ -147,7 +143,7 @@ int hcfs_client_close(struct hcfs_conn *c, u32 handle)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_CLOSE);
 
-	req->m.fd = handle;
+	req->m.req.close.fd = handle;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -155,22 +151,23 @@ ssize_t hcfs_client_read(struct hcfs_conn *c, u32 handle, loff_t off,
 			 size_t len, struct iov_iter *to)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_READ);
+	const struct hc_blob *got = &req->r.rep.read.data;
 	size_t n;
 	s64 ret;
 
 	len = min(len, c->io_max);
-	req->m.fd = handle;
-	req->m.off = off;
-	req->m.len = len;
+	req->m.req.read.fd = handle;
+	req->m.req.read.off = off;
+	req->m.req.read.count = len;
 	req->rep_room = len;
 	ret = hcfs_rpc(c, req);
 	if (ret < 0)
 		goto out;
-	if (ret > len || req->r.datalen != ret) {
+	if (ret > len || got->len != ret) {
 		ret = -EPROTO;
 		goto out;
 	}
-	n = copy_to_iter(req->r.data, ret, to);
+	n = copy_to_iter(got->ptr, ret, to);
 	if (n < ret)
 		ret = n ? n : -EFAULT;
 out:
@@ -182,6 +179,7 @@ ssize_t hcfs_client_write(struct hcfs_conn *c, u32 handle, loff_t off,
 			  size_t len, struct iov_iter *from)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_WRITE);
+	struct hc_req_write *a = &req->m.req.write;
 	size_t n = 0;
 	void *data;
 	s64 ret;
@@ -197,10 +195,10 @@ ssize_t hcfs_client_write(struct hcfs_conn *c, u32 handle, loff_t off,
 		ret = -EFAULT;
 		goto out;
 	}
-	req->m.fd = handle;
-	req->m.off = off;
-	req->m.data = data;
-	req->m.datalen = n;
+	a->fd = handle;
+	a->off = off;
+	a->data.ptr = data;
+	a->data.len = n;
 	ret = hcfs_rpc(c, req);
 	if (ret > (s64)n)
 		ret = -EPROTO;
@@ -215,9 +213,9 @@ loff_t hcfs_client_lseek(struct hcfs_conn *c, u32 handle, loff_t off,
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LSEEK);
 
-	req->m.fd = handle;
-	req->m.off = off;
-	req->m.arg = whence;
+	req->m.req.lseek.fd = handle;
+	req->m.req.lseek.off = off;
+	req->m.req.lseek.whence = whence;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -227,100 +225,54 @@ int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FSTATAT);
 	s64 ret;
 
-	hcfs_msg_target(&req->m, handle, path);
+	hcfs_msg_target(&req->m.req.fstatat, handle, path);
 	ret = hcfs_rpc(c, req);
 	if (ret >= 0) {
-		*st = req->r.st;
+		*st = req->r.rep.fstatat.st;
 		ret = 0;
 	}
 	hostcall_req_free(req);
 	return ret;
 }
 
-/*
- * GETDENTS records (host/fsops.c): little-endian u64 ino | s64 off |
- * u16 reclen | u8 type | name, NUL-terminated and zero-padded so that
- * reclen is a multiple of 8.
- */
-static int hcfs_dirent_check(const u8 *p, size_t left, size_t *reclen)
-{
-	__le16 rl;
-	size_t n;
-
-	if (left < HCFS_DIRENT_HDR + 1)
-		return -EIO;
-	memcpy(&rl, p + 16, sizeof(rl));
-	*reclen = le16_to_cpu(rl);
-	if (*reclen < HCFS_DIRENT_HDR + 2 || *reclen > left || *reclen % 8)
-		return -EIO;
-	n = strnlen(p + HCFS_DIRENT_HDR, *reclen - HCFS_DIRENT_HDR);
-	if (!n || n > HC_NAME_MAX || n == *reclen - HCFS_DIRENT_HDR ||
-	    memchr(p + HCFS_DIRENT_HDR, '/', n))
-		return -EIO;
-	return 0;
-}
-
 ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *dst,
 			     size_t cap, loff_t *last_off)
 {
 	struct hostcall_req *req;
-	struct hcfs_dirent d;
-	size_t pos, reclen;
+	struct hc_dirent d;
+	size_t pos = 0;
 	s64 ret;
+	int err;
 
 	if (!cap)
 		return -EINVAL;
 	req = hostcall_req_alloc(HC_OP_GETDENTS);
-	req->m.fd = handle;
-	req->m.len = cap;
-	ret = hcfs_rpc_data(c, req, dst, cap);
+	req->m.req.getdents.fd = handle;
+	req->m.req.getdents.count = cap;
+	ret = hcfs_rpc_data(c, req, &req->r.rep.getdents.dirents, dst, cap);
 	if (ret <= 0)
 		return ret;
-	for (pos = 0; pos < ret; pos += reclen)
-		if (hcfs_dirent_check((const u8 *)dst + pos, ret - pos,
-				      &reclen))
-			return -EIO;
-	pos = 0;
-	while (hcfs_client_dirent_next(dst, ret, &pos, &d))
+	/* every record is checked here, before hcfs_dir.c emits any */
+	while ((err = hc_dirent_next(dst, ret, &pos, &d)) > 0)
 		*last_off = d.off;
-	return ret;
-}
-
-bool hcfs_client_dirent_next(const void *buf, size_t len, size_t *pos,
-			     struct hcfs_dirent *d)
-{
-	const u8 *p = (const u8 *)buf + *pos;
-	__le64 ino, off;
-	__le16 reclen;
-
-	if (*pos >= len)
-		return false;
-	/* hcfs_client_getdents() checked every record */
-	memcpy(&ino, p, sizeof(ino));
-	memcpy(&off, p + 8, sizeof(off));
-	memcpy(&reclen, p + 16, sizeof(reclen));
-	d->ino = le64_to_cpu(ino);
-	d->off = le64_to_cpu(off);
-	d->type = p[18] & 15;
-	d->name = (const char *)p + HCFS_DIRENT_HDR;
-	d->namelen = strlen(d->name);
-	*pos += le16_to_cpu(reclen);
-	return true;
+	return err ? -EIO : ret;
 }
 
 int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *dst,
 			 size_t cap)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_READLINKAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_READLINKAT);
 	const char *target;
 	s64 ret;
 	size_t n;
 
+	req->m.req.readlinkat.dirfd = HC_AT_FDCWD;
+	req->m.req.readlinkat.path = path;
 	req->rep_room = HC_PATH_MAX + 1;
 	ret = hcfs_rpc(c, req);
 	if (ret < 0)
 		goto out;
-	target = req->r.path;
+	target = req->r.rep.readlinkat.target;
 	n = strlen(target);
 	if (!n || n != ret) {
 		ret = -EPROTO;
@@ -338,56 +290,72 @@ out:
 
 int hcfs_client_mkdir(struct hcfs_conn *c, const char *path, u32 mode)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_MKDIRAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_MKDIRAT);
 
-	req->m.mode = mode;
+	req->m.req.mkdirat.dirfd = HC_AT_FDCWD;
+	req->m.req.mkdirat.path = path;
+	req->m.req.mkdirat.mode = mode;
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_mknod(struct hcfs_conn *c, const char *path, u32 mode,
 		      u32 major, u32 minor)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_MKNODAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_MKNODAT);
+	struct hc_req_mknodat *a = &req->m.req.mknodat;
 
-	req->m.mode = mode;
-	req->m.dev = (u64)major << 32 | minor;
+	a->dirfd = HC_AT_FDCWD;
+	a->path = path;
+	a->mode = mode;
+	a->rdev_major = major;
+	a->rdev_minor = minor;
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_unlink(struct hcfs_conn *c, const char *path, bool dir)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_UNLINKAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_UNLINKAT);
 
-	req->m.flags = dir ? HC_AT_REMOVEDIR : 0;
+	req->m.req.unlinkat.dirfd = HC_AT_FDCWD;
+	req->m.req.unlinkat.path = path;
+	req->m.req.unlinkat.flags = dir ? HC_AT_REMOVEDIR : 0;
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_rename(struct hcfs_conn *c, const char *from, const char *to,
 		       u32 flags)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_RENAMEAT2, from);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_RENAMEAT2);
+	struct hc_req_renameat2 *a = &req->m.req.renameat2;
 
-	req->m.fd2 = HC_AT_FDCWD;
-	req->m.path2 = to;
-	req->m.flags = flags;
+	a->olddirfd = HC_AT_FDCWD;
+	a->oldpath = from;
+	a->newdirfd = HC_AT_FDCWD;
+	a->newpath = to;
+	a->flags = flags;
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_symlink(struct hcfs_conn *c, const char *path,
 			const char *target)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_SYMLINKAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_SYMLINKAT);
 
-	req->m.path2 = target;
+	req->m.req.symlinkat.dirfd = HC_AT_FDCWD;
+	req->m.req.symlinkat.path = path;
+	req->m.req.symlinkat.target = target;
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_link(struct hcfs_conn *c, const char *from, const char *to)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_LINKAT, from);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LINKAT);
+	struct hc_req_linkat *a = &req->m.req.linkat;
 
-	req->m.fd2 = HC_AT_FDCWD;
-	req->m.path2 = to;
+	a->olddirfd = HC_AT_FDCWD;
+	a->oldpath = from;
+	a->newdirfd = HC_AT_FDCWD;
+	a->newpath = to;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -396,8 +364,8 @@ int hcfs_client_chmod(struct hcfs_conn *c, u32 handle, const char *path,
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FCHMODAT);
 
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.mode = mode;
+	hcfs_msg_target(&req->m.req.fchmodat, handle, path);
+	req->m.req.fchmodat.mode = mode;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -406,9 +374,9 @@ int hcfs_client_chown(struct hcfs_conn *c, u32 handle, const char *path,
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FCHOWNAT);
 
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.uid = uid;
-	req->m.gid = gid;
+	hcfs_msg_target(&req->m.req.fchownat, handle, path);
+	req->m.req.fchownat.uid = uid;
+	req->m.req.fchownat.gid = gid;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -416,11 +384,12 @@ int hcfs_client_truncate(struct hcfs_conn *c, u32 handle, const char *path,
 			 u64 size)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_TRUNCATE);
+	struct hc_req_truncate *a = &req->m.req.truncate;
 
-	hcfs_msg_target(&req->m, handle, path);
+	hcfs_msg_target(a, handle, path);
 	/* TRUNCATE follows a path (truncate(2)); only EMPTY_PATH is allowed */
-	req->m.flags &= HC_AT_EMPTY_PATH;
-	req->m.len = size;
+	a->flags &= HC_AT_EMPTY_PATH;
+	a->length = size;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -429,29 +398,33 @@ int hcfs_client_utimens(struct hcfs_conn *c, u32 handle, const char *path,
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_UTIMENSAT);
 
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.times[0] = times[0];
-	req->m.times[1] = times[1];
+	hcfs_msg_target(&req->m.req.utimensat, handle, path);
+	req->m.req.utimensat.atime = times[0];
+	req->m.req.utimensat.mtime = times[1];
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_access(struct hcfs_conn *c, const char *path, u32 mask)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_FACCESSAT, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FACCESSAT);
 
-	req->m.mode = mask;
+	req->m.req.faccessat.dirfd = HC_AT_FDCWD;
+	req->m.req.faccessat.path = path;
+	req->m.req.faccessat.mode = mask;
 	return hcfs_rpc_free(c, req);
 }
 
 int hcfs_client_statfs(struct hcfs_conn *c, const char *path,
 		       struct hc_statfs *sfs)
 {
-	struct hostcall_req *req = hcfs_req_path(HC_OP_STATFS, path);
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_STATFS);
 	s64 ret;
 
+	req->m.req.statfs.dirfd = HC_AT_FDCWD;
+	req->m.req.statfs.path = path;
 	ret = hcfs_rpc(c, req);
 	if (ret >= 0) {
-		*sfs = req->r.sfs;
+		*sfs = req->r.rep.statfs.sfs;
 		ret = 0;
 	}
 	hostcall_req_free(req);
@@ -462,8 +435,8 @@ int hcfs_client_fsync(struct hcfs_conn *c, u32 handle, bool datasync)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FSYNC);
 
-	req->m.fd = handle;
-	req->m.flags = datasync ? HC_FSYNC_DATA : 0;
+	req->m.req.fsync.fd = handle;
+	req->m.req.fsync.flags = datasync ? HC_FSYNC_DATA : 0;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -471,11 +444,12 @@ int hcfs_client_fallocate(struct hcfs_conn *c, u32 handle, u32 mode,
 			  loff_t off, loff_t len)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FALLOCATE);
+	struct hc_req_fallocate *a = &req->m.req.fallocate;
 
-	req->m.fd = handle;
-	req->m.mode = mode;
-	req->m.off = off;
-	req->m.len = len;
+	a->fd = handle;
+	a->mode = mode;
+	a->off = off;
+	a->len = len;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -483,8 +457,8 @@ int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FLOCK);
 
-	req->m.fd = handle;
-	req->m.arg = op;
+	req->m.req.flock.fd = handle;
+	req->m.req.flock.operation = op;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -492,12 +466,12 @@ int hcfs_client_lock(struct hcfs_conn *c, u32 handle, u32 cmd,
 		     struct hc_lock *lk)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LOCK);
-	const struct hc_lock *got = &req->r.lk;
+	const struct hc_lock *got = &req->r.rep.lock.lock;
 	s64 ret;
 
-	req->m.fd = handle;
-	req->m.arg = cmd;
-	req->m.lk = *lk;
+	req->m.req.lock.fd = handle;
+	req->m.req.lock.cmd = cmd;
+	req->m.req.lock.lock = *lk;
 	ret = hcfs_rpc(c, req);
 	if (ret < 0)
 		goto out;
@@ -517,12 +491,13 @@ ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle,
 			     size_t size)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_GETXATTR);
+	struct hc_req_getxattr *a = &req->m.req.getxattr;
 	size_t want = min_t(size_t, size, HC_DATA_MAX);
 
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.name = name;
-	req->m.len = want;
-	return hcfs_rpc_data(c, req, dst, want);
+	hcfs_msg_target(a, handle, path);
+	a->name = name;
+	a->size = want;
+	return hcfs_rpc_data(c, req, &req->r.rep.getxattr.value, dst, want);
 }
 
 ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
@@ -532,9 +507,9 @@ ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
 	size_t want = min_t(size_t, size, HC_DATA_MAX);
 	s64 ret;
 
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.len = want;
-	ret = hcfs_rpc_data(c, req, dst, want);
+	hcfs_msg_target(&req->m.req.listxattr, handle, path);
+	req->m.req.listxattr.size = want;
+	ret = hcfs_rpc_data(c, req, &req->r.rep.listxattr.list, dst, want);
 	/* a list of NUL-terminated names */
 	if (ret > 0 && want && dst[ret - 1])
 		return -EPROTO;
@@ -546,15 +521,17 @@ int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
 			 u32 flags)
 {
 	struct hostcall_req *req;
+	struct hc_req_setxattr *a;
 
 	if (size > HC_DATA_MAX)
 		return -E2BIG;
 	req = hostcall_req_alloc(HC_OP_SETXATTR);
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.name = name;
-	req->m.data = value;
-	req->m.datalen = size;
-	req->m.arg = flags;
+	a = &req->m.req.setxattr;
+	hcfs_msg_target(a, handle, path);
+	a->name = name;
+	a->value.ptr = value;
+	a->value.len = size;
+	a->xflags = flags;
 	return hcfs_rpc_free(c, req);
 }
 
@@ -563,7 +540,7 @@ int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle,
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_REMOVEXATTR);
 
-	hcfs_msg_target(&req->m, handle, path);
-	req->m.name = name;
+	hcfs_msg_target(&req->m.req.removexattr, handle, path);
+	req->m.req.removexattr.name = name;
 	return hcfs_rpc_free(c, req);
 }

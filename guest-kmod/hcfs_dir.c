@@ -41,7 +41,7 @@ static int hcfs_dir_iterate(struct file *file, struct dir_context *ctx)
 {
 	struct hcfs_file *hf = file->private_data;
 	struct hcfs_conn *c = hcfs_conn(file_inode(file));
-	struct hcfs_dirent d;
+	struct hc_dirent d;
 	size_t next;
 	loff_t last;
 	ssize_t n;
@@ -84,9 +84,10 @@ static int hcfs_dir_iterate(struct file *file, struct dir_context *ctx)
 			hf->host_pos = last;
 		}
 		next = hf->dents_pos;
-		while (hcfs_client_dirent_next(hf->dents, hf->dents_len, &next,
-					       &d)) {
-			if (!dir_emit(ctx, d.name, d.namelen, d.ino, d.type))
+		/* hcfs_client_getdents() checked every record */
+		while (hc_dirent_next(hf->dents, hf->dents_len, &next, &d) > 0) {
+			if (!dir_emit(ctx, d.name, d.namelen, d.ino,
+				      d.type & 15))
 				goto out;
 			ctx->pos = d.off;
 			hf->dents_pos = next;

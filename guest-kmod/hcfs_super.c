@@ -179,6 +179,11 @@ static int hcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENODEV;
 	}
 	err = hcfs_client_hello(&sbi->conn);
+	if (err == -EPROTONOSUPPORT) {
+		errorfc(fc, "hostcalld speaks an older protocol than version %u: update hostcalld",
+			HC_PROTO_VERSION_MIN);
+		return err;
+	}
 	if (err) {
 		errorfc(fc, "the host refused a new subject (HELLO: %pe)",
 			ERR_PTR(err));

@@ -238,23 +238,27 @@ s64 hostcall_result(const struct hc_msg *r);
 /**
  * struct hostcall_session - what HELLO gave a new subject.
  * @subject: the host's id of the subject
- * @version: the protocol version in use (2 or later: handles for every file)
+ * @version: the protocol version in use (HC_PROTO_VERSION_MIN or later)
  * @msg_max: the largest message either way, the host's and @t's limit
+ * @caps: the HC_CAP_* the host offers that this module knows
  */
 struct hostcall_session {
 	u32 subject;
 	u32 version;
 	u32 msg_max;
+	u64 caps;
 };
 
 /**
- * hostcall_hello() - make a new subject on the host: HELLO with
- * HC_HELLO_KEEP_HANDLES (the transport carries no fds), for /dev/hostcall
- * and hostfs alike.
- * Returns: 0 with @s filled in; -EPROTONOSUPPORT if the host speaks no
- * version with handles for every file (the subject it made is ended);
- * -EPROTO for a reply that makes no sense; the host's error (-EAGAIN at its
- * subject limit); the errors of hostcall_req_call().
+ * hostcall_hello() - make a new subject on the host: HELLO of
+ * HC_PROTO_VERSION with HC_HELLO_KEEP_HANDLES (the transport carries no
+ * fds) and HC_CAPS, for /dev/hostcall and hostfs alike.
+ * Returns: 0 with @s filled in; -EPROTONOSUPPORT if the host speaks a
+ * protocol older than HC_PROTO_VERSION_MIN (it refused the HELLO, or its
+ * reply's version is older: then the subject it made is ended), with a
+ * warning in the kernel log that hostcalld needs an update; -EPROTO for a
+ * reply that makes no sense; the host's error (-EAGAIN at its subject
+ * limit); the errors of hostcall_req_call().
  */
 int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s);
 

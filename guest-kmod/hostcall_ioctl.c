@@ -21,9 +21,6 @@
 #include "hostcall.h"
 #include "../proto/hostcall_dev.h"
 
-/* Byte offset of the subject in an encoded header (hostcall_proto.h). */
-#define HOSTCALL_HDR_SUBJECT_OFF	12
-
 /* The least room a SPAWN reply may be given: a header and four handles. */
 #define HOSTCALL_SPAWN_REP_MIN		128
 
@@ -35,7 +32,7 @@ static int hostcall_user_request(struct hostcall_req *req,
 				 const struct hostcall_call *c)
 {
 	struct hc_msg *m = &req->m;
-	int err;
+	int err, opf;
 
 	if (c->flags || c->req_len < HC_HDR_SIZE || c->req_len > HC_MSG_MAX)
 		return -EINVAL;
@@ -52,8 +49,8 @@ static int hostcall_user_request(struct hostcall_req *req,
 	if (m->hflags & (HC_HF_REPLY | HC_HF_NFDS_MASK) || m->result)
 		return -EINVAL;
 	/* the module makes and ends subjects itself (open, fork, close) */
-	if (m->op == HC_OP_HELLO || m->op == HC_OP_FORK_SUBJECT ||
-	    m->op == HC_OP_BYE)
+	opf = hc_op_flags(m->op);
+	if (opf < 0 || opf & HC_OPF_SUBJECT)
 		return -EINVAL;
 	return 0;
 }
@@ -68,8 +65,7 @@ static int hostcall_user_submit(struct hostcall_devfile *f, u32 id,
 {
 	int ret;
 
-	/* req->buf is kvmalloc()ed, so the header's u32 fields are aligned */
-	*(__le32 *)(req->buf + HOSTCALL_HDR_SUBJECT_OFF) = cpu_to_le32(id);
+	hc_hdr_set_subject(req->buf, id);
 	ret = hostcall_submit(f->tp, id, req->buf, len, req->buf, req->cap);
 	if (ret < 0)
 		return ret;
@@ -146,22 +142,26 @@ static char *hostcall_dev_abspath(struct hostcall_devfile *f, s32 dirfd,
 				  const char *rel)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_GETCWD);
+	const char *cwd;
 	char *full;
 	int err;
 
 	if (dirfd != HC_AT_FDCWD) {
-		req->m.op = HC_OP_REALPATH;
-		req->m.fd = dirfd;
-		req->m.path = ".";
+		hostcall_req_reset(req, HC_OP_REALPATH);
+		req->m.req.realpath.dirfd = dirfd;
+		req->m.req.realpath.path = ".";
 	}
 	req->rep_room = HC_PATH_MAX + 1;
 	err = hostcall_dev_call(f, req);
-	if (!err && (!req->r.path || req->r.path[0] != '/'))
+	/* GETCWD's and REALPATH's replies are the same: a path */
+	cwd = req->m.op == HC_OP_GETCWD ? req->r.rep.getcwd.path :
+		req->r.rep.realpath.path;
+	if (!err && (!cwd || cwd[0] != '/'))
 		err = -EPROTO;
 	if (err)
 		full = ERR_PTR(err);
 	else
-		full = kasprintf(GFP_KERNEL, "%s/%s", req->r.path, rel);
+		full = kasprintf(GFP_KERNEL, "%s/%s", cwd, rel);
 	hostcall_req_free(req);
 	if (!full)
 		return ERR_PTR(-ENOMEM);
@@ -260,7 +260,7 @@ static void hostcall_dev_close_handles(struct hostcall_transport *tp, u32 id,
 		if (i == keep)
 			continue;
 		hostcall_req_reset(req, HC_OP_CLOSE);
-		req->m.fd = h[i];
+		req->m.req.close.fd = h[i];
 		hostcall_req_call(tp, id, req);
 	}
 	hostcall_req_free(req);
@@ -272,11 +272,11 @@ static void hostcall_dev_spawn_undo(struct hostcall_transport *tp, u32 id,
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_KILL);
 
-	req->m.arg = pid;
-	req->m.arg2 = SIGKILL;
+	req->m.req.kill.pid = pid;
+	req->m.req.kill.sig = SIGKILL;
 	hostcall_req_call(tp, id, req);
 	hostcall_req_reset(req, HC_OP_WAIT);
-	req->m.arg = pid;
+	req->m.req.wait.pid = pid;
 	hostcall_req_call(tp, id, req);
 	hostcall_req_free(req);
 }
@@ -309,30 +309,19 @@ static int hostcall_dev_streams(struct hostcall_devfile *f, u32 id,
 }
 
 /* The open mode of each stream the reply lists, from the stdio modes. */
-static int hostcall_dev_stream_modes(u32 stdio, int *mode)
+static int hostcall_dev_stream_modes(const struct hc_req_spawn *sp, int *mode)
 {
+	const u32 io[3] = { sp->stdin_mode, sp->stdout_mode, sp->stderr_mode };
 	int i, n = 0, pty = 0;
 
 	for (i = 0; i < 3; i++) {
-		u32 io = (stdio >> (8 * i)) & 0xff;
-
-		if (io == HC_STDIO_PIPE)
+		if (io[i] == HC_STDIO_PIPE)
 			mode[n++] = i ? O_RDONLY : O_WRONLY;
-		pty |= io == HC_STDIO_PTY;
+		pty |= io[i] == HC_STDIO_PTY;
 	}
 	if (pty)
 		mode[n++] = O_RDWR;
 	return n;
-}
-
-/* The handles SPAWN_KEEP's reply lists: u32 little-endian each. */
-static void hostcall_dev_handles(const struct hc_msg *r, u32 *h, int n)
-{
-	const u8 *p = r->data;
-	int i;
-
-	for (i = 0; i < n; i++, p += 4)
-		h[i] = p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
 }
 
 static long hostcall_ioc_spawn(struct hostcall_devfile *f,
@@ -340,7 +329,6 @@ static long hostcall_ioc_spawn(struct hostcall_devfile *f,
 {
 	struct file *files[HOSTCALL_SPAWN_FDS] = {};
 	int fds[HOSTCALL_SPAWN_FDS], mode[HOSTCALL_SPAWN_FDS];
-	u32 h[HOSTCALL_SPAWN_FDS];
 	struct hostcall_spawn s;
 	struct hostcall_req *req;
 	int len, err, si, i, n = 0, want;
@@ -352,11 +340,13 @@ static long hostcall_ioc_spawn(struct hostcall_devfile *f,
 		return -EINVAL;
 	req = hostcall_req_alloc(0);
 	err = hostcall_user_request(req, &s.call);
-	if (!err && req->m.op != HC_OP_SPAWN_KEEP)
+	/* the streams must stay on the host as handles, for stream files */
+	if (!err && (req->m.op != HC_OP_SPAWN ||
+		     !(req->m.req.spawn.flags & HC_SPAWN_KEEP)))
 		err = -EINVAL;
 	if (err)
 		goto out_free;
-	want = hostcall_dev_stream_modes(req->m.arg, mode);
+	want = hostcall_dev_stream_modes(&req->m.req.spawn, mode);
 	/* the subject stays ours (busy) until its handles are given away */
 	si = hostcall_subject_get(&f->subjects, &id);
 	if (si < 0) {
@@ -368,15 +358,15 @@ static long hostcall_ioc_spawn(struct hostcall_devfile *f,
 	if (err || req->r.result < 0)
 		goto out_put;
 	pid = req->r.result;
-	n = req->r.datalen / 4;
-	if (req->r.datalen != 4 * want || len > s.call.rep_cap) {
+	n = req->r.rep.spawn.handles.n;
+	if (n != want || len > s.call.rep_cap) {
 		/* not what was asked: leave the handles to the subject's end */
 		err = -EPROTO;
 		n = 0;
 		goto out_undo;
 	}
-	hostcall_dev_handles(&req->r, h, n);
-	err = hostcall_dev_streams(f, id, h, mode, n, files);
+	err = hostcall_dev_streams(f, id, req->r.rep.spawn.handles.v, mode,
+				   n, files);
 	if (err)
 		goto out_undo;
 	for (i = 0; i < HOSTCALL_SPAWN_FDS; i++)
@@ -433,6 +423,7 @@ static long hostcall_ioc_info(struct hostcall_devfile *f,
 	struct hostcall_info info = {
 		.version = f->session.version,
 		.msg_max = f->session.msg_max,
+		.caps = f->session.caps,
 	};
 	int i;
 

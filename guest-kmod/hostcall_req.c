@@ -110,21 +110,36 @@ void *hostcall_req_data(struct hostcall_req *req, size_t len)
 }
 
 /*
- * The most req->m can take encoded. A string or blob set for an op that
- * does not carry it only makes the estimate larger; one beyond its limit is
- * refused by hc_encode().
+ * The most req->m can take encoded: the fixed part, and the strings, blobs
+ * and string vectors of its op's fields. A string beyond its limit is
+ * refused by hc_encode(), so counting one up to HC_PATH_MAX + 1 suffices.
  */
 static size_t hostcall_req_len_max(const struct hc_msg *m)
 {
+	const struct hc_field *f = hc_op_fields(m->op, 0);
 	size_t len = HOSTCALL_MSG_FIXED;
+	const void *p;
 
-	if (m->path)
-		len += strnlen(m->path, HC_PATH_MAX + 1) + 1;
-	if (m->path2)
-		len += strnlen(m->path2, HC_PATH_MAX + 1) + 1;
-	if (m->name)
-		len += strnlen(m->name, HC_XATTR_NAME_MAX + 1) + 1;
-	return len + m->datalen + m->argvlen + m->envplen;
+	for (; f && f->type != HC_T_END; f++) {
+		p = (const char *)m + f->off;
+		switch (f->type) {
+		case HC_T_PATH:
+		case HC_T_NAME:
+			if (*(const char * const *)p)
+				len += strnlen(*(const char * const *)p,
+					       HC_PATH_MAX + 1) + 1;
+			break;
+		case HC_T_BLOB:
+			len += ((const struct hc_blob *)p)->len;
+			break;
+		case HC_T_STRV:
+			len += ((const struct hc_strv *)p)->len;
+			break;
+		default:
+			break;
+		}
+	}
+	return len;
 }
 
 /* Encode req->m for @subject with a new tag. Returns: its length, -errno. */
@@ -177,31 +192,44 @@ s64 hostcall_result(const struct hc_msg *r)
 int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_HELLO);
-	u32 version;
-	u64 len;
+	const struct hc_rep_hello *rep = &req->r.rep.hello;
+	u32 version, msg_max;
+	u64 caps;
 	s64 id;
 	int err;
 
-	req->m.arg = HC_PROTO_VERSION;
-	req->m.flags = HC_HELLO_KEEP_HANDLES;
+	req->m.req.hello.version = HC_PROTO_VERSION;
+	req->m.req.hello.flags = HC_HELLO_KEEP_HANDLES;
+	req->m.req.hello.caps = HC_CAPS;
 	err = hostcall_req_call(t, 0, req);
 	id = err ? err : hostcall_result(&req->r);
-	version = req->r.arg;
-	len = req->r.len;
+	version = rep->version;
+	msg_max = rep->msg_max;
+	caps = rep->caps;
 	hostcall_req_free(req);
+	/* a host of an older protocol cannot decode this HELLO */
+	if (id == -EPROTONOSUPPORT || id == -EBADMSG)
+		goto old_host;
 	if (id < 0)
 		return id;
 	if (!id || id > U32_MAX)
 		return -EPROTO;
-	/* Handles for every open file came with version 2. */
-	if (version < 2 || version > HC_PROTO_VERSION) {
+	if (version < HC_PROTO_VERSION_MIN || version > HC_PROTO_VERSION) {
 		hostcall_post_bye(t, id);
-		return version == 1 ? -EPROTONOSUPPORT : -EPROTO;
+		if (version > HC_PROTO_VERSION)
+			return -EPROTO;
+		goto old_host;
 	}
 	s->subject = id;
 	s->version = version;
-	s->msg_max = min_t(u64, len, t->msg_max);
+	s->msg_max = min_t(u32, msg_max, t->msg_max);
+	s->caps = caps & HC_CAPS;
 	return 0;
+
+old_host:
+	pr_warn_ratelimited("hostcall: hostcalld at the %s device speaks an older protocol than version %u: update hostcalld\n",
+			    t->ops->name, HC_PROTO_VERSION_MIN);
+	return -EPROTONOSUPPORT;
 }
 
 int hostcall_fork_subject(struct hostcall_transport *t, u32 parent)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Stream files: a host pipe end or pty master, kept by a shadow as a handle
- * (HC_OP_SPAWN_KEEP), as a guest fd. Each stream has a subject of its own,
- * so that a read blocking on the host holds up nothing else. A readable
- * stream has a kernel thread that keeps one READ in flight and holds what
- * it got, so that poll() and O_NONBLOCK work as on a pipe.
+ * (HC_OP_SPAWN with HC_SPAWN_KEEP), as a guest fd. Each stream has a
+ * subject of its own, so that a read blocking on the host holds up nothing
+ * else. A readable stream has a kernel thread that keeps one READ in flight
+ * and holds what it got, so that poll() and O_NONBLOCK work as on a pipe.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -89,33 +89,33 @@ static bool hostcall_stream_drained(struct hostcall_stream *st)
 static bool hostcall_stream_fill(struct hostcall_stream *st)
 {
 	struct hostcall_req *req = st->req;
-	const struct hc_msg *r = &req->r;
+	const struct hc_blob *got = &req->r.rep.read.data;
 	s64 ret;
 
 	/* the readers are done with the last reply's bytes */
 	hostcall_req_reset(req, HC_OP_READ);
-	req->m.fd = st->handle;
-	req->m.off = -1;
-	req->m.len = HOSTCALL_STREAM_IO;
+	req->m.req.read.fd = st->handle;
+	req->m.req.read.off = -1;
+	req->m.req.read.count = HOSTCALL_STREAM_IO;
 	req->rep_room = HOSTCALL_STREAM_IO;
 	ret = hostcall_req_call(st->tp, st->rsubject, req);
 	if (!ret)
-		ret = hostcall_result(r);
+		ret = hostcall_result(&req->r);
 	if (ret > 0)
 		ret = 0;
-	if (!ret && r->datalen > HOSTCALL_STREAM_IO)
+	if (!ret && got->len > HOSTCALL_STREAM_IO)
 		ret = -EPROTO;
 	spin_lock(&st->lock);
-	if (ret || !r->datalen) {
+	if (ret || !got->len) {
 		st->done = true;
 		st->err = ret;
 	} else {
-		st->data = r->data;
-		st->avail = r->datalen;
+		st->data = got->ptr;
+		st->avail = got->len;
 	}
 	spin_unlock(&st->lock);
 	wake_up_interruptible_poll(&st->wait, EPOLLIN | EPOLLRDNORM);
-	return !ret && r->datalen;
+	return !ret && got->len;
 }
 
 /*
@@ -238,10 +238,10 @@ static ssize_t hostcall_stream_write_iter(struct kiocb *iocb,
 			break;
 		}
 		hostcall_req_reset(req, HC_OP_WRITE);
-		req->m.fd = st->handle;
-		req->m.off = -1;
-		req->m.data = data;
-		req->m.datalen = len;
+		req->m.req.write.fd = st->handle;
+		req->m.req.write.off = -1;
+		req->m.req.write.data.ptr = data;
+		req->m.req.write.data.len = len;
 		ret = hostcall_req_call(st->tp, st->subject, req);
 		if (!ret)
 			ret = hostcall_result(&req->r);

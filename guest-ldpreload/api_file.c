@@ -42,31 +42,41 @@ static int hc_dirfd_wire(int dirfd, const char *path, int flags, hc_s32 *wfd, in
 }
 
 /*
- * One request on (@dirfd, req->path), and (@dirfd2, req->path2) if @two;
- * the reply's path or data goes to @out (see struct hc_call).
+ * Call @c on (@dirfd, @path), and (@dirfd2, @path2) if @wfd2: the paths are
+ * already in the request, and the wire's names of the directories go to
+ * *@wfd and *@wfd2, its dirfd fields.
  */
-static hc_s64 hc_at_call2(struct hc_msg *req, int dirfd, int flags, int two, int dirfd2,
-			  struct hc_msg *rep, void *out, size_t outcap)
+static hc_s64 hc_at_call2(struct hc_call *c, hc_s32 *wfd, int dirfd, const char *path,
+			  int flags, hc_s32 *wfd2, int dirfd2, const char *path2)
 {
-	struct hc_call c = { .req = req, .rep = rep, .out = out, .outcap = outcap };
 	int pass, pass2, r;
 
-	if (!req->path || (two && !req->path2))
+	if (!path || (wfd2 && !path2))
 		return -EFAULT;
-	r = hc_dirfd_wire(dirfd, req->path, flags, &req->fd, &pass);
-	if (r == 0 && two)
-		r = hc_dirfd_wire(dirfd2, req->path2, 0, &req->fd2, &pass2);
+	r = hc_dirfd_wire(dirfd, path, flags, wfd, &pass);
+	if (r == 0 && wfd2)
+		r = hc_dirfd_wire(dirfd2, path2, 0, wfd2, &pass2);
 	if (r)
 		return r;
-	c.fds = &pass;
-	c.nfds = pass >= 0;
-	return hc_call(&c);
+	c->fds = &pass;
+	c->nfds = pass >= 0;
+	return hc_call(c);
 }
 
-static hc_s64 hc_at_call(struct hc_msg *req, int dirfd, int flags, struct hc_msg *rep,
-			 void *out, size_t outcap)
+static hc_s64 hc_at_call(struct hc_call *c, hc_s32 *wfd, int dirfd, const char *path,
+			 int flags)
 {
-	return hc_at_call2(req, dirfd, flags, 0, 0, rep, out, outcap);
+	return hc_at_call2(c, wfd, dirfd, path, flags, NULL, 0, NULL);
+}
+
+/* A call on (@dirfd, @path) whose reply has nothing to keep: its result. */
+static int hc_at_simple(struct hc_msg *req, hc_s32 *wfd, int dirfd, const char *path,
+			int flags)
+{
+	struct hc_msg rep;
+	struct hc_call c = { .req = req, .rep = &rep };
+
+	return hc_ret_int(hc_at_call(&c, wfd, dirfd, path, flags));
 }
 
 /* A creation mode as the process's umask leaves it. */
@@ -81,15 +91,17 @@ static hc_u32 hc_create_mode(mode_t mode)
  */
 HC_EXPORT int hc_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
-	struct hc_msg req = { .op = HC_OP_OPENAT, .path = path };
+	struct hc_msg req = { .op = HC_OP_OPENAT };
+	struct hc_req_openat *a = &req.req.openat;
 	int pass, handle, fd, r;
 
 	if (!path)
 		return -EFAULT;
-	req.flags = hc_oflags_to_wire(flags);
+	a->path = path;
+	a->flags = hc_oflags_to_wire(flags);
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-		req.mode = hc_create_mode(mode);
-	r = hc_dirfd_wire(dirfd, path, 0, &req.fd, &pass);
+		a->mode = hc_create_mode(mode);
+	r = hc_dirfd_wire(dirfd, path, 0, &a->dirfd, &pass);
 	if (r)
 		return r;
 	fd = hc_client_open(&req, flags, &handle);
@@ -151,13 +163,16 @@ void hc_stat_to_statx(const struct hc_stat *h, struct statx *x)
 
 static int hc_stat_call(int dirfd, const char *path, int flags, struct hc_stat *st)
 {
-	struct hc_msg req = { .op = HC_OP_FSTATAT, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_FSTATAT }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep };
+	struct hc_req_fstatat *a = &req.req.fstatat;
 	hc_s64 r;
 
-	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	r = hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	a->path = path;
+	a->flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	r = hc_at_call(&c, &a->dirfd, dirfd, path, flags);
 	if (r >= 0)
-		*st = rep.st;
+		*st = rep.rep.fstatat.st;
 	return r < 0 ? r : 0;
 }
 
@@ -202,149 +217,192 @@ void hc_statfs_to_statfs(const struct hc_statfs *h, struct statfs *sf)
 
 HC_EXPORT int hc_statfs(int dirfd, const char *path, struct statfs *buf, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_STATFS, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_STATFS }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep };
+	struct hc_req_statfs *a = &req.req.statfs;
 	hc_s64 r;
 
-	req.flags = flags & AT_EMPTY_PATH;
-	r = hc_at_call(&req, dirfd, flags, &rep, NULL, 0);
+	a->path = path;
+	a->flags = flags & AT_EMPTY_PATH;
+	r = hc_at_call(&c, &a->dirfd, dirfd, path, flags);
 	if (r < 0)
 		return r;
-	hc_statfs_to_statfs(&rep.sfs, buf);
+	hc_statfs_to_statfs(&rep.rep.statfs.sfs, buf);
 	return 0;
 }
 
 HC_EXPORT ssize_t hc_readlinkat(int dirfd, const char *path, char *buf, size_t size)
 {
-	struct hc_msg req = { .op = HC_OP_READLINKAT, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_READLINKAT }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep, .out = buf, .outcap = size };
 	hc_s64 r;
 
 	if (size == 0)
 		return -EINVAL;
-	r = hc_at_call(&req, dirfd, 0, &rep, buf, size);
+	req.req.readlinkat.path = path;
+	r = hc_at_call(&c, &req.req.readlinkat.dirfd, dirfd, path, 0);
 	if (r < 0)
 		return r;
-	return rep.datalen < size ? rep.datalen : size;
+	return c.outlen < size ? c.outlen : size;
 }
 
 HC_EXPORT int hc_faccessat(int dirfd, const char *path, int mode, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_FACCESSAT, .path = path, .mode = mode }, rep;
+	struct hc_msg req = { .op = HC_OP_FACCESSAT };
+	struct hc_req_faccessat *a = &req.req.faccessat;
 
-	req.flags = flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->mode = mode;
+	a->flags = flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 HC_EXPORT int hc_fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_FCHMODAT, .path = path, .mode = mode & 07777 }, rep;
+	struct hc_msg req = { .op = HC_OP_FCHMODAT };
+	struct hc_req_fchmodat *a = &req.req.fchmodat;
 
-	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->mode = mode & 07777;
+	a->flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 HC_EXPORT int hc_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_FCHOWNAT, .path = path, .uid = uid, .gid = gid }, rep;
+	struct hc_msg req = { .op = HC_OP_FCHOWNAT };
+	struct hc_req_fchownat *a = &req.req.fchownat;
 
-	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->uid = uid;
+	a->gid = gid;
+	a->flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 HC_EXPORT int hc_truncateat(int dirfd, const char *path, off_t length, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_TRUNCATE, .path = path, .len = length }, rep;
+	struct hc_msg req = { .op = HC_OP_TRUNCATE };
+	struct hc_req_truncate *a = &req.req.truncate;
 
 	if (length < 0)
 		return -EINVAL;
-	req.flags = flags & AT_EMPTY_PATH;
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->length = length;
+	a->flags = flags & AT_EMPTY_PATH;
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 HC_EXPORT int hc_utimensat(int dirfd, const char *path, const struct timespec times[2],
 			   int flags)
 {
-	struct hc_msg req = { .op = HC_OP_UTIMENSAT, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_UTIMENSAT };
+	struct hc_req_utimensat *a = &req.req.utimensat;
+	struct hc_timespec *t[2] = { &a->atime, &a->mtime };
 	int i;
 
 	for (i = 0; i < 2; i++) {
 		/* UTIME_NOW and UTIME_OMIT have the same values on the wire. */
-		req.times[i].sec = times ? times[i].tv_sec : 0;
-		req.times[i].nsec = times ? times[i].tv_nsec : HC_UTIME_NOW;
+		t[i]->sec = times ? times[i].tv_sec : 0;
+		t[i]->nsec = times ? times[i].tv_nsec : HC_UTIME_NOW;
 	}
-	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 /* ---- names ---- */
 
 HC_EXPORT int hc_mkdirat(int dirfd, const char *path, mode_t mode)
 {
-	struct hc_msg req = { .op = HC_OP_MKDIRAT, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_MKDIRAT };
+	struct hc_req_mkdirat *a = &req.req.mkdirat;
 
-	req.mode = hc_create_mode(mode);
-	return hc_ret_int(hc_at_call(&req, dirfd, 0, &rep, NULL, 0));
+	a->path = path;
+	a->mode = hc_create_mode(mode);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, 0);
 }
 
 HC_EXPORT int hc_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
-	struct hc_msg req = { .op = HC_OP_MKNODAT, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_MKNODAT };
+	struct hc_req_mknodat *a = &req.req.mknodat;
 
-	req.mode = (mode & S_IFMT) | hc_create_mode(mode);
-	req.dev = (hc_u64)major(dev) << 32 | minor(dev);
-	return hc_ret_int(hc_at_call(&req, dirfd, 0, &rep, NULL, 0));
+	a->path = path;
+	a->mode = (mode & S_IFMT) | hc_create_mode(mode);
+	a->rdev_major = major(dev);
+	a->rdev_minor = minor(dev);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, 0);
 }
 
 HC_EXPORT int hc_unlinkat(int dirfd, const char *path, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_UNLINKAT, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_UNLINKAT };
+	struct hc_req_unlinkat *a = &req.req.unlinkat;
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	req.flags = flags;
-	return hc_ret_int(hc_at_call(&req, dirfd, 0, &rep, NULL, 0));
+	a->path = path;
+	a->flags = flags;
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, 0);
 }
 
 HC_EXPORT int hc_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 			   const char *newpath, unsigned int flags)
 {
-	struct hc_msg req = { .op = HC_OP_RENAMEAT2, .path = oldpath, .path2 = newpath }, rep;
+	struct hc_msg req = { .op = HC_OP_RENAMEAT2 }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep };
+	struct hc_req_renameat2 *a = &req.req.renameat2;
 
 	if (flags & ~(HC_RENAME_NOREPLACE | HC_RENAME_EXCHANGE))
 		return -EINVAL;
-	req.flags = flags;
-	return hc_ret_int(hc_at_call2(&req, olddirfd, 0, 1, newdirfd, &rep, NULL, 0));
+	a->oldpath = oldpath;
+	a->newpath = newpath;
+	a->flags = flags;
+	return hc_ret_int(hc_at_call2(&c, &a->olddirfd, olddirfd, oldpath, 0,
+				      &a->newdirfd, newdirfd, newpath));
 }
 
 /*
- * SYMLINKAT on the wire: fd and path name the link to create (fd pairs with
- * path in every op), path2 is the target, a string stored as it is.
+ * SYMLINKAT on the wire: dirfd and path name the link to create, target is
+ * the target, a string stored as it is.
  */
 HC_EXPORT int hc_symlinkat(const char *target, int newdirfd, const char *linkpath)
 {
-	struct hc_msg req = { .op = HC_OP_SYMLINKAT, .path = linkpath, .path2 = target }, rep;
+	struct hc_msg req = { .op = HC_OP_SYMLINKAT };
+	struct hc_req_symlinkat *a = &req.req.symlinkat;
 
 	if (!target)
 		return -EFAULT;
-	return hc_ret_int(hc_at_call(&req, newdirfd, 0, &rep, NULL, 0));
+	a->path = linkpath;
+	a->target = target;
+	return hc_at_simple(&req, &a->dirfd, newdirfd, a->path, 0);
 }
 
 HC_EXPORT int hc_linkat(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_LINKAT, .path = oldpath, .path2 = newpath }, rep;
+	struct hc_msg req = { .op = HC_OP_LINKAT }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep };
+	struct hc_req_linkat *a = &req.req.linkat;
 
-	req.flags = flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call2(&req, olddirfd, flags, 1, newdirfd, &rep, NULL, 0));
+	a->oldpath = oldpath;
+	a->newpath = newpath;
+	a->flags = flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH);
+	return hc_ret_int(hc_at_call2(&c, &a->olddirfd, olddirfd, oldpath, flags,
+				      &a->newdirfd, newdirfd, newpath));
 }
 
 /* ---- working directory ---- */
 
 int hc_chdir_at(int dirfd, const char *path, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_CHDIR, .path = path }, rep;
+	struct hc_msg req = { .op = HC_OP_CHDIR };
+	struct hc_req_chdir *a = &req.req.chdir;
 
-	req.flags = flags & AT_EMPTY_PATH;
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->flags = flags & AT_EMPTY_PATH;
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 /* A process in a host cwd follows the subject's cwd (the cwd hooks). */
@@ -366,97 +424,113 @@ HC_EXPORT int hc_fchdir(int fd)
 	return r;
 }
 
-/* A request whose reply is a path, copied into @buf of @size bytes. */
-static int hc_path_reply(struct hc_msg *req, char *buf, size_t size)
+/* The result of call @c whose reply is path *@got, copied into a buffer of @size. */
+static int hc_path_result(const struct hc_call *c, hc_s64 r, const char *got, size_t size)
 {
-	struct hc_msg rep;
-	struct hc_call c = { .req = req, .rep = &rep, .out = buf, .outcap = size };
-	hc_s64 r;
-
-	r = req->path ? hc_at_call(req, AT_FDCWD, 0, &rep, buf, size) : hc_call(&c);
 	if (r < 0)
 		return r;
-	if (!rep.path)
+	if (!got)
 		return -EIO;
-	if (rep.datalen >= size)
+	if (c->outlen >= size)
 		return -ERANGE;
-	return rep.datalen;
+	return c->outlen;
 }
 
 HC_EXPORT int hc_getcwd(char *buf, size_t size)
 {
-	struct hc_msg req = { .op = HC_OP_GETCWD };
+	struct hc_msg req = { .op = HC_OP_GETCWD }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep, .out = buf, .outcap = size };
+	hc_s64 r = hc_call(&c);
 
-	return hc_path_reply(&req, buf, size);
+	return hc_path_result(&c, r, r < 0 ? NULL : rep.rep.getcwd.path, size);
 }
 
 HC_EXPORT int hc_realpath(const char *path, char *buf, size_t size)
 {
-	struct hc_msg req = { .op = HC_OP_REALPATH, .path = path };
+	struct hc_msg req = { .op = HC_OP_REALPATH }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep, .out = buf, .outcap = size };
+	hc_s64 r;
 
 	if (!path)
 		return -EFAULT;
-	return hc_path_reply(&req, buf, size);
+	req.req.realpath.path = path;
+	r = hc_at_call(&c, &req.req.realpath.dirfd, AT_FDCWD, path, 0);
+	return hc_path_result(&c, r, r < 0 ? NULL : rep.rep.realpath.path, size);
 }
 
 /* ---- extended attributes ---- */
 
-/* A request whose reply is a blob, copied into @buf of @size bytes. */
-static ssize_t hc_blob_reply(struct hc_msg *req, int dirfd, int flags, void *buf, size_t size)
+/* The result of call @c whose reply is a blob, copied into a buffer of @size. */
+static ssize_t hc_blob_result(const struct hc_call *c, hc_s64 r, size_t size)
 {
-	struct hc_msg rep;
-	hc_s64 r;
-
-	req->flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	req->len = size < HC_DATA_MAX ? size : HC_DATA_MAX;
-	r = hc_at_call(req, dirfd, flags, &rep, buf, size);
 	if (r < 0)
 		return r;
-	if (size && rep.datalen > size)
+	if (size && c->outlen > size)
 		return -ERANGE;
-	return size ? (ssize_t)rep.datalen : r;
+	return size ? (ssize_t)c->outlen : r;
 }
+
+/* The at-flags of an xattr call, and the size asked of the host. */
+#define HC_XATTR_AT(flags)	((flags) & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+#define HC_XATTR_SIZE(size)	((size) < HC_DATA_MAX ? (size) : HC_DATA_MAX)
 
 HC_EXPORT ssize_t hc_getxattrat(int dirfd, const char *path, const char *name,
 				void *value, size_t size, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_GETXATTR, .path = path, .name = name };
+	struct hc_msg req = { .op = HC_OP_GETXATTR }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep, .out = value, .outcap = size };
+	struct hc_req_getxattr *a = &req.req.getxattr;
 
 	if (!name)
 		return -EFAULT;
-	return hc_blob_reply(&req, dirfd, flags, value, size);
+	a->path = path;
+	a->name = name;
+	a->flags = HC_XATTR_AT(flags);
+	a->size = HC_XATTR_SIZE(size);
+	return hc_blob_result(&c, hc_at_call(&c, &a->dirfd, dirfd, path, flags), size);
 }
 
 HC_EXPORT ssize_t hc_listxattrat(int dirfd, const char *path, char *list, size_t size,
 				 int flags)
 {
-	struct hc_msg req = { .op = HC_OP_LISTXATTR, .path = path };
+	struct hc_msg req = { .op = HC_OP_LISTXATTR }, rep;
+	struct hc_call c = { .req = &req, .rep = &rep, .out = list, .outcap = size };
+	struct hc_req_listxattr *a = &req.req.listxattr;
 
-	return hc_blob_reply(&req, dirfd, flags, list, size);
+	a->path = path;
+	a->flags = HC_XATTR_AT(flags);
+	a->size = HC_XATTR_SIZE(size);
+	return hc_blob_result(&c, hc_at_call(&c, &a->dirfd, dirfd, path, flags), size);
 }
 
 HC_EXPORT int hc_setxattrat(int dirfd, const char *path, const char *name,
 			    const void *value, size_t size, int xflags, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_SETXATTR, .path = path, .name = name }, rep;
+	struct hc_msg req = { .op = HC_OP_SETXATTR };
+	struct hc_req_setxattr *a = &req.req.setxattr;
 
 	if (!name)
 		return -EFAULT;
 	if (size > HC_DATA_MAX)
 		return -E2BIG;
-	req.data = value;
-	req.datalen = size;
-	req.arg = xflags;
-	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->name = name;
+	a->value.ptr = value;
+	a->value.len = size;
+	a->xflags = xflags;
+	a->flags = HC_XATTR_AT(flags);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }
 
 HC_EXPORT int hc_removexattrat(int dirfd, const char *path, const char *name, int flags)
 {
-	struct hc_msg req = { .op = HC_OP_REMOVEXATTR, .path = path, .name = name }, rep;
+	struct hc_msg req = { .op = HC_OP_REMOVEXATTR };
+	struct hc_req_removexattr *a = &req.req.removexattr;
 
 	if (!name)
 		return -EFAULT;
-	req.flags = flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-	return hc_ret_int(hc_at_call(&req, dirfd, flags, &rep, NULL, 0));
+	a->path = path;
+	a->name = name;
+	a->flags = HC_XATTR_AT(flags);
+	return hc_at_simple(&req, &a->dirfd, dirfd, a->path, flags);
 }

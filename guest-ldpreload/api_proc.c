@@ -40,22 +40,57 @@ static char *hc_strv_pack(const char *const *v, char *p)
 	return p;
 }
 
+_Static_assert(HC_IO_NULL == HC_STDIO_NULL && HC_IO_PIPE == HC_STDIO_PIPE &&
+	       HC_IO_PTY == HC_STDIO_PTY && HC_IO_PASS == HC_STDIO_PASS &&
+	       HC_IO_SAME == HC_STDIO_SAME, "enum hc_stdio is the wire's HC_STDIO_*");
+_Static_assert(HC_SPAWN_FDS_MAX == HC_FDS_MAX, "hostcall.h's fd limit is the wire's");
+
+/* The stdio modes and fdmap of @sp, checked into @s; @s->fdmap gets the targets. */
+static int hc_spawn_fds(const struct hc_spawn *sp, struct hc_req_spawn *s)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		if ((unsigned int)sp->stdio[i] > HC_IO_SAME)
+			return -EINVAL;
+		n += sp->stdio[i] == HC_IO_PASS;
+	}
+	s->stdin_mode = sp->stdio[0];
+	s->stdout_mode = sp->stdio[1];
+	s->stderr_mode = sp->stdio[2];
+	if (sp->nfdmap < 0 || sp->nfdmap > HC_FDS_MAX - n)
+		return -EINVAL;
+	if (sp->nfdmap && !sp->fdmap)
+		return -EFAULT;
+	for (i = 0; i < sp->nfdmap; i++) {
+		if (sp->fdmap[i].fd < 0)
+			return -EBADF;
+		if (sp->fdmap[i].target < 3 || sp->fdmap[i].target >= 1024)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (sp->fdmap[j].target == sp->fdmap[i].target)
+				return -EINVAL;
+		s->fdmap.v[i] = sp->fdmap[i].target;
+	}
+	s->fdmap.n = sp->nfdmap;
+	return 0;
+}
+
 HC_EXPORT int hc_spawn(const struct hc_spawn *sp, struct hc_proc *p)
 {
 	struct hc_msg req = { .op = HC_OP_SPAWN };
-	unsigned int rows, cols;
+	struct hc_req_spawn *s = &req.req.spawn;
 	size_t alen, elen;
 	char *buf;
 	int r, i;
 
 	if (!sp || !p || !sp->argv || !sp->argv[0])
 		return -EINVAL;
-	for (i = 0; i < 3; i++)
-		if ((unsigned int)sp->stdio[i] > HC_IO_SAME)
-			return -EINVAL;
-	r = hc_strv_size(sp->argv, &alen, &req.argc);
+	r = hc_spawn_fds(sp, s);
 	if (r == 0)
-		r = hc_strv_size(sp->envp, &elen, &req.envc);
+		r = hc_strv_size(sp->argv, &alen, &s->argv.count);
+	if (r == 0)
+		r = hc_strv_size(sp->envp, &elen, &s->envp.count);
 	if (r)
 		return r;
 	if (alen + elen > HC_DATA_MAX)
@@ -65,21 +100,19 @@ HC_EXPORT int hc_spawn(const struct hc_spawn *sp, struct hc_proc *p)
 		return -ENOMEM;
 	hc_strv_pack(sp->envp, hc_strv_pack(sp->argv, buf));
 
-	req.argv = buf;
-	req.argvlen = alen;
-	req.envp = buf + alen;
-	req.envplen = elen;
+	s->argv.ptr = buf;
+	s->argv.len = alen;
+	s->envp.ptr = buf + alen;
+	s->envp.len = elen;
 	/* No envp at all means the default environment: add nothing to it. */
-	req.flags = HC_SPAWN_NEWPGRP;
+	s->flags = HC_SPAWN_NEWPGRP;
 	if (sp->setsid)
-		req.flags |= HC_SPAWN_SETSID;
+		s->flags |= HC_SPAWN_SETSID;
 	if (sp->env_add || !sp->envp)
-		req.flags |= HC_SPAWN_KEEPENV;
-	req.arg = sp->stdio[0] | sp->stdio[1] << 8 | sp->stdio[2] << 16;
-	rows = sp->rows ? sp->rows : 24;
-	cols = sp->cols ? sp->cols : 80;
-	req.arg2 = rows << 16 | cols;
-	req.path = sp->cwd ? sp->cwd : "";
+		s->flags |= HC_SPAWN_KEEPENV;
+	s->rows = sp->rows ? sp->rows : 24;
+	s->cols = sp->cols ? sp->cols : 80;
+	s->cwd = sp->cwd ? sp->cwd : "";
 
 	p->pid = 0;
 	r = hc_client_spawn(sp, &req, p);
@@ -94,12 +127,15 @@ HC_EXPORT int hc_spawn(const struct hc_spawn *sp, struct hc_proc *p)
 
 static int hc_wait_once(pid_t pid, int *status)
 {
-	struct hc_msg req = { .op = HC_OP_WAIT, .arg = pid, .flags = HC_WAIT_NOHANG }, rep;
+	struct hc_msg req = { .op = HC_OP_WAIT }, rep;
 	struct hc_call c = { .req = &req, .rep = &rep };
-	int r = hc_ret_int(hc_call(&c));
+	int r;
 
+	req.req.wait.pid = pid;
+	req.req.wait.flags = HC_WAIT_NOHANG;
+	r = hc_ret_int(hc_call(&c));
 	if (r > 0 && status)
-		*status = rep.arg;
+		*status = rep.rep.wait.status;
 	if (r > 0)
 		hc_client_reaped(pid);
 	return r;
@@ -131,21 +167,25 @@ HC_EXPORT int hc_wait(pid_t pid, int *status, int flags)
 
 HC_EXPORT int hc_kill(pid_t pid, int sig)
 {
-	struct hc_msg req = { .op = HC_OP_KILL, .arg = pid, .arg2 = sig }, rep;
+	struct hc_msg req = { .op = HC_OP_KILL }, rep;
 	struct hc_call c = { .req = &req, .rep = &rep };
 
 	if (pid <= 0 || sig < 0)
 		return -EINVAL;
+	req.req.kill.pid = pid;
+	req.req.kill.sig = sig;
 	return hc_ret_int(hc_call(&c));
 }
 
 HC_EXPORT int hc_winsize(pid_t pid, unsigned short rows, unsigned short cols)
 {
-	struct hc_msg req = { .op = HC_OP_WINSIZE, .arg = pid }, rep;
+	struct hc_msg req = { .op = HC_OP_WINSIZE }, rep;
 	struct hc_call c = { .req = &req, .rep = &rep };
 
 	if (pid <= 0)
 		return -EINVAL;
-	req.arg2 = (hc_u32)rows << 16 | cols;
+	req.req.winsize.pid = pid;
+	req.req.winsize.rows = rows;
+	req.req.winsize.cols = cols;
 	return hc_ret_int(hc_call(&c));
 }

@@ -119,13 +119,14 @@ static void hc_link_restore_cwd(void)
 {
 	static char cwd[HC_PATH_MAX + 1];
 	const struct hc_cwd_hooks *h = __atomic_load_n(&hc_cwd_hooks, __ATOMIC_ACQUIRE);
-	struct hc_msg req = { .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD }, rep;
+	struct hc_msg req = { .op = HC_OP_CHDIR }, rep;
 	struct hc_call c = { .req = &req, .rep = &rep };
 	hc_s64 r;
 
 	if (!h || !h->for_subject(cwd, sizeof(cwd)))
 		return;
-	req.path = cwd;
+	req.req.chdir.dirfd = HC_AT_FDCWD;
+	req.req.chdir.path = cwd;
 	r = hc_link_call(&c);
 	if (r < 0 && hc_link.fd >= 0)
 		h->restore_failed(cwd, r);
@@ -145,6 +146,10 @@ static int hc_ready(void)
 	hc_link.tp = l.tp;
 	hc_link.subject = l.subject;
 	hc_link.broken = 0;
+	hc_link.version = l.version;
+	hc_link.msg_max = l.msg_max;
+	hc_link.fds_max = l.fds_max;
+	hc_link.caps = l.caps;
 	__atomic_add_fetch(&hc_gen, 1, __ATOMIC_RELEASE);
 	hc_link_set_fd(l.fd);
 	hc_link_restore_cwd();
@@ -201,6 +206,17 @@ int hc_client_fd(void)
 	return r;
 }
 
+int hc_client_has_cap(hc_u64 cap)
+{
+	int r, cancel;
+
+	if (hc_enter(&cancel))
+		return 0;
+	r = hc_ready() == 0 && hc_link_has_cap(&hc_link, cap);
+	hc_leave(cancel);
+	return r;
+}
+
 HC_EXPORT int hc_connect(void)
 {
 	int r = hc_client_fd();
@@ -228,10 +244,11 @@ void hc_client_reaped(pid_t pid)
 
 void hc_client_release(int handle, unsigned int gen)
 {
-	struct hc_msg req = { .op = HC_OP_CLOSE, .fd = handle }, rep;
+	struct hc_msg req = { .op = HC_OP_CLOSE }, rep;
 	struct hc_call c = { .req = &req, .rep = &rep };
 	int cancel;
 
+	req.req.close.fd = handle;
 	if (hc_enter(&cancel))
 		return;		/* inside the library's own closes: it stays */
 	if (hc_link.fd >= 0 && gen == hc_gen)

@@ -60,18 +60,26 @@ void hc_client_init(void);
 struct hc_call {
 	struct hc_msg *req;	/* op and fields; the header is filled in below */
 	struct hc_msg *rep;	/* the decoded reply */
-	const int *fds;		/* fds to attach, nfds of them */
+	const int *fds;		/* fds to attach, nfds of them (<= HC_FDS_MAX) */
 	int nfds;
 	/*
-	 * Where the reply's path or data is copied, outcap bytes of room; a
-	 * path is copied with its NUL. rep->datalen is then the full length
-	 * (for a path, without the NUL) and rep->data / rep->path point to
-	 * out. The caller compares rep->datalen with outcap.
+	 * Where the reply's path or blob (the first such field of its op's
+	 * reply, hc_op_fields()) is copied, outcap bytes of room; a path is
+	 * copied with its NUL. That field of c->rep then points to out, and
+	 * outlen is its full length (for a path, without the NUL): the
+	 * caller compares outlen with outcap. Without out, the reply's
+	 * pointers are cleared (they pointed into the core's buffer).
 	 */
 	void *out;
 	size_t outcap;
+	size_t outlen;		/* out */
 	int *rfds;		/* room for HC_SOCK_FDS_MAX fds, or NULL: closed */
 	int nrfds;		/* out: how many fds came with the reply */
+	/*
+	 * out: a reply came that does not decode as this protocol version or
+	 * does not answer the request (the call then fails with -EIO).
+	 */
+	int bad_reply;
 };
 
 /**
@@ -79,11 +87,12 @@ struct hc_call {
  *
  * Connects on first use. One request at a time per subject.
  * Returns: the reply's result (>= 0) or -errno: -EHOSTUNREACH when
- * hostcalld cannot be reached, -EIO when the connection broke (the next call
- * connects again, as a new subject) or the reply did not answer the request,
- * -EBADF for fds attached where the transport cannot carry them, -EDEADLK
- * when called again from a signal handler that interrupted a call in the
- * same thread.
+ * hostcalld cannot be reached, -EPROTONOSUPPORT when it speaks an older
+ * protocol, -EIO when the connection broke (the next call connects again,
+ * as a new subject) or the reply did not answer the request, -EBADF for fds
+ * attached where the transport cannot carry them, -EINVAL for more fds than
+ * the host takes (HELLO's fds_max), -EDEADLK when called again from a signal
+ * handler that interrupted a call in the same thread.
  */
 hc_s64 hc_call(struct hc_call *c);
 
@@ -92,6 +101,14 @@ static inline int hc_ret_int(hc_s64 r)
 {
 	return r > 0x7fffffff ? -EOVERFLOW : (int)r;
 }
+
+/*
+ * Whether the host of this process's subject offers capability @cap
+ * (HC_CAP_*, the HELLO reply's caps): 1 or 0, connecting if there is no
+ * subject yet (0 when none can be made). Ask before using an op or flag
+ * added after version 3's first release.
+ */
+int hc_client_has_cap(hc_u64 cap);
 
 /*
  * Generation of the current subject: it changes whenever a new connection
@@ -156,18 +173,46 @@ void hc_client_cwd_moved(void);
 /* A subject's fd lives at or above this number, out of the programs' way. */
 #define HC_LINK_FD_MIN		200
 
-/* This process's subject as its transport reaches it. */
+/*
+ * This process's subject as its transport reaches it, and what its HELLO
+ * said (set by connect; a forked child's subject inherits them).
+ */
 struct hc_link {
 	const struct hc_transport *tp;
 	int fd;			/* the connection or /dev/hostcall; -1: none */
 	hc_u32 subject;		/* the host's id, where requests carry it */
 	hc_u32 tag;		/* the last request's tag */
 	int broken;		/* set by the transport: the core drops the link */
+	hc_u32 version;		/* the protocol version in use */
+	hc_u32 msg_max;		/* largest message either way, <= HC_MSG_MAX */
+	hc_u32 fds_max;		/* fds a request may carry, <= HC_FDS_MAX */
+	hc_u64 caps;		/* HC_CAP_* the host offers */
 };
+
+/* Whether the host of @l offers capability @cap. */
+static inline int hc_link_has_cap(const struct hc_link *l, hc_u64 cap)
+{
+	return (l->caps & cap) == cap;
+}
+
+/*
+ * Check HELLO's reply @rep (result @r) for @l and keep what it says: the
+ * version, msg_max, fds_max and caps. @where names the host for messages
+ * (the socket path, or /dev/hostcall). Called by a transport's connect.
+ * Returns: 0, or -EPROTONOSUPPORT (said on the debug path) for a host that
+ * speaks no version this library does.
+ */
+int hc_link_hello(struct hc_link *l, const struct hc_msg *rep, const char *where);
+
+/*
+ * Say (once, on the debug path) that the host at @where speaks an older
+ * protocol than this library's; @more is added to the line.
+ */
+void hc_say_old_host(const char *where, const char *more);
 
 /* One encoded request on its way, and its reply. */
 struct hc_wire {
-	hc_u16 op;
+	const struct hc_msg *msg;	/* the request, decoded */
 	const void *req;
 	size_t len;
 	const int *fds;		/* fds attached to the request */
@@ -233,8 +278,11 @@ extern const struct hc_transport hc_transport_dev;
  * hc_exchange() - the one exchange: stamp and encode c->req for @l, move it
  * with l->tp->request, and check that the reply answers it. Called with the
  * core's lock held (the message buffers are the core's).
+ * Requests are encoded within l->msg_max and, for an op with HC_OPF_FDS,
+ * may carry up to l->fds_max fds (-EBADF when the link takes none).
  * Returns: the reply's result (>= 0) or -errno, as hc_call(); a reply that
- * does not answer the request sets l->broken.
+ * does not decode or does not answer the request sets l->broken and
+ * c->bad_reply.
  */
 hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c);
 
@@ -243,8 +291,10 @@ int hc_link_place(int fd);
 
 /*
  * Make spawn call @c (c->rfds with room for HC_SOCK_FDS_MAX fds) and hand
- * out the started process's streams into @p as the stdio modes packed in
- * c->req->arg ask: the pipe ends in stdio order, then the pty master.
+ * out the started process's streams into @p as the stdio modes of
+ * c->req->req.spawn ask: the pipe ends in stdio order, then the pty master,
+ * which come as the reply's fds (with HC_SPAWN_KEEP, the transport's stream
+ * fds for the handles of rep.spawn.handles).
  * Returns: 0, or -errno, as struct hc_transport's spawn.
  */
 int hc_spawn_call(struct hc_call *c, struct hc_proc *p);

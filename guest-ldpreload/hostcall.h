@@ -20,8 +20,10 @@
  * Unless said otherwise, functions return >= 0 on success and -errno on
  * failure; they do not touch errno. When hostcalld cannot be reached they
  * return -EHOSTUNREACH (with HOSTCALL_DEBUG=1, one line on stderr names the
- * socket path), and the next call tries again; -EIO means the connection
- * broke, and the next call connects as a new subject. A process has one
+ * socket path), and the next call tries again; -EPROTONOSUPPORT means
+ * hostcalld (or hostcall.ko) speaks an older protocol version than the
+ * library (HOSTCALL_DEBUG=1 says which); -EIO means the connection broke,
+ * and the next call connects as a new subject. A process has one
  * request in flight at a time: threads take turns, and a call made from a
  * signal handler that interrupted another call in the same thread returns
  * -EDEADLK instead of waiting forever.
@@ -168,6 +170,15 @@ enum hc_stdio {
 	HC_IO_SAME = 4,		/* same as the previous stream (2>&1) */
 };
 
+/* An fd of the caller's that a host program gets (struct hc_spawn's fdmap). */
+struct hc_spawn_fd {
+	int fd;		/* the caller's fd */
+	int target;	/* its number in the program: 3..1023 */
+};
+
+/* The most fds one hc_spawn() hands over: HC_IO_PASS streams and fdmap together. */
+#define HC_SPAWN_FDS_MAX	16
+
 struct hc_spawn {
 	const char *const *argv;	/* argv[0] is searched in the host PATH */
 	/*
@@ -182,6 +193,16 @@ struct hc_spawn {
 	int fds[3];			/* for HC_IO_PASS */
 	int setsid;			/* new session, pty as controlling tty */
 	unsigned short rows, cols;	/* pty window size, 0: 24x80 */
+	/*
+	 * More fds for the program than its stdio: nfdmap entries, each an
+	 * fd of the caller's and the number it gets in the program (distinct
+	 * targets, 3..1023). At most HC_SPAWN_FDS_MAX minus the HC_IO_PASS
+	 * streams. Only where fds cross to the host (the socket): in a VM a
+	 * non-empty fdmap gets -EOPNOTSUPP. Zero (an initializer that leaves
+	 * them out) for none.
+	 */
+	const struct hc_spawn_fd *fdmap;
+	int nfdmap;
 };
 
 struct hc_proc {
@@ -193,7 +214,9 @@ struct hc_proc {
 /**
  * hc_spawn() - start a program on the host, as the shadow's user.
  * Returns: 0 with @p filled, or -errno (-ENOENT: no such program on the
- * host's PATH, reported when the program cannot be executed).
+ * host's PATH, reported when the program cannot be executed; -EINVAL for a
+ * bad stdio mode or fdmap, including more fds than HC_SPAWN_FDS_MAX or the
+ * host takes; -EBADF for a negative fd in fdmap).
  */
 int hc_spawn(const struct hc_spawn *sp, struct hc_proc *p);
 

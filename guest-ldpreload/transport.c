@@ -2,8 +2,8 @@
 /*
  * What every transport shares: the one exchange (stamp and encode a
  * request, move it, decode the reply), the one check that a reply answers
- * its request, and the hand-out of a reply's path, data, fds and of a
- * started host process's streams.
+ * its request, what HELLO's reply says, and the hand-out of a reply's
+ * path, blob, fds and of a started host process's streams.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,30 +26,54 @@ int hc_link_place(int fd)
 }
 
 /*
- * Copy the reply's path or data to c->out (see struct hc_call) and clear
- * the pointers into the receive buffer.
+ * Copy the reply's path or blob to c->out (see struct hc_call), and clear
+ * every pointer into the receive buffer that is not repointed there.
  */
-static void hc_reply_out(struct hc_msg *rep, void *out, size_t outcap)
+static void hc_reply_out(struct hc_call *c)
 {
-	const void *src = NULL;
-	size_t n = 0, full = 0;
+	struct hc_msg *rep = c->rep;
+	const struct hc_field *f = hc_op_fields(rep->op, 1);
+	int copied = 0;
 
-	if (rep->path) {
-		src = rep->path;
-		full = strlen(rep->path);
-		n = full + 1;
-	} else if (rep->data) {
-		src = rep->data;
-		full = n = rep->datalen;
-	}
-	rep->path = rep->path2 = rep->name = NULL;
-	rep->data = NULL;
-	rep->argv = rep->envp = NULL;
-	if (src && out) {
-		memcpy(out, src, n < outcap ? n : outcap);
-		rep->datalen = full;
-		rep->path = out;
-		rep->data = out;
+	for (; f && f->type != HC_T_END; f++) {
+		void *p = (char *)rep + f->off;
+		const char **s = p;
+		struct hc_blob *b = p;
+		struct hc_strv *v = p;
+		size_t full;
+
+		switch (f->type) {
+		case HC_T_PATH:
+		case HC_T_NAME:
+			full = *s ? strlen(*s) : 0;
+			if (*s && !copied && c->out) {
+				memcpy(c->out, *s, full + 1 < c->outcap ? full + 1 : c->outcap);
+				*s = c->out;
+			} else {
+				*s = NULL;
+			}
+			break;
+		case HC_T_BLOB:
+			full = b->len;
+			if (b->ptr && !copied && c->out) {
+				b->len = full < c->outcap ? full : c->outcap;
+				memcpy(c->out, b->ptr, b->len);
+				b->ptr = c->out;
+			} else {
+				b->ptr = NULL;
+				b->len = 0;
+			}
+			break;
+		case HC_T_STRV:
+			v->ptr = NULL;
+			v->len = v->count = 0;
+			continue;
+		default:
+			continue;
+		}
+		if (!copied)
+			c->outlen = full;
+		copied = 1;
 	}
 }
 
@@ -61,18 +85,21 @@ static hc_s64 hc_reply_check(struct hc_link *l, struct hc_call *c,
 
 	if (hc_decode(rep, w->rep, rlen) || rep->op != c->req->op ||
 	    rep->tag != c->req->tag || !(rep->hflags & HC_HF_REPLY) ||
-	    (rep->hflags & HC_HF_NFDS_MASK) != w->hdr_nfds) {
+	    (rep->hflags & HC_HF_NFDS_MASK) != w->hdr_nfds ||
+	    (w->hdr_nfds && !(hc_op_flags(rep->op) & HC_OPF_RFDS))) {
 		hc_close_fds(w->rfds, w->nrfds);
-		hc_debug("hostcall: bad reply to %s from the shadow: reconnecting on the next call",
-			 hc_op_name(c->req->op));
+		if (c->req->op != HC_OP_HELLO)
+			hc_debug("hostcall: bad reply to %s from the shadow: reconnecting on the next call",
+				 hc_op_name(c->req->op));
 		l->broken = 1;
+		c->bad_reply = 1;
 		return -EIO;
 	}
 	if (rep->result < 0) {
 		hc_close_fds(w->rfds, w->nrfds);
 		return rep->result < -4095 ? -EIO : rep->result;
 	}
-	hc_reply_out(rep, c->out, c->outcap);
+	hc_reply_out(c);
 	if (c->rfds) {
 		memcpy(c->rfds, w->rfds, w->nrfds * sizeof(int));
 		c->nrfds = w->nrfds;
@@ -86,19 +113,29 @@ hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c)
 {
 	struct hc_msg *req = c->req;
 	struct hc_wire w = {
-		.op = req->op, .req = hc_sbuf, .fds = c->fds, .nfds = c->nfds,
+		.msg = req, .req = hc_sbuf, .fds = c->fds, .nfds = c->nfds,
 		.rep = hc_rbuf, .cap = sizeof(hc_rbuf),
 	};
-	int len, rlen;
+	size_t cap = sizeof(hc_sbuf);
+	int len, rlen, flags = hc_op_flags(req->op);
 
 	c->nrfds = 0;
-	if (c->nfds < 0 || c->nfds > HC_HF_NFDS_MASK)
+	c->outlen = 0;
+	c->bad_reply = 0;
+	if (flags < 0)
+		return flags;
+	if (c->nfds < 0 || c->nfds > HC_FDS_MAX ||
+	    (c->nfds && !(flags & HC_OPF_FDS)))
 		return -EINVAL;
+	if ((hc_u32)c->nfds > l->fds_max)
+		return l->fds_max ? -EINVAL : -EBADF;
+	if (l->msg_max && l->msg_max < cap)
+		cap = l->msg_max;
 	req->hflags = c->nfds;
 	req->tag = ++l->tag;
 	req->subject = l->subject;
 	req->result = 0;
-	len = hc_encode(req, hc_sbuf, sizeof(hc_sbuf));
+	len = hc_encode(req, hc_sbuf, cap);
 	if (len < 0)
 		return len;
 	w.len = len;
@@ -108,33 +145,67 @@ hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c)
 	return hc_reply_check(l, c, &w, rlen);
 }
 
+void hc_say_old_host(const char *where, const char *more)
+{
+	static int said;	/* under the core's lock */
+
+	if (said)
+		return;
+	said = 1;
+	hc_debug("hostcall: hostcalld at %s speaks an older protocol than version %d: update hostcalld%s",
+		 where, HC_PROTO_VERSION, more);
+}
+
+int hc_link_hello(struct hc_link *l, const struct hc_msg *rep, const char *where)
+{
+	const struct hc_rep_hello *h = &rep->rep.hello;
+
+	if (h->version < HC_PROTO_VERSION_MIN) {
+		hc_say_old_host(where, "");
+		return -EPROTONOSUPPORT;
+	}
+	if (h->version > HC_PROTO_VERSION) {
+		/* the host must answer min(ours, its own) */
+		hc_debug("hostcall: hostcalld at %s answered HELLO with protocol version %u, above this library's %d",
+			 where, h->version, HC_PROTO_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	l->version = h->version;
+	l->msg_max = h->msg_max < HC_MSG_MAX ? h->msg_max : HC_MSG_MAX;
+	l->fds_max = h->fds_max < HC_FDS_MAX ? h->fds_max : HC_FDS_MAX;
+	l->caps = h->caps & HC_CAPS;	/* what both sides know */
+	return 0;
+}
+
 int hc_spawn_call(struct hc_call *c, struct hc_proc *p)
 {
-	const struct hc_msg *req = c->req;
-	int i, n = 0, pty = 0;
-	hc_u32 mode;
+	const struct hc_req_spawn *sp = &c->req->req.spawn;
+	const hc_u32 mode[3] = { sp->stdin_mode, sp->stdout_mode, sp->stderr_mode };
+	const struct hc_u32v *h = &c->rep->rep.spawn.handles;
+	int i, n = 0, pty = 0, keep = !!(sp->flags & HC_SPAWN_KEEP);
 	hc_s64 pid;
 
+	for (i = 0; i < 3; i++) {
+		p->fds[i] = -1;
+		n += mode[i] == HC_STDIO_PIPE;
+		pty |= mode[i] == HC_STDIO_PTY;
+	}
+	p->pty = -1;
 	pid = hc_call(c);
 	if (pid < 0)
 		return pid;
-	for (i = 0; i < 3; i++) {
-		mode = req->arg >> (8 * i) & 0xff;
-		p->fds[i] = -1;
-		n += mode == HC_STDIO_PIPE;
-		pty |= mode == HC_STDIO_PTY;
-	}
 	if (pid == 0 || pid > 0x7fffffff) {
 		hc_close_fds(c->rfds, c->nrfds);
 		return -EIO;
 	}
 	p->pid = pid;
-	if (c->nrfds != n + pty) {
+	/* with HC_SPAWN_KEEP, the transport made an fd of each handle */
+	if (c->nrfds != n + pty || h->n != (hc_u32)(keep ? n + pty : 0)) {
 		hc_close_fds(c->rfds, c->nrfds);
 		return -EIO;
 	}
 	for (i = 0, n = 0; i < 3; i++)
-		if ((req->arg >> (8 * i) & 0xff) == HC_STDIO_PIPE)
+		if (mode[i] == HC_STDIO_PIPE)
 			p->fds[i] = c->rfds[n++];
 	p->pty = pty ? c->rfds[n] : -1;
 	return 0;

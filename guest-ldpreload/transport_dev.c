@@ -40,14 +40,23 @@ static int hc_dev_wanted(void)
 	return syscall(SYS_faccessat, AT_FDCWD, HC_DEV_PATH, F_OK, 0) == 0;
 }
 
-/* Open the device: the module says HELLO for the new subject. */
+/*
+ * Open the device: the module says HELLO for the new subject, and tells
+ * what it got (HOSTCALL_IOC_INFO): the version, the message size and the
+ * capabilities offered. No fd crosses the ring.
+ */
 static int hc_dev_connect(struct hc_link *l)
 {
+	struct hostcall_info info;
 	int fd = syscall(SYS_openat, AT_FDCWD, HC_DEV_PATH, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
 		fd = -errno;
-		if (!hc_dev_warned) {
+		if (fd == -EPROTONOSUPPORT) {
+			/* the module's HELLO was refused */
+			hc_say_old_host(HC_DEV_PATH,
+					" (or, if it is of this release, hostcall.ko, which said HELLO)");
+		} else if (!hc_dev_warned) {
 			hc_dev_warned = 1;
 			hc_debug("hostcall: cannot open %s: %s (is hostcalld --ivshmem serving this VM?)",
 				 HC_DEV_PATH, strerror(-fd));
@@ -55,6 +64,25 @@ static int hc_dev_connect(struct hc_link *l)
 		return fd == -ENOENT || fd == -ENODEV || fd == -ENXIO ?
 		       -EHOSTUNREACH : fd;
 	}
+	l->version = HC_PROTO_VERSION;
+	l->msg_max = HC_MSG_MAX;
+	if (ioctl(fd, HOSTCALL_IOC_INFO, &info) == 0) {
+		if (info.version < HC_PROTO_VERSION_MIN ||
+		    info.version > HC_PROTO_VERSION) {
+			/* a hostcall.ko of another release than this library */
+			hc_debug("hostcall: %s speaks protocol version %u, this libhostcall %d: use hostcall.ko and libhostcall of one release",
+				 HC_DEV_PATH, info.version, HC_PROTO_VERSION);
+			hc_sys_close(fd);
+			return -EPROTONOSUPPORT;
+		}
+		l->version = info.version;
+		if (info.msg_max < HC_MSG_MAX)
+			l->msg_max = info.msg_max;
+		l->caps = info.caps & HC_CAPS;
+	} else {
+		l->caps = 0;
+	}
+	l->fds_max = 0;
 	l->fd = hc_link_place(fd);
 	l->subject = 0;		/* the module fills it in */
 	hc_dev_warned = 0;
@@ -62,8 +90,9 @@ static int hc_dev_connect(struct hc_link *l)
 }
 
 /*
- * HOSTCALL_IOC_CALL, or HOSTCALL_IOC_SPAWN for HC_OP_SPAWN_KEEP, whose
- * stream fds come back as the reply's fds. The module checks both messages.
+ * HOSTCALL_IOC_CALL, or HOSTCALL_IOC_SPAWN for HC_OP_SPAWN with
+ * HC_SPAWN_KEEP, whose stream fds (one for each handle of the reply) come
+ * back as the reply's fds. The module checks both messages.
  */
 static int hc_dev_request(struct hc_link *l, struct hc_wire *w)
 {
@@ -77,7 +106,7 @@ static int hc_dev_request(struct hc_link *l, struct hc_wire *w)
 
 	if (w->nfds)
 		return -EBADF;
-	if (w->op != HC_OP_SPAWN_KEEP) {
+	if (w->msg->op != HC_OP_SPAWN || !(w->msg->req.spawn.flags & HC_SPAWN_KEEP)) {
 		if (ioctl(l->fd, HOSTCALL_IOC_CALL, &s.call) < 0)
 			return -errno;
 		return s.call.rep_len;
@@ -101,9 +130,10 @@ static int hc_dev_request(struct hc_link *l, struct hc_wire *w)
  */
 static int hc_dev_open_file(struct hc_msg *req, int flags, int *handle)
 {
+	struct hc_req_openat *op = &req->req.openat;
 	struct hostcall_open o = {
-		.path = (uintptr_t)req->path, .dirfd = req->fd,
-		.flags = flags, .mode = req->mode,
+		.path = (uintptr_t)op->path, .dirfd = op->dirfd,
+		.flags = flags, .mode = op->mode,
 	};
 	struct hc_msg rep;
 	struct hc_call c = { .req = req, .rep = &rep };
@@ -124,8 +154,8 @@ static int hc_dev_open_file(struct hc_msg *req, int flags, int *handle)
 	if (!(flags & O_DIRECTORY) &&
 	    (syscall(SYS_fstat, fd, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return fd;
-	req->flags = HC_O_PATH | HC_O_DIRECTORY | HC_O_CLOEXEC;
-	req->mode = 0;
+	op->flags = HC_O_PATH | HC_O_DIRECTORY | HC_O_CLOEXEC;
+	op->mode = 0;
 	h = hc_call(&c);
 	if (h >= 0 && h <= 0x7fffffff)
 		*handle = h;
@@ -230,21 +260,25 @@ static void hc_dev_reaped(pid_t host)
 				;
 }
 
-/* HC_OP_SPAWN_KEEP through HOSTCALL_IOC_SPAWN: stream fds, and pumps for HC_IO_PASS. */
+/*
+ * HC_OP_SPAWN with HC_SPAWN_KEEP through HOSTCALL_IOC_SPAWN: stream fds,
+ * and pumps for HC_IO_PASS. No fd of ours can reach a host program here,
+ * so an fdmap cannot be served.
+ */
 static int hc_dev_spawn(const struct hc_spawn *sp, struct hc_msg *req, struct hc_proc *p)
 {
+	struct hc_req_spawn *s = &req->req.spawn;
 	struct hc_msg rep;
 	int fds[HC_SOCK_FDS_MAX], i, r;
 	struct hc_call c = { .req = req, .rep = &rep, .rfds = fds };
 	pid_t pump[3] = { 0, 0, 0 };
-	hc_u32 mode;
+	hc_u32 *mode[3] = { &s->stdin_mode, &s->stdout_mode, &s->stderr_mode };
 
-	req->op = HC_OP_SPAWN_KEEP;
-	req->arg = 0;
-	for (i = 0; i < 3; i++) {
-		mode = sp->stdio[i] == HC_IO_PASS ? HC_STDIO_PIPE : sp->stdio[i];
-		req->arg |= mode << (8 * i);
-	}
+	if (sp->nfdmap)
+		return -EOPNOTSUPP;
+	s->flags |= HC_SPAWN_KEEP;
+	for (i = 0; i < 3; i++)
+		*mode[i] = sp->stdio[i] == HC_IO_PASS ? HC_STDIO_PIPE : sp->stdio[i];
 	r = hc_spawn_call(&c, p);
 	if (r)
 		return r;

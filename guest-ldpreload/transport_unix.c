@@ -16,6 +16,8 @@
 
 #include "hc_internal.h"
 
+_Static_assert(HC_SOCK_FDS_MAX >= HC_FDS_MAX, "a request's fds fit in one record");
+
 /* How long hostcalld may take to answer HELLO before we call it unreachable. */
 #define HC_HELLO_TIMEOUT_S	10
 
@@ -58,11 +60,15 @@ static int hc_unix_connect(struct hc_link *l)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = HC_HELLO_TIMEOUT_S };
 	struct timeval notv = { 0 };
-	struct hc_msg req = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION }, rep;
+	struct hc_msg req = { .op = HC_OP_HELLO }, rep;
 	struct hc_call c = { .req = &req, .rep = &rep };
 	hc_s64 r;
+	hc_u32 subject = 0;
 	int s, err;
 
+	req.req.hello.version = HC_PROTO_VERSION;
+	req.req.hello.flags = 0;
+	req.req.hello.caps = HC_CAPS;
 	if (hc_sock_default_path(sa.sun_path, sizeof(sa.sun_path)))
 		return hc_unreachable(sa.sun_path, "socket path too long");
 	/* Non-blocking connect: a relay with a full backlog must not hang us. */
@@ -79,25 +85,35 @@ static int hc_unix_connect(struct hc_link *l)
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	l->fd = s;
 	l->subject = 0;
+	l->msg_max = HC_MSG_MAX;
+	l->fds_max = 0;
+	l->caps = 0;
 	r = hc_exchange(l, &c);
-	if (l->broken) {
+	if (l->broken && !c.bad_reply) {
 		hc_sys_close(s);
 		return hc_unreachable(sa.sun_path, "no answer to HELLO");
 	}
-	if (r >= 0 && (rep.arg < 1 || rep.arg > HC_PROTO_VERSION || r > 0xffffffffLL))
-		r = -EPROTONOSUPPORT;
+	/* an older host refuses HELLO, or answers in a layout of its own */
+	if (c.bad_reply || r == -EBADMSG || r == -EPROTONOSUPPORT) {
+		hc_sys_close(s);
+		hc_say_old_host(sa.sun_path, "");
+		return -EPROTONOSUPPORT;
+	}
+	if (r > 0xffffffffLL)
+		r = -EPROTO;
+	if (r >= 0) {
+		subject = r;
+		r = hc_link_hello(l, &rep, sa.sun_path);
+	}
 	if (r < 0) {
 		hc_sys_close(s);
-		if (r == -EPROTONOSUPPORT)
-			hc_debug("hostcall: hostcalld at %s speaks no protocol version this library knows (%d): use matching builds",
-				 sa.sun_path, HC_PROTO_VERSION);
-		else
+		if (r != -EPROTONOSUPPORT)
 			hc_debug("hostcall: hostcalld at %s refused a new subject: %s",
 				 sa.sun_path, strerror(-r));
 		return r;
 	}
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &notv, sizeof(notv));
-	l->subject = r;
+	l->subject = subject;
 	hc_unix_warned = 0;
 	return 0;
 }
@@ -144,16 +160,22 @@ static int hc_unix_open_file(struct hc_msg *req, int flags, int *handle)
 	return fds[0];
 }
 
-/* HC_IO_PASS fds go with the request; pipe ends and the pty come back. */
+/*
+ * HC_IO_PASS fds, then those of the fdmap, go with the request; pipe ends
+ * and the pty come back.
+ */
 static int hc_unix_spawn(const struct hc_spawn *sp, struct hc_msg *req, struct hc_proc *p)
 {
 	struct hc_msg rep;
-	int pass[3], npass = 0, fds[HC_SOCK_FDS_MAX], i;
+	int pass[HC_FDS_MAX], npass = 0, fds[HC_SOCK_FDS_MAX], i;
 	struct hc_call c = { .req = req, .rep = &rep, .fds = pass, .rfds = fds };
 
 	for (i = 0; i < 3; i++)
 		if (sp->stdio[i] == HC_IO_PASS)
 			pass[npass++] = sp->fds[i];
+	/* hc_spawn() checked that they fit */
+	for (i = 0; i < sp->nfdmap && npass < HC_FDS_MAX; i++)
+		pass[npass++] = sp->fdmap[i].fd;
 	c.nfds = npass;
 	return hc_spawn_call(&c, p);
 }

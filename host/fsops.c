@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,19 +60,19 @@ int hostd_check_xattr(const struct hostd_config *cfg, const char *name)
 	return 0;
 }
 
-hc_s64 hostd_openat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	int flags = hc_oflags_from_wire(m->flags) | O_NOCTTY;
+	const struct hc_req_openat *q = &rq->m->req.openat;
+	int flags = hc_oflags_from_wire(q->flags) | O_NOCTTY;
 	int fd, h = HC_HANDLE_NONE, err;
 	struct stat st;
 
 	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE) {
-		err = hostd_check_mode(sh->cfg, S_IFREG | (m->mode & 07777));
+		err = hostd_check_mode(sh->cfg, S_IFREG | (q->mode & 07777));
 		if (err)
 			return err;
 	}
-	fd = hostd_open(sh, rq, m->fd, m->path, 0, flags, m->mode);
+	fd = hostd_open(sh, rq, q->dirfd, q->path, 0, flags, q->mode);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0) {
@@ -106,51 +107,50 @@ out_close:
 	return err;
 }
 
-hc_s64 hostd_close(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_close(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	return hostd_handle_close(sh, rq->m->fd);
+	return hostd_handle_close(sh, rq->m->req.close.fd);
 }
 
-hc_s64 hostd_read(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_read(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	size_t len = m->len < HC_DATA_MAX ? m->len : HC_DATA_MAX;
-	int fd = hostd_fd_file(sh, rq, m->fd);
+	const struct hc_req_read *q = &rq->m->req.read;
+	size_t len = q->count < HC_DATA_MAX ? q->count : HC_DATA_MAX;
+	int fd = hostd_fd_file(sh, rq, q->fd);
 	ssize_t n;
 
 	if (fd < 0)
 		return fd;
-	n = m->off < 0 ? read(fd, sh->scratch, len) : pread(fd, sh->scratch, len, m->off);
+	n = q->off < 0 ? read(fd, sh->scratch, len) : pread(fd, sh->scratch, len, q->off);
 	if (n < 0)
 		return -errno;
-	rq->rep->data = sh->scratch;
-	rq->rep->datalen = n;
+	rq->rep->rep.read.data = (struct hc_blob){ sh->scratch, n };
 	return n;
 }
 
-hc_s64 hostd_write(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_write(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	int fd = hostd_fd_file(sh, rq, m->fd);
+	const struct hc_req_write *q = &rq->m->req.write;
+	int fd = hostd_fd_file(sh, rq, q->fd);
 
 	if (fd < 0)
 		return fd;
-	if (m->off < 0)
-		return ret_errno(write(fd, m->data, m->datalen));
-	return ret_errno(pwrite(fd, m->data, m->datalen, m->off));
+	if (q->off < 0)
+		return ret_errno(write(fd, q->data.ptr, q->data.len));
+	return ret_errno(pwrite(fd, q->data.ptr, q->data.len, q->off));
 }
 
-hc_s64 hostd_lseek(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_lseek(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	int fd = hostd_fd_file(sh, rq, m->fd);
+	const struct hc_req_lseek *q = &rq->m->req.lseek;
+	int fd = hostd_fd_file(sh, rq, q->fd);
 
 	if (fd < 0)
 		return fd;
-	if (m->arg > HC_SEEK_HOLE)
+	if (q->whence > HC_SEEK_HOLE)
 		return -EINVAL;
 	/* HC_SEEK_* are the Linux values */
-	return ret_errno(lseek(fd, m->off, (int)m->arg));
+	return ret_errno(lseek(fd, q->off, (int)q->whence));
 }
 
 static void put_ts(struct hc_timespec *t, const struct statx_timestamp *s)
@@ -163,11 +163,11 @@ static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		       const char *proc)
 {
 	const hc_u32 sync = AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC;
-	struct hc_stat *s = &rq->rep->st;
+	struct hc_stat *s = &rq->rep->rep.fstatat.st;
 	struct statx stx;
 
 	(void)sh, (void)proc;
-	if (statx(fd, "", AT_EMPTY_PATH | (rq->m->flags & sync),
+	if (statx(fd, "", AT_EMPTY_PATH | (rq->m->req.fstatat.flags & sync),
 		  STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
 		return -errno;
 	s->mask = stx.stx_mask & (STATX_BASIC_STATS | STATX_BTIME);
@@ -190,62 +190,80 @@ static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	return 0;
 }
 
-hc_s64 hostd_fstatat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_fstatat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	hc_u32 f = rq->m->flags;
+	const struct hc_req_fstatat *q = &rq->m->req.fstatat;
 
-	if (!AT_ALLOWED(f, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
-			AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC))
+	if (!AT_ALLOWED(q->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH |
+			AT_NO_AUTOMOUNT | AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC))
 		return -EINVAL;
-	return hostd_on_file(sh, rq, f, do_statx);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, q->flags, do_statx);
 }
 
-static void le_put(unsigned char *p, hc_u64 v, int bytes)
-{
-	int i;
+/* The host's getdents64 records: struct linux_dirent64's layout. */
+struct host_dirent64 {
+	hc_u64 d_ino;
+	hc_s64 d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
 
-	for (i = 0; i < bytes; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
+#define HOST_DIRENT_NAME	offsetof(struct host_dirent64, d_name)
 
 /*
- * GETDENTS reply data: packed records, each laid out as linux_dirent64 in
- * little-endian:
- *   u64 ino | s64 off | u16 reclen | u8 type (DT_*) | name, NUL-terminated,
- *   zero-padded so that reclen (the whole record) is a multiple of 8.
- * off is the position after this entry, for LSEEK on the handle.
+ * The host's records are read into sh->outbuf (free until the reply is
+ * encoded) and each is written again as the wire's (hc_dirent_put()) into
+ * sh->scratch, within @count. The two layouts have the same sizes; should a
+ * record still not fit, the directory is set back to the position after
+ * the last one that did, so that the next call returns it.
  */
-hc_s64 hostd_getdents(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_getdents(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	size_t len = m->len < HC_DATA_MAX ? m->len : HC_DATA_MAX;
-	unsigned char *p = (unsigned char *)sh->scratch;
-	int fd = hostd_fd_file(sh, rq, m->fd);
+	const struct hc_req_getdents *q = &rq->m->req.getdents;
+	size_t len = q->count < HC_DATA_MAX ? q->count : HC_DATA_MAX, out = 0;
+	const unsigned char *p = sh->outbuf;
+	int fd = hostd_fd_file(sh, rq, q->fd);
+	hc_s64 last = 0;
 	long n, pos;
 
 	if (fd < 0)
 		return fd;
-	n = syscall(SYS_getdents64, fd, p, len);
+	n = syscall(SYS_getdents64, fd, sh->outbuf, len);
 	if (n < 0)
 		return -errno;
-	/* same sizes as the host's records: rewrite the integers in place */
-	for (pos = 0; pos + 19 <= n; ) {
-		hc_u64 ino, off;
-		unsigned short reclen;
+	for (pos = 0; pos < n; ) {
+		struct host_dirent64 h;
+		struct hc_dirent d;
+		int err;
 
-		memcpy(&ino, p + pos, 8);
-		memcpy(&off, p + pos + 8, 8);
-		memcpy(&reclen, p + pos + 16, 2);
-		if (reclen < 20 || reclen > n - pos)
+		if ((size_t)(n - pos) < HOST_DIRENT_NAME + 1)
 			return -EIO;
-		le_put(p + pos, ino, 8);
-		le_put(p + pos + 8, off, 8);
-		le_put(p + pos + 16, reclen, 2);
-		pos += reclen;
+		memcpy(&h, p + pos, HOST_DIRENT_NAME);
+		if (h.d_reclen < HOST_DIRENT_NAME + 1 || h.d_reclen > n - pos)
+			return -EIO;
+		d.ino = h.d_ino;
+		d.off = h.d_off;
+		d.type = h.d_type;
+		d.name = (const char *)p + pos + HOST_DIRENT_NAME;
+		d.namelen = strnlen(d.name, h.d_reclen - HOST_DIRENT_NAME);
+		if (d.namelen == h.d_reclen - HOST_DIRENT_NAME)
+			return -EIO;	/* no NUL in the record */
+		err = hc_dirent_put(sh->scratch, len, &out, &d);
+		if (err == -ENOSPC) {
+			if (!out)
+				return -EINVAL;	/* as getdents64 for a buffer too small */
+			if (lseek(fd, last, SEEK_SET) < 0)
+				return -errno;
+			break;
+		}
+		if (err)
+			return -EIO;	/* a name the wire cannot carry */
+		last = d.off;
+		pos += h.d_reclen;
 	}
-	rq->rep->data = p;
-	rq->rep->datalen = n;
-	return n;
+	rq->rep->rep.getdents.dirents = (struct hc_blob){ sh->scratch, out };
+	return out;
 }
 
 static hc_s64 do_readlink(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
@@ -256,87 +274,99 @@ static hc_s64 do_readlink(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	(void)proc;
 	if (n < 0)
 		/* "" names fd itself: not a link is ENOENT there, EINVAL by name */
-		return errno == ENOENT && *rq->m->path ? -EINVAL : -errno;
+		return errno == ENOENT && *rq->m->req.readlinkat.path ? -EINVAL : -errno;
 	sh->scratch[n] = 0;
-	rq->rep->path = sh->scratch;
+	rq->rep->rep.readlinkat.target = sh->scratch;
 	return n;
 }
 
 /* readlinkat(dirfd, "") reads the link dirfd itself is (O_PATH|O_NOFOLLOW) */
-hc_s64 hostd_readlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_readlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	return hostd_on_file(sh, rq, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH, do_readlink);
+	const struct hc_req_readlinkat *q = &rq->m->req.readlinkat;
+
+	return hostd_on_file(sh, rq, q->dirfd, q->path,
+			     HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH, do_readlink);
 }
 
 static int do_mkdir(int pfd, const char *name, const struct hc_msg *m)
 {
-	return mkdirat(pfd, name, m->mode & 07777);
+	return mkdirat(pfd, name, m->req.mkdirat.mode & 07777);
 }
 
-hc_s64 hostd_mkdirat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_mkdirat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	return hostd_on_parent(sh, rq, do_mkdir);
+	const struct hc_req_mkdirat *q = &rq->m->req.mkdirat;
+
+	return hostd_on_parent(sh, rq, q->dirfd, q->path, do_mkdir);
 }
 
 static int do_mknod(int pfd, const char *name, const struct hc_msg *m)
 {
-	return mknodat(pfd, name, m->mode, makedev(m->dev >> 32, m->dev & 0xffffffffu));
+	const struct hc_req_mknodat *q = &m->req.mknodat;
+
+	return mknodat(pfd, name, q->mode, makedev(q->rdev_major, q->rdev_minor));
 }
 
-hc_s64 hostd_mknodat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_mknodat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	int err = hostd_check_mode(sh->cfg, rq->m->mode);
+	const struct hc_req_mknodat *q = &rq->m->req.mknodat;
+	int err = hostd_check_mode(sh->cfg, q->mode);
 
 	if (err)
 		return err;
-	return hostd_on_parent(sh, rq, do_mknod);
+	return hostd_on_parent(sh, rq, q->dirfd, q->path, do_mknod);
 }
 
 static int do_unlink(int pfd, const char *name, const struct hc_msg *m)
 {
-	return unlinkat(pfd, name, m->flags ? AT_REMOVEDIR : 0);
+	return unlinkat(pfd, name, m->req.unlinkat.flags ? AT_REMOVEDIR : 0);
 }
 
-hc_s64 hostd_unlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_unlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	if (!AT_ALLOWED(rq->m->flags, HC_AT_REMOVEDIR))
+	const struct hc_req_unlinkat *q = &rq->m->req.unlinkat;
+
+	if (!AT_ALLOWED(q->flags, HC_AT_REMOVEDIR))
 		return -EINVAL;
-	return hostd_on_parent(sh, rq, do_unlink);
+	return hostd_on_parent(sh, rq, q->dirfd, q->path, do_unlink);
 }
 
-hc_s64 hostd_renameat2(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_renameat2(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
+	const struct hc_req_renameat2 *q = &rq->m->req.renameat2;
 	const char *oldname, *newname;
 	int opfd, npfd, r;
 
-	if (!AT_ALLOWED(m->flags, HC_RENAME_NOREPLACE | HC_RENAME_EXCHANGE))
+	if (!AT_ALLOWED(q->flags, HC_RENAME_NOREPLACE | HC_RENAME_EXCHANGE))
 		return -EINVAL;
-	opfd = hostd_open_parent(sh, rq, m->fd, m->path, &oldname);
+	opfd = hostd_open_parent(sh, rq, q->olddirfd, q->oldpath, &oldname);
 	if (opfd < 0)
 		return opfd;
-	npfd = hostd_open_parent(sh, rq, m->fd2, m->path2, &newname);
+	npfd = hostd_open_parent(sh, rq, q->newdirfd, q->newpath, &newname);
 	if (npfd < 0) {
 		r = npfd;
 		goto out_old;
 	}
 	/* HC_RENAME_* are the Linux RENAME_* values */
-	r = ret_errno(renameat2(opfd, oldname, npfd, newname, m->flags));
+	r = ret_errno(renameat2(opfd, oldname, npfd, newname, q->flags));
 	close(npfd);
 out_old:
 	close(opfd);
 	return r;
 }
 
-/* path = the new link, path2 = its target (stored as given) */
+/* path = the new link, target = what it points to (stored as given) */
 static int do_symlink(int pfd, const char *name, const struct hc_msg *m)
 {
-	return symlinkat(m->path2, pfd, name);
+	return symlinkat(m->req.symlinkat.target, pfd, name);
 }
 
-hc_s64 hostd_symlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_symlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	return hostd_on_parent(sh, rq, do_symlink);
+	const struct hc_req_symlinkat *q = &rq->m->req.symlinkat;
+
+	return hostd_on_parent(sh, rq, q->dirfd, q->path, do_symlink);
 }
 
 /*
@@ -344,27 +374,29 @@ hc_s64 hostd_symlinkat(struct hostd_shadow *sh, struct hostd_req *rq)
  * /proc/self/fd/N path, which needs no CAP_DAC_READ_SEARCH and cannot
  * escape --root since the file was resolved already.
  */
-hc_s64 hostd_linkat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_linkat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
+	const struct hc_req_linkat *q = &rq->m->req.linkat;
 	const char *oldname, *newname;
 	char proc[32];
-	int ofd, npfd, r;
+	int ofd, npfd, r, byfd;
 
-	if (!AT_ALLOWED(m->flags, HC_AT_SYMLINK_FOLLOW | HC_AT_EMPTY_PATH))
+	if (!AT_ALLOWED(q->flags, HC_AT_SYMLINK_FOLLOW | HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	if ((m->flags & HC_AT_EMPTY_PATH && !*m->path) || m->flags & HC_AT_SYMLINK_FOLLOW)
-		ofd = hostd_open(sh, rq, m->fd, m->path, m->flags, O_PATH, 0);
+	byfd = (q->flags & HC_AT_EMPTY_PATH && !*q->oldpath) ||
+	       q->flags & HC_AT_SYMLINK_FOLLOW;
+	if (byfd)
+		ofd = hostd_open(sh, rq, q->olddirfd, q->oldpath, q->flags, O_PATH, 0);
 	else
-		ofd = hostd_open_parent(sh, rq, m->fd, m->path, &oldname);
+		ofd = hostd_open_parent(sh, rq, q->olddirfd, q->oldpath, &oldname);
 	if (ofd < 0)
 		return ofd;
-	npfd = hostd_open_parent(sh, rq, m->fd2, m->path2, &newname);
+	npfd = hostd_open_parent(sh, rq, q->newdirfd, q->newpath, &newname);
 	if (npfd < 0) {
 		r = npfd;
 		goto out_old;
 	}
-	if ((m->flags & HC_AT_EMPTY_PATH && !*m->path) || m->flags & HC_AT_SYMLINK_FOLLOW) {
+	if (byfd) {
 		hostd_proc_fd_path(ofd, proc);
 		r = ret_errno(linkat(AT_FDCWD, proc, npfd, newname, AT_SYMLINK_FOLLOW));
 	} else {
@@ -380,83 +412,91 @@ out_old:
 static hc_s64 do_chmod(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		       const char *proc)
 {
+	const struct hc_req_fchmodat *q = &rq->m->req.fchmodat;
 	struct stat st;
 	int err;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (rq->m->flags & HC_AT_SYMLINK_NOFOLLOW && S_ISLNK(st.st_mode))
+	if (q->flags & HC_AT_SYMLINK_NOFOLLOW && S_ISLNK(st.st_mode))
 		return -EOPNOTSUPP;	/* Linux has no lchmod */
 	if (sh->cfg->root && hostd_is_export_root(sh->cfg, fd))
 		return -EPERM;
-	err = hostd_check_mode(sh->cfg, (st.st_mode & S_IFMT) | (rq->m->mode & 07777));
+	err = hostd_check_mode(sh->cfg, (st.st_mode & S_IFMT) | (q->mode & 07777));
 	if (err)
 		return err;
-	return ret_errno(chmod(proc, rq->m->mode & 07777));
+	return ret_errno(chmod(proc, q->mode & 07777));
 }
 
-hc_s64 hostd_fchmodat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_fchmodat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	if (!AT_ALLOWED(rq->m->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
+	const struct hc_req_fchmodat *q = &rq->m->req.fchmodat;
+
+	if (!AT_ALLOWED(q->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	return hostd_on_file(sh, rq, rq->m->flags, do_chmod);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, q->flags, do_chmod);
 }
 
 static hc_s64 do_chown(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		       const char *proc)
 {
+	const struct hc_req_fchownat *q = &rq->m->req.fchownat;
+
 	(void)proc;
 	if (sh->cfg->root && hostd_is_export_root(sh->cfg, fd))
 		return -EPERM;
 	/* (u32)-1 is (uid_t)-1: leave unchanged */
-	return ret_errno(fchownat(fd, "", rq->m->uid, rq->m->gid, AT_EMPTY_PATH));
+	return ret_errno(fchownat(fd, "", q->uid, q->gid, AT_EMPTY_PATH));
 }
 
-hc_s64 hostd_fchownat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_fchownat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	if (!AT_ALLOWED(rq->m->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
+	const struct hc_req_fchownat *q = &rq->m->req.fchownat;
+
+	if (!AT_ALLOWED(q->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	return hostd_on_file(sh, rq, rq->m->flags, do_chown);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, q->flags, do_chown);
 }
 
 static hc_s64 do_truncate(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 			  const char *proc)
 {
 	(void)sh, (void)fd;
-	return ret_errno(truncate(proc, rq->m->len));
+	return ret_errno(truncate(proc, rq->m->req.truncate.length));
 }
 
-hc_s64 hostd_truncate(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_truncate(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
+	const struct hc_req_truncate *q = &rq->m->req.truncate;
 	int fd;
 
-	if (!AT_ALLOWED(m->flags, HC_AT_EMPTY_PATH) || m->len > INT64_MAX)
+	if (!AT_ALLOWED(q->flags, HC_AT_EMPTY_PATH) || q->length > INT64_MAX)
 		return -EINVAL;
-	if (m->flags & HC_AT_EMPTY_PATH && !*m->path) {
-		fd = hostd_fd_file(sh, rq, m->fd);
-		return fd < 0 ? fd : ret_errno(ftruncate(fd, m->len));
+	if (q->flags & HC_AT_EMPTY_PATH && !*q->path) {
+		fd = hostd_fd_file(sh, rq, q->dirfd);
+		return fd < 0 ? fd : ret_errno(ftruncate(fd, q->length));
 	}
-	return hostd_on_file(sh, rq, 0, do_truncate);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, 0, do_truncate);
 }
 
-hc_s64 hostd_fsync(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_fsync(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	int fd = hostd_fd_file(sh, rq, rq->m->fd);
+	const struct hc_req_fsync *q = &rq->m->req.fsync;
+	int fd = hostd_fd_file(sh, rq, q->fd);
 
 	if (fd < 0)
 		return fd;
-	return ret_errno(rq->m->flags & HC_FSYNC_DATA ? fdatasync(fd) : fsync(fd));
+	return ret_errno(q->flags & HC_FSYNC_DATA ? fdatasync(fd) : fsync(fd));
 }
 
 static hc_s64 do_utimens(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 			 const char *proc)
 {
-	const struct hc_msg *m = rq->m;
+	const struct hc_req_utimensat *q = &rq->m->req.utimensat;
 	/* HC_UTIME_NOW/OMIT are the Linux UTIME_NOW/OMIT */
 	struct timespec ts[2] = {
-		{ .tv_sec = m->times[0].sec, .tv_nsec = m->times[0].nsec },
-		{ .tv_sec = m->times[1].sec, .tv_nsec = m->times[1].nsec },
+		{ .tv_sec = q->atime.sec, .tv_nsec = q->atime.nsec },
+		{ .tv_sec = q->mtime.sec, .tv_nsec = q->mtime.nsec },
 	};
 
 	(void)sh, (void)proc;
@@ -464,34 +504,39 @@ static hc_s64 do_utimens(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	return ret_errno(utimensat(fd, "", ts, AT_EMPTY_PATH));
 }
 
-hc_s64 hostd_utimensat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_utimensat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	if (!AT_ALLOWED(rq->m->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
+	const struct hc_req_utimensat *q = &rq->m->req.utimensat;
+
+	if (!AT_ALLOWED(q->flags, HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	return hostd_on_file(sh, rq, rq->m->flags, do_utimens);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, q->flags, do_utimens);
 }
 
 static hc_s64 do_access(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 			const char *proc)
 {
+	const struct hc_req_faccessat *q = &rq->m->req.faccessat;
+
 	(void)sh, (void)proc;
-	return ret_errno(syscall(SYS_faccessat2, fd, "", (int)rq->m->mode,
-				 AT_EMPTY_PATH | (rq->m->flags & HC_AT_EACCESS)));
+	return ret_errno(syscall(SYS_faccessat2, fd, "", (int)q->mode,
+				 AT_EMPTY_PATH | (q->flags & HC_AT_EACCESS)));
 }
 
-hc_s64 hostd_faccessat(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_faccessat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	hc_u32 f = rq->m->flags;
+	const struct hc_req_faccessat *q = &rq->m->req.faccessat;
 
-	if (!AT_ALLOWED(f, HC_AT_EACCESS | HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
+	if (!AT_ALLOWED(q->flags, HC_AT_EACCESS | HC_AT_SYMLINK_NOFOLLOW | HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	return hostd_on_file(sh, rq, f & ~(hc_u32)HC_AT_EACCESS, do_access);
+	return hostd_on_file(sh, rq, q->dirfd, q->path,
+			     q->flags & ~(hc_u32)HC_AT_EACCESS, do_access);
 }
 
 static hc_s64 do_statfs(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 			const char *proc)
 {
-	struct hc_statfs *o = &rq->rep->sfs;
+	struct hc_statfs *o = &rq->rep->rep.statfs.sfs;
 	struct statfs s;
 
 	(void)sh, (void)proc;
@@ -512,33 +557,36 @@ static hc_s64 do_statfs(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	return 0;
 }
 
-hc_s64 hostd_statfs(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_statfs(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	if (!AT_ALLOWED(rq->m->flags, HC_AT_EMPTY_PATH))
+	const struct hc_req_statfs *q = &rq->m->req.statfs;
+
+	if (!AT_ALLOWED(q->flags, HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	return hostd_on_file(sh, rq, rq->m->flags, do_statfs);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, q->flags, do_statfs);
 }
 
-hc_s64 hostd_fallocate(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_fallocate(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	int fd = hostd_fd_file(sh, rq, m->fd);
+	const struct hc_req_fallocate *q = &rq->m->req.fallocate;
+	int fd = hostd_fd_file(sh, rq, q->fd);
 
 	if (fd < 0)
 		return fd;
-	if (m->len > INT64_MAX)
+	if (q->len > INT64_MAX)
 		return -EINVAL;
-	return ret_errno(fallocate(fd, (int)m->mode, m->off, m->len));
+	return ret_errno(fallocate(fd, (int)q->mode, q->off, q->len));
 }
 
-hc_s64 hostd_flock(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_flock(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	int fd = hostd_fd_file(sh, rq, rq->m->fd);
+	const struct hc_req_flock *q = &rq->m->req.flock;
+	int fd = hostd_fd_file(sh, rq, q->fd);
 
 	if (fd < 0)
 		return fd;
 	/* HC_LOCK_* are the Linux LOCK_* values */
-	return ret_errno(flock(fd, (int)rq->m->arg));
+	return ret_errno(flock(fd, (int)q->operation));
 }
 
 /*
@@ -548,25 +596,25 @@ hc_s64 hostd_flock(struct hostd_shadow *sh, struct hostd_req *rq)
  * belongs to the client's open file and lives exactly as long as it. They
  * are real host locks and conflict with POSIX locks of other processes.
  */
-hc_s64 hostd_lock(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_lock(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	struct hc_lock *o = &rq->rep->lk;
+	const struct hc_req_lock *q = &rq->m->req.lock;
+	struct hc_lock *o = &rq->rep->rep.lock.lock;
 	struct flock fl = {
-		.l_type = (short)m->lk.type, .l_whence = (short)m->lk.whence,
-		.l_start = m->lk.start, .l_len = m->lk.len,
+		.l_type = (short)q->lock.type, .l_whence = (short)q->lock.whence,
+		.l_start = q->lock.start, .l_len = q->lock.len,
 	};
 	int fd, cmd;
 
-	switch (m->arg) {
+	switch (q->cmd) {
 	case HC_F_GETLK:	cmd = F_OFD_GETLK; break;
 	case HC_F_SETLK:	cmd = F_OFD_SETLK; break;
 	case HC_F_SETLKW:	cmd = F_OFD_SETLKW; break;
 	default:		return -EINVAL;
 	}
-	if (m->lk.type > HC_F_UNLCK || m->lk.whence > HC_SEEK_END)
+	if (q->lock.type > HC_F_UNLCK || q->lock.whence > HC_SEEK_END)
 		return -EINVAL;
-	fd = hostd_fd_file(sh, rq, m->fd);
+	fd = hostd_fd_file(sh, rq, q->fd);
 	if (fd < 0)
 		return fd;
 	if (fcntl(fd, cmd, &fl) < 0)
@@ -583,14 +631,14 @@ hc_s64 hostd_lock(struct hostd_shadow *sh, struct hostd_req *rq)
  * The working directory is a directory reference (an O_PATH fd), so it
  * follows renames; a real fchdir checks search permission as the shadow.
  */
-hc_s64 hostd_chdir(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_chdir(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
+	const struct hc_req_chdir *q = &rq->m->req.chdir;
 	int fd;
 
-	if (!AT_ALLOWED(m->flags, HC_AT_EMPTY_PATH))
+	if (!AT_ALLOWED(q->flags, HC_AT_EMPTY_PATH))
 		return -EINVAL;
-	fd = hostd_open(sh, rq, m->fd, m->path, m->flags, O_PATH | O_DIRECTORY, 0);
+	fd = hostd_open(sh, rq, q->dirfd, q->path, q->flags, O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
 	if (fchdir(fd) < 0) {
@@ -602,13 +650,13 @@ hc_s64 hostd_chdir(struct hostd_shadow *sh, struct hostd_req *rq)
 	return 0;
 }
 
-hc_s64 hostd_getcwd(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_getcwd(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	int r = hostd_cwd_hostpath(sh, sh->scratch, HC_PATH_MAX + 1);
 
 	if (r < 0)
 		return r;
-	rq->rep->path = sh->scratch;
+	rq->rep->rep.getcwd.path = sh->scratch;
 	return r;
 }
 
@@ -619,11 +667,13 @@ static hc_s64 do_realpath(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 
 	(void)proc;
 	if (r >= 0)
-		rq->rep->path = sh->scratch;
+		rq->rep->rep.realpath.path = sh->scratch;
 	return r;
 }
 
-hc_s64 hostd_realpath(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_realpath(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	return hostd_on_file(sh, rq, 0, do_realpath);
+	const struct hc_req_realpath *q = &rq->m->req.realpath;
+
+	return hostd_on_file(sh, rq, q->dirfd, q->path, 0, do_realpath);
 }

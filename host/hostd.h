@@ -26,6 +26,8 @@
 #define HOSTD_SEEN_FDS		256
 /* Host processes one subject may have spawned and not yet waited for. */
 #define HOSTD_PROCS_MAX		256
+/* SPAWN's fdmap: the fd numbers a host program may get are below this. */
+#define HOSTD_FDMAP_LIMIT	1024
 
 struct hostd_config {
 	char socket_path[108];		/* sizeof(sun_path) */
@@ -214,6 +216,7 @@ struct hostd_shadow {
 	int helloed;
 	int keep_handles;		/* HC_HELLO_KEEP_HANDLES: no fds in replies */
 	int bye;			/* HC_OP_BYE served: exit after the reply */
+	int told_old;			/* logged a too old client's HELLO */
 	int *handles;			/* directory handles: fd, or -1 */
 	struct hostd_seen *seen;	/* files this shadow opened */
 	int cwdfd;			/* O_PATH fd of the working directory */
@@ -228,7 +231,7 @@ struct hostd_shadow {
 /* One request being served. */
 struct hostd_req {
 	const struct hc_msg *m;
-	struct hc_msg *rep;		/* reply fields an op fills in */
+	struct hc_msg *rep;		/* reply fields an op fills in (rep.<op>) */
 	int in_fds[HC_SOCK_FDS_MAX];	/* attached to the request */
 	int nin;
 	int in_used;			/* taken by HC_HANDLE_PASSED fields */
@@ -341,26 +344,30 @@ int hostd_cwd_init(struct hostd_shadow *sh);
 /** hostd_proc_fd_path() - "/proc/self/fd/N", for calls that refuse O_PATH. */
 void hostd_proc_fd_path(int fd, char buf[32]);
 
-/* An op's action on a name in a directory (a syscall's result, -1 + errno). */
+/*
+ * An op's action on a name in a directory (a syscall's result, -1 + errno):
+ * it reads the fields of its own op in @m.
+ */
 typedef int hostd_name_fn(int dirfd, const char *name, const struct hc_msg *m);
 /* An op's action on a resolved file: its O_PATH fd and /proc path. */
 typedef hc_s64 hostd_file_fn(struct hostd_shadow *sh, struct hostd_req *rq,
 			     int fd, const char *proc);
 
 /**
- * hostd_on_parent() - resolve the parent of the request's (fd, path) and run
- * @fn on its fd and the last name. Returns: 0, or -errno.
+ * hostd_on_parent() - resolve the parent of (@wfd, @path) and run @fn on its
+ * fd and the last name. Returns: 0, or -errno.
  */
 hc_s64 hostd_on_parent(struct hostd_shadow *sh, struct hostd_req *rq,
-		       hostd_name_fn *fn);
+		       hc_s32 wfd, const char *path, hostd_name_fn *fn);
 
 /**
- * hostd_on_file() - resolve the request's (fd, path) to an O_PATH fd, with
- * @atflags (HC_AT_SYMLINK_NOFOLLOW, HC_AT_EMPTY_PATH), and run @fn on it.
+ * hostd_on_file() - resolve (@wfd, @path) to an O_PATH fd, with @atflags
+ * (HC_AT_SYMLINK_NOFOLLOW, HC_AT_EMPTY_PATH), and run @fn on it.
  * Returns: what @fn returns, or -errno.
  */
 hc_s64 hostd_on_file(struct hostd_shadow *sh, struct hostd_req *rq,
-		     hc_u32 atflags, hostd_file_fn *fn);
+		     hc_s32 wfd, const char *path, hc_u32 atflags,
+		     hostd_file_fn *fn);
 
 /**
  * hostd_check_mode() - whether a client may give a file the type and mode
@@ -376,23 +383,25 @@ int hostd_check_xattr(const struct hostd_config *cfg, const char *name);
 
 /* ---- ops: one function per op, the request in, -errno or a result out ---- */
 
+/*
+ * hostd_op_<name>() serves op <name> of hc_ops.h: it reads the request's
+ * fields in rq->m->req.<name> and fills the reply's in rq->rep->rep.<name>.
+ * One for each op of HC_OP_LIST, in fsops.c, xattr.c, shadow.c and proc.c;
+ * the shadow's op table (shadow.c) is made from the same list.
+ */
 typedef hc_s64 hostd_op_fn(struct hostd_shadow *sh, struct hostd_req *rq);
 
-/* fsops.c */
-hostd_op_fn hostd_openat, hostd_close, hostd_read, hostd_write, hostd_lseek,
-	hostd_fstatat, hostd_getdents, hostd_readlinkat, hostd_mkdirat,
-	hostd_mknodat, hostd_unlinkat, hostd_renameat2, hostd_symlinkat,
-	hostd_linkat, hostd_fchmodat, hostd_fchownat, hostd_truncate,
-	hostd_fsync, hostd_utimensat, hostd_faccessat, hostd_statfs,
-	hostd_fallocate, hostd_flock, hostd_lock, hostd_chdir, hostd_getcwd,
-	hostd_realpath;
-/* xattr.c */
-hostd_op_fn hostd_getxattr, hostd_setxattr, hostd_listxattr,
-	hostd_removexattr;
-/* shadow.c */
-hostd_op_fn hostd_hello, hostd_fork_subject, hostd_bye;
-/* proc.c */
-hostd_op_fn hostd_spawn, hostd_wait, hostd_kill, hostd_winsize;
+#define HOSTD_X_OP_DECL(NAME, name, nr, fl, cap) hostd_op_fn hostd_op_##name;
+HC_OP_LIST(HOSTD_X_OP_DECL)
+#undef HOSTD_X_OP_DECL
+
+/** hostd_op_has() - whether op @op is known and has all of the HC_OPF_* @flag. */
+static inline int hostd_op_has(unsigned int op, unsigned int flag)
+{
+	int f = hc_op_flags(op);
+
+	return f >= 0 && ((unsigned int)f & flag) == flag;
+}
 
 /** hostd_procs_hangup() - SIGHUP the process groups of every host process
  * this subject still has, as a terminal hangup would. */

@@ -85,6 +85,7 @@ struct iv {
 	int kick;			/* a slot went DONE: signal the guest */
 	hc_u32 beat;			/* the last host_beat written */
 	struct timespec beat_at;	/* when */
+	int told_old;			/* logged a too old guest's HELLO */
 };
 
 static struct hc_ring_slot *iv_desc(struct iv *iv, hc_u32 i)
@@ -402,6 +403,23 @@ static hc_s64 iv_fork_reply(struct iv *iv, hc_s64 id, int *fds, int nfds)
 }
 
 /*
+ * A HELLO reply as the guest gets it: the ring carries no fds, so fds_max
+ * is 0. An error reply stays as it is.
+ * Returns: 0, or -EBADMSG if it does not decode as a HELLO reply.
+ */
+static int iv_hello_reply(unsigned char *buf, ssize_t n)
+{
+	struct hc_msg r;
+
+	if (hc_decode(&r, buf, n))
+		return -EBADMSG;
+	if (r.result < 0)
+		return 0;
+	r.rep.hello.fds_max = 0;
+	return hc_encode(&r, buf, n) == n ? 0 : -EBADMSG;
+}
+
+/*
  * Read one reply from subject @id's shadow and publish it.
  * Returns: 1 if one was handled, 0 if there is none yet, -1 if the subject
  * must be closed (EOF, a refused HELLO that made it, or a shadow that broke
@@ -459,6 +477,17 @@ static int iv_sub_read(struct iv *iv, hc_u32 id)
 				  "ends", id, strerror((int)-r.result));
 		return -1;
 	}
+	if (r.op == HC_OP_HELLO && !nfds) {
+		if (iv_hello_reply(iv->rbuf, n)) {
+			hostd_log(HOSTD_NAME ": subject %u: a malformed HELLO reply from "
+				  "its shadow: closing the subject", id);
+			iv_fail(iv, i, -EIO);
+			return -1;
+		}
+		iv_finish(iv, i, iv->rbuf, n);
+		iv_sub_send(iv, sub);
+		return 1;
+	}
 	if (r.op == HC_OP_FORK_SUBJECT && r.result > 0) {
 		r.result = iv_fork_reply(iv, r.result, fds, nfds);
 	} else if (nfds) {
@@ -481,7 +510,9 @@ static int iv_sub_read(struct iv *iv, hc_u32 id)
 
 /*
  * HELLO: the relay sets HC_HELLO_KEEP_HANDLES (no fds can come back through
- * the ring) and, for subject 0, creates the subject.
+ * the ring) and, for subject 0, creates the subject. A guest too old for
+ * this hostcalld is answered -EPROTONOSUPPORT (a bare error reply, which
+ * every version decodes), and the log says once per VM what to update.
  * Returns: 0 with *id the subject to route to, or -errno.
  */
 static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
@@ -490,9 +521,16 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
 	int err, n;
 
 	err = hc_decode(&m, s->req, s->len);
+	if (err == -EPROTONOSUPPORT && !iv->told_old) {
+		iv->told_old = 1;
+		hostd_log(HOSTD_NAME ": ivshmem: hello: client speaks protocol version %u, "
+			  "this hostcalld speaks %u: update libhostcall and hostcall.ko "
+			  "to this hostcalld's release",
+			  (unsigned int)m.req.hello.version, HC_PROTO_VERSION);
+	}
 	if (err)
 		return err;
-	m.flags |= HC_HELLO_KEEP_HANDLES;
+	m.req.hello.flags |= HC_HELLO_KEEP_HANDLES;
 	n = hc_encode(&m, s->req, s->len);
 	if (n != (int)s->len)
 		return n < 0 ? n : -EBADMSG;
@@ -504,6 +542,31 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
 	*id = n;
 	s->created = 1;
 	return 0;
+}
+
+/*
+ * The ops that make or end a subject (HC_OPF_SUBJECT) are the relay's
+ * business before they are their shadow's: HELLO (above); BYE, whose
+ * subject's last file is closed, so that nobody waits for a request its
+ * shadow may still be busy with (a FIFO open, say): the shadow is stopped;
+ * FORK_SUBJECT, whose reply brings the new subject (iv_fork_reply()).
+ * Returns: 0 with *id the subject to route to, or -errno.
+ */
+static int iv_subject_op(struct iv *iv, struct iv_slot *s, hc_u16 op, hc_u32 *id)
+{
+	struct iv_subject *sub;
+
+	switch (op) {
+	case HC_OP_HELLO:
+		return iv_hello(iv, s, id);
+	case HC_OP_BYE:
+		sub = iv_sub(iv, *id);
+		if (sub && sub->sent)
+			iv_sub_stop(iv, *id);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -530,8 +593,8 @@ static void iv_take(struct iv *iv, hc_u32 i)
 	s->tag = rq.tag;
 	s->req = rq.buf;
 	s->len = rq.len;
-	if (!err && m.op == HC_OP_HELLO)
-		err = iv_hello(iv, s, &subject);
+	if (!err && hostd_op_has(m.op, HC_OPF_SUBJECT))
+		err = iv_subject_op(iv, s, m.op, &subject);
 	if (err) {
 		iv_fail(iv, i, err);
 		return;
@@ -541,12 +604,6 @@ static void iv_take(struct iv *iv, hc_u32 i)
 		iv_fail(iv, i, -ESRCH);
 		return;
 	}
-	/*
-	 * The subject's last file is closed, so nobody waits for the request
-	 * its shadow may be busy with (a FIFO open, say): stop it.
-	 */
-	if (m.op == HC_OP_BYE && sub->sent)
-		iv_sub_stop(iv, subject);
 	iv_sub_enqueue(iv, sub, i);
 }
 
@@ -637,6 +694,7 @@ static void iv_accept(struct iv *iv)
 	}
 	iv->guest_id = iv->guest_id % IV_ID_MAX + 1;
 	iv->qemu = fd;
+	iv->told_old = 0;	/* a new VM: maybe another guest */
 	iv->guest_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	__atomic_store_n(&h->guest_peer, htole32(iv->guest_id), __ATOMIC_RELEASE);
 	err = iv->guest_efd < 0 ? -errno : iv_send_msg(fd, 0, -1);

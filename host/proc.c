@@ -50,7 +50,9 @@ static int spawner_lost(struct hostd_shadow *sh, const char *why)
  * One call to the spawner: @req with @fds attached out, its reply into
  * @rep and @rfds (room for HC_SOCK_FDS_MAX). The encoded messages use
  * sh->outbuf, which is free until the shadow encodes its own reply; @rep
- * points into it. A relay that dies meanwhile ends the wait (-EINTR).
+ * points into it. The header's subject is this subject's unless @req
+ * names one (FORK_SUBJECT: the new subject). A relay that dies meanwhile
+ * ends the wait (-EINTR).
  * Returns: the spawner's result, or -errno.
  */
 static hc_s64 spawner_call(struct hostd_shadow *sh, struct hc_msg *req,
@@ -70,7 +72,8 @@ static hc_s64 spawner_call(struct hostd_shadow *sh, struct hc_msg *req,
 		return -EIO;
 	req->hflags = 0;
 	req->tag = ++tag;
-	req->subject = sh->slot + 1;
+	if (!req->subject)
+		req->subject = sh->slot + 1;
 	len = hc_encode(req, sh->outbuf, HC_MSG_MAX);
 	if (len < 0)
 		return len;
@@ -100,22 +103,42 @@ static hc_s64 spawner_call(struct hostd_shadow *sh, struct hc_msg *req,
 }
 
 /* A call with no fds either way. */
-static hc_s64 spawner_call0(struct hostd_shadow *sh, hc_u16 op, hc_u32 arg,
-			    hc_u32 arg2, hc_u32 flags, struct hc_msg *rep)
+static hc_s64 spawner_call0(struct hostd_shadow *sh, struct hc_msg *req,
+			    struct hc_msg *rep)
 {
-	struct hc_msg req = { .op = op, .arg = arg, .arg2 = arg2, .flags = flags };
 	int rfds[HC_SOCK_FDS_MAX], nr, i;
 	hc_s64 r;
 
-	r = spawner_call(sh, &req, NULL, 0, rep, rfds, &nr);
+	r = spawner_call(sh, req, NULL, 0, rep, rfds, &nr);
 	for (i = 0; i < nr; i++)
 		close(rfds[i]);
 	return r;
 }
 
+static hc_s64 spawner_wait(struct hostd_shadow *sh, pid_t pid, hc_u32 flags,
+			   hc_u32 *status)
+{
+	struct hc_msg req = { .op = HC_OP_WAIT,
+			      .req.wait = { .pid = pid, .flags = flags } }, rep;
+	hc_s64 r = spawner_call0(sh, &req, &rep);
+
+	if (r > 0)
+		*status = rep.rep.wait.status;
+	return r;
+}
+
+static hc_s64 spawner_kill(struct hostd_shadow *sh, pid_t pid, hc_u32 sig)
+{
+	struct hc_msg req = { .op = HC_OP_KILL,
+			      .req.kill = { .pid = pid, .sig = sig } }, rep;
+
+	return spawner_call0(sh, &req, &rep);
+}
+
 /*
- * The caller's end of a stream: attached to the reply (SPAWN), or kept as a
- * handle that the reply's data lists (SPAWN_KEEP). @fd is ours either way.
+ * The caller's end of a stream: attached to the reply, or with
+ * HC_SPAWN_KEEP kept as a handle that the reply's handles list. @fd is ours
+ * either way.
  */
 static int spawn_give(struct hostd_shadow *sh, struct hostd_req *rq, int keep,
 		      hc_u32 *kept, int *nkept, int fd)
@@ -134,20 +157,42 @@ static int spawn_give(struct hostd_shadow *sh, struct hostd_req *rq, int keep,
 
 /*
  * Without fds in replies (HC_HELLO_KEEP_HANDLES) SPAWN can only have streams
- * that return nothing: /dev/null and "same as the previous one"; SPAWN_KEEP
- * gives the others as handles.
+ * that return nothing: /dev/null and "same as the previous one";
+ * HC_SPAWN_KEEP gives the others as handles.
  */
-static int spawn_stdio_fdless(hc_u32 modes)
+static int spawn_stdio_fdless(const hc_u32 modes[3])
 {
 	int i;
 
-	for (i = 0; i < 3; i++) {
-		hc_u32 mode = (modes >> (8 * i)) & 0xff;
-
-		if (mode != HC_STDIO_NULL && mode != HC_STDIO_SAME)
+	for (i = 0; i < 3; i++)
+		if (modes[i] != HC_STDIO_NULL && modes[i] != HC_STDIO_SAME)
 			return 0;
-	}
 	return 1;
+}
+
+/*
+ * The fds attached to a SPAWN: one for each HC_STDIO_PASS stream, then one
+ * for each fdmap entry, whose number in the program must be >= 3 (0-2 are
+ * the streams), below HOSTD_FDMAP_LIMIT and unlike the others.
+ * Returns: 0; -EINVAL for a bad fdmap; -EBADF when the fds attached are not
+ * as many as that.
+ */
+static int spawn_check_fds(const struct hc_req_spawn *q, const hc_u32 modes[3],
+			   int nin)
+{
+	hc_u32 i, j;
+	int npass = 0;
+
+	for (i = 0; i < q->fdmap.n; i++) {
+		if (q->fdmap.v[i] < 3 || q->fdmap.v[i] >= HOSTD_FDMAP_LIMIT)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (q->fdmap.v[j] == q->fdmap.v[i])
+				return -EINVAL;
+	}
+	for (i = 0; i < 3; i++)
+		npass += modes[i] == HC_STDIO_PASS;
+	return nin == npass + (int)q->fdmap.n ? 0 : -EBADF;
 }
 
 /*
@@ -159,11 +204,12 @@ static int spawn_stdio_fdless(hc_u32 modes)
 static int spawn_dir(struct hostd_shadow *sh, struct hostd_req *rq, char *buf,
 		     size_t cap)
 {
+	const char *cwd = rq->m->req.spawn.cwd;
 	int fd, n;
 
-	if (!*rq->m->path)
+	if (!*cwd)
 		return hostd_cwd_hostpath(sh, buf, cap);
-	fd = hostd_open(sh, rq, HC_AT_FDCWD, rq->m->path, 0, O_PATH | O_DIRECTORY, 0);
+	fd = hostd_open(sh, rq, HC_AT_FDCWD, cwd, 0, O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
 	n = hostd_fd_hostpath(sh, fd, buf, cap);
@@ -174,25 +220,28 @@ static int spawn_dir(struct hostd_shadow *sh, struct hostd_req *rq, char *buf,
 /* A process we started but cannot report: kill it and reap it. */
 static void proc_abandon(struct hostd_shadow *sh, struct hostd_proc *pr)
 {
-	struct hc_msg rep;
+	hc_u32 status;
 
-	spawner_call0(sh, HC_OP_KILL, pr->pid, SIGKILL, 0, &rep);
-	spawner_call0(sh, HC_OP_WAIT, pr->pid, 0, 0, &rep);
+	spawner_kill(sh, pr->pid, SIGKILL);
+	spawner_wait(sh, pr->pid, 0, &status);
 	proc_forget(pr);
 }
 
 /*
  * Host programs run outside any --root (we cannot chroot them as an
  * ordinary user), so under --root spawning is refused: nothing outside the
- * root may be reached (and such a subject has no spawner).
+ * root may be reached (and such a subject has no spawner). The attached
+ * fds (the caller's own: a guest pipe…, no "opened by me" check) go to the
+ * spawner as they came: the HC_STDIO_PASS streams', then fdmap's.
  */
-hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	int keep = m->op == HC_OP_SPAWN_KEEP;
-	int pass[HC_FDS_MAX], npass = 0, rfds[HC_SOCK_FDS_MAX], nr = 0;
-	int i, b, err = 0, nkept = 0;
-	hc_u32 kept[HC_FDS_MAX];
+	const struct hc_req_spawn *q = &rq->m->req.spawn;
+	const hc_u32 modes[3] = { q->stdin_mode, q->stdout_mode, q->stderr_mode };
+	int keep = !!(q->flags & HC_SPAWN_KEEP);
+	int rfds[HC_SOCK_FDS_MAX], nr = 0, i, err = 0, nkept = 0;
+	struct hc_u32v *handles = &rq->rep->rep.spawn.handles;
+	hc_u32 kept[HC_SOCK_FDS_MAX - 1];	/* rfds but the pidfd */
 	char dir[HC_PATH_MAX + 1];
 	struct hostd_proc *slot;
 	struct hc_msg req, rep;
@@ -200,11 +249,14 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 
 	if (sh->cfg->root)
 		return -EPERM;
-	if (m->argc < 1 || (m->flags & ~(hc_u32)(HC_SPAWN_NEWPGRP | HC_SPAWN_SETSID |
-						  HC_SPAWN_KEEPENV)))
+	if (q->argv.count < 1 || (q->flags & ~(hc_u32)HC_SPAWN_FLAGS) ||
+	    q->rows > 0xffff || q->cols > 0xffff)
 		return -EINVAL;
-	if (sh->keep_handles && !keep && !spawn_stdio_fdless(m->arg))
+	if (sh->keep_handles && !keep && !spawn_stdio_fdless(modes))
 		return -EOPNOTSUPP;
+	err = spawn_check_fds(q, modes, rq->nin - rq->in_used);
+	if (err)
+		return err;
 	for (slot = sh->procs; slot < sh->procs + HOSTD_PROCS_MAX; slot++)
 		if (!slot->pid)
 			break;
@@ -213,19 +265,11 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 	r = spawn_dir(sh, rq, dir, sizeof(dir));
 	if (r < 0)
 		return r;
-	/* the caller's own fds (a guest pipe…): no "opened by me" check */
-	for (i = 0; i < 3; i++)
-		if (((m->arg >> (8 * i)) & 0xff) == HC_STDIO_PASS) {
-			if (rq->in_used >= rq->nin)
-				return -EBADF;
-			pass[npass++] = rq->in_fds[rq->in_used++];
-		}
-	req = (struct hc_msg){
-		.op = HC_OP_SPAWN, .flags = m->flags, .arg = m->arg, .arg2 = m->arg2,
-		.path = dir, .argv = m->argv, .argvlen = m->argvlen, .argc = m->argc,
-		.envp = m->envp, .envplen = m->envplen, .envc = m->envc,
-	};
-	r = spawner_call(sh, &req, pass, npass, &rep, rfds, &nr);
+	req = (struct hc_msg){ .op = HC_OP_SPAWN, .req.spawn = *q };
+	req.req.spawn.cwd = dir;
+	r = spawner_call(sh, &req, rq->in_fds + rq->in_used, rq->nin - rq->in_used,
+			 &rep, rfds, &nr);
+	rq->in_used = rq->nin;
 	if (r < 0)
 		return r;
 	if (nr < 1) {
@@ -247,16 +291,9 @@ hc_s64 hostd_spawn(struct hostd_shadow *sh, struct hostd_req *rq)
 		proc_abandon(sh, slot);
 		return err;
 	}
-	if (keep) {
-		/* the reply is encoded after we return: not on our stack */
-		unsigned char *w = (unsigned char *)sh->scratch;
-
-		for (i = 0; i < nkept; i++)
-			for (b = 0; b < 4; b++)
-				w[4 * i + b] = kept[i] >> (8 * b);
-		rq->rep->data = w;
-		rq->rep->datalen = 4 * nkept;
-	}
+	handles->n = nkept;
+	for (i = 0; i < nkept; i++)
+		handles->v[i] = kept[i];
 	return r;
 }
 
@@ -278,66 +315,70 @@ static int wait_exit(struct hostd_shadow *sh, struct hostd_proc *pr)
 	return p[0].revents ? 0 : -EINTR;
 }
 
-hc_s64 hostd_wait(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_wait(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	const struct hc_msg *m = rq->m;
-	struct hostd_proc *pr = proc_find(sh, m->arg);
-	struct hc_msg rep;
+	const struct hc_req_wait *q = &rq->m->req.wait;
+	struct hostd_proc *pr = proc_find(sh, q->pid);
 	hc_s64 r;
 	int err;
 
 	if (!pr)
 		return -ECHILD;
-	if (m->flags & ~(hc_u32)HC_WAIT_NOHANG)
+	if (q->flags & ~(hc_u32)HC_WAIT_NOHANG)
 		return -EINVAL;
-	if (!(m->flags & HC_WAIT_NOHANG)) {
+	if (!(q->flags & HC_WAIT_NOHANG)) {
 		err = wait_exit(sh, pr);
 		if (err)
 			return err;
 	}
 	/* it has exited (or NOHANG): the spawner, its parent, reaps it */
-	r = spawner_call0(sh, HC_OP_WAIT, pr->pid, 0, HC_WAIT_NOHANG, &rep);
+	r = spawner_wait(sh, pr->pid, HC_WAIT_NOHANG, &rq->rep->rep.wait.status);
 	if (r == -ECHILD || r > 0)
 		proc_forget(pr);
-	if (r > 0)
-		rq->rep->arg = rep.arg;
 	return r;
 }
 
-hc_s64 hostd_kill(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_kill(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	struct hostd_proc *pr = proc_find(sh, rq->m->arg);
-	struct hc_msg rep;
+	const struct hc_req_kill *q = &rq->m->req.kill;
+	struct hostd_proc *pr = proc_find(sh, q->pid);
 
 	if (!pr)
 		return -ESRCH;
-	if (rq->m->arg2 >= NSIG)
+	if (q->sig >= NSIG)
 		return -EINVAL;
-	return spawner_call0(sh, HC_OP_KILL, pr->pid, rq->m->arg2, 0, &rep);
+	return spawner_kill(sh, pr->pid, q->sig);
 }
 
 /* The spawner keeps the pty's fd (never its number) to resize it. */
-hc_s64 hostd_winsize(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_winsize(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	struct hostd_proc *pr = proc_find(sh, rq->m->arg);
-	struct hc_msg rep;
+	const struct hc_req_winsize *q = &rq->m->req.winsize;
+	struct hostd_proc *pr = proc_find(sh, q->pid);
+	struct hc_msg req = { .op = HC_OP_WINSIZE }, rep;
 
 	if (!pr)
 		return -ESRCH;
-	return spawner_call0(sh, HC_OP_WINSIZE, pr->pid, rq->m->arg2, 0, &rep);
+	if (q->rows > 0xffff || q->cols > 0xffff)
+		return -EINVAL;
+	req.req.winsize = (struct hc_req_winsize){
+		.pid = pr->pid, .rows = q->rows, .cols = q->cols,
+	};
+	return spawner_call0(sh, &req, &rep);
 }
 
 void hostd_procs_hangup(struct hostd_shadow *sh)
 {
-	struct hc_msg rep;
+	struct hc_msg req = { .op = HC_OP_BYE }, rep;
 
 	if (sh->spawner >= 0)
-		spawner_call0(sh, HC_OP_BYE, 0, 0, 0, &rep);
+		spawner_call0(sh, &req, &rep);
 }
 
+/* FORK_SUBJECT has no fields: the header names the new subject. */
 int hostd_spawner_new(struct hostd_shadow *sh, unsigned int slot)
 {
-	struct hc_msg req = { .op = HC_OP_FORK_SUBJECT, .arg = slot }, rep;
+	struct hc_msg req = { .op = HC_OP_FORK_SUBJECT, .subject = slot + 1 }, rep;
 	int rfds[HC_SOCK_FDS_MAX], nr, i;
 	hc_s64 r;
 

@@ -199,13 +199,13 @@ int hostd_open_parent(struct hostd_shadow *sh, struct hostd_req *rq,
 }
 
 hc_s64 hostd_on_parent(struct hostd_shadow *sh, struct hostd_req *rq,
-		       hostd_name_fn *fn)
+		       hc_s32 wfd, const char *path, hostd_name_fn *fn)
 {
 	const char *name;
 	hc_s64 r;
 	int pfd;
 
-	pfd = hostd_open_parent(sh, rq, rq->m->fd, rq->m->path, &name);
+	pfd = hostd_open_parent(sh, rq, wfd, path, &name);
 	if (pfd < 0)
 		return pfd;
 	r = fn(pfd, name, rq->m) < 0 ? -errno : 0;
@@ -214,13 +214,14 @@ hc_s64 hostd_on_parent(struct hostd_shadow *sh, struct hostd_req *rq,
 }
 
 hc_s64 hostd_on_file(struct hostd_shadow *sh, struct hostd_req *rq,
-		     hc_u32 atflags, hostd_file_fn *fn)
+		     hc_s32 wfd, const char *path, hc_u32 atflags,
+		     hostd_file_fn *fn)
 {
 	char proc[32];
 	hc_s64 r;
 	int fd;
 
-	fd = hostd_open_path(sh, rq, rq->m->fd, rq->m->path, atflags);
+	fd = hostd_open_path(sh, rq, wfd, path, atflags);
 	if (fd < 0)
 		return fd;
 	hostd_proc_fd_path(fd, proc);

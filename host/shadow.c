@@ -25,47 +25,12 @@ struct hostd_opdesc {
 	hostd_op_fn *fn;
 };
 
+/* The op table: one handler for each op of the list (hc_ops.h). */
+#define HOSTD_X_OPDESC(NAME, name, nr, fl, cap) [nr] = { hostd_op_##name },
 static const struct hostd_opdesc hostd_ops[HC_OP_MAX] = {
-	[HC_OP_HELLO]		= { hostd_hello },
-	[HC_OP_OPENAT]		= { hostd_openat },
-	[HC_OP_CLOSE]		= { hostd_close },
-	[HC_OP_READ]		= { hostd_read },
-	[HC_OP_WRITE]		= { hostd_write },
-	[HC_OP_LSEEK]		= { hostd_lseek },
-	[HC_OP_FSTATAT]		= { hostd_fstatat },
-	[HC_OP_GETDENTS]	= { hostd_getdents },
-	[HC_OP_READLINKAT]	= { hostd_readlinkat },
-	[HC_OP_MKDIRAT]		= { hostd_mkdirat },
-	[HC_OP_MKNODAT]		= { hostd_mknodat },
-	[HC_OP_UNLINKAT]	= { hostd_unlinkat },
-	[HC_OP_RENAMEAT2]	= { hostd_renameat2 },
-	[HC_OP_SYMLINKAT]	= { hostd_symlinkat },
-	[HC_OP_LINKAT]		= { hostd_linkat },
-	[HC_OP_FCHMODAT]	= { hostd_fchmodat },
-	[HC_OP_FCHOWNAT]	= { hostd_fchownat },
-	[HC_OP_TRUNCATE]	= { hostd_truncate },
-	[HC_OP_FSYNC]		= { hostd_fsync },
-	[HC_OP_UTIMENSAT]	= { hostd_utimensat },
-	[HC_OP_FACCESSAT]	= { hostd_faccessat },
-	[HC_OP_STATFS]		= { hostd_statfs },
-	[HC_OP_FALLOCATE]	= { hostd_fallocate },
-	[HC_OP_FLOCK]		= { hostd_flock },
-	[HC_OP_LOCK]		= { hostd_lock },
-	[HC_OP_GETXATTR]	= { hostd_getxattr },
-	[HC_OP_SETXATTR]	= { hostd_setxattr },
-	[HC_OP_LISTXATTR]	= { hostd_listxattr },
-	[HC_OP_REMOVEXATTR]	= { hostd_removexattr },
-	[HC_OP_CHDIR]		= { hostd_chdir },
-	[HC_OP_GETCWD]		= { hostd_getcwd },
-	[HC_OP_FORK_SUBJECT]	= { hostd_fork_subject },
-	[HC_OP_REALPATH]	= { hostd_realpath },
-	[HC_OP_SPAWN]		= { hostd_spawn },
-	[HC_OP_WAIT]		= { hostd_wait },
-	[HC_OP_KILL]		= { hostd_kill },
-	[HC_OP_WINSIZE]		= { hostd_winsize },
-	[HC_OP_BYE]		= { hostd_bye },
-	[HC_OP_SPAWN_KEEP]	= { hostd_spawn },
+	HC_OP_LIST(HOSTD_X_OPDESC)
 };
+#undef HOSTD_X_OPDESC
 
 /*
  * How long a shadow has, once told to stop, before its watchdog kills it:
@@ -99,7 +64,7 @@ static void shadow_on_stop(int sig)
 
 int hostd_reply_fd(struct hostd_req *rq, int fd)
 {
-	if (rq->nout >= HC_HF_NFDS_MASK) {
+	if (rq->nout >= HC_FDS_MAX) {
 		close(fd);
 		return -EMSGSIZE;
 	}
@@ -111,25 +76,30 @@ int hostd_reply_fd(struct hostd_req *rq, int fd)
 
 /*
  * Subject id: the subject's slot in the relay's table + 1 (small, never 0,
- * reused once the subject has ended).
+ * reused once the subject has ended). A client older than
+ * HC_PROTO_VERSION_MIN never gets here: hc_decode() refuses its HELLO
+ * (shadow_serve_one()).
  */
-hc_s64 hostd_hello(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 {
+	const struct hc_req_hello *q = &rq->m->req.hello;
+	struct hc_rep_hello *r = &rq->rep->rep.hello;
+
 	if (sh->setup_err)
 		return sh->setup_err;
-	if (rq->m->arg < 1)
-		return -EPROTONOSUPPORT;
-	if (rq->m->flags & ~(hc_u32)HC_HELLO_FLAGS)
+	if (q->flags & ~(hc_u32)HC_HELLO_FLAGS)
 		return -EINVAL;
-	rq->rep->arg = rq->m->arg < HC_PROTO_VERSION ? rq->m->arg : HC_PROTO_VERSION;
-	rq->rep->len = HC_MSG_MAX;
-	sh->keep_handles = !!(rq->m->flags & HC_HELLO_KEEP_HANDLES);
+	r->version = q->version < HC_PROTO_VERSION ? q->version : HC_PROTO_VERSION;
+	r->msg_max = HC_MSG_MAX;
+	r->fds_max = HC_FDS_MAX;
+	r->caps = HC_CAPS;
+	sh->keep_handles = !!(q->flags & HC_HELLO_KEEP_HANDLES);
 	sh->helloed = 1;
 	return sh->slot + 1;
 }
 
 /* The subject ends: the serve loop exits once this reply is sent. */
-hc_s64 hostd_bye(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_bye(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	(void)rq;
 	sh->bye = 1;
@@ -181,7 +151,7 @@ fork_middle(struct hostd_shadow *sh, struct hostd_req *rq, int sv[2],
  * all. A sandboxed shadow cannot make a spawner that is not: the new
  * subject's spawner is forked by this subject's.
  */
-hc_s64 hostd_fork_subject(struct hostd_shadow *sh, struct hostd_req *rq)
+hc_s64 hostd_op_fork_subject(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	pid_t me = getpid(), mid;
 	int sv[2], slot, status, err, spawner;
@@ -357,19 +327,41 @@ void hostd_shadow_run(const struct hostd_config *cfg, int conn, int lifeline,
 
 /* ---- serving ---- */
 
+/*
+ * The header's fd count must be what came, within the protocol's limit, and
+ * only an op that takes fds (HC_OPF_FDS) may have any.
+ */
 static hc_s64 shadow_dispatch(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_msg *m = rq->m;
 
 	if (m->hflags & HC_HF_REPLY)
 		return -EBADMSG;
-	if ((m->hflags & HC_HF_NFDS_MASK) != rq->nin)
+	if ((m->hflags & HC_HF_NFDS_MASK) != rq->nin || rq->nin > HC_FDS_MAX)
 		return -EBADMSG;
 	if (m->op >= HC_OP_MAX || !hostd_ops[m->op].fn)
 		return -ENOSYS;
+	if (rq->nin && !hostd_op_has(m->op, HC_OPF_FDS))
+		return -EBADMSG;
 	if (!sh->helloed && m->op != HC_OP_HELLO)
 		return -EPROTO;
 	return hostd_ops[m->op].fn(sh, rq);
+}
+
+/*
+ * A HELLO that hc_decode() refused as too old: the client is answered
+ * -EPROTONOSUPPORT, a bare error reply that every version decodes, and the
+ * log says once per subject what to update.
+ */
+static void shadow_log_old_client(struct hostd_shadow *sh, const struct hc_msg *m)
+{
+	if (sh->told_old)
+		return;
+	sh->told_old = 1;
+	hostd_log(HOSTD_NAME ": subject %u: hello: client speaks protocol version %u, "
+		  "this hostcalld speaks %u: update libhostcall and hostcall.ko to "
+		  "this hostcalld's release", sh->slot + 1,
+		  (unsigned int)m->req.hello.version, HC_PROTO_VERSION);
 }
 
 /* A client's string, quoted for the log: no control bytes, bounded. */
@@ -393,16 +385,35 @@ static const char *log_str(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * The request's strings as the log shows them: its first two PATH and NAME
+ * fields, or for an op with a string vector (SPAWN) just its first string,
+ * the program. Only for a request that decoded: a field of one that did not
+ * may not end where it says.
+ */
 static void shadow_log_op(struct hostd_shadow *sh, const struct hc_msg *m,
-			  hc_s64 res)
+			  int decoded, hc_s64 res)
 {
-	const char *name = hc_op_name(m->op);
+	const struct hc_field *f = decoded ? hc_op_fields(m->op, 0) : NULL;
+	const char *name = hc_op_name(m->op), *str[2] = { NULL, NULL };
 	char b1[300], b2[300];
+	int n = 0;
 
+	for (; f && f->type != HC_T_END && n < 2; f++) {
+		const void *p = (const char *)m + f->off;
+		hc_u32 pos = 0;
+
+		if (f->type == HC_T_PATH || f->type == HC_T_NAME) {
+			str[n++] = *(const char *const *)p;
+		} else if (f->type == HC_T_STRV) {
+			str[0] = hc_strv_next(p, &pos);
+			str[1] = NULL;
+			break;
+		}
+	}
 	hostd_log(HOSTD_NAME ": subject %u: %s%s%s = %lld%s%s",
 		  sh->slot + 1, name ? name : "?",
-		  log_str(m->op == HC_OP_SPAWN ? m->argv : m->path, b1, sizeof(b1)),
-		  log_str(m->path2 ? m->path2 : m->name, b2, sizeof(b2)),
+		  log_str(str[0], b1, sizeof(b1)), log_str(str[1], b2, sizeof(b2)),
 		  (long long)res, res < 0 ? " " : "",
 		  res < 0 ? strerror((int)-res) : "");
 }
@@ -492,7 +503,7 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 	struct hostd_req rq = { .m = &m, .rep = &rep };
 	ssize_t n;
 	hc_s64 res;
-	int err;
+	int err, decoded;
 
 	n = hc_sock_recv(sh->conn, sh->inbuf, HC_MSG_MAX, rq.in_fds, &rq.nin);
 	if (n == -EAGAIN)
@@ -519,10 +530,13 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 		return -EBADMSG;
 	}
 	res = hc_decode(&m, sh->inbuf, n);
-	if (res == 0)
+	decoded = res == 0;
+	if (decoded)
 		res = shadow_dispatch(sh, &rq);
+	else if (res == -EPROTONOSUPPORT && m.op == HC_OP_HELLO)
+		shadow_log_old_client(sh, &m);
 	if (sh->cfg->verbose)
-		shadow_log_op(sh, &m, res);
+		shadow_log_op(sh, &m, decoded, res);
 	err = shadow_reply(sh, &rq, res);
 	close_fds(rq.in_fds, &rq.nin);
 	return err;

@@ -7,10 +7,11 @@
  * shadow's user, in a session of its own (hostcalld's terminal is not its
  * programs' controlling terminal), is the parent of the subject's host
  * programs, and serves only its shadow, over a socketpair, in the wire
- * codec: SPAWN (path: the working directory as a host path), WAIT, KILL,
- * WINSIZE, FORK_SUBJECT (a spawner for a forked subject: its socket comes
- * back) and BYE (hang up). It hangs up its programs and ends when its
- * shadow's end of the socket closes or the relay goes.
+ * codec: SPAWN (cwd: the working directory as a host path), WAIT, KILL,
+ * WINSIZE, FORK_SUBJECT (a spawner for the forked subject the header
+ * names: its socket comes back) and BYE (hang up). It hangs up its
+ * programs and ends when its shadow's end of the socket closes or the
+ * relay goes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +68,9 @@ struct spawn {
 	int master, slave;		/* the pty, or -1 */
 	int give[HC_FDS_MAX];		/* the caller's ends, in reply order */
 	int ngive;
+	int extra[HC_FDS_MAX];		/* fdmap's fds (the request's) */
+	int extra_to[HC_FDS_MAX];	/* and their numbers in the program */
+	int nextra;
 	int errpipe[2];			/* exec failure: errno from the child */
 	hc_u32 flags;
 };
@@ -246,16 +250,16 @@ static int spawner_base_env(struct spawner *sp)
 
 /* The request's envp extends the base with HC_SPAWN_KEEPENV or when it is
  * empty; otherwise it is the whole environment. */
-static int spawn_env(struct spawner *sp, struct spawn *s, const struct hc_msg *m)
+static int spawn_env(struct spawner *sp, struct spawn *s, const struct hc_req_spawn *q)
 {
-	int replace = m->envc > 0 && !(m->flags & HC_SPAWN_KEEPENV);
+	int replace = q->envp.count > 0 && !(q->flags & HC_SPAWN_KEEPENV);
 	const char *str;
 	hc_u32 pos = 0;
 	int i, err = 0;
 
 	for (i = 0; !replace && !err && i < sp->env.n; i++)
 		err = envv_set(&s->env, sp->env.v[i]);
-	while (!err && (str = hc_strv_next(m->envp, m->envplen, &pos)))
+	while (!err && (str = hc_strv_next(&q->envp, &pos)))
 		err = envv_set(&s->env, str);
 	if (!err && !s->env.v) {
 		/* an envp of nothing but non-entries: an empty environment */
@@ -295,23 +299,23 @@ static void proc_free(struct spawner_proc *pr)
 	pr->pty = 0;
 }
 
-static int spawn_argv(struct spawn *s, const struct hc_msg *m)
+static int spawn_argv(struct spawn *s, const struct hc_req_spawn *q)
 {
 	const char *str;
 	hc_u32 pos = 0;
 	int i = 0;
 
-	s->argv = calloc(m->argc + 1, sizeof(char *));
+	s->argv = calloc(q->argv.count + 1, sizeof(char *));
 	if (!s->argv)
 		return -ENOMEM;
-	while ((str = hc_strv_next(m->argv, m->argvlen, &pos)))
+	while ((str = hc_strv_next(&q->argv, &pos)))
 		s->argv[i++] = (char *)str;
 	return 0;
 }
 
-static int spawn_pty(struct spawn *s, hc_u32 size)
+static int spawn_pty(struct spawn *s, hc_u32 rows, hc_u32 cols)
 {
-	struct winsize ws = { .ws_row = size >> 16, .ws_col = size & 0xffff };
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
 
 	if (!ws.ws_row)
 		ws.ws_row = 24;
@@ -333,15 +337,17 @@ static int spawn_pty(struct spawn *s, hc_u32 size)
 /*
  * The child's streams. The caller's pipe ends are given in stdio order as
  * they are made, the pty master once after them; HC_STDIO_PASS streams take
- * the request's fds in order.
+ * the request's fds in order, and fdmap the rest.
  */
-static int spawn_stdio(struct spawn *s, const struct hc_msg *m,
+static int spawn_stdio(struct spawn *s, const struct hc_req_spawn *q,
 		       const int *fds, int nfds)
 {
+	const hc_u32 modes[3] = { q->stdin_mode, q->stdout_mode, q->stderr_mode };
 	int i, p[2], err, used = 0;
+	hc_u32 j, k;
 
 	for (i = 0; i < 3; i++) {
-		switch ((m->arg >> (8 * i)) & 0xff) {
+		switch (modes[i]) {
 		case HC_STDIO_NULL:
 			s->io[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
 			if (s->io[i] < 0)
@@ -356,7 +362,9 @@ static int spawn_stdio(struct spawn *s, const struct hc_msg *m,
 			s->give[s->ngive++] = i ? p[0] : p[1];
 			break;
 		case HC_STDIO_PTY:
-			if (s->master < 0 && (err = spawn_pty(s, m->arg2)))
+			if (q->rows > 0xffff || q->cols > 0xffff)
+				return -EINVAL;
+			if (s->master < 0 && (err = spawn_pty(s, q->rows, q->cols)))
 				return err;
 			s->io[i] = s->slave;
 			break;
@@ -378,6 +386,19 @@ static int spawn_stdio(struct spawn *s, const struct hc_msg *m,
 		s->give[s->ngive++] = s->master;
 		s->master = -1;
 	}
+	/* the shadow checked these; the spawner trusts no request either */
+	if (nfds - used != (int)q->fdmap.n)
+		return -EBADF;
+	for (j = 0; j < q->fdmap.n; j++) {
+		if (q->fdmap.v[j] < 3 || q->fdmap.v[j] >= HOSTD_FDMAP_LIMIT)
+			return -EINVAL;
+		for (k = 0; k < j; k++)
+			if (q->fdmap.v[k] == q->fdmap.v[j])
+				return -EINVAL;
+		s->extra[j] = fds[used + j];
+		s->extra_to[j] = q->fdmap.v[j];
+	}
+	s->nextra = q->fdmap.n;
 	return 0;
 }
 
@@ -442,6 +463,63 @@ static void spawn_exec(char **argv, char **envp, const char *path)
 	errno = eacces ? EACCES : ENOENT;
 }
 
+static int spawn_is_target(const struct spawn *s, int fd)
+{
+	int i;
+
+	for (i = 0; i < s->nextra; i++)
+		if (s->extra_to[i] == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * A copy of @fd at a number that is none of the targets: a copy that lands
+ * on a free target number is left there (the target's dup2() replaces it
+ * later) and the next one is tried, so at most one per target.
+ */
+static int spawn_move_fd(const struct spawn *s, int fd)
+{
+	int i, nfd = -1;
+
+	for (i = 0; i <= s->nextra; i++) {
+		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (nfd < 0 || !spawn_is_target(s, nfd))
+			return nfd;
+	}
+	errno = EMFILE;		/* never: there are only nextra targets */
+	return -1;
+}
+
+/*
+ * In the child, after stdio: fdmap's fds to their numbers. A source, or the
+ * error pipe, whose number is one of the targets would be overwritten before
+ * its turn (or before an exec failure is told), so those move to a number
+ * that is no target first, as posix_spawn's file actions would have to.
+ * Every source is close-on-exec, so only the targets remain in the program.
+ * Returns: 0, or -1 with errno set.
+ */
+static int spawn_place_fds(struct spawn *s)
+{
+	int *move[HC_FDS_MAX + 1], nmove = 0, i, fd;
+
+	if (spawn_is_target(s, s->errpipe[1]))
+		move[nmove++] = &s->errpipe[1];
+	for (i = 0; i < s->nextra; i++)
+		if (spawn_is_target(s, s->extra[i]))
+			move[nmove++] = &s->extra[i];
+	for (i = 0; i < nmove; i++) {
+		fd = spawn_move_fd(s, *move[i]);
+		if (fd < 0)
+			return -1;
+		*move[i] = fd;
+	}
+	for (i = 0; i < s->nextra; i++)
+		if (dup2(s->extra[i], s->extra_to[i]) < 0)
+			return -1;
+	return 0;
+}
+
 static void __attribute__((noreturn)) spawn_child(struct spawn *s)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -466,6 +544,8 @@ static void __attribute__((noreturn)) spawn_child(struct spawn *s)
 	for (i = 0; i < 3; i++)
 		if (dup2(s->io[i], i) < 0)
 			goto fail;
+	if (s->nextra && spawn_place_fds(s) < 0)
+		goto fail;
 	spawn_exec(s->argv, s->env.v, envv_get(&s->env, "PATH"));
 fail:
 	err = errno;
@@ -527,26 +607,27 @@ static int spawn_outcome(struct spawner *sp, struct spawn *s, pid_t pid)
 static hc_s64 spawner_spawn(struct spawner *sp, const struct hc_msg *m,
 			    const int *fds, int nfds, int *out, int *nout)
 {
+	const struct hc_req_spawn *q = &m->req.spawn;
 	struct spawn s = {
-		.dir = m->path, .master = -1, .slave = -1,
-		.errpipe = { -1, -1 }, .flags = m->flags,
+		.dir = q->cwd, .master = -1, .slave = -1,
+		.errpipe = { -1, -1 }, .flags = q->flags,
 	};
 	struct spawner_proc *slot;
 	int err, pidfd, i;
 	pid_t pid;
 
-	if (m->argc < 1)
+	if (q->argv.count < 1)
 		return -EINVAL;
 	for (slot = sp->procs; slot < sp->procs + HOSTD_PROCS_MAX; slot++)
 		if (!slot->pid)
 			break;
 	if (slot == sp->procs + HOSTD_PROCS_MAX)
 		return -EAGAIN;
-	err = spawn_argv(&s, m);
+	err = spawn_argv(&s, q);
 	if (!err)
-		err = spawn_env(sp, &s, m);
+		err = spawn_env(sp, &s, q);
 	if (!err)
-		err = spawn_stdio(&s, m, fds, nfds);
+		err = spawn_stdio(&s, q, fds, nfds);
 	if (!err && pipe2(s.errpipe, O_CLOEXEC) < 0)
 		err = -errno;
 	if (err)
@@ -598,14 +679,15 @@ out:
 static hc_s64 spawner_wait(struct spawner *sp, const struct hc_msg *m,
 			   struct hc_msg *rep)
 {
-	struct spawner_proc *pr = proc_find(sp, m->arg);
+	const struct hc_req_wait *q = &m->req.wait;
+	struct spawner_proc *pr = proc_find(sp, q->pid);
 	int status = 0, err;
 	pid_t r;
 
 	if (!pr)
 		return -ECHILD;
 	do
-		r = waitpid(pr->pid, &status, m->flags & HC_WAIT_NOHANG ? WNOHANG : 0);
+		r = waitpid(pr->pid, &status, q->flags & HC_WAIT_NOHANG ? WNOHANG : 0);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		err = -errno;
@@ -616,18 +698,19 @@ static hc_s64 spawner_wait(struct spawner *sp, const struct hc_msg *m,
 	if (r == 0)
 		return 0;
 	proc_free(pr);
-	rep->arg = status;
+	rep->rep.wait.status = status;
 	return r;
 }
 
 static hc_s64 spawner_kill(struct spawner *sp, const struct hc_msg *m)
 {
-	struct spawner_proc *pr = proc_find(sp, m->arg);
-	int sig = (int)m->arg2;
+	const struct hc_req_kill *q = &m->req.kill;
+	struct spawner_proc *pr = proc_find(sp, q->pid);
+	int sig = (int)q->sig;
 
 	if (!pr)
 		return -ESRCH;
-	if (m->arg2 >= NSIG)
+	if (q->sig >= NSIG)
 		return -EINVAL;
 	if (kill(-pr->pid, sig) == 0)
 		return 0;
@@ -643,11 +726,14 @@ static hc_s64 spawner_kill(struct spawner *sp, const struct hc_msg *m)
  */
 static hc_s64 spawner_winsize(struct spawner *sp, const struct hc_msg *m)
 {
-	struct spawner_proc *pr = proc_find(sp, m->arg);
-	struct winsize ws = { .ws_row = m->arg2 >> 16, .ws_col = m->arg2 & 0xffff };
+	const struct hc_req_winsize *q = &m->req.winsize;
+	struct spawner_proc *pr = proc_find(sp, q->pid);
+	struct winsize ws = { .ws_row = q->rows, .ws_col = q->cols };
 
 	if (!pr)
 		return -ESRCH;
+	if (q->rows > 0xffff || q->cols > 0xffff)
+		return -EINVAL;
 	if (!pr->pty)
 		return -ENOTTY;
 	if (pr->slave < 0)
@@ -688,8 +774,9 @@ static void close_others(int a, int b)
 static void spawner_serve(struct spawner *sp) __attribute__((noreturn));
 
 /*
- * A spawner for a forked subject, double-forked so that the relay (the
- * child subreaper) reaps it, as it reaps the forked subject's shadow.
+ * A spawner for a forked subject (the request's header names it),
+ * double-forked so that the relay (the child subreaper) reaps it, as it
+ * reaps the forked subject's shadow.
  */
 static hc_s64 spawner_fork(struct spawner *sp, const struct hc_msg *m,
 			   int *out, int *nout)
@@ -697,6 +784,8 @@ static hc_s64 spawner_fork(struct spawner *sp, const struct hc_msg *m,
 	int sv[2], status, i;
 	pid_t mid, pid;
 
+	if (m->subject < 1 || m->subject > sp->cfg->max_subjects)
+		return -EINVAL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	mid = fork();
@@ -713,7 +802,7 @@ static hc_s64 spawner_fork(struct spawner *sp, const struct hc_msg *m,
 			_exit(0);
 		close_others(sv[1], sp->lifeline);
 		sp->sock = sv[1];
-		sp->slot = m->arg;
+		sp->slot = m->subject - 1;
 		sp->hung_up = 0;
 		/* the parent subject's processes are not this one's */
 		for (i = 0; i < HOSTD_PROCS_MAX; i++)
@@ -770,7 +859,8 @@ static int spawner_serve_one(struct spawner *sp)
 		return n ? (int)n : -ECONNRESET;
 	memset(&rep, 0, sizeof(rep));
 	res = hc_decode(&m, sp->inbuf, n);
-	if (res == 0 && (m.hflags & HC_HF_REPLY))
+	if (res == 0 && ((m.hflags & HC_HF_REPLY) ||
+			 (nfds && !hostd_op_has(m.op, HC_OPF_FDS))))
 		res = -EBADMSG;
 	if (res == 0)
 		res = spawner_dispatch(sp, &m, fds, nfds, &rep, out, &nout);

@@ -1,95 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The hostcall codec: the only code that turns struct hc_msg into wire bytes
- * and back. Table-driven: each op lists its fields, and one encoder and one
- * decoder walk the list. Builds in the kernel and in user space.
+ * and back. Table-driven: the field tables are generated from the op list
+ * (hc_ops.h), and one encoder and one decoder walk them. Also the
+ * protocol's sub-formats: string vectors and directory records. Builds in
+ * the kernel and in user space.
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/stddef.h>
 #else
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* O_PATH, O_TMPFILE… for the flag translation */
 #endif
+#include <stddef.h>
 #include <string.h>
 #endif
 
 #include "hostcall_proto.h"
 
+#define HC_X_FIELD_REQ(s, type, field) \
+	{ HC_T_##type, offsetof(struct hc_msg, req) + offsetof(struct s, field), #field },
+#define HC_X_FIELD_REP(s, type, field) \
+	{ HC_T_##type, offsetof(struct hc_msg, rep) + offsetof(struct s, field), #field },
+#define HC_X_FIELDS(NAME, name, nr, flags, cap)				\
+	static const struct hc_field hc_req_fields_##name[] = {		\
+		HC_REQ_##name(HC_X_FIELD_REQ, hc_req_##name)		\
+		{ HC_T_END, 0, NULL }					\
+	};								\
+	static const struct hc_field hc_rep_fields_##name[] = {		\
+		HC_REP_##name(HC_X_FIELD_REP, hc_rep_##name)		\
+		{ HC_T_END, 0, NULL }					\
+	};
+HC_OP_LIST(HC_X_FIELDS)
+#undef HC_X_FIELDS
+#undef HC_X_FIELD_REQ
+#undef HC_X_FIELD_REP
+
 struct hc_opdesc {
 	const char *name;
-	hc_u8 req[HC_FIELDS_MAX];
-	hc_u8 rep[HC_FIELDS_MAX];
+	unsigned int flags;
+	hc_u64 cap;
+	const struct hc_field *req;
+	const struct hc_field *rep;
 };
 
-#define F(x)	HC_FLD_##x
-
+#define HC_X_DESC(NAME, name, nr, fl, c) \
+	[nr] = { #name, fl, c, hc_req_fields_##name, hc_rep_fields_##name },
 static const struct hc_opdesc hc_ops[HC_OP_MAX] = {
-	[HC_OP_HELLO]	    = { "hello", { F(ARG), F(FLAGS) }, { F(ARG), F(LEN) } },
-	[HC_OP_OPENAT]	    = { "openat", { F(FD), F(FLAGS), F(MODE), F(PATH) }, { 0 } },
-	[HC_OP_CLOSE]	    = { "close", { F(FD) }, { 0 } },
-	[HC_OP_READ]	    = { "read", { F(FD), F(OFF), F(LEN) }, { F(DATA) } },
-	[HC_OP_WRITE]	    = { "write", { F(FD), F(OFF), F(DATA) }, { 0 } },
-	[HC_OP_LSEEK]	    = { "lseek", { F(FD), F(OFF), F(ARG) }, { 0 } },
-	[HC_OP_FSTATAT]	    = { "fstatat", { F(FD), F(FLAGS), F(PATH) }, { F(STAT) } },
-	[HC_OP_GETDENTS]    = { "getdents", { F(FD), F(LEN) }, { F(DATA) } },
-	[HC_OP_READLINKAT]  = { "readlinkat", { F(FD), F(PATH) }, { F(PATH) } },
-	[HC_OP_MKDIRAT]	    = { "mkdirat", { F(FD), F(MODE), F(PATH) }, { 0 } },
-	[HC_OP_MKNODAT]	    = { "mknodat", { F(FD), F(MODE), F(DEV), F(PATH) }, { 0 } },
-	[HC_OP_UNLINKAT]    = { "unlinkat", { F(FD), F(FLAGS), F(PATH) }, { 0 } },
-	[HC_OP_RENAMEAT2]   = { "renameat2",
-				{ F(FD), F(PATH), F(FD2), F(PATH2), F(FLAGS) }, { 0 } },
-	[HC_OP_SYMLINKAT]   = { "symlinkat", { F(FD), F(PATH), F(PATH2) }, { 0 } },
-	[HC_OP_LINKAT]	    = { "linkat",
-				{ F(FD), F(PATH), F(FD2), F(PATH2), F(FLAGS) }, { 0 } },
-	[HC_OP_FCHMODAT]    = { "fchmodat", { F(FD), F(PATH), F(MODE), F(FLAGS) }, { 0 } },
-	[HC_OP_FCHOWNAT]    = { "fchownat",
-				{ F(FD), F(PATH), F(UID), F(GID), F(FLAGS) }, { 0 } },
-	[HC_OP_TRUNCATE]    = { "truncate", { F(FD), F(PATH), F(FLAGS), F(LEN) }, { 0 } },
-	[HC_OP_FSYNC]	    = { "fsync", { F(FD), F(FLAGS) }, { 0 } },
-	[HC_OP_UTIMENSAT]   = { "utimensat", { F(FD), F(PATH), F(FLAGS), F(TIMES) }, { 0 } },
-	[HC_OP_FACCESSAT]   = { "faccessat", { F(FD), F(PATH), F(MODE), F(FLAGS) }, { 0 } },
-	[HC_OP_STATFS]	    = { "statfs", { F(FD), F(PATH), F(FLAGS) }, { F(STATFS) } },
-	[HC_OP_FALLOCATE]   = { "fallocate", { F(FD), F(MODE), F(OFF), F(LEN) }, { 0 } },
-	[HC_OP_FLOCK]	    = { "flock", { F(FD), F(ARG) }, { 0 } },
-	[HC_OP_LOCK]	    = { "lock", { F(FD), F(ARG), F(LOCK) }, { F(LOCK) } },
-	[HC_OP_GETXATTR]    = { "getxattr",
-				{ F(FD), F(PATH), F(FLAGS), F(NAME), F(LEN) }, { F(DATA) } },
-	[HC_OP_SETXATTR]    = { "setxattr",
-				{ F(FD), F(PATH), F(FLAGS), F(NAME), F(DATA), F(ARG) },
-				{ 0 } },
-	[HC_OP_LISTXATTR]   = { "listxattr", { F(FD), F(PATH), F(FLAGS), F(LEN) }, { F(DATA) } },
-	[HC_OP_REMOVEXATTR] = { "removexattr", { F(FD), F(PATH), F(FLAGS), F(NAME) }, { 0 } },
-	[HC_OP_CHDIR]	    = { "chdir", { F(FD), F(PATH), F(FLAGS) }, { 0 } },
-	[HC_OP_GETCWD]	    = { "getcwd", { 0 }, { F(PATH) } },
-	[HC_OP_FORK_SUBJECT] = { "fork-subject", { 0 }, { 0 } },
-	[HC_OP_REALPATH]    = { "realpath", { F(FD), F(PATH) }, { F(PATH) } },
-	[HC_OP_SPAWN]	    = { "spawn",
-				{ F(FLAGS), F(ARG), F(ARG2), F(PATH), F(ARGV), F(ENVP) },
-				{ 0 } },
-	[HC_OP_WAIT]	    = { "wait", { F(ARG), F(FLAGS) }, { F(ARG) } },
-	[HC_OP_KILL]	    = { "kill", { F(ARG), F(ARG2) }, { 0 } },
-	[HC_OP_WINSIZE]	    = { "winsize", { F(ARG), F(ARG2) }, { 0 } },
-	[HC_OP_BYE]	    = { "bye", { 0 }, { 0 } },
-	[HC_OP_SPAWN_KEEP]  = { "spawn-keep",
-				{ F(FLAGS), F(ARG), F(ARG2), F(PATH), F(ARGV), F(ENVP) },
-				{ F(DATA) } },
+	HC_OP_LIST(HC_X_DESC)
 };
+#undef HC_X_DESC
 
-#undef F
-
-const char *hc_op_name(unsigned int op)
-{
-	if (op >= HC_OP_MAX)
-		return NULL;
-	return hc_ops[op].name;
-}
-
-const hc_u8 *hc_op_fields(unsigned int op, int reply)
+static const struct hc_opdesc *hc_op(unsigned int op)
 {
 	if (op >= HC_OP_MAX || !hc_ops[op].name)
 		return NULL;
-	return reply ? hc_ops[op].rep : hc_ops[op].req;
+	return &hc_ops[op];
+}
+
+const char *hc_op_name(unsigned int op)
+{
+	const struct hc_opdesc *d = hc_op(op);
+
+	return d ? d->name : NULL;
+}
+
+int hc_op_flags(unsigned int op)
+{
+	const struct hc_opdesc *d = hc_op(op);
+
+	return d ? (int)d->flags : -ENOSYS;
+}
+
+hc_u64 hc_op_cap(unsigned int op)
+{
+	const struct hc_opdesc *d = hc_op(op);
+
+	return d ? d->cap : 0;
+}
+
+const struct hc_field *hc_op_fields(unsigned int op, int reply)
+{
+	const struct hc_opdesc *d = hc_op(op);
+
+	if (!d)
+		return NULL;
+	return reply ? d->rep : d->req;
 }
 
 /* ---- encoder ---- */
@@ -222,91 +220,84 @@ static void put_lock(struct hc_wbuf *w, const struct hc_lock *l)
 	put_u32(w, l->pid);
 }
 
-/* A string vector is a blob whose bytes are @count NUL-terminated strings. */
-static void put_strv(struct hc_wbuf *w, const char *v, hc_u32 len, hc_u32 count)
+/* A string vector: u32 count, then a blob of count NUL-terminated strings. */
+static void put_strv(struct hc_wbuf *w, const struct hc_strv *v)
 {
 	hc_u32 i, nuls = 0;
 
-	if (len && !v) {
+	if (v->len && !v->ptr) {
 		w->err = -EINVAL;
 		return;
 	}
-	for (i = 0; i < len; i++)
-		nuls += v[i] == 0;
-	if (nuls != count || count > HC_ARGV_MAX || (len && v[len - 1] != 0)) {
+	for (i = 0; i < v->len; i++)
+		nuls += v->ptr[i] == 0;
+	if (nuls != v->count || v->count > HC_ARGV_MAX ||
+	    (v->len && v->ptr[v->len - 1] != 0)) {
 		w->err = -EINVAL;
 		return;
 	}
-	put_u32(w, count);
-	put_blob(w, v, len);
+	put_u32(w, v->count);
+	put_blob(w, v->ptr, v->len);
 }
 
-static void put_field(struct hc_wbuf *w, const struct hc_msg *m, int f)
+static void put_u32v(struct hc_wbuf *w, const struct hc_u32v *v)
 {
-	switch (f) {
-	case HC_FLD_FD:
-		put_u32(w, m->fd);
+	hc_u32 i;
+
+	if (v->n > HC_FDS_MAX) {
+		w->err = -EINVAL;
+		return;
+	}
+	put_u32(w, v->n);
+	for (i = 0; i < v->n; i++)
+		put_u32(w, v->v[i]);
+}
+
+static void put_field(struct hc_wbuf *w, const struct hc_msg *m,
+		      const struct hc_field *f)
+{
+	const void *p = (const char *)m + f->off;
+
+	switch (f->type) {
+	case HC_T_U32:
+		put_u32(w, *(const hc_u32 *)p);
 		break;
-	case HC_FLD_FD2:
-		put_u32(w, m->fd2);
+	case HC_T_S32:
+		put_u32(w, (hc_u32)*(const hc_s32 *)p);
 		break;
-	case HC_FLD_FLAGS:
-		put_u32(w, m->flags);
+	case HC_T_U64:
+		put_u64(w, *(const hc_u64 *)p);
 		break;
-	case HC_FLD_MODE:
-		put_u32(w, m->mode);
+	case HC_T_S64:
+		put_u64(w, (hc_u64)*(const hc_s64 *)p);
 		break;
-	case HC_FLD_UID:
-		put_u32(w, m->uid);
+	case HC_T_PATH:
+		put_str(w, *(const char *const *)p, HC_PATH_MAX);
 		break;
-	case HC_FLD_GID:
-		put_u32(w, m->gid);
+	case HC_T_NAME:
+		put_str(w, *(const char *const *)p, HC_NAME_MAX);
 		break;
-	case HC_FLD_ARG:
-		put_u32(w, m->arg);
+	case HC_T_BLOB:
+		put_blob(w, ((const struct hc_blob *)p)->ptr,
+			 ((const struct hc_blob *)p)->len);
 		break;
-	case HC_FLD_ARG2:
-		put_u32(w, m->arg2);
+	case HC_T_STRV:
+		put_strv(w, p);
 		break;
-	case HC_FLD_OFF:
-		put_u64(w, m->off);
+	case HC_T_U32V:
+		put_u32v(w, p);
 		break;
-	case HC_FLD_LEN:
-		put_u64(w, m->len);
+	case HC_T_STAT:
+		put_stat(w, p);
 		break;
-	case HC_FLD_DEV:
-		put_u64(w, m->dev);
+	case HC_T_STATFS:
+		put_statfs(w, p);
 		break;
-	case HC_FLD_TIMES:
-		put_ts(w, &m->times[0]);
-		put_ts(w, &m->times[1]);
+	case HC_T_LOCK:
+		put_lock(w, p);
 		break;
-	case HC_FLD_STAT:
-		put_stat(w, &m->st);
-		break;
-	case HC_FLD_STATFS:
-		put_statfs(w, &m->sfs);
-		break;
-	case HC_FLD_LOCK:
-		put_lock(w, &m->lk);
-		break;
-	case HC_FLD_PATH:
-		put_str(w, m->path, HC_PATH_MAX);
-		break;
-	case HC_FLD_PATH2:
-		put_str(w, m->path2, HC_PATH_MAX);
-		break;
-	case HC_FLD_NAME:
-		put_str(w, m->name, HC_XATTR_NAME_MAX);
-		break;
-	case HC_FLD_DATA:
-		put_blob(w, m->data, m->datalen);
-		break;
-	case HC_FLD_ARGV:
-		put_strv(w, m->argv, m->argvlen, m->argc);
-		break;
-	case HC_FLD_ENVP:
-		put_strv(w, m->envp, m->envplen, m->envc);
+	case HC_T_TIME:
+		put_ts(w, p);
 		break;
 	default:
 		w->err = -EINVAL;
@@ -318,7 +309,7 @@ int hc_encode(const struct hc_msg *m, void *buf, size_t cap)
 {
 	struct hc_wbuf w = { .p = buf, .len = 0, .cap = cap };
 	int reply = !!(m->hflags & HC_HF_REPLY);
-	const hc_u8 *f = hc_op_fields(m->op, reply);
+	const struct hc_field *f = hc_op_fields(m->op, reply);
 
 	/*
 	 * an error reply has no body, so any op can get one (-ENOSYS for
@@ -336,8 +327,8 @@ int hc_encode(const struct hc_msg *m, void *buf, size_t cap)
 	put_u32(&w, m->subject);
 	put_u64(&w, m->result);
 	if (!(reply && m->result < 0))
-		for (; *f != HC_FLD_END; f++)
-			put_field(&w, m, *f);
+		for (; f->type != HC_T_END; f++)
+			put_field(&w, m, f);
 	if (w.err)
 		return w.err;
 
@@ -441,26 +432,38 @@ static const char *get_str(struct hc_rbuf *r, size_t max)
 	return (const char *)p;
 }
 
-static const char *get_strv(struct hc_rbuf *r, hc_u32 *lenp, hc_u32 *countp)
+static void get_strv(struct hc_rbuf *r, struct hc_strv *v)
 {
 	hc_u32 count = get_u32(r);
-	const char *v = get_blob(r, lenp);
 	hc_u32 i, nuls = 0;
 
+	v->ptr = get_blob(r, &v->len);
 	if (r->err)
-		return NULL;
-	if (count > HC_ARGV_MAX || (*lenp && v[*lenp - 1] != 0)) {
+		return;
+	if (count > HC_ARGV_MAX || (v->len && v->ptr[v->len - 1] != 0)) {
 		r->err = -EBADMSG;
-		return NULL;
+		return;
 	}
-	for (i = 0; i < *lenp; i++)
-		nuls += v[i] == 0;
+	for (i = 0; i < v->len; i++)
+		nuls += v->ptr[i] == 0;
 	if (nuls != count) {
 		r->err = -EBADMSG;
-		return NULL;
+		return;
 	}
-	*countp = count;
-	return v;
+	v->count = count;
+}
+
+static void get_u32v(struct hc_rbuf *r, struct hc_u32v *v)
+{
+	hc_u32 i, n = get_u32(r);
+
+	if (n > HC_FDS_MAX) {
+		r->err = -EBADMSG;
+		return;
+	}
+	v->n = n;
+	for (i = 0; i < n; i++)
+		v->v[i] = get_u32(r);
 }
 
 static void get_ts(struct hc_rbuf *r, struct hc_timespec *t)
@@ -514,72 +517,51 @@ static void get_lock(struct hc_rbuf *r, struct hc_lock *l)
 	l->pid = get_u32(r);
 }
 
-static void get_field(struct hc_rbuf *r, struct hc_msg *m, int f)
+static void get_field(struct hc_rbuf *r, struct hc_msg *m,
+		      const struct hc_field *f)
 {
-	switch (f) {
-	case HC_FLD_FD:
-		m->fd = get_u32(r);
+	void *p = (char *)m + f->off;
+
+	switch (f->type) {
+	case HC_T_U32:
+		*(hc_u32 *)p = get_u32(r);
 		break;
-	case HC_FLD_FD2:
-		m->fd2 = get_u32(r);
+	case HC_T_S32:
+		*(hc_s32 *)p = (hc_s32)get_u32(r);
 		break;
-	case HC_FLD_FLAGS:
-		m->flags = get_u32(r);
+	case HC_T_U64:
+		*(hc_u64 *)p = get_u64(r);
 		break;
-	case HC_FLD_MODE:
-		m->mode = get_u32(r);
+	case HC_T_S64:
+		*(hc_s64 *)p = (hc_s64)get_u64(r);
 		break;
-	case HC_FLD_UID:
-		m->uid = get_u32(r);
+	case HC_T_PATH:
+		*(const char **)p = get_str(r, HC_PATH_MAX);
 		break;
-	case HC_FLD_GID:
-		m->gid = get_u32(r);
+	case HC_T_NAME:
+		*(const char **)p = get_str(r, HC_NAME_MAX);
 		break;
-	case HC_FLD_ARG:
-		m->arg = get_u32(r);
+	case HC_T_BLOB:
+		((struct hc_blob *)p)->ptr =
+			get_blob(r, &((struct hc_blob *)p)->len);
 		break;
-	case HC_FLD_ARG2:
-		m->arg2 = get_u32(r);
+	case HC_T_STRV:
+		get_strv(r, p);
 		break;
-	case HC_FLD_OFF:
-		m->off = get_u64(r);
+	case HC_T_U32V:
+		get_u32v(r, p);
 		break;
-	case HC_FLD_LEN:
-		m->len = get_u64(r);
+	case HC_T_STAT:
+		get_stat(r, p);
 		break;
-	case HC_FLD_DEV:
-		m->dev = get_u64(r);
+	case HC_T_STATFS:
+		get_statfs(r, p);
 		break;
-	case HC_FLD_TIMES:
-		get_ts(r, &m->times[0]);
-		get_ts(r, &m->times[1]);
+	case HC_T_LOCK:
+		get_lock(r, p);
 		break;
-	case HC_FLD_STAT:
-		get_stat(r, &m->st);
-		break;
-	case HC_FLD_STATFS:
-		get_statfs(r, &m->sfs);
-		break;
-	case HC_FLD_LOCK:
-		get_lock(r, &m->lk);
-		break;
-	case HC_FLD_PATH:
-		m->path = get_str(r, HC_PATH_MAX);
-		break;
-	case HC_FLD_PATH2:
-		m->path2 = get_str(r, HC_PATH_MAX);
-		break;
-	case HC_FLD_NAME:
-		m->name = get_str(r, HC_XATTR_NAME_MAX);
-		break;
-	case HC_FLD_DATA:
-		m->data = get_blob(r, &m->datalen);
-		break;
-	case HC_FLD_ARGV:
-		m->argv = get_strv(r, &m->argvlen, &m->argc);
-		break;
-	case HC_FLD_ENVP:
-		m->envp = get_strv(r, &m->envplen, &m->envc);
+	case HC_T_TIME:
+		get_ts(r, p);
 		break;
 	default:
 		r->err = -EBADMSG;
@@ -609,7 +591,7 @@ int hc_decode_hdr(struct hc_msg *m, const void *buf, size_t len)
 int hc_decode(struct hc_msg *m, const void *buf, size_t len)
 {
 	struct hc_rbuf r = { .p = buf, .pos = HC_HDR_SIZE, .len = len };
-	const hc_u8 *f;
+	const struct hc_field *f;
 	int reply, err;
 
 	err = hc_decode_hdr(m, buf, len);
@@ -622,8 +604,18 @@ int hc_decode(struct hc_msg *m, const void *buf, size_t len)
 		return len == HC_HDR_SIZE ? 0 : -EBADMSG;
 	if (!f)
 		return -ENOSYS;
-	for (; *f != HC_FLD_END && !r.err; f++)
-		get_field(&r, m, *f);
+	/*
+	 * HELLO's first field is the client's version in every version: an
+	 * older client is told so, not that its message is malformed
+	 */
+	if (m->op == HC_OP_HELLO && !reply && len >= HC_HDR_SIZE + 4) {
+		m->req.hello.version = get_u32(&r);
+		if (m->req.hello.version < HC_PROTO_VERSION_MIN)
+			return -EPROTONOSUPPORT;
+		r.pos = HC_HDR_SIZE;
+	}
+	for (; f->type != HC_T_END && !r.err; f++)
+		get_field(&r, m, f);
 	if (r.err)
 		return r.err;
 	if (r.pos != r.len)
@@ -631,16 +623,92 @@ int hc_decode(struct hc_msg *m, const void *buf, size_t len)
 	return 0;
 }
 
-const char *hc_strv_next(const char *v, hc_u32 len, hc_u32 *pos)
+void hc_hdr_set_subject(void *buf, hc_u32 subject)
+{
+	hc_u8 *p = (hc_u8 *)buf + 12;	/* after len, op, hflags, tag */
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (subject >> (8 * i)) & 0xff;
+}
+
+const char *hc_strv_next(const struct hc_strv *v, hc_u32 *pos)
 {
 	const char *s;
 
-	if (!v || *pos >= len)
+	if (!v->ptr || *pos >= v->len)
 		return NULL;
-	s = v + *pos;
+	s = v->ptr + *pos;
 	/* hc_decode() checked that the vector ends with a NUL */
-	*pos += strnlen(s, len - *pos) + 1;
+	*pos += strnlen(s, v->len - *pos) + 1;
 	return s;
+}
+
+/* ---- directory records ---- */
+
+static void le_put(hc_u8 *p, hc_u64 v, int bytes)
+{
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (v >> (8 * i)) & 0xff;
+}
+
+static hc_u64 le_get(const hc_u8 *p, int bytes)
+{
+	hc_u64 v = 0;
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		v |= (hc_u64)p[i] << (8 * i);
+	return v;
+}
+
+int hc_dirent_put(void *buf, size_t cap, size_t *pos, const struct hc_dirent *d)
+{
+	hc_u8 *p = (hc_u8 *)buf + *pos;
+	size_t reclen = (HC_DIRENT_HDR + d->namelen + 1 + 7) & ~(size_t)7;
+
+	if (!d->namelen || d->namelen > HC_NAME_MAX ||
+	    memchr(d->name, 0, d->namelen) || memchr(d->name, '/', d->namelen))
+		return -EINVAL;
+	if (*pos > cap || reclen > cap - *pos)
+		return -ENOSPC;
+	le_put(p, d->ino, 8);
+	le_put(p + 8, (hc_u64)d->off, 8);
+	le_put(p + 16, reclen, 2);
+	p[18] = d->type;
+	memcpy(p + HC_DIRENT_HDR, d->name, d->namelen);
+	memset(p + HC_DIRENT_HDR + d->namelen, 0,
+	       reclen - HC_DIRENT_HDR - d->namelen);
+	*pos += reclen;
+	return 0;
+}
+
+int hc_dirent_next(const void *buf, size_t len, size_t *pos, struct hc_dirent *d)
+{
+	const hc_u8 *p = (const hc_u8 *)buf + *pos;
+	size_t left, reclen, n;
+
+	if (*pos >= len)
+		return 0;
+	left = len - *pos;
+	if (left < HC_DIRENT_HDR + 2)
+		return -EBADMSG;
+	reclen = le_get(p + 16, 2);
+	if (reclen < HC_DIRENT_HDR + 2 || reclen > left || reclen % 8)
+		return -EBADMSG;
+	n = strnlen((const char *)p + HC_DIRENT_HDR, reclen - HC_DIRENT_HDR);
+	if (!n || n > HC_NAME_MAX || n == reclen - HC_DIRENT_HDR ||
+	    memchr(p + HC_DIRENT_HDR, '/', n))
+		return -EBADMSG;
+	d->ino = le_get(p, 8);
+	d->off = (hc_s64)le_get(p + 8, 8);
+	d->type = p[18];
+	d->name = (const char *)p + HC_DIRENT_HDR;
+	d->namelen = n;
+	*pos += reclen;
+	return 1;
 }
 
 #ifndef __KERNEL__

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unix-socket framing for the hostcall protocol (user space only): one
- * message per SOCK_SEQPACKET record, with up to HC_FDS_MAX + 1 fds attached
+ * message per SOCK_SEQPACKET record, with up to HC_SOCK_FDS_MAX fds attached
  * by SCM_RIGHTS. Used by hostcalld and by libhostcall alike.
  */
 #ifndef HC_SOCK_H
@@ -11,7 +11,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define HC_SOCK_FDS_MAX	4
+#include "hostcall_proto.h"
+
+/*
+ * The fds one record may carry: HC_FDS_MAX, the protocol's limit for a
+ * message, and one more, which hostcalld's spawner puts before the fds it
+ * returns to its shadow (the new program's pidfd). A receiver checks the
+ * protocol's limit itself (the header's fd count).
+ */
+#define HC_SOCK_FDS_MAX	(HC_FDS_MAX + 1)
 
 /**
  * hc_sock_send() - send one message with @nfds fds attached.

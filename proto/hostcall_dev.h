@@ -7,8 +7,9 @@
  * Each open of /dev/hostcall is a subject: the module sends HC_OP_HELLO when
  * the device is opened and fails the open with the error of the handshake
  * (ENODEV with no transport, EIO when the host does not answer,
- * EPROTONOSUPPORT for a host older than protocol version 2, EAGAIN at the
- * host's subject limit). Subjects follow processes: a process that uses
+ * EPROTONOSUPPORT for a hostcalld that speaks a protocol older than version
+ * 3, which the kernel log says needs an update, EAGAIN at the host's
+ * subject limit). Subjects follow processes: a process that uses
  * the file without having opened it (a child after fork, or one that got
  * the fd over a socket) gets its own subject at its first call, a fork of
  * the subject of its nearest ancestor that has one (else the opener's), so
@@ -44,9 +45,9 @@
  *
  * The module checks the request with hc_decode(), overwrites its subject
  * with the calling process's, sends it and checks the reply the same way
- * (op and tag echoed, HC_HF_REPLY set). HELLO, FORK_SUBJECT and BYE (the
- * module makes and ends subjects itself) and requests with attached fds
- * are refused (EINVAL). Errors: EFAULT, EINVAL (bad struct or message), EIO
+ * (op and tag echoed, HC_HF_REPLY set). The ops that make or end subjects
+ * (HC_OPF_SUBJECT: HELLO, FORK_SUBJECT, BYE; the module does that itself)
+ * and requests with attached fds are refused (EINVAL). Errors: EFAULT, EINVAL (bad struct or message), EIO
  * (the host did not answer in time, or went away), EPROTO (a malformed
  * reply), EMSGSIZE (the reply is larger than @rep_cap: the call did
  * happen), EINTR (a fatal signal arrived while waiting); for a process's
@@ -66,10 +67,11 @@ struct hostcall_call {
 /* HOSTCALL_IOC_INFO: what the handshake gave this file and process. */
 struct hostcall_info {
 	__u32 subject;		/* the host's id of the caller's subject */
-	__u32 version;		/* protocol version in use */
+	__u32 version;		/* protocol version in use (3 or later) */
 	__u32 msg_max;		/* largest message either way */
 	__u32 flags;		/* zero */
 	char transport[16];	/* "ivshmem", NUL-terminated */
+	__u64 caps;		/* HC_CAP_* offered that the module knows */
 };
 
 /*
@@ -105,10 +107,13 @@ struct hostcall_open {
 #define HOSTCALL_SPAWN_FDS	4
 
 /*
- * HOSTCALL_IOC_SPAWN: HC_OP_SPAWN_KEEP, with the streams as guest fds.
- * @call:  as HOSTCALL_IOC_CALL; the request must be HC_OP_SPAWN_KEEP
- * @fds:   out: a "stream file" for each handle the reply lists (pipe ends in
- *         stdio order, then the pty master), close-on-exec; -1 after @nfds
+ * HOSTCALL_IOC_SPAWN: HC_OP_SPAWN with HC_SPAWN_KEEP, with the streams as
+ * guest fds.
+ * @call:  as HOSTCALL_IOC_CALL; the request must be HC_OP_SPAWN with
+ *         HC_SPAWN_KEEP in its flags (else EINVAL)
+ * @fds:   out: a "stream file" for each handle the reply lists in its
+ *         handles (pipe ends in stdio order, then the pty master),
+ *         close-on-exec; -1 after @nfds
  * @nfds:  out: how many
  * @flags: zero
  *

@@ -1,112 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hostcall wire protocol: the one definition shared by hostcalld, libhostcall
- * and the guest kernel module. Compiles in the kernel (no libc) and in user
- * space.
- *
- * Versions
- *   1  first version: file system ops, subjects, fork-subject, host processes.
- *   2  HC_OP_BYE (a subject ends) and HELLO flags (HC_HELLO_KEEP_HANDLES:
- *      the transport carries no fds, so the shadow keeps a handle for every
- *      file it opens). Both are additive: a version-1 host answers BYE with
- *      -ENOSYS, as any op it does not know, and ignores HELLO flags.
- *      Added later within version 2 (a host without it answers -ENOSYS):
- *      HC_OP_SPAWN_KEEP, SPAWN whose pipe ends and pty master stay in the
- *      shadow as handles.
- *
- * Negotiation
- *   The client sends the highest version it speaks in HELLO's arg; the host
- *   answers min(that, its own). A client may send any op of the version in
- *   use; an op the host does not know gets -ENOSYS and the subject goes on.
- *   HELLO flags are honoured only by hosts of version >= 2: a client that
- *   needs one (the guest module needs HC_HELLO_KEEP_HANDLES) must see
- *   version >= 2 in the reply and give up otherwise. A host refuses flag bits
- *   it does not know with -EINVAL, so a future flag is never silently
- *   ignored by a host that speaks version 2 or later.
+ * hostcall wire protocol, version 3: the one definition shared by
+ * hostcalld, libhostcall and the guest kernel module. Compiles in the kernel
+ * (no libc) and in user space. The specification is proto/PROTOCOL.md; the
+ * ops and their fields are listed once, in hc_ops.h.
  *
  * Rules
  *   - Every field on the wire is little-endian with an explicit width; no C
  *     struct is ever sent as bytes (struct stat differs between ABIs).
  *   - Op numbers are never reused: a retired op keeps its number, unused.
- *   - The first request on a subject is HC_OP_HELLO carrying the highest
- *     version the client speaks; the reply carries the version both use, or
- *     -EPROTONOSUPPORT. Nothing else is accepted before HELLO.
+ *   - The first request on a subject is HELLO; nothing else is accepted
+ *     before it. HELLO's layout is the same in every version from 3 on.
+ *   - An op's fields never change once released: later additions are new
+ *     ops or flags, announced by a capability bit in HELLO's reply.
  *   - A reply carries the request's op and tag, and a result that is >= 0 on
- *     success or -errno (Linux generic errno numbers) on failure.
+ *     success or -errno (Linux generic errno numbers) on failure. A reply
+ *     with result < 0 has no body.
  *   - Open flags and file types travel in the generic Linux encoding
  *     (HC_O_*, the values of asm-generic/fcntl.h); each side translates.
  *
- * Message layout (all little-endian):
- *   header  u32 len      whole message, header included, <= HC_MSG_MAX
- *           u16 op       enum hc_op
- *           u16 hflags   HC_HF_REPLY, number of attached fds (HC_HF_NFDS)
- *           u32 tag      chosen by the requester, echoed in the reply
- *           u32 subject  subject id (informational on the Unix transport)
- *           s64 result   replies: >= 0 or -errno; requests: 0
- *   body    the op's fields in the order hc_op_fields() gives, each encoded
- *           as its type says: u32, u64, s64, a string (u32 length counting a
- *           terminating NUL that must be present, no NUL before it), a blob
- *           (u32 length + bytes), or a fixed group (stat, statfs, lock,
- *           times) of the integers listed with its struct.
- * A reply with result < 0 has no body.
- *
- * Unix-socket transport (no VM), see hc_sock.h for the framing:
- *   - The client connects a SOCK_SEQPACKET socket to hostcalld. The relay
- *     only accepts and forks a shadow process that owns the connection from
- *     then on: every request reaches the shadow in one hop.
- *   - HC_OP_HELLO: request arg = highest version the client speaks; reply
- *     arg = version in use, len = HC_MSG_MAX, result = subject id.
- *   - HC_OP_OPENAT: the opened file travels back as an attached fd, which
- *     the client owns. The shadow keeps a handle (a dup) only for
- *     directories, so that *at() calls relative to them run in the shadow;
- *     result is that handle, or HC_HANDLE_NONE. Ops on a file the client
- *     holds with no handle (fchmod, fchown, futimens, f*xattr) attach the
- *     client's fd and set fd = HC_HANDLE_PASSED; the shadow serves such an
- *     fd only if it refers to a file it opened itself.
- *   - HC_OP_CLOSE releases a handle.
- *   - HC_OP_FORK_SUBJECT: the shadow forks; the child shadow serves a new
- *     connection whose client end comes back attached; result = its subject
- *     id. The client's child process uses it from then on.
- *   - HC_OP_SPAWN: fds for HC_STDIO_PASS streams are attached in stdio
- *     order; the reply attaches the caller's pipe ends in stdio order, then
- *     the pty master if any stream is HC_STDIO_PTY. arg packs the three
- *     stdio modes (stdin | stdout << 8 | stderr << 16), arg2 the pty size
- *     (rows << 16 | cols), path the working directory ("" for the
- *     subject's).
- *   - HC_OP_WAIT: arg = pid; reply arg = wait status; result = pid, or 0
- *     with HC_WAIT_NOHANG while it runs.
- *   - HC_OP_KILL: arg = pid, arg2 = signal, sent to the process group.
- *   - HC_OP_WINSIZE: arg = pid, arg2 = rows << 16 | cols.
- *   - HC_OP_SPAWN_KEEP: the request of HC_OP_SPAWN; the caller's pipe ends
- *     and the pty master are not attached but kept by the shadow as handles
- *     (on either transport), and the reply's data lists them as u32
- *     little-endian handle numbers in the order SPAWN attaches fds: pipe
- *     ends in stdio order, then the pty master. READ and WRITE with off = -1
- *     move the bytes, CLOSE (or the subject's end) closes them, WINSIZE
- *     still resizes the pty. HC_STDIO_PASS needs an attached fd, so on a
- *     transport without fds it gets -EBADF.
- *   - HC_OP_BYE (v2): the shadow replies 0 and exits, as when the connection
- *     closes; its host processes get SIGHUP. Closing the connection says the
- *     same, so a client of this transport need not send it.
- *
- * HC_HELLO_KEEP_HANDLES (v2), for transports that carry no fds (the
- * ivshmem ring of a VM, hc_ring.h):
- *   - HC_OP_OPENAT: the shadow keeps a handle for every file it opens, not
- *     only for directories, and attaches no fd; result is the handle. READ,
- *     WRITE, LSEEK, FSTATAT, GETDENTS, FSYNC, TRUNCATE, FALLOCATE, FLOCK,
- *     LOCK, the xattr ops and CLOSE then name the file by that handle.
- *   - HC_OP_SPAWN: only HC_STDIO_NULL and HC_STDIO_SAME streams; the others
- *     would return fds and get -EOPNOTSUPP: use HC_OP_SPAWN_KEEP.
- *   - HC_OP_FORK_SUBJECT: the shadow still attaches the new connection; the
- *     transport's relay takes it and gives the client only the subject id.
- *   A forked subject keeps its parent's mode.
- *
- * In a VM (hostcalld --ivshmem) the relay between the ring and the shadows
- * routes each request by its subject id: a HELLO for subject 0 creates a
- * subject (the relay sets HC_HELLO_KEEP_HANDLES), FORK_SUBJECT's result is
- * the new subject's id, BYE ends one, and an id the guest did not get from
- * the relay gets -ESRCH. The guest kernel module sends BYE for each of its
- * subjects when /dev/hostcall is closed for the last time.
+ * Header (24 bytes, little-endian):
+ *   u32 len      whole message, header included, <= HC_MSG_MAX
+ *   u16 op       enum hc_op
+ *   u16 hflags   HC_HF_REPLY, number of attached fds (HC_HF_NFDS_MASK)
+ *   u32 tag      chosen by the requester, echoed in the reply
+ *   u32 subject  subject id (informational on the Unix transport)
+ *   s64 result   replies: >= 0 or -errno; requests: 0
+ * Body: the op's fields in the order hc_ops.h lists them, each encoded as
+ * its type (HC_T_*) says.
  */
 #ifndef HOSTCALL_PROTO_H
 #define HOSTCALL_PROTO_H
@@ -132,7 +53,17 @@ typedef uint64_t hc_u64;
 typedef int64_t hc_s64;
 #endif
 
-#define HC_PROTO_VERSION	2
+#include "hc_ops.h"
+
+/* The version this code speaks, and the oldest it accepts. */
+#define HC_PROTO_VERSION	3
+#define HC_PROTO_VERSION_MIN	3
+
+/*
+ * Capabilities (HELLO's caps): one bit for each op or flag added after
+ * version 3's first release. HC_CAPS is what this code implements.
+ */
+#define HC_CAPS			0ull
 
 /* Largest message in either direction, header included. */
 #define HC_MSG_MAX		(128 * 1024)
@@ -144,15 +75,15 @@ typedef int64_t hc_s64;
 #define HC_XATTR_NAME_MAX	255
 /* Host processes: argv/envp limits. */
 #define HC_ARGV_MAX		4096
-#define HC_FDS_MAX		3
+/* fds one message may carry (Unix socket), and the length of a HC_T_U32V. */
+#define HC_FDS_MAX		16
 
-/* HELLO flags (request field flags; version >= 2, see Negotiation). */
 #define HC_HELLO_KEEP_HANDLES	(1u << 0)
 #define HC_HELLO_FLAGS		HC_HELLO_KEEP_HANDLES	/* all known flags */
 
 /* Header flags. */
 #define HC_HF_REPLY		0x8000
-#define HC_HF_NFDS_MASK		0x0003	/* fds attached to this message */
+#define HC_HF_NFDS_MASK		0x001f	/* fds attached to this message */
 
 /* Directory handle meaning "the subject's working directory". */
 #define HC_AT_FDCWD		(-100)
@@ -237,51 +168,11 @@ typedef int64_t hc_s64;
 #define HC_SPAWN_NEWPGRP	(1 << 0) /* own process group (default) */
 #define HC_SPAWN_SETSID		(1 << 1) /* new session; pty is controlling */
 #define HC_SPAWN_KEEPENV	(1 << 2) /* envp adds to, not replaces, base */
+#define HC_SPAWN_KEEP		(1 << 3) /* streams stay in the shadow as handles */
+#define HC_SPAWN_FLAGS		(HC_SPAWN_NEWPGRP | HC_SPAWN_SETSID | \
+				 HC_SPAWN_KEEPENV | HC_SPAWN_KEEP)
 /* HC_OP_WAIT flags. */
 #define HC_WAIT_NOHANG		1
-
-enum hc_op {
-	HC_OP_HELLO		= 1,
-	HC_OP_OPENAT		= 2,
-	HC_OP_CLOSE		= 3,
-	HC_OP_READ		= 4,	/* off < 0: read at the file offset */
-	HC_OP_WRITE		= 5,	/* off < 0: write at the file offset */
-	HC_OP_LSEEK		= 6,
-	HC_OP_FSTATAT		= 7,	/* fstat: empty path, AT_EMPTY_PATH */
-	HC_OP_GETDENTS		= 8,
-	HC_OP_READLINKAT	= 9,
-	HC_OP_MKDIRAT		= 10,
-	HC_OP_MKNODAT		= 11,
-	HC_OP_UNLINKAT		= 12,
-	HC_OP_RENAMEAT2		= 13,	/* fd+path: old name, fd2+path2: new */
-	HC_OP_SYMLINKAT		= 14,	/* fd+path: the new link, path2: target */
-	HC_OP_LINKAT		= 15,	/* fd+path: existing, fd2+path2: new */
-	HC_OP_FCHMODAT		= 16,	/* fchmod: empty path, AT_EMPTY_PATH */
-	HC_OP_FCHOWNAT		= 17,
-	HC_OP_TRUNCATE		= 18,	/* ftruncate: empty path, AT_EMPTY_PATH */
-	HC_OP_FSYNC		= 19,
-	HC_OP_UTIMENSAT		= 20,
-	HC_OP_FACCESSAT		= 21,
-	HC_OP_STATFS		= 22,	/* fstatfs: empty path, AT_EMPTY_PATH */
-	HC_OP_FALLOCATE		= 23,
-	HC_OP_FLOCK		= 24,
-	HC_OP_LOCK		= 25,	/* fcntl record locks */
-	HC_OP_GETXATTR		= 26,	/* f/l variants: fd, at-flags */
-	HC_OP_SETXATTR		= 27,
-	HC_OP_LISTXATTR		= 28,
-	HC_OP_REMOVEXATTR	= 29,
-	HC_OP_CHDIR		= 30,	/* fchdir: empty path, AT_EMPTY_PATH */
-	HC_OP_GETCWD		= 31,
-	HC_OP_FORK_SUBJECT	= 32,
-	HC_OP_REALPATH		= 33,
-	HC_OP_SPAWN		= 34,
-	HC_OP_WAIT		= 35,
-	HC_OP_KILL		= 36,
-	HC_OP_WINSIZE		= 37,
-	HC_OP_BYE		= 38,	/* v2: the subject ends */
-	HC_OP_SPAWN_KEEP	= 39,	/* v2 addition: SPAWN, streams as handles */
-	HC_OP_MAX
-};
 
 /* Times as on the wire: seconds and nanoseconds. */
 struct hc_timespec {
@@ -324,77 +215,107 @@ struct hc_lock {
 	hc_s32 pid;		/* F_GETLK: holder, as the host sees it */
 };
 
+/* A byte string on the wire: u32 length, then the bytes. */
+struct hc_blob {
+	const void *ptr;	/* into the decoded buffer; NULL when empty */
+	hc_u32 len;		/* <= HC_DATA_MAX */
+};
+
+/* NUL-terminated strings, back to back (argv, envp): u32 count, a blob. */
+struct hc_strv {
+	const char *ptr;
+	hc_u32 len;
+	hc_u32 count;		/* <= HC_ARGV_MAX, the number of NULs */
+};
+
+/* Up to HC_FDS_MAX integers (handles, fd numbers): u32 count, u32 each. */
+struct hc_u32v {
+	hc_u32 n;
+	hc_u32 v[HC_FDS_MAX];
+};
+
+/* Field types of hc_ops.h, and the C type each is decoded into. */
+enum hc_type {
+	HC_T_END = 0,
+	HC_T_U32,		/* u32 */
+	HC_T_S32,		/* s32, as u32 */
+	HC_T_U64,		/* u64 */
+	HC_T_S64,		/* s64, as u64 */
+	HC_T_PATH,		/* u32 length with the NUL, string, NUL */
+	HC_T_NAME,		/* the same, at most HC_NAME_MAX bytes */
+	HC_T_BLOB,		/* u32 length, bytes */
+	HC_T_STRV,		/* u32 count, then a blob of count strings */
+	HC_T_U32V,		/* u32 count, count u32 */
+	HC_T_STAT,		/* struct hc_stat's integers in order */
+	HC_T_STATFS,		/* struct hc_statfs's */
+	HC_T_LOCK,		/* struct hc_lock's */
+	HC_T_TIME,		/* s64 sec, u32 nsec */
+};
+
+#define HC_CTYPE_U32		hc_u32
+#define HC_CTYPE_S32		hc_s32
+#define HC_CTYPE_U64		hc_u64
+#define HC_CTYPE_S64		hc_s64
+#define HC_CTYPE_PATH		const char *
+#define HC_CTYPE_NAME		const char *
+#define HC_CTYPE_BLOB		struct hc_blob
+#define HC_CTYPE_STRV		struct hc_strv
+#define HC_CTYPE_U32V		struct hc_u32v
+#define HC_CTYPE_STAT		struct hc_stat
+#define HC_CTYPE_STATFS		struct hc_statfs
+#define HC_CTYPE_LOCK		struct hc_lock
+#define HC_CTYPE_TIME		struct hc_timespec
+
+enum hc_op {
+#define HC_X_ENUM(NAME, name, nr, flags, cap) HC_OP_##NAME = nr,
+	HC_OP_LIST(HC_X_ENUM)
+#undef HC_X_ENUM
+	HC_OP_MAX		/* one past the highest: the list is in order */
+};
+
+/* struct hc_req_NAME and struct hc_rep_NAME: each op's fields, by name. */
+#define HC_X_FIELD(s, type, field) HC_CTYPE_##type field;
+#define HC_X_STRUCTS(NAME, name, nr, flags, cap)			\
+	struct hc_req_##name { HC_REQ_##name(HC_X_FIELD, hc_req_##name) }; \
+	struct hc_rep_##name { HC_REP_##name(HC_X_FIELD, hc_rep_##name) };
+HC_OP_LIST(HC_X_STRUCTS)
+#undef HC_X_STRUCTS
+
+#define HC_X_REQ(NAME, name, nr, flags, cap) struct hc_req_##name name;
+#define HC_X_REP(NAME, name, nr, flags, cap) struct hc_rep_##name name;
+union hc_req_args {
+	HC_OP_LIST(HC_X_REQ)
+};
+
+union hc_rep_args {
+	HC_OP_LIST(HC_X_REP)
+};
+#undef HC_X_REQ
+#undef HC_X_REP
+#undef HC_X_FIELD
+
 /*
- * One decoded message. Each op uses the fields that hc_op_fields() lists
- * for it; the others are left as they were. Strings and blobs point into
- * the buffer the message was decoded from, which must outlive this struct,
- * and strings are NUL-terminated there.
+ * One decoded message: the header, and the fields of its op in req.<op>
+ * (a request) or rep.<op> (a reply). Strings and blobs point into the
+ * buffer the message was decoded from, which must outlive this struct, and
+ * strings are NUL-terminated there.
  */
 struct hc_msg {
-	/* header */
 	hc_u16 op;
 	hc_u16 hflags;
 	hc_u32 tag;
 	hc_u32 subject;
 	hc_s64 result;
-
-	/* fields */
-	hc_s32 fd;		/* handle, or HC_AT_FDCWD */
-	hc_s32 fd2;		/* second directory handle */
-	hc_u32 flags;		/* open/at/rename/xattr/spawn flags */
-	hc_u32 mode;
-	hc_u32 uid;
-	hc_u32 gid;
-	hc_u32 arg;		/* whence, lock cmd, signal, version, rows… */
-	hc_u32 arg2;		/* cols, stdio modes packed 8 bits each… */
-	hc_s64 off;
-	hc_u64 len;
-	hc_u64 dev;		/* mknod: major << 32 | minor */
-	struct hc_timespec times[2];
-	struct hc_stat st;
-	struct hc_statfs sfs;
-	struct hc_lock lk;
-	const char *path;
-	const char *path2;
-	const char *name;	/* xattr name */
-	const void *data;
-	hc_u32 datalen;
-	const char *argv;	/* NUL-separated strings, argc of them */
-	hc_u32 argvlen;
-	hc_u32 argc;
-	const char *envp;	/* NUL-separated strings, envc of them */
-	hc_u32 envplen;
-	hc_u32 envc;
+	union hc_req_args req;
+	union hc_rep_args rep;
 };
 
-/* Field identifiers, used in the op table. */
-enum hc_field {
-	HC_FLD_END = 0,
-	HC_FLD_FD,
-	HC_FLD_FD2,
-	HC_FLD_FLAGS,
-	HC_FLD_MODE,
-	HC_FLD_UID,
-	HC_FLD_GID,
-	HC_FLD_ARG,
-	HC_FLD_ARG2,
-	HC_FLD_OFF,
-	HC_FLD_LEN,
-	HC_FLD_DEV,
-	HC_FLD_TIMES,
-	HC_FLD_STAT,
-	HC_FLD_STATFS,
-	HC_FLD_LOCK,
-	HC_FLD_PATH,
-	HC_FLD_PATH2,
-	HC_FLD_NAME,
-	HC_FLD_DATA,
-	HC_FLD_ARGV,
-	HC_FLD_ENVP,
-	HC_FLD_COUNT
+/* One field of an op, as the codec walks it. */
+struct hc_field {
+	hc_u8 type;		/* enum hc_type; HC_T_END ends a list */
+	hc_u16 off;		/* offset in struct hc_msg */
+	const char *name;
 };
-
-#define HC_FIELDS_MAX	8
 
 /**
  * hc_op_name() - printable name of an op ("openat"), or NULL if unknown.
@@ -402,13 +323,23 @@ enum hc_field {
 const char *hc_op_name(unsigned int op);
 
 /**
- * hc_op_fields() - the fields an op carries, HC_FLD_END-terminated.
+ * hc_op_flags() - an op's HC_OPF_* flags, or -ENOSYS if @op is unknown.
+ */
+int hc_op_flags(unsigned int op);
+
+/**
+ * hc_op_cap() - the capability bit that announces an op (0: base version).
+ */
+hc_u64 hc_op_cap(unsigned int op);
+
+/**
+ * hc_op_fields() - the fields an op carries, HC_T_END-terminated.
  * @op: op number
  * @reply: non-zero for the reply's fields
  *
  * Returns: a static array, or NULL if @op is unknown.
  */
-const hc_u8 *hc_op_fields(unsigned int op, int reply);
+const struct hc_field *hc_op_fields(unsigned int op, int reply);
 
 /**
  * hc_encode() - marshal @m into @buf.
@@ -420,8 +351,8 @@ const hc_u8 *hc_op_fields(unsigned int op, int reply);
  * Returns: the encoded length; -ENOSYS for an unknown op (except in an error
  * reply, which is a bare header for any op); -EMSGSIZE if the message would
  * exceed @cap or HC_MSG_MAX; -ENAMETOOLONG for a string longer than its
- * limit; -EINVAL for a NULL string or blob, or a string vector whose count
- * does not match its NULs.
+ * limit; -EINVAL for a NULL string or blob, a string vector whose count
+ * does not match its NULs, or a u32 vector longer than HC_FDS_MAX.
  */
 int hc_encode(const struct hc_msg *m, void *buf, size_t cap);
 
@@ -444,20 +375,57 @@ int hc_decode_hdr(struct hc_msg *m, const void *buf, size_t len);
  *
  * Returns: 0; -EBADMSG for a bad header, a truncated or oversized field, a
  * string without its NUL or with one inside, or trailing bytes; -ENOSYS for
- * an op this codec does not know (the header in @m is still valid). An error
+ * an op this codec does not know (the header in @m is still valid);
+ * -EPROTONOSUPPORT for a HELLO request of a version older than
+ * HC_PROTO_VERSION_MIN (its version is in m->req.hello.version). An error
  * reply (a bare header with result < 0) decodes for any op.
  */
 int hc_decode(struct hc_msg *m, const void *buf, size_t len);
 
 /**
- * hc_strv_next() - walk a NUL-separated string vector (argv, envp).
- * @v: the vector, as decoded
- * @len: its length
+ * hc_hdr_set_subject() - rewrite the subject id of an encoded message in
+ * place (a transport that decides the subject itself, after hc_decode()
+ * checked the message).
+ */
+void hc_hdr_set_subject(void *buf, hc_u32 subject);
+
+/**
+ * hc_strv_next() - walk a string vector (argv, envp) as decoded.
  * @pos: in/out cursor, start at 0
  *
  * Returns: the next string, or NULL at the end.
  */
-const char *hc_strv_next(const char *v, hc_u32 len, hc_u32 *pos);
+const char *hc_strv_next(const struct hc_strv *v, hc_u32 *pos);
+
+/*
+ * GETDENTS records, packed in the reply's dirents blob, each laid out as
+ * linux_dirent64 in little-endian: u64 ino | s64 off | u16 reclen | u8 type
+ * (DT_*) | name, NUL-terminated and zero-padded so that reclen (the whole
+ * record) is a multiple of 8. off is the position after the entry, for
+ * LSEEK on the handle.
+ */
+#define HC_DIRENT_HDR		19
+
+struct hc_dirent {
+	hc_u64 ino;
+	hc_s64 off;
+	hc_u8 type;
+	const char *name;	/* NUL-terminated, in the blob */
+	hc_u32 namelen;
+};
+
+/**
+ * hc_dirent_put() - append one record at *@pos of @buf.
+ * Returns: 0, -ENOSPC if it does not fit in @cap, -EINVAL for a bad name.
+ */
+int hc_dirent_put(void *buf, size_t cap, size_t *pos, const struct hc_dirent *d);
+
+/**
+ * hc_dirent_next() - check and decode the record at *@pos, and advance.
+ * A name must be 1..HC_NAME_MAX bytes with no '/' and no NUL inside.
+ * Returns: 1 for a record, 0 at the end, -EBADMSG for a malformed record.
+ */
+int hc_dirent_next(const void *buf, size_t len, size_t *pos, struct hc_dirent *d);
 
 /**
  * hc_oflags_to_wire() / hc_oflags_from_wire() - translate open flags

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer harness of every decoder of proto/: hc_decode_hdr() and
- * hc_decode() of any bytes (requests and replies of every op), the string
- * vectors through hc_strv_next(), and the open-flag translation. A message
- * that decodes must re-encode to the same bytes. Each input is tried as it
+ * hc_decode() of any bytes (requests and replies of every op, HELLOs of
+ * older versions), the string vectors through hc_strv_next(), directory
+ * records through hc_dirent_next() (every blob is walked as records), and
+ * the open-flag translation. A message that decodes must re-encode to the
+ * same bytes. Each input is tried as it
  * is and with its header length set to its size, so that most inputs reach
  * the body of their op.
  */
@@ -37,60 +39,106 @@ static void check_blob(const char *what, const void *p, hc_u32 n,
 		 (const unsigned char *)p + n <= buf + len, "%s outside the message", what);
 }
 
-/* A decoded vector: its walk gives exactly @count strings and ends at @n. */
-static void check_strv(const char *what, const char *v, hc_u32 n, hc_u32 count,
+/* A decoded vector: its walk gives exactly its count of strings and ends at its length. */
+static void check_strv(const char *what, const struct hc_strv *v,
 		       const unsigned char *buf, size_t len)
 {
 	hc_u32 pos = 0, k = 0;
 	const char *s;
 
-	check_blob(what, v, n, buf, len);
-	FZ_CHECK(count <= HC_ARGV_MAX, "%s count %u", what, count);
-	while ((s = hc_strv_next(v, n, &pos)) != NULL) {
-		FZ_CHECK(s >= v && s + strlen(s) < v + n, "%s string %u outside", what, k);
+	check_blob(what, v->ptr, v->len, buf, len);
+	FZ_CHECK(v->count <= HC_ARGV_MAX, "%s count %u", what, v->count);
+	while ((s = hc_strv_next(v, &pos)) != NULL) {
+		FZ_CHECK(s >= v->ptr && s + strlen(s) < v->ptr + v->len, "%s string %u outside",
+			 what, k);
 		k++;
-		FZ_CHECK(k <= count, "%s walks past its count %u", what, count);
+		FZ_CHECK(k <= v->count, "%s walks past its count %u", what, v->count);
 	}
-	FZ_CHECK(k == count && pos == n, "%s: %u strings to %u, count %u, length %u",
-		 what, k, pos, count, n);
+	FZ_CHECK(k == v->count && pos == v->len, "%s: %u strings to %u, count %u, length %u",
+		 what, k, pos, v->count, v->len);
+}
+
+/*
+ * Any blob walked as directory records (a GETDENTS reply's are): each record
+ * hc_dirent_next() gives lies in the blob, has a name of 1..HC_NAME_MAX
+ * bytes without '/' and ends with a NUL, moves on by a multiple of 8, and
+ * is the record hc_dirent_put() makes of it (no longer than it); it stops at
+ * the end or at a malformed record.
+ */
+static void check_dirents(const char *what, const struct hc_blob *b)
+{
+	unsigned char rec[HC_DIRENT_HDR + HC_NAME_MAX + 8];
+	struct hc_dirent d, e;
+	size_t pos = 0, prev, rpos, rnext;
+	int rc;
+
+	for (;;) {
+		prev = pos;
+		rc = hc_dirent_next(b->ptr, b->len, &pos, &d);
+		if (rc <= 0) {
+			FZ_CHECK(rc == 0 || rc == -EBADMSG, "%s: hc_dirent_next: %d", what, rc);
+			FZ_CHECK(pos == prev, "%s: the position moved on %d", what, rc);
+			FZ_CHECK(rc || pos == b->len, "%s: the end before the end", what);
+			return;
+		}
+		FZ_CHECK(pos > prev && pos <= b->len && (pos - prev) % 8 == 0,
+			 "%s: a record from %zu to %zu of %u", what, prev, pos, b->len);
+		FZ_CHECK(d.namelen >= 1 && d.namelen <= HC_NAME_MAX &&
+			 d.name >= (const char *)b->ptr + prev + HC_DIRENT_HDR &&
+			 d.name + d.namelen < (const char *)b->ptr + pos && !d.name[d.namelen] &&
+			 strlen(d.name) == d.namelen && !memchr(d.name, '/', d.namelen),
+			 "%s: a name of %u bytes", what, d.namelen);
+		rpos = 0;
+		FZ_CHECK(hc_dirent_put(rec, sizeof(rec), &rpos, &d) == 0,
+			 "%s: a record that decodes does not encode", what);
+		/* the sender may pad a record more than hc_dirent_put() does */
+		FZ_CHECK(rpos <= pos - prev, "%s: re-encoded as %zu bytes, was %zu", what,
+			 rpos, pos - prev);
+		rnext = 0;
+		FZ_CHECK(hc_dirent_next(rec, rpos, &rnext, &e) == 1 && e.ino == d.ino &&
+			 e.off == d.off && e.type == d.type && e.namelen == d.namelen &&
+			 !memcmp(e.name, d.name, d.namelen), "%s: a record does not round-trip",
+			 what);
+	}
 }
 
 static void check_fields(const struct hc_msg *m, const unsigned char *buf, size_t len)
 {
-	const hc_u8 *f = hc_op_fields(m->op, !!(m->hflags & HC_HF_REPLY));
+	const struct hc_field *f = hc_op_fields(m->op, !!(m->hflags & HC_HF_REPLY));
 
 	if (!f)	/* an error reply of an op this codec does not know */
 		return;
-	for (; *f != HC_FLD_END; f++)
-		switch (*f) {
-		case HC_FLD_PATH:
-			check_str("path", m->path, buf, len, HC_PATH_MAX);
-			break;
-		case HC_FLD_PATH2:
-			check_str("path2", m->path2, buf, len, HC_PATH_MAX);
-			break;
-		case HC_FLD_NAME:
-			check_str("name", m->name, buf, len, HC_XATTR_NAME_MAX);
-			break;
-		case HC_FLD_DATA:
-			check_blob("data", m->data, m->datalen, buf, len);
-			break;
-		case HC_FLD_ARGV:
-			check_strv("argv", m->argv, m->argvlen, m->argc, buf, len);
-			break;
-		case HC_FLD_ENVP:
-			check_strv("envp", m->envp, m->envplen, m->envc, buf, len);
-			break;
-		case HC_FLD_FLAGS:
-			/* translated flags are a fixed point after one round */
-			if (m->op == HC_OP_OPENAT) {
-				int l = hc_oflags_from_wire(m->flags);
+	for (; f->type != HC_T_END; f++) {
+		const void *p = (const char *)m + f->off;
 
-				FZ_CHECK(hc_oflags_from_wire(hc_oflags_to_wire(l)) == l,
-					 "open flags %#x do not round-trip", m->flags);
-			}
+		switch (f->type) {
+		case HC_T_PATH:
+			check_str(f->name, *(const char *const *)p, buf, len, HC_PATH_MAX);
+			break;
+		case HC_T_NAME:
+			check_str(f->name, *(const char *const *)p, buf, len, HC_NAME_MAX);
+			break;
+		case HC_T_BLOB:
+			check_blob(f->name, ((const struct hc_blob *)p)->ptr,
+				   ((const struct hc_blob *)p)->len, buf, len);
+			check_dirents(f->name, p);
+			break;
+		case HC_T_STRV:
+			check_strv(f->name, p, buf, len);
+			break;
+		case HC_T_U32V:
+			FZ_CHECK(((const struct hc_u32v *)p)->n <= HC_FDS_MAX, "%s of %u",
+				 f->name, ((const struct hc_u32v *)p)->n);
 			break;
 		}
+	}
+	/* translated flags are a fixed point after one round */
+	if (m->op == HC_OP_OPENAT && !(m->hflags & HC_HF_REPLY)) {
+		int l = hc_oflags_from_wire(m->req.openat.flags);
+
+		FZ_CHECK(hc_oflags_from_wire(hc_oflags_to_wire(l)) == l,
+			 "open flags %#x do not round-trip", m->req.openat.flags);
+	}
 }
 
 static void check_one(const unsigned char *buf, size_t len)
@@ -102,7 +150,8 @@ static void check_one(const unsigned char *buf, size_t len)
 	rh = hc_decode_hdr(&h, buf, len);
 	FZ_CHECK(rh == 0 || rh == -EBADMSG, "hc_decode_hdr: %d", rh);
 	rc = hc_decode(&m, buf, len);
-	FZ_CHECK(rc == 0 || rc == -EBADMSG || rc == -ENOSYS, "hc_decode: %d", rc);
+	FZ_CHECK(rc == 0 || rc == -EBADMSG || rc == -ENOSYS || rc == -EPROTONOSUPPORT,
+		 "hc_decode: %d", rc);
 	if (rh) {
 		FZ_CHECK(rc == rh, "the header is bad (%d) but hc_decode says %d", rh, rc);
 		return;
@@ -114,6 +163,15 @@ static void check_one(const unsigned char *buf, size_t len)
 	if (rc == -ENOSYS) {
 		FZ_CHECK(!hc_op_fields(m.op, reply) && !hc_op_name(m.op) &&
 			 !(reply && m.result < 0), "-ENOSYS for op %u", m.op);
+		return;
+	}
+	if (rc == -EPROTONOSUPPORT) {
+		/* only a HELLO request older than this codec, its version decoded */
+		FZ_CHECK(m.op == HC_OP_HELLO && !reply && len >= HC_HDR_SIZE + 4 &&
+			 m.req.hello.version < HC_PROTO_VERSION_MIN &&
+			 m.req.hello.version == (hc_u32)(buf[24] | buf[25] << 8 |
+							 buf[26] << 16 | (hc_u32)buf[27] << 24),
+			 "-EPROTONOSUPPORT for op %u", m.op);
 		return;
 	}
 	if (rc)

@@ -6,7 +6,8 @@
  * must return the record within the capacity with at most HC_SOCK_FDS_MAX
  * fds, all close-on-exec, or -EBADMSG with none of them left open.
  *
- * Input: nfds u8 (mod 8), cap u32 (mod HC_MSG_MAX + 64), then the record.
+ * Input: nfds u8 (mod SEND_FDS_MAX + 1: up to 3 past HC_SOCK_FDS_MAX), cap
+ * u32 (mod HC_MSG_MAX + 64), then the record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #include "hc_sock.h"
 #include "hostcall_proto.h"
 
-#define SEND_FDS_MAX	8
+#define SEND_FDS_MAX	(HC_SOCK_FDS_MAX + 3)
 
 static int sv[2] = { -1, -1 };
 
@@ -68,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > HC_MSG_MAX + 64 + 5)
 		return -1;
-	nsend = fz_u(&in, 1) % SEND_FDS_MAX;
+	nsend = fz_u(&in, 1) % (SEND_FDS_MAX + 1);
 	cap = fz_u(&in, 4) % (HC_MSG_MAX + 64);
 	lowest = dup(0);	/* the fd the next open gets, if none leaks */
 	close(lowest);

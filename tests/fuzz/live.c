@@ -5,16 +5,19 @@
  * mutated requests. Each one starts as a valid request of a random op
  * (msgs.c, the real encoder); its fields are then changed (handles the
  * shadow gave out and bogus ones, tricky paths, odd lengths, offsets and
- * flags) and sometimes its bytes (bit flips, cuts, a wrong length or fd
- * count), and 0 to 4 fds of several kinds may ride along. Forked subjects
- * are used too.
+ * flags; each field its op lists in hc_op_fields(), by type and name) and
+ * sometimes its bytes (bit flips, cuts, a wrong length or fd count), and up
+ * to HC_SOCK_FDS_MAX fds of several kinds may ride along. Forked subjects,
+ * the handles and pids of host programs it started, and connections that
+ * say HELLO in version 2 are used too.
  *
  *   live SOCKET COUNT SECONDS PID LOGDIR [SEED]
  *
  * Sends COUNT requests or for SECONDS, whichever ends first. Fails (exit 1)
  * when hostcalld (PID) dies, when LOGDIR (the sanitizers' log_path
  * directory) gets a file, when a well-formed request is answered with a
- * reply that does not match it, or when hostcalld stops accepting subjects.
+ * reply that does not match it, when a version-2 HELLO is not answered
+ * -EPROTONOSUPPORT, or when hostcalld stops accepting subjects.
  * A subject whose shadow does not answer within 3 s (a blocked call) is
  * dropped and counted.
  */
@@ -41,6 +44,7 @@
 #define REPLY_MS	3000
 
 #define GOT_FDS_MAX	8
+#define PIDS_MAX	8
 
 struct subject {
 	int sock;
@@ -48,6 +52,8 @@ struct subject {
 	int nhandles;
 	int got[GOT_FDS_MAX];		/* fds it opened for us (OPENAT) */
 	int ngot;
+	hc_s32 pids[PIDS_MAX];		/* host programs it started (SPAWN) */
+	int npids;
 };
 
 static struct subject subs[SUBJECTS_MAX];
@@ -58,7 +64,7 @@ static hc_u64 rng = 0x9e3779b97f4a7c15ull;
 static unsigned char wbuf[HC_MSG_MAX + 64], rbuf[HC_MSG_MAX];
 
 static struct {
-	long sent, replies, wellformed, closes, timeouts, forks, unexpected;
+	long sent, replies, wellformed, closes, timeouts, forks, unexpected, v2, spawned;
 } cnt;
 
 static hc_u32 rnd(hc_u32 n)
@@ -109,27 +115,84 @@ static void close_fds(int *fds, int n)
 }
 
 static hc_u32 rnd(hc_u32 n);
+static int chance(int one_in);
+
+static int sock_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("connect %s: %s", sock_path, strerror(errno));
+	return s;
+}
+
+/*
+ * A client of version 2 says HELLO as version 2 did (the header, u32
+ * version 2, u32 flags): hostcalld must answer -EPROTONOSUPPORT in a bare
+ * error reply, which every version decodes. EAGAIN (the subject limit, full
+ * of dropped subjects still going) is retried.
+ */
+static void v2_hello(void)
+{
+	unsigned char b[HC_HDR_SIZE + 8] = { HC_HDR_SIZE + 8, 0, 0, 0, HC_OP_HELLO };
+	int s, fds[HC_SOCK_FDS_MAX], nfds, tries;
+	struct hc_msg r;
+	hc_u32 tag;
+	ssize_t n;
+
+	for (tries = 0; tries < 50; tries++) {
+		s = sock_connect();
+		tag = next_tag++;
+		for (int i = 0; i < 4; i++)
+			b[8 + i] = (tag >> (8 * i)) & 0xff;
+		b[HC_HDR_SIZE] = 2;			/* version 2 */
+		b[HC_HDR_SIZE + 4] = rnd(2);		/* HC_HELLO_KEEP_HANDLES or not */
+		if (hc_sock_send(s, b, sizeof(b), NULL, 0))
+			die("sending a version-2 HELLO: %s", strerror(errno));
+		n = recv_one(s, fds, &nfds);
+		close(s);
+		if (n <= 0)
+			die("a version-2 HELLO was not answered: %s",
+			    n ? strerror((int)-n) : "EOF");
+		close_fds(fds, nfds);
+		if (n != HC_HDR_SIZE || hc_decode(&r, rbuf, n) || !(r.hflags & HC_HF_REPLY) ||
+		    r.op != HC_OP_HELLO || r.tag != tag || nfds)
+			die("a version-2 HELLO answered with %zd bytes that are not a bare "
+			    "error reply to it", n);
+		if (r.result == -EAGAIN) {
+			usleep(100000);
+			continue;
+		}
+		if (r.result != -EPROTONOSUPPORT)
+			die("a version-2 HELLO answered %lld, not -EPROTONOSUPPORT",
+			    (long long)r.result);
+		cnt.v2++;
+		return;
+	}
+	die("a version-2 HELLO got only EAGAIN");
+}
 
 /*
  * A new subject: connect and HELLO; hostcalld must accept it. Half of them
  * ask for HC_HELLO_KEEP_HANDLES, as a VM's do: then every opened file is a
- * handle that READ, WRITE and the others take.
+ * handle that READ, WRITE and the others take. Now and then a client of
+ * version 2 tries first.
  */
 static void subject_new(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct hc_msg m = {
-		.op = HC_OP_HELLO, .arg = HC_PROTO_VERSION,
-		.flags = rnd(2) ? HC_HELLO_KEEP_HANDLES : 0,
-	}, r;
+	struct hc_msg m = { .op = HC_OP_HELLO }, r;
 	int s, fds[HC_SOCK_FDS_MAX], nfds, len, tries;
 	ssize_t n = 0;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	if (chance(20))
+		v2_hello();
+	m.req.hello = (struct hc_req_hello){
+		HC_PROTO_VERSION, rnd(2) ? HC_HELLO_KEEP_HANDLES : 0, HC_CAPS };
 	for (tries = 0; tries < 50; tries++) {
-		s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			die("connect %s: %s", sock_path, strerror(errno));
+		s = sock_connect();
 		m.tag = next_tag++;
 		len = hc_encode(&m, wbuf, sizeof(wbuf));
 		if (hc_sock_send(s, wbuf, len, NULL, 0) == 0 &&
@@ -144,6 +207,11 @@ static void subject_new(void)
 	if (hc_decode(&r, rbuf, n) || !(r.hflags & HC_HF_REPLY) || r.op != HC_OP_HELLO ||
 	    r.tag != m.tag || r.result < 1)
 		die("HELLO answered with %lld", (long long)r.result);
+	if (r.rep.hello.version != HC_PROTO_VERSION || r.rep.hello.msg_max < HC_DATA_MAX ||
+	    r.rep.hello.fds_max > HC_FDS_MAX || (r.rep.hello.caps & ~HC_CAPS))
+		die("HELLO answered version %u, msg_max %u, fds_max %u, caps %#llx",
+		    r.rep.hello.version, r.rep.hello.msg_max, r.rep.hello.fds_max,
+		    (unsigned long long)r.rep.hello.caps);
 	subs[nsubs] = (struct subject){ .sock = s };
 	nsubs++;
 }
@@ -226,79 +294,127 @@ static const char *pick_path(char *own, size_t cap)
 	}
 }
 
-/* Change the fields of a valid request @m; @data is room for a blob. */
-static void mutate_fields(struct hc_msg *m, struct subject *sb, char *own, char *own2,
-			  unsigned char *data)
+static hc_s32 pick_pid(struct subject *sb)
+{
+	static const hc_s32 odd[] = { 4242, 1, 0, -1, 0x7fffffff, (hc_s32)0x80000000 };
+
+	if (sb->npids && !chance(3))
+		return sb->pids[rnd(sb->npids)];
+	return chance(2) ? (hc_s32)pick32() : odd[rnd(sizeof(odd) / sizeof(odd[0]))];
+}
+
+#define PATHS_MAX	4	/* path fields one request may have mutated */
+
+/*
+ * Change the fields of a valid request @m, each its op lists, by type and
+ * name; @own: room for made-up paths, @data for a blob.
+ */
+static void mutate_fields(struct hc_msg *m, struct subject *sb,
+			  char (*own)[HC_PATH_MAX + 8], unsigned char *data)
 {
 	static const char *const names[] = {
 		"user.x", "user.fuzz0", "trusted.x", "security.capability",
 		"system.posix_acl_access", "system.posix_acl_default", "x", "user.",
 	};
-	int spawn = m->op == HC_OP_SPAWN || m->op == HC_OP_SPAWN_KEEP;
+	static const hc_u32 fdnums[] = { 0, 1, 2, 3, 4, 5, 7, 9, 255, 1023, 1024, 0xffffffffu };
+	static const char env[] = "PATH=/nonexistent\0LD_PRELOAD=/nonexistent.so";
+	const struct hc_field *f = hc_op_fields(m->op, 0);
+	int spawn = m->op == HC_OP_SPAWN, nhandle = 0, npath = 0;
+	hc_u32 i, n;
 
-	if (chance(2))
-		m->fd = pick_handle(sb);
-	if (chance(3))
-		m->fd2 = pick_handle(sb);
-	if (chance(3))
-		m->flags = pick32();
-	if (chance(3))
-		m->mode = pick32();
-	if (chance(5))
-		m->uid = pick32();
-	if (chance(5))
-		m->gid = pick32();
-	if (chance(3))
-		m->arg = spawn ? rnd(6) | rnd(6) << 8 | rnd(6) << 16 : pick32();
-	if (chance(3))
-		m->arg2 = pick32();
-	if (chance(3))
-		m->off = (hc_s64)pick64();
-	if (chance(3))
-		m->len = pick64();
-	if (chance(4))
-		m->dev = pick64();
-	if (chance(4)) {
-		m->times[0].sec = (hc_s64)pick64();
-		m->times[0].nsec = pick32();
-		m->times[1].nsec = chance(2) ? HC_UTIME_OMIT : HC_UTIME_NOW;
-	}
-	if (chance(4)) {
-		m->lk.type = rnd(4);
-		m->lk.whence = rnd(6);
-		m->lk.start = (hc_s64)pick64();
-		m->lk.len = (hc_s64)pick64();
-	}
-	if (chance(2))
-		m->path = pick_path(own, HC_PATH_MAX + 8);
-	if (chance(3))
-		m->path2 = pick_path(own2, HC_PATH_MAX + 8);
-	if (chance(3))
-		m->name = names[rnd(sizeof(names) / sizeof(names[0]))];
-	if (chance(3)) {
-		hc_u32 n = chance(8) ? HC_DATA_MAX - rnd(2) : rnd(4096), i;
+	for (; f && f->type != HC_T_END; f++) {
+		void *p = (char *)m + f->off;
 
-		for (i = 0; i < n; i++)
-			data[i] = (unsigned char)rnd(256);
-		m->data = data;
-		m->datalen = n;
-	}
-	/* the program stays /bin/true; only its environment and modes vary */
-	if (spawn && chance(3)) {
-		m->envp = "PATH=/nonexistent\0LD_PRELOAD=/nonexistent.so";
-		m->envplen = sizeof("PATH=/nonexistent\0LD_PRELOAD=/nonexistent.so");
-		m->envc = 2;
+		switch (f->type) {
+		case HC_T_S32:
+			if (strstr(f->name, "fd")) {
+				if (chance(nhandle++ ? 3 : 2))
+					*(hc_s32 *)p = pick_handle(sb);
+			} else if (!strcmp(f->name, "pid")) {
+				if (chance(2))
+					*(hc_s32 *)p = pick_pid(sb);
+			} else if (chance(3)) {
+				*(hc_s32 *)p = (hc_s32)pick32();
+			}
+			break;
+		case HC_T_U32:
+			if (!chance(!strcmp(f->name, "uid") || !strcmp(f->name, "gid") ? 5 : 3))
+				break;
+			if (spawn && strstr(f->name, "_mode"))
+				*(hc_u32 *)p = rnd(6);	/* HC_STDIO_* and one past */
+			else if (spawn && !strcmp(f->name, "flags") && !chance(4))
+				*(hc_u32 *)p = rnd(2 * HC_SPAWN_FLAGS + 2);
+			else
+				*(hc_u32 *)p = pick32();
+			break;
+		case HC_T_U64:
+		case HC_T_S64:
+			if (chance(3))
+				*(hc_u64 *)p = pick64();
+			break;
+		case HC_T_TIME:
+			if (chance(4)) {
+				struct hc_timespec *t = p;
+
+				t->sec = (hc_s64)pick64();
+				t->nsec = chance(2) ? pick32() : chance(2) ? HC_UTIME_OMIT
+									   : HC_UTIME_NOW;
+			}
+			break;
+		case HC_T_LOCK:
+			if (chance(4)) {
+				struct hc_lock *l = p;
+
+				l->type = rnd(4);
+				l->whence = rnd(6);
+				l->start = (hc_s64)pick64();
+				l->len = (hc_s64)pick64();
+			}
+			break;
+		case HC_T_PATH:
+			if (npath < PATHS_MAX && chance(npath ? 3 : 2))
+				*(const char **)p = pick_path(own[npath], HC_PATH_MAX + 8);
+			npath++;
+			break;
+		case HC_T_NAME:
+			if (chance(3))
+				*(const char **)p = names[rnd(sizeof(names) / sizeof(names[0]))];
+			break;
+		case HC_T_BLOB:
+			if (chance(3)) {
+				n = chance(8) ? HC_DATA_MAX - rnd(2) : rnd(4096);
+				for (i = 0; i < n; i++)
+					data[i] = (unsigned char)rnd(256);
+				*(struct hc_blob *)p = (struct hc_blob){ data, n };
+			}
+			break;
+		case HC_T_STRV:
+			/* the program stays /bin/true; only its environment varies */
+			if (!strcmp(f->name, "envp") && chance(3))
+				*(struct hc_strv *)p = (struct hc_strv){ env, sizeof(env), 2 };
+			break;
+		case HC_T_U32V:
+			if (chance(4)) {
+				struct hc_u32v *v = p;
+
+				v->n = rnd(HC_FDS_MAX + 2);	/* one past: no encoding */
+				for (i = 0; i < v->n && i < HC_FDS_MAX; i++)
+					v->v[i] = chance(2) ? 3 + i * 2 + rnd(2) :
+						  fdnums[rnd(sizeof(fdnums) / sizeof(fdnums[0]))];
+			}
+			break;
+		}
 	}
 	/* keep blocking calls short: a lock another subject holds, a wait */
-	if (m->op == HC_OP_LOCK && m->arg == HC_F_SETLKW && !chance(8))
-		m->arg = HC_F_SETLK;
+	if (m->op == HC_OP_LOCK && m->req.lock.cmd == HC_F_SETLKW && !chance(8))
+		m->req.lock.cmd = HC_F_SETLK;
 	if (m->op == HC_OP_FLOCK && !chance(8))
-		m->arg |= HC_LOCK_NB;
+		m->req.flock.operation |= HC_LOCK_NB;
 	if (m->op == HC_OP_WAIT && !chance(4))
-		m->flags |= 1;	/* HC_WAIT_NOHANG */
+		m->req.wait.flags |= HC_WAIT_NOHANG;
 	/* a FIFO would block the next open of it */
-	if (m->op == HC_OP_MKNODAT && (m->mode & 0170000) == 0010000 && !chance(8))
-		m->mode &= ~0170000u;
+	if (m->op == HC_OP_MKNODAT && (m->req.mknodat.mode & 0170000) == 0010000 && !chance(8))
+		m->req.mknodat.mode &= ~0170000u;
 }
 
 /* Change the bytes of an encoded message; returns the new length. */
@@ -387,50 +503,96 @@ static void check_logs(pid_t pid, const char *logdir)
 	closedir(d);
 }
 
-static int takes_fd(unsigned int op)
+/* The request's first handle field (fd, dirfd, olddirfd), or NULL. */
+static const struct hc_field *handle_field(unsigned int op)
 {
-	const hc_u8 *f = hc_op_fields(op, 0);
+	const struct hc_field *f = hc_op_fields(op, 0);
 
-	for (; f && *f != HC_FLD_END; f++)
-		if (*f == HC_FLD_FD)
-			return 1;
-	return 0;
+	for (; f && f->type != HC_T_END; f++)
+		if (f->type == HC_T_S32 && strstr(f->name, "fd"))
+			return f;
+	return NULL;
+}
+
+/* An op number: mostly one the codec knows, now and then one it does not. */
+static unsigned int pick_op(void)
+{
+	unsigned int op;
+
+	if (chance(40)) {
+		switch (rnd(3)) {
+		case 0:
+			return rnd(0) & 0xffff;
+		case 1:
+			return 39;	/* SPAWN_KEEP of version 2, retired */
+		default:
+			return HC_OP_MAX + rnd(3);
+		}
+	}
+	do
+		op = 1 + rnd(HC_OP_MAX - 1);
+	while (!hc_op_name(op));
+	return op;
+}
+
+/* A SPAWN that passes fds: the ones after its HC_STDIO_PASS streams get numbers. */
+static void spawn_fdmap(struct hc_msg *m, int nin)
+{
+	struct hc_req_spawn *sp = &m->req.spawn;
+	int pass = (sp->stdin_mode == HC_STDIO_PASS) + (sp->stdout_mode == HC_STDIO_PASS) +
+		   (sp->stderr_mode == HC_STDIO_PASS), i;
+
+	if (chance(4))
+		return;		/* as it is: maybe too few or too many */
+	sp->fdmap.n = nin > pass ? (hc_u32)(nin - pass) : 0;
+	for (i = 0; i < (int)sp->fdmap.n && i < HC_FDS_MAX; i++)	/* past it: no encoding */
+		sp->fdmap.v[i] = chance(16) ? rnd(1100) : 3 + (hc_u32)i * 2;
 }
 
 /* One request on subject @k. */
 static void one(int k)
 {
-	static char own[HC_PATH_MAX + 8], own2[HC_PATH_MAX + 8];
+	static char own[PATHS_MAX][HC_PATH_MAX + 8];
 	static unsigned char data[HC_DATA_MAX];
 	struct subject *sb = &subs[k];
 	int fds[HC_SOCK_FDS_MAX], nfds, nin = 0, in[HC_SOCK_FDS_MAX], good, i;
+	const struct hc_field *hf;
 	unsigned int op;
 	struct fz_store st;
 	struct hc_msg m, d, r;
+	hc_s32 *handle = NULL;
 	ssize_t n;
 	int len;
 
-	op = chance(40) ? (chance(2) ? rnd(0) & 0xffff : HC_OP_MAX + rnd(3)) : 1 + rnd(HC_OP_MAX - 1);
+	op = pick_op();
 	if (fz_fill(&m, &st, op, 0, rnd(0)))
 		fz_fill(&m, &st, HC_OP_GETCWD, 0, 0);	/* its op is patched in below */
 	if (op != HC_OP_HELLO && !chance(4))
-		mutate_fields(&m, sb, own, own2, data);
+		mutate_fields(&m, sb, own, data);
+	hf = handle_field(op);
+	if (hf)
+		handle = FZ_AT(&m, hf, hc_s32);
 	/* ops on open files need files the shadow opened: a handle, or an fd
 	 * it sent us, passed back */
-	if (takes_fd(op) && (sb->nhandles || sb->ngot) && chance(2)) {
+	if (handle && (sb->nhandles || sb->ngot) && chance(2)) {
 		if (sb->ngot && (!sb->nhandles || chance(2))) {
-			m.fd = HC_HANDLE_PASSED;
+			*handle = HC_HANDLE_PASSED;
 			in[nin++] = sb->got[rnd(sb->ngot)];
 		} else {
-			m.fd = sb->handles[rnd(sb->nhandles)];
+			*handle = sb->handles[rnd(sb->nhandles)];
 		}
-	} else if (chance(3)) {
-		/* mostly fds the shadow opened (it serves only those), else others */
-		nin = rnd(HC_SOCK_FDS_MAX + 1);
+	} else if (chance(3) && (hc_op_flags(op) & HC_OPF_FDS || chance(8))) {
+		/*
+		 * mostly fds the shadow opened (it serves only those), else
+		 * others; mostly to an op that takes fds
+		 */
+		nin = chance(8) ? rnd(HC_SOCK_FDS_MAX + 1) : rnd(5);
 		for (i = 0; i < nin; i++)
 			in[i] = sb->ngot && !chance(3) ? sb->got[rnd(sb->ngot)] : pool[rnd(6)];
-		if (nin && m.fd != HC_HANDLE_PASSED && chance(2))
-			m.fd = HC_HANDLE_PASSED;
+		if (nin && handle && *handle != HC_HANDLE_PASSED && chance(2))
+			*handle = HC_HANDLE_PASSED;
+		if (op == HC_OP_SPAWN)
+			spawn_fdmap(&m, nin);
 	}
 	m.hflags = nin & HC_HF_NFDS_MASK;
 	m.tag = next_tag++;
@@ -495,6 +657,17 @@ static void one(int k)
 		sb->got[sb->ngot++] = fds[0];
 		nfds = 0;
 	}
+	if (good && d.op == HC_OP_SPAWN && r.result > 0) {
+		hc_u32 h;
+
+		cnt.spawned++;
+		if (sb->npids == PIDS_MAX)
+			memmove(sb->pids, sb->pids + 1, sizeof(hc_s32) * --sb->npids);
+		sb->pids[sb->npids++] = (hc_s32)r.result;
+		/* HC_SPAWN_KEEP: the streams stayed in the shadow as handles */
+		for (h = 0; h < r.rep.spawn.handles.n && sb->nhandles < HANDLES_MAX; h++)
+			sb->handles[sb->nhandles++] = (hc_s32)r.rep.spawn.handles.v[h];
+	}
 	if (good && d.op == HC_OP_FORK_SUBJECT && r.result > 0 && nfds == 1 &&
 	    nsubs < SUBJECTS_MAX) {
 		subs[nsubs++] = (struct subject){ .sock = fds[0] };
@@ -528,6 +701,7 @@ int main(int argc, char **argv)
 		rng ^= strtoull(argv[6], NULL, 0) * 0xbf58476d1ce4e5b9ull;
 	signal(SIGPIPE, SIG_IGN);
 	pool_open();
+	v2_hello();
 	subject_new();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (cnt.sent < count) {
@@ -552,8 +726,9 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	el = now.tv_sec - t0.tv_sec + (now.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("live: %ld requests in %.1f s (%ld well-formed, %ld replies, %ld subjects "
-	       "closed, %ld dropped after %d ms without a reply, %ld forked)\n",
+	       "closed, %ld dropped after %d ms without a reply, %ld forked, %ld host "
+	       "programs, %ld version-2 HELLOs refused)\n",
 	       cnt.sent, el, cnt.wellformed, cnt.replies, cnt.closes, cnt.timeouts,
-	       REPLY_MS, cnt.forks);
+	       REPLY_MS, cnt.forks, cnt.spawned, cnt.v2);
 	return 0;
 }

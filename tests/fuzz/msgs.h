@@ -9,23 +9,33 @@
 
 #include "hostcall_proto.h"
 
-/* The strings and blobs a filled message points to. */
+/* More fields than any op has. */
+#define FZ_FIELDS_MAX	16
+
+/* The strings and blobs a filled message points to, by field index. */
 struct fz_store {
-	char path[64], path2[64], name[64];
-	unsigned char data[256];
-	char argv[64], envp[64];
+	char str[FZ_FIELDS_MAX][64];
+	unsigned char data[FZ_FIELDS_MAX][256];
+	char strv[FZ_FIELDS_MAX][64];
 };
 
 /**
  * fz_fill() - a valid request (@reply 0) or success reply of @op, with
- * values a host would see: paths relative to the subject's cwd, HC_AT_FDCWD
- * handles, a version-2 HELLO, /bin/true as the program.
+ * values a host would see: every field hc_op_fields() lists, filled by its
+ * type and name (paths relative to the subject's cwd, HC_AT_FDCWD handles,
+ * a version-3 HELLO, /bin/true as the program), then a few per op.
  * @variant: picks between a few plausible values of some fields
  *
  * Returns: 0, or -ENOSYS if @op has no field list.
  */
 int fz_fill(struct hc_msg *m, struct fz_store *st, unsigned int op, int reply,
 	    unsigned int variant);
+
+/* The field @name of @op's request (@reply 0) or reply, or NULL. */
+const struct hc_field *fz_field(unsigned int op, int reply, const char *name);
+
+/* Where field @f of @m is. */
+#define FZ_AT(m, f, T)	((T *)((char *)(m) + (f)->off))
 
 /* The ring harness's commands (fuzz_ring.c reads them, seeds.c writes them). */
 enum fz_ring_cmd {

@@ -143,7 +143,9 @@ static hc_s64 call(int s, struct hc_msg *m, struct hc_msg *rep, int *fds, int *n
 
 static hc_s64 hello(int s, hc_u32 flags)
 {
-	struct hc_msg m = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION, .flags = flags };
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION, .flags = flags,
+					   .caps = HC_CAPS } };
 
 	return call(s, &m, NULL, NULL, NULL);
 }
@@ -157,8 +159,8 @@ static hc_s64 getcwd_call(int s)
 
 static hc_s64 spawn(int s, const char *argv, size_t len, int argc)
 {
-	struct hc_msg m = { .op = HC_OP_SPAWN, .path = "", .argv = argv,
-			    .argvlen = len, .argc = argc };
+	struct hc_msg m = { .op = HC_OP_SPAWN,
+			    .req.spawn = { .cwd = "", .argv = { argv, len, argc } } };
 
 	return call(s, &m, NULL, NULL, NULL);
 }
@@ -183,14 +185,15 @@ static int hold(const char *sock, const char *state, const char *file)
 		r = call(s, &m, NULL, fds, &n);
 		check(r > 0 && n == 1, "hold: fork-subject", "r=%lld n=%d", (long long)r, n);
 	} else if (!strcmp(state, "fifo")) {
-		m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = file,
-				     .flags = HC_O_RDONLY };
+		m = (struct hc_msg){ .op = HC_OP_OPENAT,
+				     .req.openat = { .dirfd = HC_AT_FDCWD, .path = file,
+						     .flags = HC_O_RDONLY } };
 		send_msg(s, &m, NULL, 0);
 	} else if (!strcmp(state, "wait")) {
 		r = spawn(s, sleep_argv, sizeof(sleep_argv), 2);
 		check(r > 0, "hold: spawn sleep", "r=%lld", (long long)r);
 		printf("# host pid %lld\n", (long long)r);
-		m = (struct hc_msg){ .op = HC_OP_WAIT, .arg = r };
+		m = (struct hc_msg){ .op = HC_OP_WAIT, .req.wait.pid = r };
 		send_msg(s, &m, NULL, 0);
 	} else if (!strcmp(state, "lock") || !strcmp(state, "flock")) {
 		/* we hold the lock on our own open file; the shadow waits for it */
@@ -202,8 +205,9 @@ static int hold(const char *sock, const char *state, const char *file)
 			check(0, "hold: take the lock", "%s: %s", file, strerror(errno));
 			return 1;
 		}
-		m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = file,
-				     .flags = HC_O_RDWR };
+		m = (struct hc_msg){ .op = HC_OP_OPENAT,
+				     .req.openat = { .dirfd = HC_AT_FDCWD, .path = file,
+						     .flags = HC_O_RDWR } };
 		r = call(s, &m, NULL, fds, &n);
 		check(r >= 0 && n == 1, "hold: open the locked file", "r=%lld n=%d",
 		      (long long)r, n);
@@ -211,23 +215,28 @@ static int hold(const char *sock, const char *state, const char *file)
 			return 1;
 		fd = fds[0];
 		if (lock)
-			m = (struct hc_msg){ .op = HC_OP_LOCK, .fd = HC_HANDLE_PASSED,
-					     .arg = HC_F_SETLKW,
-					     .lk = { .type = HC_F_WRLCK, .whence = HC_SEEK_SET } };
+			m = (struct hc_msg){ .op = HC_OP_LOCK,
+					     .req.lock = { .fd = HC_HANDLE_PASSED,
+							   .cmd = HC_F_SETLKW,
+							   .lock = { .type = HC_F_WRLCK,
+								     .whence = HC_SEEK_SET } } };
 		else
-			m = (struct hc_msg){ .op = HC_OP_FLOCK, .fd = HC_HANDLE_PASSED,
-					     .arg = HC_LOCK_EX };
+			m = (struct hc_msg){ .op = HC_OP_FLOCK,
+					     .req.flock = { .fd = HC_HANDLE_PASSED,
+							    .operation = HC_LOCK_EX } };
 		send_msg(s, &m, &fd, 1);
 	} else if (!strcmp(state, "reply")) {
 		/* READs of 100 KiB that we never read: the shadow blocks sending */
-		m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = file,
-				     .flags = HC_O_RDONLY };
+		m = (struct hc_msg){ .op = HC_OP_OPENAT,
+				     .req.openat = { .dirfd = HC_AT_FDCWD, .path = file,
+						     .flags = HC_O_RDONLY } };
 		h = call(s, &m, NULL, NULL, NULL);
 		check(h >= 0 && h != HC_HANDLE_NONE, "hold: open a big file", "r=%lld",
 		      (long long)h);
 		for (i = 0; i < 16; i++) {
-			m = (struct hc_msg){ .op = HC_OP_READ, .fd = h, .off = 0,
-					     .len = 100 * 1024 };
+			m = (struct hc_msg){ .op = HC_OP_READ,
+					     .req.read = { .fd = h, .off = 0,
+							   .count = 100 * 1024 } };
 			send_msg(s, &m, NULL, 0);
 		}
 	} else {
@@ -383,13 +392,13 @@ static int spawn_wait(const char *sock, int wait_s, int argc, char **argv)
 	}
 	printf("pid %lld\n", (long long)pid);
 	fflush(stdout);
-	m = (struct hc_msg){ .op = HC_OP_WAIT, .arg = pid };
+	m = (struct hc_msg){ .op = HC_OP_WAIT, .req.wait.pid = pid };
 	send_msg(s, &m, NULL, 0);
 	r = recv_reply(s, &rep, NULL, NULL, wait_s * 1000);
-	if (r == pid && WIFSIGNALED(rep.arg))
-		printf("signal %d\n", WTERMSIG(rep.arg));
+	if (r == pid && WIFSIGNALED(rep.rep.wait.status))
+		printf("signal %d\n", WTERMSIG(rep.rep.wait.status));
 	else if (r == pid)
-		printf("status %d\n", WEXITSTATUS(rep.arg));
+		printf("status %d\n", WEXITSTATUS(rep.rep.wait.status));
 	else
 		printf("wait %s\n", strerror((int)-r));
 	close(s);

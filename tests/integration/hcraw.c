@@ -81,7 +81,8 @@ static int send_msg(int s, const struct hc_msg *m)
 /* Connect and say HELLO. Returns the socket, or -1. */
 static int start(const char *path)
 {
-	struct hc_msg m = { .op = HC_OP_HELLO, .tag = 1, .arg = HC_PROTO_VERSION };
+	struct hc_msg m = { .op = HC_OP_HELLO, .tag = 1,
+			    .req.hello = { .version = HC_PROTO_VERSION, .caps = HC_CAPS } };
 	hc_s64 res;
 	int s = hc_connect_to(path), fd;
 
@@ -94,8 +95,9 @@ static int start(const char *path)
 
 static int do_open(const char *sock, const char *path)
 {
-	struct hc_msg m = { .op = HC_OP_OPENAT, .tag = 2, .fd = HC_AT_FDCWD,
-			    .flags = HC_O_RDONLY, .path = path };
+	struct hc_msg m = { .op = HC_OP_OPENAT, .tag = 2,
+			    .req.openat = { .dirfd = HC_AT_FDCWD, .flags = HC_O_RDONLY,
+					    .path = path } };
 	hc_s64 res;
 	ssize_t n;
 	int s = start(sock), fd;
@@ -165,7 +167,7 @@ static void build(int which)
 		raw_hdr(HC_OP_OPENAT, 0);
 		raw_u32((hc_u32)HC_AT_FDCWD); raw_u32(0);
 		break;
-	case 2:	/* write with a 4 GiB blob */
+	case 2:	/* write with a 4 GiB blob: fd, off (u64), data */
 		raw_hdr(HC_OP_WRITE, 0);
 		raw_u32(0); raw_u32(0); raw_u32(0); raw_u32(0xffffffffu);
 		raw_bytes("abcd", 4);
@@ -192,10 +194,12 @@ static void build(int which)
 		break;
 	case 8:	/* spawn whose argv count does not match its strings */
 		raw_hdr(HC_OP_SPAWN, 0);
-		raw_u32(0); raw_u32(0); raw_u32(0);
-		raw_u32(1); raw_bytes("", 1);
-		raw_u32(3); raw_u32(5); raw_bytes("ab\0c", 5);
-		raw_u32(0); raw_u32(0);
+		/* flags, stdin, stdout, stderr modes, rows, cols */
+		raw_u32(0); raw_u32(0); raw_u32(0); raw_u32(0); raw_u32(0); raw_u32(0);
+		raw_u32(1); raw_bytes("", 1);			/* cwd */
+		raw_u32(3); raw_u32(5); raw_bytes("ab\0c", 5);	/* argv */
+		raw_u32(0); raw_u32(0);				/* envp */
+		raw_u32(0);					/* fdmap */
 		break;
 	case 9:	/* trailing bytes after a valid close */
 		raw_hdr(HC_OP_CLOSE, 0);
@@ -212,7 +216,8 @@ static const char *const names[] = {
 
 static int do_malformed(const char *sock)
 {
-	struct hc_msg ok = { .op = HC_OP_FSTATAT, .tag = 9, .fd = HC_AT_FDCWD, .path = "/" };
+	struct hc_msg ok = { .op = HC_OP_FSTATAT, .tag = 9,
+			     .req.fstatat = { .dirfd = HC_AT_FDCWD, .path = "/" } };
 	int s = start(sock), i, r, fd;
 	hc_s64 res;
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# hostcalld on its own, over the wire protocol (hostd_proto.c, built by make test-helpers): every op, --root escapes, malformed input, a stalled subject, the subject limit, the options, and that SIGTERM (or the relay's death) leaves no shadow behind.
+# hostcalld on its own, over the wire protocol (hostd_proto.c, built by make test-helpers): every op, --root escapes, malformed input, a stalled subject, the subject limit, the options, that SIGTERM (or the relay's death) leaves no shadow behind, and that clients built from older releases' op lists (tests/compat/) are still served.
 #
 # As root the shadows run as nobody and the root test gets a proc mount
 # (for the magic-link cases); as an ordinary user hostcalld runs as that
 # user and the root-only cases are skipped with the reason printed.
 # Output: "ok N - name" / "not ok N - name"; exit status 1 if anything failed.
 #
-# Environment: HOSTCALLD (default build/hostcalld), HOSTD_PROTO (build/tests/hostd_proto).
+# Environment: HOSTCALLD (default build/hostcalld), HOSTD_PROTO (build/tests/hostd_proto);
+# the compatibility clients are build/tests/compat-V, one for each tests/compat/hc_ops-V.h.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,17 +47,19 @@ not_ok() {
 }
 skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
 
-# Re-number hostd_proto's own "ok - x" / "not ok - x" lines into ours.
-proto() {
-	local line
+# run_helper BIN ARGS...: re-number the helper's own "ok - x" / "not ok - x" lines into ours.
+run_helper() {
+	local line bin=$1
+	shift
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) ok "${line#ok - }" ;;
 		"not ok - "*) not_ok "${line#not ok - }" ;;
 		*) echo "$line" ;;
 		esac
-	done < <(timeout -k 2 120 "$PROTO" "$@"; echo "# hostd_proto $1 exited $?")
+	done < <(timeout -k 2 120 "$bin" "$@"; echo "# ${bin##*/} $1 exited $?")
 }
+proto() { run_helper "$PROTO" "$@"; }
 
 USER_OPT=()
 [ "$IS_ROOT" = 1 ] && USER_OPT=(--user nobody)
@@ -103,6 +106,18 @@ if ! why=$(helper_check "$PROTO" "$ROOT/tests/integration/hostd_proto.c"); then
 	not_ok "hostd_proto is built" "$why"
 	exit 1
 fi
+# the compatibility clients: release V's op list, tests/compat/hc_ops-V.h (make test-helpers)
+COMPAT=()
+for ops in "$ROOT"/tests/compat/hc_ops-*.h; do
+	[ -e "$ops" ] || continue
+	v=${ops##*/hc_ops-}
+	v=${v%.h}
+	if why=$(helper_check "$ROOT/build/tests/compat-$v" "$ROOT/tests/compat/client.c" "$ops"); then
+		COMPAT+=("$ROOT/build/tests/compat-$v")
+	else
+		not_ok "the compatibility client of release $v is built" "$why"
+	fi
+done
 
 # ---- ops, malformed input, a stalled subject, shutdown ----
 
@@ -115,6 +130,18 @@ if start a --verbose; then
 	logged=$(wc -l < "$T/a.log")
 	if [ "$IS_ROOT" = 1 ]; then export HC_TEST_USER=nobody; else export HC_TEST_USER=$(id -un); fi
 	proto ops "$T/a.sock" "$T/ops"
+	# hostd_proto sent one version-2 HELLO: the shadow says once what to update
+	n=$(tail -n +$((logged + 1)) "$T/a.log" |
+		grep -c "hello: client speaks protocol version 2, this hostcalld speaks 3: update")
+	[ "$n" = 1 ] && ok "a version-2 client is logged once, with both versions and what to update" ||
+		not_ok "a version-2 client is logged once, with both versions and what to update" \
+			"$n lines" "$(grep -i 'protocol version' "$T/a.log")"
+	# clients built from older releases' op lists
+	for c in "${COMPAT[@]}"; do
+		mkdir "$T/${c##*/}"
+		[ "$IS_ROOT" = 1 ] && chown nobody "$T/${c##*/}"
+		run_helper "$c" "$T/a.sock" "$T/${c##*/}"
+	done
 	mkdir -p "$T/fuzz/d"
 	echo data > "$T/fuzz/f"
 	ln -s f "$T/fuzz/l"

@@ -291,7 +291,7 @@ static int sock_connect(const char *path)
 	return s;
 }
 
-/* One request/reply; the reply's fds land in @fds (room for 4). */
+/* One request/reply; the reply's fds land in @fds (room for HC_SOCK_FDS_MAX). */
 static hc_s64 call(int s, struct hc_msg *m, struct hc_msg *rep, int *fds, int *nfds)
 {
 	static unsigned char buf[HC_MSG_MAX];
@@ -316,8 +316,9 @@ static hc_s64 call(int s, struct hc_msg *m, struct hc_msg *rep, int *fds, int *n
 
 static int subject(const char *path)
 {
-	struct hc_msg m = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION }, rep;
-	int s = sock_connect(path), fds[4], n;
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION, .caps = HC_CAPS } }, rep;
+	int s = sock_connect(path), fds[HC_SOCK_FDS_MAX], n;
 
 	if (call(s, &m, &rep, fds, &n) < 0) {
 		fprintf(stderr, "sandbox_probe: HELLO failed\n");
@@ -331,11 +332,13 @@ static hc_s64 spawn_pty(int s, const char *argv, hc_u32 argvlen, hc_u32 argc,
 			int *master)
 {
 	struct hc_msg m = {
-		.op = HC_OP_SPAWN, .path = "", .argv = argv, .argvlen = argvlen,
-		.argc = argc, .arg = HC_STDIO_PTY | HC_STDIO_PTY << 8 | HC_STDIO_PTY << 16,
-		.arg2 = 24 << 16 | 80, .flags = HC_SPAWN_SETSID,
+		.op = HC_OP_SPAWN,
+		.req.spawn = { .flags = HC_SPAWN_SETSID, .cwd = "",
+			       .argv = { argv, argvlen, argc },
+			       .stdin_mode = HC_STDIO_PTY, .stdout_mode = HC_STDIO_PTY,
+			       .stderr_mode = HC_STDIO_PTY, .rows = 24, .cols = 80 },
 	}, rep;
-	int fds[4], n, i;
+	int fds[HC_SOCK_FDS_MAX], n, i;
 	hc_s64 r = call(s, &m, &rep, fds, &n);
 
 	if (r < 0 || n != 1) {
@@ -347,12 +350,29 @@ static hc_s64 spawn_pty(int s, const char *argv, hc_u32 argvlen, hc_u32 argc,
 	return r;
 }
 
-static hc_s64 simple(int s, hc_u16 op, hc_u32 arg, hc_u32 arg2, hc_u32 flags)
+static hc_s64 simple(int s, struct hc_msg m)
 {
-	struct hc_msg m = { .op = op, .arg = arg, .arg2 = arg2, .flags = flags }, rep;
-	int fds[4], n;
+	struct hc_msg rep;
+	int fds[HC_SOCK_FDS_MAX], n;
 
 	return call(s, &m, &rep, fds, &n);
+}
+
+static hc_s64 op_winsize(int s, hc_s32 pid, hc_u32 rows, hc_u32 cols)
+{
+	return simple(s, (struct hc_msg){ .op = HC_OP_WINSIZE,
+			 .req.winsize = { .pid = pid, .rows = rows, .cols = cols } });
+}
+
+static hc_s64 op_kill(int s, hc_s32 pid, hc_u32 sig)
+{
+	return simple(s, (struct hc_msg){ .op = HC_OP_KILL,
+			 .req.kill = { .pid = pid, .sig = sig } });
+}
+
+static hc_s64 op_wait(int s, hc_s32 pid)
+{
+	return simple(s, (struct hc_msg){ .op = HC_OP_WAIT, .req.wait.pid = pid });
 }
 
 static int pty_number(int master)
@@ -377,14 +397,14 @@ static void winsize(const char *path)
 		check(0, "winsize: spawn on a pty", "%s", strerror((int)-pb));
 		return;
 	}
-	r = simple(b, HC_OP_WINSIZE, pb, 30 << 16 | 100, 0);
+	r = op_winsize(b, pb, 30, 100);
 	ws = (struct winsize){ 0 };
 	ioctl(mb, TIOCGWINSZ, &ws);
 	check(r == 0 && ws.ws_row == 30 && ws.ws_col == 100,
 	      "winsize: resizes the pty of a running program", "result %lld, size %ux%u",
 	      (long long)r, ws.ws_row, ws.ws_col);
-	simple(b, HC_OP_KILL, pb, SIGKILL, 0);
-	simple(b, HC_OP_WAIT, pb, 0, 0);
+	op_kill(b, pb, SIGKILL);
+	op_wait(b, pb);
 	close(mb);
 
 	/*
@@ -405,9 +425,9 @@ static void winsize(const char *path)
 		nb = pty_number(mb);
 		if (na == nb)
 			break;
-		simple(b, HC_OP_KILL, pb, SIGKILL, 0);
-		simple(b, HC_OP_WAIT, pb, 0, 0);
-		simple(a, HC_OP_WAIT, pa, 0, 0);
+		op_kill(b, pb, SIGKILL);
+		op_wait(b, pb);
+		op_wait(a, pa);
 		close(mb);
 		pb = -1;
 	}
@@ -416,16 +436,16 @@ static void winsize(const char *path)
 		      tries, (long long)pa, (long long)pb);
 		return;
 	}
-	r = simple(a, HC_OP_WINSIZE, pa, 11 << 16 | 33, 0);
+	r = op_winsize(a, pa, 11, 33);
 	ws = (struct winsize){ 0 };
 	ioctl(mb, TIOCGWINSZ, &ws);
 	check(ws.ws_row == 24 && ws.ws_col == 80 && r < 0,
 	      "winsize: an ended program's resize leaves the pty that got its number alone",
 	      "/dev/pts/%d reused after %d tries; WINSIZE gave %lld; the other subject's pty is %ux%u",
 	      nb, tries, (long long)r, ws.ws_row, ws.ws_col);
-	simple(b, HC_OP_KILL, pb, SIGKILL, 0);
-	simple(b, HC_OP_WAIT, pb, 0, 0);
-	simple(a, HC_OP_WAIT, pa, 0, 0);
+	op_kill(b, pb, SIGKILL);
+	op_wait(b, pb);
+	op_wait(a, pa);
 	close(mb);
 	close(a);
 	close(b);

@@ -8,13 +8,15 @@
  * each attack checks every canary outside the export.
  *
  *   escape --top T --mnt M --chroot C --mode user|root --client UID:GID
- *          --shadow UID:GID --loop MAJ:MIN
+ *          --shadow UID:GID --loop MAJ:MIN [--proto 2|3]
  *
  * The export is M/export; canaries live in M (the loop image's root), in
  * M/outside and in T. An escape is a canary read (its bytes start with
  * HCCANARY), written, created, chmodded or linked, a directory outside the
  * export reached, or a setuid/setcap exec gaining an identity or capability.
  * The client counts what it sees; the host side counts what changed on disk.
+ * --proto 2 speaks protocol version 2, to the old hostcalld that run.sh
+ * attacks to show that the suite finds escapes (see encode_v2()).
  *
  * Output: "ok - attack: A attempts, 0 escapes" / "not ok - attack: ... # why",
  * then "escape suite: N attempts, N escapes" and "# test errors: N".
@@ -57,6 +59,7 @@ static struct {
 	const char *top, *mnt, *chroot;
 	char export[PATH_MAX / 2];
 	int root_mode;			/* hostcalld --allow-root: shadows are root */
+	int proto;			/* the protocol version hostcalld speaks: 2 or 3 */
 	uid_t cuid, suid;		/* the client's uid, the shadow user's */
 	gid_t cgid, sgid;
 	unsigned int loop_major, loop_minor;
@@ -291,6 +294,92 @@ static hc_u32 next_tag = 1;
 static hc_s64 call1(int s, struct hc_msg *m, const int *in, int nin,
 		    struct hc_msg *rep, int *fdp);
 
+/* The first path of a request, for messages ("" if it has none). */
+static const char *msg_path(const struct hc_msg *m)
+{
+	const struct hc_field *f = hc_op_fields(m->op, 0);
+
+	for (; f && f->type != HC_T_END; f++)
+		if (f->type == HC_T_PATH) {
+			const char *p = *(const char *const *)((const char *)m + f->off);
+
+			return p ? p : "";
+		}
+	return "";
+}
+
+/*
+ * Protocol version 2, for the old hostcalld of the suite's self-test
+ * (--proto 2). Each field type is encoded as in version 3, and the ops the
+ * attacks send have version 3's layouts, but for three: HELLO (u32 version,
+ * u32 flags), MKNODAT (the device as one u64, major << 32 | minor) and SPAWN
+ * (flags, the stdio modes and the pty size packed in two u32, cwd, argv,
+ * envp, no fdmap; with HC_SPAWN_KEEP it was op 39, SPAWN_KEEP). Replies are
+ * decoded as version 3 but HELLO's and SPAWN's, of which only the header
+ * (the result) is read.
+ */
+#define V2_OP_SPAWN_KEEP	39
+
+static void v2_u32(unsigned char *b, int *len, hc_u32 v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		b[(*len)++] = v >> (8 * i);
+}
+
+static void v2_bytes(unsigned char *b, int *len, const void *p, hc_u32 n)
+{
+	v2_u32(b, len, n);
+	if (n)
+		memcpy(b + *len, p, n);
+	*len += n;
+}
+
+static int encode_v2(const struct hc_msg *m, unsigned char *buf, size_t cap)
+{
+	const struct hc_req_spawn *sp = &m->req.spawn;
+	struct hc_msg t = *m;
+	int len;
+
+	if (m->op == HC_OP_MKNODAT) {
+		/* little-endian u64 major << 32 | minor: minor's u32, then major's */
+		t.req.mknodat.rdev_major = m->req.mknodat.rdev_minor;
+		t.req.mknodat.rdev_minor = m->req.mknodat.rdev_major;
+	}
+	if (m->op != HC_OP_HELLO && m->op != HC_OP_SPAWN)
+		return hc_encode(&t, buf, cap);
+	/* the header, from a request without a body; then the fields */
+	t.op = HC_OP_GETCWD;
+	len = hc_encode(&t, buf, cap);
+	if (len != HC_HDR_SIZE)
+		return len < 0 ? len : -EINVAL;
+	if (m->op == HC_OP_HELLO) {
+		v2_u32(buf, &len, 2);
+		v2_u32(buf, &len, m->req.hello.flags);
+	} else {
+		if (!sp->cwd || sp->fdmap.n)
+			return -EINVAL;
+		if ((size_t)len + 32 + strlen(sp->cwd) + 1 + sp->argv.len + sp->envp.len > cap)
+			return -EMSGSIZE;
+		v2_u32(buf, &len, sp->flags & ~HC_SPAWN_KEEP);
+		v2_u32(buf, &len, sp->stdin_mode | sp->stdout_mode << 8 | sp->stderr_mode << 16);
+		v2_u32(buf, &len, sp->rows << 16 | sp->cols);
+		v2_bytes(buf, &len, sp->cwd, strlen(sp->cwd) + 1);
+		v2_u32(buf, &len, sp->argv.count);
+		v2_bytes(buf, &len, sp->argv.ptr, sp->argv.len);
+		v2_u32(buf, &len, sp->envp.count);
+		v2_bytes(buf, &len, sp->envp.ptr, sp->envp.len);
+	}
+	buf[4] = m->op == HC_OP_SPAWN && (sp->flags & HC_SPAWN_KEEP) ? V2_OP_SPAWN_KEEP : m->op;
+	buf[5] = 0;
+	buf[0] = len & 0xff;
+	buf[1] = len >> 8 & 0xff;
+	buf[2] = len >> 16 & 0xff;
+	buf[3] = len >> 24 & 0xff;
+	return len;
+}
+
 /*
  * One request/reply; at most one reply fd is kept in *fdp (may be NULL).
  * A shadow that stops answering leaves the rest of the attack unexercised:
@@ -306,7 +395,7 @@ static hc_s64 call(int s, struct hc_msg *m, const int *in, int nin,
 		cur.lost = 1;
 		test_error("the shadow ended the connection or did not answer at %s %s (%s): "
 			   "the rest of this attack was not exercised",
-			   hc_op_name(m->op) ? hc_op_name(m->op) : "?", m->path ? m->path : "",
+			   hc_op_name(m->op) ? hc_op_name(m->op) : "?", msg_path(m),
 			   strerror((int)-r));
 	}
 	return r;
@@ -326,7 +415,7 @@ static hc_s64 call1(int s, struct hc_msg *m, const int *in, int nin,
 		rep = &dummy;
 	m->tag = next_tag++;
 	m->hflags = nin;
-	len = hc_encode(m, wbuf, sizeof(wbuf));
+	len = cfg.proto == 2 ? encode_v2(m, wbuf, sizeof(wbuf)) : hc_encode(m, wbuf, sizeof(wbuf));
 	if (len < 0)
 		return len;
 	if (hc_sock_send(s, wbuf, len, in, nin))
@@ -342,7 +431,9 @@ static hc_s64 call1(int s, struct hc_msg *m, const int *in, int nin,
 		else
 			close(fds[i]);
 	}
-	if (hc_decode(rep, rbuf, n) && !(rep->result < 0 && n == HC_HDR_SIZE)) {
+	if (cfg.proto == 2 && (m->op == HC_OP_HELLO || m->op == HC_OP_SPAWN) ?
+	    hc_decode_hdr(rep, rbuf, n) :
+	    hc_decode(rep, rbuf, n) && !(rep->result < 0 && n == HC_HDR_SIZE)) {
 		if (fdp && *fdp >= 0)
 			close(*fdp);
 		if (fdp)
@@ -360,7 +451,8 @@ static hc_s64 call1(int s, struct hc_msg *m, const int *in, int nin,
 static int conn(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct hc_msg m = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION };
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION, .caps = HC_CAPS } };
 	hc_s64 r;
 	int s;
 
@@ -383,8 +475,9 @@ static int conn(void)
 
 static hc_s64 p_openat(int s, hc_s32 dir, const char *path, int flags, int mode, int *fdp)
 {
-	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = dir, .path = path,
-			    .flags = hc_oflags_to_wire(flags), .mode = mode };
+	struct hc_msg m = { .op = HC_OP_OPENAT,
+			    .req.openat = { .dirfd = dir, .path = path, .mode = mode,
+					    .flags = hc_oflags_to_wire(flags) } };
 
 	return call(s, &m, NULL, 0, NULL, fdp);
 }
@@ -419,30 +512,39 @@ static hc_s32 p_dir(int s, hc_s32 dir, const char *path, int oflags, int *fdp)
 	return (hc_s32)r;
 }
 
+/* A request whose reply is only its result; a path or name left NULL is "". */
 static hc_s64 p_simple(int s, struct hc_msg *m, const int *in, int nin)
 {
-	if (!m->path)
-		m->path = "";
+	const struct hc_field *f = hc_op_fields(m->op, 0);
+
+	for (; f && f->type != HC_T_END; f++) {
+		const char **p = (const char **)((char *)m + f->off);
+
+		if ((f->type == HC_T_PATH || f->type == HC_T_NAME) && !*p)
+			*p = "";
+	}
 	return call(s, m, in, nin, NULL, NULL);
 }
 
 static hc_s64 p_chmod(int s, hc_s32 dir, const char *path, hc_u32 flags, mode_t mode,
 		      const int *in, int nin)
 {
-	struct hc_msg m = { .op = HC_OP_FCHMODAT, .fd = dir, .path = path,
-			    .mode = mode, .flags = flags };
+	struct hc_msg m = { .op = HC_OP_FCHMODAT,
+			    .req.fchmodat = { .dirfd = dir, .path = path, .mode = mode,
+					      .flags = flags } };
 
 	return p_simple(s, &m, in, nin);
 }
 
 static hc_s64 p_stat(int s, hc_s32 dir, const char *path, struct hc_stat *st)
 {
-	struct hc_msg m = { .op = HC_OP_FSTATAT, .fd = dir, .path = path,
-			    .flags = HC_AT_SYMLINK_NOFOLLOW }, rep;
+	struct hc_msg m = { .op = HC_OP_FSTATAT,
+			    .req.fstatat = { .dirfd = dir, .path = path,
+					     .flags = HC_AT_SYMLINK_NOFOLLOW } }, rep;
 	hc_s64 r = call(s, &m, NULL, 0, &rep, NULL);
 
 	if (r >= 0)
-		*st = rep.st;
+		*st = rep.rep.fstatat.st;
 	return r;
 }
 
@@ -450,9 +552,9 @@ static hc_s64 p_setxattr(int s, hc_s32 dir, const char *path, hc_u32 flags,
 			 const char *name, const void *val, size_t len,
 			 const int *in, int nin)
 {
-	struct hc_msg m = { .op = HC_OP_SETXATTR, .fd = dir, .path = path,
-			    .flags = flags, .name = name, .data = val,
-			    .datalen = len };
+	struct hc_msg m = { .op = HC_OP_SETXATTR,
+			    .req.setxattr = { .dirfd = dir, .path = path, .flags = flags,
+					      .name = name, .value = { val, len } } };
 
 	return p_simple(s, &m, in, nin);
 }
@@ -460,26 +562,22 @@ static hc_s64 p_setxattr(int s, hc_s32 dir, const char *path, hc_u32 flags,
 /* GETDENTS on a handle: an entry named HCCANARY* is an outside directory. */
 static void p_list(int s, hc_s32 h, const char *how)
 {
-	struct hc_msg m = { .op = HC_OP_GETDENTS, .fd = h, .len = 32768 }, rep;
-	const unsigned char *p;
+	struct hc_msg m = { .op = HC_OP_GETDENTS,
+			    .req.getdents = { .fd = h, .count = 32768 } }, rep;
+	struct hc_dirent d;
+	size_t pos = 0;
 	hc_s64 r;
-	long pos;
 
 	attempt();
 	r = call(s, &m, NULL, 0, &rep, NULL);
 	if (r <= 0)
 		return;
-	p = rep.data;
-	for (pos = 0; pos + 19 < (long)rep.datalen; ) {
-		unsigned int reclen = p[pos + 16] | p[pos + 17] << 8;
-
-		if (reclen < 20 || pos + reclen > rep.datalen)
-			break;
-		if (!strncmp((const char *)p + pos + 19, TOKEN, strlen(TOKEN))) {
-			escaped("%s: listed %s", how, (const char *)p + pos + 19);
+	while (hc_dirent_next(rep.rep.getdents.dirents.ptr, rep.rep.getdents.dirents.len,
+			      &pos, &d) > 0) {
+		if (!strncmp(d.name, TOKEN, strlen(TOKEN))) {
+			escaped("%s: listed %s", how, d.name);
 			return;
 		}
-		pos += reclen;
 	}
 }
 
@@ -588,35 +686,40 @@ static void write_ops(int s, hc_s32 dir, const char *t, int k)
 	}
 	attempt();
 	p_chmod(s, dir, t, 0, 0777, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_FCHOWNAT, .fd = dir, .path = t,
-			     .uid = cfg.suid, .gid = (hc_u32)-1 };
+	m = (struct hc_msg){ .op = HC_OP_FCHOWNAT,
+			     .req.fchownat = { .dirfd = dir, .path = t, .uid = cfg.suid,
+					       .gid = (hc_u32)-1 } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_UTIMENSAT, .fd = dir, .path = t };
+	m = (struct hc_msg){ .op = HC_OP_UTIMENSAT, .req.utimensat = { .dirfd = dir, .path = t } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_TRUNCATE, .fd = dir, .path = t };
+	m = (struct hc_msg){ .op = HC_OP_TRUNCATE, .req.truncate = { .dirfd = dir, .path = t } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
 	attempt();
 	p_setxattr(s, dir, t, 0, "user.hcescape", "x", 1, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_REMOVEXATTR, .fd = dir, .path = t,
-			     .name = "user.canary" };
+	m = (struct hc_msg){ .op = HC_OP_REMOVEXATTR,
+			     .req.removexattr = { .dirfd = dir, .path = t,
+						  .name = "user.canary" } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = dir, .path = t,
-			     .fd2 = HC_AT_FDCWD, .path2 = fmt_path("stolen-%d", k) };
+	m = (struct hc_msg){ .op = HC_OP_LINKAT,
+			     .req.linkat = { .olddirfd = dir, .oldpath = t, .newdirfd = HC_AT_FDCWD,
+					     .newpath = fmt_path("stolen-%d", k) } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m.flags = HC_AT_SYMLINK_FOLLOW;
-	m.path2 = fmt_path("stolen-f%d", k);
+	m.req.linkat.flags = HC_AT_SYMLINK_FOLLOW;
+	m.req.linkat.newpath = fmt_path("stolen-f%d", k);
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_RENAMEAT2, .fd = dir, .path = t,
-			     .fd2 = HC_AT_FDCWD, .path2 = fmt_path("stolen-r%d", k) };
+	m = (struct hc_msg){ .op = HC_OP_RENAMEAT2,
+			     .req.renameat2 = { .olddirfd = dir, .oldpath = t,
+						.newdirfd = HC_AT_FDCWD,
+						.newpath = fmt_path("stolen-r%d", k) } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_UNLINKAT, .fd = dir, .path = t };
+	m = (struct hc_msg){ .op = HC_OP_UNLINKAT, .req.unlinkat = { .dirfd = dir, .path = t } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
 }
@@ -630,7 +733,6 @@ static void create_ops(int s, hc_s32 dir, const char *base)
 	for (k = 0; k < 6; k++) {
 		const char *n = fmt_path("%s-%d", base, k);
 
-		m = (struct hc_msg){ .fd = dir, .path = n, .fd2 = dir, .path2 = n };
 		switch (k) {
 		case 0:
 			attempt();
@@ -639,26 +741,31 @@ static void create_ops(int s, hc_s32 dir, const char *base)
 				close(fd);
 			continue;
 		case 1:
-			m.op = HC_OP_MKDIRAT;
-			m.mode = 0755;
+			m = (struct hc_msg){ .op = HC_OP_MKDIRAT,
+					     .req.mkdirat = { .dirfd = dir, .path = n,
+							      .mode = 0755 } };
 			break;
 		case 2:
-			m.op = HC_OP_SYMLINKAT;
-			m.path2 = "x";
+			m = (struct hc_msg){ .op = HC_OP_SYMLINKAT,
+					     .req.symlinkat = { .dirfd = dir, .path = n,
+								.target = "x" } };
 			break;
 		case 3:
-			m.op = HC_OP_MKNODAT;
-			m.mode = S_IFIFO | 0644;
+			m = (struct hc_msg){ .op = HC_OP_MKNODAT,
+					     .req.mknodat = { .dirfd = dir, .path = n,
+							      .mode = S_IFIFO | 0644 } };
 			break;
 		case 4:
-			m.op = HC_OP_LINKAT;
-			m.fd = HC_AT_FDCWD;
-			m.path = "/inside.txt";
+			m = (struct hc_msg){ .op = HC_OP_LINKAT,
+					     .req.linkat = { .olddirfd = HC_AT_FDCWD,
+							     .oldpath = "/inside.txt",
+							     .newdirfd = dir, .newpath = n } };
 			break;
-		case 5:
-			m.op = HC_OP_RENAMEAT2;
-			m.fd = HC_AT_FDCWD;
-			m.path = "/mvsrc";
+		default:
+			m = (struct hc_msg){ .op = HC_OP_RENAMEAT2,
+					     .req.renameat2 = { .olddirfd = HC_AT_FDCWD,
+								.oldpath = "/mvsrc",
+								.newdirfd = dir, .newpath = n } };
 			break;
 		}
 		attempt();
@@ -707,13 +814,14 @@ static void a_proto_dotdot(void)
 	}
 
 	/* the working directory */
-	m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = "../../.." };
+	m = (struct hc_msg){ .op = HC_OP_CHDIR,
+			     .req.chdir = { .dirfd = HC_AT_FDCWD, .path = "../../.." } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
 	p_try(s, HC_AT_FDCWD, "outside/secret", O_RDONLY, "after CHDIR ../../.., OPENAT");
 	p_try(s, HC_AT_FDCWD, MARKER, O_RDONLY, "after CHDIR ../../.., OPENAT");
 	p_try(s, HC_AT_FDCWD, "secret-top", O_RDONLY, "after CHDIR ../../.., OPENAT");
-	m.path = "/";
+	m.req.chdir.path = "/";
 	p_simple(s, &m, NULL, 0);
 
 	write_ops(s, HC_AT_FDCWD, "../outside/secret", 0);
@@ -769,8 +877,9 @@ static void a_proto_symlinks(void)
 		p_try(s, hs, "deep", O_RDONLY, "OPENAT(handle of sub)");
 	}
 	for (i = 0; made[i][0]; i++) {
-		m = (struct hc_msg){ .op = HC_OP_SYMLINKAT, .fd = HC_AT_FDCWD,
-				     .path = made[i][0], .path2 = made[i][1] };
+		m = (struct hc_msg){ .op = HC_OP_SYMLINKAT,
+				     .req.symlinkat = { .dirfd = HC_AT_FDCWD, .path = made[i][0],
+							.target = made[i][1] } };
 		p_simple(s, &m, NULL, 0);
 	}
 	p_try(s, HC_AT_FDCWD, fmt_path("mysym1/%s", hostrel("%s/outside/secret", cfg.mnt)),
@@ -829,9 +938,11 @@ static void a_proto_magic(void)
 			escaped("OPENAT %s for writing: followed the shadow's own fd", p);
 			close(fd);
 		}
-		m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = HC_AT_FDCWD, .path = p,
-				     .fd2 = HC_AT_FDCWD, .path2 = fmt_path("stolen-fd%d", i),
-				     .flags = HC_AT_SYMLINK_FOLLOW };
+		m = (struct hc_msg){ .op = HC_OP_LINKAT,
+				     .req.linkat = { .olddirfd = HC_AT_FDCWD, .oldpath = p,
+						     .newdirfd = HC_AT_FDCWD,
+						     .newpath = fmt_path("stolen-fd%d", i),
+						     .flags = HC_AT_SYMLINK_FOLLOW } };
 		attempt();
 		if (p_simple(s, &m, NULL, 0) >= 0)
 			escaped("LINKAT %s: linked the shadow's own fd into the export", p);
@@ -839,19 +950,20 @@ static void a_proto_magic(void)
 		if (p_chmod(s, HC_AT_FDCWD, p, 0, 0777, NULL, 0) >= 0)
 			escaped("FCHMODAT %s: chmodded through the shadow's own fd", p);
 	}
-	m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = "/proc/self/root" };
+	m = (struct hc_msg){ .op = HC_OP_CHDIR,
+			     .req.chdir = { .dirfd = HC_AT_FDCWD, .path = "/proc/self/root" } };
 	attempt();
 	if (p_simple(s, &m, NULL, 0) >= 0) {
 		p_try(s, HC_AT_FDCWD, hostrel("%s/outside/secret", cfg.mnt), O_RDONLY,
 		      "after CHDIR /proc/self/root, OPENAT");
-		m.path = "/";
+		m.req.chdir.path = "/";
 		p_simple(s, &m, NULL, 0);
 	}
-	m.path = fmt_path("/proc/%d/cwd", (int)rp);
+	m.req.chdir.path = fmt_path("/proc/%d/cwd", (int)rp);
 	attempt();
 	if (p_simple(s, &m, NULL, 0) >= 0) {
 		p_try(s, HC_AT_FDCWD, MARKER, O_RDONLY, "after CHDIR /proc/RELAY/cwd, OPENAT");
-		m.path = "/";
+		m.req.chdir.path = "/";
 		p_simple(s, &m, NULL, 0);
 	}
 	close(s);
@@ -1074,47 +1186,56 @@ static void passed_ops(int s, int pfd, const char *what, int isdir, int k)
 
 	attempt();
 	p_chmod(s, HC_HANDLE_PASSED, "", E, 0777, &pfd, 1);
-	m = (struct hc_msg){ .op = HC_OP_FCHOWNAT, .fd = HC_HANDLE_PASSED, .flags = E,
-			     .uid = cfg.suid, .gid = (hc_u32)-1 };
+	m = (struct hc_msg){ .op = HC_OP_FCHOWNAT,
+			     .req.fchownat = { .dirfd = HC_HANDLE_PASSED, .flags = E,
+					       .uid = cfg.suid, .gid = (hc_u32)-1 } };
 	attempt();
 	p_simple(s, &m, &pfd, 1);
-	m = (struct hc_msg){ .op = HC_OP_UTIMENSAT, .fd = HC_HANDLE_PASSED, .flags = E };
+	m = (struct hc_msg){ .op = HC_OP_UTIMENSAT,
+			     .req.utimensat = { .dirfd = HC_HANDLE_PASSED, .flags = E } };
 	attempt();
 	p_simple(s, &m, &pfd, 1);
 	attempt();
 	p_setxattr(s, HC_HANDLE_PASSED, "", E, "user.hcescape", "x", 1, &pfd, 1);
-	m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = HC_HANDLE_PASSED, .flags = E,
-			     .fd2 = HC_AT_FDCWD, .path2 = fmt_path("stolen-p%d", k) };
+	m = (struct hc_msg){ .op = HC_OP_LINKAT,
+			     .req.linkat = { .olddirfd = HC_HANDLE_PASSED, .flags = E,
+					     .newdirfd = HC_AT_FDCWD,
+					     .newpath = fmt_path("stolen-p%d", k) } };
 	attempt();
 	p_simple(s, &m, &pfd, 1);
 	if (!isdir)
 		return;
-	o = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_HANDLE_PASSED, .path = MARKER,
-			     .flags = hc_oflags_to_wire(O_RDONLY) };
+	o = (struct hc_msg){ .op = HC_OP_OPENAT,
+			     .req.openat = { .dirfd = HC_HANDLE_PASSED, .path = MARKER,
+					     .flags = hc_oflags_to_wire(O_RDONLY) } };
 	attempt();
 	call(s, &o, &pfd, 1, NULL, &fd);
 	inspect(fd, fmt_path("OPENAT(passed %s, " MARKER ")", what));
-	o.path = "secret";
+	o.req.openat.path = "secret";
 	attempt();
 	call(s, &o, &pfd, 1, NULL, &fd);
 	inspect(fd, fmt_path("OPENAT(passed %s, secret)", what));
-	o.path = fmt_path("new-passed-%d", k);
-	o.flags = hc_oflags_to_wire(O_WRONLY | O_CREAT | O_EXCL);
-	o.mode = 0644;
+	o.req.openat.path = fmt_path("new-passed-%d", k);
+	o.req.openat.flags = hc_oflags_to_wire(O_WRONLY | O_CREAT | O_EXCL);
+	o.req.openat.mode = 0644;
 	attempt();
 	call(s, &o, &pfd, 1, NULL, &fd);
 	if (fd >= 0)
 		close(fd);
-	m = (struct hc_msg){ .op = HC_OP_MKDIRAT, .fd = HC_HANDLE_PASSED,
-			     .path = fmt_path("newdir-passed-%d", k), .mode = 0755 };
+	m = (struct hc_msg){ .op = HC_OP_MKDIRAT,
+			     .req.mkdirat = { .dirfd = HC_HANDLE_PASSED,
+					      .path = fmt_path("newdir-passed-%d", k),
+					      .mode = 0755 } };
 	attempt();
 	p_simple(s, &m, &pfd, 1);
-	m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_HANDLE_PASSED, .flags = E };
+	m = (struct hc_msg){ .op = HC_OP_CHDIR,
+			     .req.chdir = { .dirfd = HC_HANDLE_PASSED, .flags = E } };
 	attempt();
 	if (p_simple(s, &m, &pfd, 1) >= 0) {
 		p_try(s, HC_AT_FDCWD, "secret", O_RDONLY, "after CHDIR(passed fd), OPENAT");
 		p_try(s, HC_AT_FDCWD, MARKER, O_RDONLY, "after CHDIR(passed fd), OPENAT");
-		m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = "/" };
+		m = (struct hc_msg){ .op = HC_OP_CHDIR,
+				     .req.chdir = { .dirfd = HC_AT_FDCWD, .path = "/" } };
 		p_simple(s, &m, NULL, 0);
 	}
 }
@@ -1156,25 +1277,30 @@ static void a_passed(void)
 	/* fds from earlier requests, as bases for a way out */
 	p_dir(s, HC_AT_FDCWD, "/", O_RDONLY, &e0);
 	if (e0 >= 0) {
-		o = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_HANDLE_PASSED,
-				     .flags = hc_oflags_to_wire(O_RDONLY) };
+		o = (struct hc_msg){ .op = HC_OP_OPENAT,
+				     .req.openat = { .dirfd = HC_HANDLE_PASSED,
+						     .flags = hc_oflags_to_wire(O_RDONLY) } };
 		for (i = 0; paths[i]; i++) {
-			o.path = paths[i];
+			o.req.openat.path = paths[i];
 			attempt();
 			call(s, &o, &e0, 1, NULL, &fd);
 			inspect(fd, fmt_path("OPENAT(passed dirfd of /, %s)", paths[i]));
 		}
-		m = (struct hc_msg){ .op = HC_OP_MKDIRAT, .fd = HC_HANDLE_PASSED,
-				     .path = "../outside/newdir-e0", .mode = 0755 };
+		m = (struct hc_msg){ .op = HC_OP_MKDIRAT,
+				     .req.mkdirat = { .dirfd = HC_HANDLE_PASSED,
+						      .path = "../outside/newdir-e0",
+						      .mode = 0755 } };
 		attempt();
 		p_simple(s, &m, &e0, 1);
 		close(e0);
 	}
 	p_openat(s, HC_AT_FDCWD, "inside.txt", O_RDONLY, 0, &e1);
 	if (e1 >= 0) {
-		m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = HC_HANDLE_PASSED,
-				     .flags = HC_AT_EMPTY_PATH, .fd2 = HC_AT_FDCWD,
-				     .path2 = "../outside/linked-e1" };
+		m = (struct hc_msg){ .op = HC_OP_LINKAT,
+				     .req.linkat = { .olddirfd = HC_HANDLE_PASSED,
+						     .flags = HC_AT_EMPTY_PATH,
+						     .newdirfd = HC_AT_FDCWD,
+						     .newpath = "../outside/linked-e1" } };
 		attempt();
 		p_simple(s, &m, &e1, 1);
 		close(e1);
@@ -1208,7 +1334,8 @@ static void a_reuse(void)
 			break;
 		}
 		close(fd);
-		m = (struct hc_msg){ .op = HC_OP_UNLINKAT, .fd = HC_AT_FDCWD, .path = name };
+		m = (struct hc_msg){ .op = HC_OP_UNLINKAT,
+				     .req.unlinkat = { .dirfd = HC_AT_FDCWD, .path = name } };
 		if (p_simple(s, &m, NULL, 0) < 0) {
 			test_error("UNLINKAT %s failed", name);
 			break;
@@ -1224,9 +1351,10 @@ static void a_reuse(void)
 		     (unsigned long long)st.st_ino);
 		attempt();
 		p_chmod(s, HC_HANDLE_PASSED, "", HC_AT_EMPTY_PATH, 0666, &pfd, 1);
-		m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = HC_HANDLE_PASSED,
-				     .flags = HC_AT_EMPTY_PATH, .fd2 = HC_AT_FDCWD,
-				     .path2 = stolen };
+		m = (struct hc_msg){ .op = HC_OP_LINKAT,
+				     .req.linkat = { .olddirfd = HC_HANDLE_PASSED,
+						     .flags = HC_AT_EMPTY_PATH,
+						     .newdirfd = HC_AT_FDCWD, .newpath = stolen } };
 		attempt();
 		p_simple(s, &m, &pfd, 1);
 		p_try(s, HC_AT_FDCWD, stolen, O_RDONLY, "after LINKAT(passed fd), OPENAT");
@@ -1367,24 +1495,28 @@ static void moved_proto(int s, hc_s32 hb, hc_s32 hc, int fb)
 	inspect(nfd, "OPENAT(handle of a moved-out dir, \"..\")");
 	if (r >= 0 && r != HC_HANDLE_NONE)
 		p_list(s, (hc_s32)r, "GETDENTS(handle of .. of a moved-out dir)");
-	m = (struct hc_msg){ .op = HC_OP_MKDIRAT, .fd = hb, .path = "../created-beside",
-			     .mode = 0755 };
+	m = (struct hc_msg){ .op = HC_OP_MKDIRAT,
+			     .req.mkdirat = { .dirfd = hb, .path = "../created-beside",
+					      .mode = 0755 } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
 	attempt();
 	p_openat(s, hb, "../created-beside2", O_WRONLY | O_CREAT | O_EXCL, 0644, &nfd);
 	if (nfd >= 0)
 		close(nfd);
-	m = (struct hc_msg){ .op = HC_OP_SYMLINKAT, .fd = hb, .path = "../sym-beside",
-			     .path2 = "x" };
+	m = (struct hc_msg){ .op = HC_OP_SYMLINKAT,
+			     .req.symlinkat = { .dirfd = hb, .path = "../sym-beside",
+						.target = "x" } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = hb, .path = "own.txt",
-			     .fd2 = hb, .path2 = "../linked-beside" };
+	m = (struct hc_msg){ .op = HC_OP_LINKAT,
+			     .req.linkat = { .olddirfd = hb, .oldpath = "own.txt",
+					     .newdirfd = hb, .newpath = "../linked-beside" } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
-	m = (struct hc_msg){ .op = HC_OP_RENAMEAT2, .fd = hb, .path = "own.txt",
-			     .fd2 = hb, .path2 = "../renamed-beside" };
+	m = (struct hc_msg){ .op = HC_OP_RENAMEAT2,
+			     .req.renameat2 = { .olddirfd = hb, .oldpath = "own.txt",
+						.newdirfd = hb, .newpath = "../renamed-beside" } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
 	attempt();
@@ -1402,7 +1534,8 @@ static void moved_proto(int s, hc_s32 hb, hc_s32 hc, int fb)
 	p_try(s, HC_AT_FDCWD, "..", O_RDONLY, "after CHDIR into a moved-out dir, OPENAT");
 	p_try(s, HC_AT_FDCWD, "../beside-secret", O_RDONLY,
 	      "after CHDIR into a moved-out dir, OPENAT");
-	m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = ".." };
+	m = (struct hc_msg){ .op = HC_OP_CHDIR,
+			     .req.chdir = { .dirfd = HC_AT_FDCWD, .path = ".." } };
 	attempt();
 	if (p_simple(s, &m, NULL, 0) >= 0) {
 		p_try(s, HC_AT_FDCWD, "beside-secret", O_RDONLY,
@@ -1412,13 +1545,15 @@ static void moved_proto(int s, hc_s32 hb, hc_s32 hc, int fb)
 	}
 	m = (struct hc_msg){ .op = HC_OP_GETCWD };
 	if (call(s, &m, NULL, 0, &rep, NULL) >= 0)
-		info("GETCWD after that: %s", rep.path ? rep.path : "");
-	m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = "/" };
+		info("GETCWD after that: %s", rep.rep.getcwd.path ? rep.rep.getcwd.path : "");
+	m = (struct hc_msg){ .op = HC_OP_CHDIR,
+			     .req.chdir = { .dirfd = HC_AT_FDCWD, .path = "/" } };
 	p_simple(s, &m, NULL, 0);
 	if (fb >= 0) {
-		m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_HANDLE_PASSED,
-				     .path = "../beside-secret",
-				     .flags = hc_oflags_to_wire(O_RDONLY) };
+		m = (struct hc_msg){ .op = HC_OP_OPENAT,
+				     .req.openat = { .dirfd = HC_HANDLE_PASSED,
+						     .path = "../beside-secret",
+						     .flags = hc_oflags_to_wire(O_RDONLY) } };
 		attempt();
 		call(s, &m, &fb, 1, NULL, &nfd);
 		inspect(nfd, "OPENAT(passed fd of a moved-out dir, ../beside-secret)");
@@ -1471,7 +1606,8 @@ static void a_moved(void)
 	hb = p_dir(s, HC_AT_FDCWD, "a/b", O_RDONLY, &fb);
 	hc = p_dir(s, HC_AT_FDCWD, "a/b/c2", O_RDONLY, &fc);
 	p_dir(s, HC_AT_FDCWD, "a/b", O_PATH, &fbp);
-	m = (struct hc_msg){ .op = HC_OP_CHDIR, .fd = HC_AT_FDCWD, .path = "a/b" };
+	m = (struct hc_msg){ .op = HC_OP_CHDIR,
+			     .req.chdir = { .dirfd = HC_AT_FDCWD, .path = "a/b" } };
 	if (p_simple(s, &m, NULL, 0) < 0)
 		test_error("CHDIR a/b failed");
 	if (hb < 0 || fb < 0 || !ctl_call(CTL_MOVE_OUT, 0, 0, NULL).ok) {
@@ -1656,8 +1792,9 @@ static void a_suid_set(void)
 		close(fd);
 	if (cfg.root_mode && (mode_of(s, "mysuid2") & (S_ISUID | S_ISGID)))
 		escaped("OPENAT O_CREAT mode 04755 made a setuid file with root shadows");
-	m = (struct hc_msg){ .op = HC_OP_MKNODAT, .fd = HC_AT_FDCWD, .path = "mysuid3",
-			     .mode = S_IFREG | 06755 };
+	m = (struct hc_msg){ .op = HC_OP_MKNODAT,
+			     .req.mknodat = { .dirfd = HC_AT_FDCWD, .path = "mysuid3",
+					      .mode = S_IFREG | 06755 } };
 	attempt();
 	p_simple(s, &m, NULL, 0);
 	if (cfg.root_mode && (mode_of(s, "mysuid3") & (S_ISUID | S_ISGID)))
@@ -1666,9 +1803,11 @@ static void a_suid_set(void)
 	attempt();
 	p_openat(s, HC_AT_FDCWD, ".", O_WRONLY | O_TMPFILE, 04755, &fd);
 	if (fd >= 0) {
-		m = (struct hc_msg){ .op = HC_OP_LINKAT, .fd = HC_HANDLE_PASSED,
-				     .flags = HC_AT_EMPTY_PATH, .fd2 = HC_AT_FDCWD,
-				     .path2 = "mysuid4" };
+		m = (struct hc_msg){ .op = HC_OP_LINKAT,
+				     .req.linkat = { .olddirfd = HC_HANDLE_PASSED,
+						     .flags = HC_AT_EMPTY_PATH,
+						     .newdirfd = HC_AT_FDCWD,
+						     .newpath = "mysuid4" } };
 		p_simple(s, &m, &fd, 1);
 		close(fd);
 		if (cfg.root_mode && (mode_of(s, "mysuid4") & (S_ISUID | S_ISGID)))
@@ -1685,8 +1824,9 @@ static void a_suid_set(void)
 			escaped("FCHMODAT(passed fd) 06755 was accepted with root shadows");
 		exec_export_file(s, "mysuid5", "execveat(a file chmodded u+s through a passed fd)");
 	}
-	m = (struct hc_msg){ .op = HC_OP_MKDIRAT, .fd = HC_AT_FDCWD, .path = "sgiddir",
-			     .mode = 0755 };
+	m = (struct hc_msg){ .op = HC_OP_MKDIRAT,
+			     .req.mkdirat = { .dirfd = HC_AT_FDCWD, .path = "sgiddir",
+					      .mode = 0755 } };
 	p_simple(s, &m, NULL, 0);
 	if (p_chmod(s, HC_AT_FDCWD, "sgiddir", 0, 02775, NULL, 0) < 0)
 		info("chmod g+s of a directory was refused (setgid directories should stay allowed)");
@@ -1753,9 +1893,11 @@ static void a_devices(void)
 		close(dfd);
 	}
 	for (i = 0; i < 2; i++) {
-		m = (struct hc_msg){ .op = HC_OP_MKNODAT, .fd = HC_AT_FDCWD, .path = mk[i].name,
-				     .mode = mk[i].type | 0666,
-				     .dev = (hc_u64)mk[i].maj << 32 | mk[i].min };
+		m = (struct hc_msg){ .op = HC_OP_MKNODAT,
+				     .req.mknodat = { .dirfd = HC_AT_FDCWD, .path = mk[i].name,
+						      .mode = mk[i].type | 0666,
+						      .rdev_major = mk[i].maj,
+						      .rdev_minor = mk[i].min } };
 		attempt();
 		if (p_simple(s, &m, NULL, 0) >= 0)
 			escaped("MKNODAT %s (%s %u:%u) was accepted", mk[i].name,
@@ -1769,21 +1911,23 @@ static void a_devices(void)
 static void a_spawn(void)
 {
 	static const char argv0[] = "/suid-canary";
+	static const hc_u32 flags[] = { 0, HC_SPAWN_KEEP };
 	int s = conn(), i;
-	const int ops[] = { HC_OP_SPAWN, HC_OP_SPAWN_KEEP };
 
 	if (s < 0)
 		return;
 	for (i = 0; i < 2; i++) {
-		struct hc_msg m = { .op = ops[i], .path = "", .argv = argv0,
-				    .argvlen = sizeof(argv0), .argc = 1, .envp = "",
-				    .arg = HC_STDIO_NULL | HC_STDIO_NULL << 8 |
-					   HC_STDIO_NULL << 16 };
+		struct hc_msg m = { .op = HC_OP_SPAWN,
+				    .req.spawn = { .flags = flags[i], .cwd = "",
+						   .argv = { argv0, sizeof(argv0), 1 },
+						   .stdin_mode = HC_STDIO_NULL,
+						   .stdout_mode = HC_STDIO_NULL,
+						   .stderr_mode = HC_STDIO_NULL } };
 
 		attempt();
 		if (call(s, &m, NULL, 0, NULL, NULL) >= 0)
-			escaped("%s of a host program was accepted under --root",
-				hc_op_name(ops[i]));
+			escaped("SPAWN%s of a host program was accepted under --root",
+				flags[i] ? " with HC_SPAWN_KEEP" : "");
 	}
 	close(s);
 }
@@ -1867,7 +2011,7 @@ static const struct {
 	{ "setuid/setgid bits set through the shadow, then exec", a_suid_set },
 	{ "file capabilities (security.capability) set through the shadow", a_fcaps },
 	{ "device nodes: the export's, and new ones made through the shadow", a_devices },
-	{ "host programs under --root (SPAWN, SPAWN_KEEP)", a_spawn },
+	{ "host programs under --root (SPAWN, SPAWN with HC_SPAWN_KEEP)", a_spawn },
 	{ "host processes' environment and memory through the export's proc", a_procmem },
 };
 
@@ -2426,6 +2570,7 @@ int main(int argc, char **argv)
 		{ "client", required_argument, NULL, 'u' },
 		{ "shadow", required_argument, NULL, 's' },
 		{ "loop", required_argument, NULL, 'l' },
+		{ "proto", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const more[] = {
@@ -2436,6 +2581,8 @@ int main(int argc, char **argv)
 	struct stat st;
 	int c, sv[2], bad = 0, i;
 	pid_t pid;
+
+	cfg.proto = HC_PROTO_VERSION;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -2456,13 +2603,18 @@ int main(int argc, char **argv)
 		case 'l':
 			bad |= parse_ids(optarg, &cfg.loop_major, &cfg.loop_minor);
 			break;
+		case 'p':
+			cfg.proto = atoi(optarg);
+			bad |= cfg.proto != 2 && cfg.proto != HC_PROTO_VERSION;
+			break;
 		default:
 			bad = 1;
 		}
 	}
 	if (bad || !cfg.top || !cfg.mnt || !cfg.chroot || !cfg.cuid || geteuid()) {
 		fprintf(stderr, "usage (as root): escape --top T --mnt M --chroot C "
-			"--mode user|root --client UID:GID --shadow UID:GID --loop MAJ:MIN\n");
+			"--mode user|root --client UID:GID --shadow UID:GID --loop MAJ:MIN "
+			"[--proto 2|3]\n");
 		return 2;
 	}
 	snprintf(cfg.export, sizeof(cfg.export), "%s/export", cfg.mnt);

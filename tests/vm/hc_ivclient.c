@@ -265,7 +265,9 @@ static long call(struct ring *r, uint32_t subject, struct hc_msg *m, struct hc_m
 
 static long hello(struct ring *r, uint32_t subject)
 {
-	struct hc_msg m = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION }, rm;
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION,
+					   .caps = HC_CAPS } }, rm;
 
 	return call(r, subject, &m, &rm);
 }
@@ -276,16 +278,31 @@ static long getcwd_of(struct ring *r, uint32_t subject, char *out, size_t cap)
 	long res = call(r, subject, &m, &rm);
 
 	if (res >= 0)
-		snprintf(out, cap, "%s", rm.path);
+		snprintf(out, cap, "%s", rm.rep.getcwd.path);
 	return res;
 }
 
+/* An op whose fields are dirfd, path, flags and mode, as far as it has them. */
 static long simple(struct ring *r, uint32_t subject, uint16_t op, int32_t fd,
 		   const char *path, uint32_t flags, uint32_t mode)
 {
-	struct hc_msg m = { .op = op, .fd = fd, .path = path, .flags = flags,
-			    .mode = mode }, rm;
+	struct hc_msg m = { .op = op }, rm;
 
+	switch (op) {
+	case HC_OP_OPENAT:
+		m.req.openat = (struct hc_req_openat){ .dirfd = fd, .path = path,
+						       .flags = flags, .mode = mode };
+		break;
+	case HC_OP_CHDIR:
+		m.req.chdir = (struct hc_req_chdir){ .dirfd = fd, .path = path,
+						     .flags = flags };
+		break;
+	case HC_OP_CLOSE:
+		m.req.close.fd = fd;
+		break;
+	default:
+		return -1998;
+	}
 	return call(r, subject, &m, &rm);
 }
 
@@ -351,12 +368,17 @@ static void t_beat(struct ring *r)
 
 static uint32_t t_hello(struct ring *r)
 {
-	struct hc_msg m = { .op = HC_OP_HELLO, .arg = HC_PROTO_VERSION }, rm;
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION,
+					   .caps = HC_CAPS } }, rm;
 	long id = call(r, 0, &m, &rm);
+	const struct hc_rep_hello *h = &rm.rep.hello;
 
-	result(id > 0 && id <= max_subjects && rm.arg == HC_PROTO_VERSION &&
-	       rm.len == HC_MSG_MAX, "HELLO for subject 0 creates a subject",
-	       "result %ld version %u len %llu", id, rm.arg, (unsigned long long)rm.len);
+	result(id > 0 && id <= max_subjects && h->version == HC_PROTO_VERSION &&
+	       h->msg_max == HC_MSG_MAX && !(h->caps & ~HC_CAPS),
+	       "HELLO for subject 0 creates a subject",
+	       "result %ld version %u msg_max %u fds_max %u caps %#llx", id,
+	       h->version, h->msg_max, h->fds_max, (unsigned long long)h->caps);
 	return id > 0 ? id : 0;
 }
 
@@ -380,29 +402,34 @@ static void t_files(struct ring *r, uint32_t id)
 
 	/* no KEEP_HANDLES flag was asked for: the relay sets it */
 	h = simple(r, id, HC_OP_OPENAT, HC_AT_FDCWD, "hello.txt", HC_O_RDONLY, 0);
-	m = (struct hc_msg){ .op = HC_OP_READ, .fd = h, .off = -1, .len = 200 };
+	m = (struct hc_msg){ .op = HC_OP_READ,
+			     .req.read = { .fd = h, .off = -1, .count = 200 } };
 	n = h >= 0 && h != HC_HANDLE_NONE ? call(r, id, &m, &rm) : -1;
-	result(n > 0 && rm.datalen == n && (size_t)n == strlen(want) &&
-	       !memcmp(rm.data, want, n),
+	result(n > 0 && rm.rep.read.data.len == n && (size_t)n == strlen(want) &&
+	       !memcmp(rm.rep.read.data.ptr, want, n),
 	       "OPENAT gives a handle for a plain file and READ reads the host file",
 	       "openat %ld read %ld", h, n);
 
-	m = (struct hc_msg){ .op = HC_OP_FSTATAT, .fd = h, .path = "",
-			     .flags = HC_AT_EMPTY_PATH };
+	m = (struct hc_msg){ .op = HC_OP_FSTATAT,
+			     .req.fstatat = { .dirfd = h, .path = "",
+					      .flags = HC_AT_EMPTY_PATH } };
 	n = call(r, id, &m, &rm);
-	result(n == 0 && rm.st.size == strlen(want), "FSTATAT on the handle",
-	       "%ld size %llu", n, (unsigned long long)rm.st.size);
+	result(n == 0 && rm.rep.fstatat.st.size == strlen(want),
+	       "FSTATAT on the handle", "%ld size %llu", n,
+	       (unsigned long long)rm.rep.fstatat.st.size);
 
-	m = (struct hc_msg){ .op = HC_OP_CLOSE, .fd = h };
+	m = (struct hc_msg){ .op = HC_OP_CLOSE, .req.close.fd = h };
 	n = call(r, id, &m, &rm);
-	m = (struct hc_msg){ .op = HC_OP_READ, .fd = h, .off = 0, .len = 10 };
+	m = (struct hc_msg){ .op = HC_OP_READ,
+			     .req.read = { .fd = h, .off = 0, .count = 10 } };
 	result(n == 0 && call(r, id, &m, &rm) == -EBADF,
 	       "CLOSE releases the handle; READ on it is EBADF", "close %ld", n);
 
 	h = simple(r, id, HC_OP_OPENAT, HC_AT_FDCWD, "sub/from-client.txt",
 		   HC_O_WRONLY | HC_O_CREAT | HC_O_TRUNC, 0644);
-	m = (struct hc_msg){ .op = HC_OP_WRITE, .fd = h, .off = -1,
-			     .data = "written over the ring\n", .datalen = 22 };
+	m = (struct hc_msg){ .op = HC_OP_WRITE,
+			     .req.write = { .fd = h, .off = -1,
+					    .data = { "written over the ring\n", 22 } } };
 	n = h >= 0 ? call(r, id, &m, &rm) : -1;
 	simple(r, id, HC_OP_CLOSE, h, NULL, 0, 0);
 	snprintf(buf, sizeof(buf), "%s/sub/from-client.txt", rootdir);
@@ -419,8 +446,9 @@ static void t_files(struct ring *r, uint32_t id)
 
 	n = simple(r, id, HC_OP_OPENAT, HC_AT_FDCWD, "../../../etc/passwd", 0, 0);
 	if (n >= 0) {
-		m = (struct hc_msg){ .op = HC_OP_FSTATAT, .fd = n, .path = "",
-				     .flags = HC_AT_EMPTY_PATH };
+		m = (struct hc_msg){ .op = HC_OP_FSTATAT,
+				     .req.fstatat = { .dirfd = n, .path = "",
+						      .flags = HC_AT_EMPTY_PATH } };
 		call(r, id, &m, &rm);
 	}
 	result(n == -ENOENT, "\"..\" stays inside --root", "openat %ld", n);
@@ -530,7 +558,8 @@ static void t_parallel(struct ring *r, uint32_t id)
 	for (i = 0; i < 32; i++) {
 		err = wait_done(r, 1 + i, &rm, 5000);
 		snprintf(want, sizeof(want), "%s", i % 2 ? "/sub" : "/");
-		if (err || rm.tag != tags[i] || rm.result < 0 || strcmp(rm.path, want))
+		if (err || rm.tag != tags[i] || rm.result < 0 ||
+		    strcmp(rm.rep.getcwd.path, want))
 			bad++;
 	}
 	result(!bad, "32 requests of 8 subjects in flight in 32 slots",
@@ -551,8 +580,9 @@ static void t_fifo(struct ring *r, uint32_t id)
 	double t0;
 	int err;
 
-	m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = "fifo",
-			     .flags = HC_O_RDONLY };
+	m = (struct hc_msg){ .op = HC_OP_OPENAT,
+			     .req.openat = { .dirfd = HC_AT_FDCWD, .path = "fifo",
+					     .flags = HC_O_RDONLY } };
 	submit(r, 5, a, &m);
 	sleep_ms(100);
 	t0 = now_ms();
@@ -580,8 +610,9 @@ static void t_fifo(struct ring *r, uint32_t id)
 
 	/* BYE while the shadow blocks: the relay stops it */
 	a = hello(r, 0);
-	m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = "fifo",
-			     .flags = HC_O_RDONLY };
+	m = (struct hc_msg){ .op = HC_OP_OPENAT,
+			     .req.openat = { .dirfd = HC_AT_FDCWD, .path = "fifo",
+					     .flags = HC_O_RDONLY } };
 	submit(r, 5, a, &m);
 	sleep_ms(100);
 	m = (struct hc_msg){ .op = HC_OP_BYE };
@@ -601,11 +632,13 @@ static void t_hello_refused(struct ring *r)
 	int i;
 
 	for (i = 0; i < 3 * (int)max_subjects; i++) {
-		/* version 0, or a HELLO flag nobody knows: both refused */
-		m = (struct hc_msg){ .op = HC_OP_HELLO, .arg = i % 2 ? HC_PROTO_VERSION : 0,
-				     .flags = i % 2 ? 0x80000000u : 0 };
+		/* version 0 or 2 (older than 3), or a HELLO flag nobody knows */
+		m = (struct hc_msg){ .op = HC_OP_HELLO,
+				     .req.hello = { .version = i % 3 == 1 ?
+							HC_PROTO_VERSION : i % 3,
+						    .flags = i % 3 == 1 ? 0x80000000u : 0 } };
 		n = call(r, 0, &m, &rm);
-		if (n != (i % 2 ? -EINVAL : -EPROTONOSUPPORT))
+		if (n != (i % 3 == 1 ? -EINVAL : -EPROTONOSUPPORT))
 			break;
 	}
 	after = shadows_become(base, 2000);
@@ -641,8 +674,9 @@ static int alive(pid_t pid)
 /* kill -9 of hostcalld: its shadows (one idle, one in a FIFO open) end within 1 s. */
 static void t_kill9(struct ring *r)
 {
-	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = "fifo",
-			    .flags = HC_O_RDONLY };
+	struct hc_msg m = { .op = HC_OP_OPENAT,
+			    .req.openat = { .dirfd = HC_AT_FDCWD, .path = "fifo",
+					    .flags = HC_O_RDONLY } };
 	char path[64], buf[4096], *p;
 	pid_t pids[16];
 	long a = hello(r, 0), b = hello(r, 0);
@@ -730,7 +764,8 @@ static void t_malformed(struct ring *r, uint32_t id)
 	result(i == 5, "malformed requests get EBADMSG from the relay",
 	       "case %d: %ld", i, i < 5 ? res[i] : 0);
 
-	m = (struct hc_msg){ .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = "x" };
+	m = (struct hc_msg){ .op = HC_OP_OPENAT,
+			     .req.openat = { .dirfd = HC_AT_FDCWD, .path = "x" } };
 	m.subject = id;
 	m.tag = 10;
 	n = hc_encode(&m, raw, sizeof(raw));
@@ -804,8 +839,9 @@ static void t_reconnect(struct ring *r)
 static void t_sigterm(struct ring *r)
 {
 	struct hc_ring_hdr *h = (struct hc_ring_hdr *)r->mem;
-	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = "fifo",
-			    .flags = HC_O_RDONLY }, rm;
+	struct hc_msg m = { .op = HC_OP_OPENAT,
+			    .req.openat = { .dirfd = HC_AT_FDCWD, .path = "fifo",
+					    .flags = HC_O_RDONLY } }, rm;
 	long a = hello(r, 0);
 	int err;
 

@@ -4,9 +4,13 @@
  * NOT hostcalld and runs no shadows. It speaks the ivshmem server protocol
  * to one QEMU, creates the shared memory with the ring of proto/hc_ring.h,
  * registers itself as a peer the guest rings, and answers from the ring:
- *   HELLO    version 1, result = the fixed subject id (--subject, 4242)
+ *   HELLO    version HC_PROTO_VERSION, result = the fixed subject id
+ *            (--subject, 4242)
  *   GETCWD   "/hctest-peer"
- *   WAIT     after arg milliseconds (a slow call, for timeouts and kills)
+ *   WAIT     after pid milliseconds (a slow call, for timeouts and kills);
+ *            pid -1: the next HELLO gets -EBADMSG, as from a hostcalld of
+ *            protocol version 2, which cannot decode version 3's HELLO;
+ *            pid -2: the next HELLO succeeds with version 2 in its reply
  *   others   -ENOSYS
  * It follows the host's rules of hc_ring.h (copy first, never trust the
  * guest's lengths), so that the tests exercise the guest module the way
@@ -59,6 +63,7 @@ struct peer {
 	struct pending *pend;	/* per slot: a reply being held back */
 	unsigned char *req;	/* private copy of one request */
 	unsigned long served;
+	int old_hello;		/* the next HELLO as an old host: WAIT -1, -2 */
 };
 
 static volatile sig_atomic_t stop;
@@ -235,17 +240,24 @@ static int answer(struct peer *p, uint32_t subject, uint32_t len,
 		r.result = err;
 	} else if (m.hflags & HC_HF_REPLY) {
 		r.result = -EINVAL;
+	} else if (m.op == HC_OP_HELLO && p->old_hello == 1) {
+		r.result = -EBADMSG;
+		p->old_hello = 0;
 	} else if (m.op == HC_OP_HELLO) {
-		r.arg = HC_PROTO_VERSION;
-		r.len = HC_MSG_MAX;
-		r.result = m.arg >= 1 ? (int64_t)p->subject : -EPROTONOSUPPORT;
+		r.rep.hello.version = p->old_hello ? 2 : HC_PROTO_VERSION;
+		r.rep.hello.msg_max = HC_MSG_MAX;
+		r.rep.hello.caps = 0;
+		r.result = p->subject;
+		p->old_hello = 0;
 	} else if (subject != p->subject) {
 		r.result = -ESRCH;
 	} else if (m.op == HC_OP_GETCWD) {
-		r.path = "/hctest-peer";
+		r.rep.getcwd.path = "/hctest-peer";
+	} else if (m.op == HC_OP_WAIT && m.req.wait.pid < 0) {
+		p->old_hello = m.req.wait.pid == -1 ? 1 : 2;
 	} else if (m.op == HC_OP_WAIT) {
-		*delay_ms = m.arg;
-		r.result = m.arg;
+		*delay_ms = m.req.wait.pid;
+		r.result = m.req.wait.pid;
 	} else {
 		r.result = -ENOSYS;
 	}

@@ -44,25 +44,29 @@ static long now_ms(void)
 }
 
 /*
- * `sh -c SCRIPT` on the host with stdio modes @io (HC_STDIO_*, packed);
- * the stream fds go to @fds. Returns: the host pid, or -errno.
+ * `sh -c SCRIPT` on the host with stdio modes @in, @out, @err (HC_STDIO_*),
+ * the streams kept as handles (HC_SPAWN_KEEP); the stream fds go to @fds.
+ * Returns: the host pid, or -errno.
  */
-static int spawn(int dev, const char *script, unsigned int io, int *fds)
+static int spawn(int dev, const char *script, unsigned int in,
+		 unsigned int out, unsigned int err, int *fds)
 {
 	struct hostcall_spawn s = { 0 };
-	struct hc_msg m = { .op = HC_OP_SPAWN_KEEP }, r;
+	struct hc_msg m = { .op = HC_OP_SPAWN }, r;
+	struct hc_req_spawn *a = &m.req.spawn;
 	char argv[512];
 	int n, len;
 	unsigned int i;
 
 	n = snprintf(argv, sizeof(argv), "/bin/sh%c-c%c%s", 0, 0, script);
-	m.argv = argv;
-	m.argvlen = n + 1;
-	m.argc = 3;
-	m.flags = HC_SPAWN_NEWPGRP | HC_SPAWN_KEEPENV;
-	m.arg = io;
-	m.arg2 = 24 << 16 | 80;
-	m.path = "";
+	a->argv = (struct hc_strv){ .ptr = argv, .len = n + 1, .count = 3 };
+	a->flags = HC_SPAWN_NEWPGRP | HC_SPAWN_KEEPENV | HC_SPAWN_KEEP;
+	a->stdin_mode = in;
+	a->stdout_mode = out;
+	a->stderr_mode = err;
+	a->rows = 24;
+	a->cols = 80;
+	a->cwd = "";
 	m.tag = ++devcall_tag;
 	len = hc_encode(&m, reqbuf, sizeof(reqbuf));
 	if (len < 0)
@@ -85,18 +89,20 @@ static int spawn(int dev, const char *script, unsigned int io, int *fds)
 /* Reap host process @pid (killed first with @sig if not 0); its status. */
 static int reap(int dev, int pid, int sig)
 {
-	struct hc_msg m = { .op = HC_OP_KILL, .arg = pid, .arg2 = sig }, r;
+	struct hc_msg m = { .op = HC_OP_KILL,
+			    .req.kill = { .pid = pid, .sig = sig } }, r;
 	long end = now_ms() + 10000;
 
 	if (sig)
 		devcall(dev, &m, &r);
 	while (now_ms() < end) {
-		m = (struct hc_msg){ .op = HC_OP_WAIT, .arg = pid,
-				     .flags = HC_WAIT_NOHANG };
+		m = (struct hc_msg){ .op = HC_OP_WAIT,
+				     .req.wait = { .pid = pid,
+						   .flags = HC_WAIT_NOHANG } };
 		if (devcall(dev, &m, &r) || r.result < 0)
 			return -1;
 		if (r.result == pid)
-			return (int)r.arg;
+			return (int)r.rep.wait.status;
 		usleep(10000);
 	}
 	return -1;
@@ -134,7 +140,7 @@ static int t_pipes(int dev)
 	ssize_t n;
 
 	pid = spawn(dev, "read x; echo \"got $x\"; cat >/dev/null",
-		    HC_STDIO_PIPE | HC_STDIO_PIPE << 8 | HC_STDIO_NULL << 16, fds);
+		    HC_STDIO_PIPE, HC_STDIO_PIPE, HC_STDIO_NULL, fds);
 	if (pid < 0)
 		return fail("stream-poll-timeout", "spawn with pipes", -pid);
 	/* fds[0]: the program's stdin, fds[1]: its stdout */
@@ -192,7 +198,7 @@ static int t_pty(int dev)
 	ssize_t n;
 
 	pid = spawn(dev, "read x; echo \"got-$x\"",
-		    HC_STDIO_PTY | HC_STDIO_PTY << 8 | HC_STDIO_PTY << 16, fds);
+		    HC_STDIO_PTY, HC_STDIO_PTY, HC_STDIO_PTY, fds);
 	if (pid < 0)
 		return fail("stream-pty", "spawn with a pty", -pid);
 	usleep(200000);		/* the reader thread's READ is at the host */
@@ -227,7 +233,7 @@ static int t_close_busy(int dev)
 	long t0, dt;
 
 	pid = spawn(dev, "exec sleep 30",
-		    HC_STDIO_NULL | HC_STDIO_PIPE << 8 | HC_STDIO_NULL << 16, fds);
+		    HC_STDIO_NULL, HC_STDIO_PIPE, HC_STDIO_NULL, fds);
 	if (pid < 0)
 		return fail("stream-close-busy", "spawn", -pid);
 	usleep(200000);

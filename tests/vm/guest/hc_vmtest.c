@@ -3,10 +3,12 @@
  * In-guest checks of /dev/hostcall and the ivshmem transport, printing
  * "HCTEST ok|fail NAME" lines. Built static by build-initramfs.sh.
  * Against tests/vm/hc_testpeer.c (GETCWD gives "/hctest-peer", WAIT answers
- * after arg ms): hello, call, rtt, parallel, timeout, kill. Against the real
- * `hostcalld --ivshmem --root DIR` that tests/vm/run.sh starts (DIR holds
- * hello.txt = "hello from the host TOKEN\n", sub/ and fifo; TOKEN comes on
- * the kernel command line as hctest.token=): the hc-* commands.
+ * after pid ms, WAIT of pid -1 or -2 makes it answer the next HELLO as a
+ * host of protocol version 2): hello, call, rtt, parallel, timeout, kill.
+ * Against the real `hostcalld --ivshmem --root DIR` that tests/vm/run.sh
+ * starts (DIR holds hello.txt = "hello from the host TOKEN\n", sub/ and
+ * fifo; TOKEN comes on the kernel command line as hctest.token=): the hc-*
+ * commands.
  *
  * usage: hc_vmtest hello | call | rtt N | parallel PROCS CALLS |
  *                  timeout MS | kill |
@@ -20,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,7 +60,7 @@ static int getcwd_call(int fd, const char **path)
 		return err;
 	if (r.result < 0)
 		return (int)r.result;
-	*path = r.path;
+	*path = r.rep.getcwd.path;
 	return 0;
 }
 
@@ -65,11 +69,64 @@ static int open_dev(void)
 	return open("/dev/hostcall", O_RDWR | O_CLOEXEC);
 }
 
+/* The lines of the kernel log with @what. */
+static int kmsg_count(const char *what)
+{
+	char rec[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC), found = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	/* one record per read; EPIPE: records were overwritten, go on */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		found += strstr(rec, what) != NULL;
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * The test peer answers the next HELLO as a host of protocol version 2
+ * (@how -1: it refuses it with EBADMSG; -2: its reply says version 2):
+ * the open of /dev/hostcall (@mnt NULL) or a hostfs mount on @mnt fails
+ * with EPROTONOSUPPORT and the kernel log says to update hostcalld.
+ * Returns: 0, or the errno to fail with.
+ */
+static int old_host_open(int fd, int how, const char *mnt)
+{
+	static const char line[] =
+		"speaks an older protocol than version 3: update hostcalld";
+	struct hc_msg m = { .op = HC_OP_WAIT, .req.wait.pid = how }, r;
+	int before = kmsg_count(line), err = devcall(fd, &m, &r), fd2;
+
+	if (err)
+		return -err;
+	if (mnt) {
+		if (mount("none", mnt, "hostfs", 0, NULL) == 0) {
+			umount(mnt);
+			return EEXIST;
+		}
+	} else {
+		fd2 = open_dev();
+		if (fd2 >= 0) {
+			close(fd2);
+			return EEXIST;
+		}
+	}
+	if (errno != EPROTONOSUPPORT)
+		return errno;
+	return kmsg_count(line) > before ? 0 : ENOMSG;
+}
+
 static int t_hello(void)
 {
 	struct hostcall_info info;
 	double t0 = now_us(), t1;
-	int fd = open_dev();
+	int fd = open_dev(), err, how;
 
 	t1 = now_us();
 	if (fd < 0)
@@ -81,6 +138,26 @@ static int t_hello(void)
 	if (info.subject != 4242 || info.version != HC_PROTO_VERSION ||
 	    info.msg_max != HC_MSG_MAX || strcmp(info.transport, "ivshmem"))
 		return fail("transport-hello", "unexpected handshake values", EPROTO);
+	for (how = -1; how >= -2; how--) {
+		err = old_host_open(fd, how, NULL);
+		if (err)
+			return fail("transport-hello", how == -1 ?
+				    "a host refusing HELLO (EBADMSG): not EPROTONOSUPPORT and the log line" :
+				    "a host replying version 2: not EPROTONOSUPPORT and the log line",
+				    err);
+	}
+	if (mkdir("/tmp/hc-old-host", 0755) && errno != EEXIST)
+		return fail("transport-hello", "mkdir /tmp/hc-old-host", errno);
+	err = old_host_open(fd, -1, "/tmp/hc-old-host");
+	rmdir("/tmp/hc-old-host");
+	if (err)
+		return fail("transport-hello",
+			    "hostfs mount with a host refusing HELLO: not EPROTONOSUPPORT and the log line",
+			    err);
+	close(fd);
+	fd = open_dev();
+	if (fd < 0)
+		return fail("transport-hello", "open after the old host's", errno);
 	close(fd);
 	return ok("transport-hello");
 }
@@ -88,7 +165,8 @@ static int t_hello(void)
 static int t_call(void)
 {
 	struct hostcall_call c = { 0 };
-	struct hc_msg m = { .op = HC_OP_HELLO, .arg = 1 }, r;
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION } }, r;
 	const char *path = NULL;
 	int fd = open_dev(), err, bad = 0;
 
@@ -181,7 +259,7 @@ static int t_parallel(int procs, int n)
 /* A call the host answers after @ms ms fails with EIO at the module's timeout. */
 static int t_timeout(int ms)
 {
-	struct hc_msg m = { .op = HC_OP_WAIT, .arg = ms }, r;
+	struct hc_msg m = { .op = HC_OP_WAIT, .req.wait.pid = ms }, r;
 	const char *path;
 	double t0;
 	int fd = open_dev(), err;
@@ -210,7 +288,7 @@ static int t_kill(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		struct hc_msg m = { .op = HC_OP_WAIT, .arg = 3000 }, r;
+		struct hc_msg m = { .op = HC_OP_WAIT, .req.wait.pid = 3000 }, r;
 
 		fd = open_dev();
 		devcall(fd, &m, &r);
@@ -242,32 +320,39 @@ static long hcall(int fd, struct hc_msg *m, struct hc_msg *r)
 
 static long h_open(int fd, const char *path, unsigned int wflags, unsigned int mode)
 {
-	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD, .path = path,
-			    .flags = wflags, .mode = mode }, r;
+	struct hc_msg m = { .op = HC_OP_OPENAT,
+			    .req.openat = { .dirfd = HC_AT_FDCWD, .path = path,
+					    .flags = wflags, .mode = mode } }, r;
 
 	return hcall(fd, &m, &r);
 }
 
+/* CHDIR to @path, CLOSE of @handle, or an op without fields (GETCWD). */
 static long h_simple(int fd, unsigned int op, int handle, const char *path)
 {
-	struct hc_msg m = { .op = op, .fd = handle, .path = path }, r;
+	struct hc_msg m = { .op = op }, r;
 
 	if (op == HC_OP_CHDIR)
-		m.fd = HC_AT_FDCWD;
+		m.req.chdir = (struct hc_req_chdir){ .dirfd = HC_AT_FDCWD,
+						     .path = path };
+	else if (op == HC_OP_CLOSE)
+		m.req.close.fd = handle;
 	return hcall(fd, &m, &r);
 }
 
 /* READ of up to @cap - 1 bytes at @off into @buf, NUL-terminated. */
 static long h_read(int fd, long handle, long off, char *buf, size_t cap)
 {
-	struct hc_msg m = { .op = HC_OP_READ, .fd = handle, .off = off,
-			    .len = cap - 1 }, r;
+	struct hc_msg m = { .op = HC_OP_READ,
+			    .req.read = { .fd = handle, .off = off,
+					  .count = cap - 1 } }, r;
 	long n = hcall(fd, &m, &r);
+	const struct hc_blob *got = &r.rep.read.data;
 
 	buf[0] = 0;
 	if (n >= 0) {
-		memcpy(buf, r.data, r.datalen < cap - 1 ? r.datalen : cap - 1);
-		buf[r.datalen < cap - 1 ? r.datalen : cap - 1] = 0;
+		memcpy(buf, got->ptr, got->len < cap - 1 ? got->len : cap - 1);
+		buf[got->len < cap - 1 ? got->len : cap - 1] = 0;
 	}
 	return n;
 }
@@ -343,8 +428,9 @@ static int t_hc_basic(void)
 	snprintf(want, sizeof(want), "written by the guest %s\n", token());
 	h = h_open(fd, "sub/from-guest.txt", HC_O_WRONLY | HC_O_CREAT | HC_O_TRUNC, 0644);
 	if (h >= 0) {
-		struct hc_msg m = { .op = HC_OP_WRITE, .fd = h, .off = -1,
-				    .data = want, .datalen = strlen(want) }, r;
+		struct hc_msg m = { .op = HC_OP_WRITE,
+				    .req.write = { .fd = h, .off = -1,
+						   .data = { want, strlen(want) } } }, r;
 
 		n = hcall(fd, &m, &r);
 		h_simple(fd, HC_OP_CLOSE, h, NULL);

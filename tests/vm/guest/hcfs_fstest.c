@@ -103,19 +103,21 @@ static int hcall(struct hc_msg *m, struct hc_msg *r)
 
 static int host_stat(const char *path, struct hc_stat *st)
 {
-	struct hc_msg m = { .op = HC_OP_FSTATAT, .fd = HC_AT_FDCWD,
-			    .flags = HC_AT_SYMLINK_NOFOLLOW, .path = path }, r;
+	struct hc_msg m = { .op = HC_OP_FSTATAT,
+			    .req.fstatat = { .dirfd = HC_AT_FDCWD, .path = path,
+					     .flags = HC_AT_SYMLINK_NOFOLLOW } }, r;
 	int err = hcall(&m, &r);
 
 	if (!err)
-		*st = r.st;
+		*st = r.rep.fstatat.st;
 	return err;
 }
 
 static int host_open(const char *path, unsigned int wflags, unsigned int mode)
 {
-	struct hc_msg m = { .op = HC_OP_OPENAT, .fd = HC_AT_FDCWD,
-			    .flags = wflags, .mode = mode, .path = path }, r;
+	struct hc_msg m = { .op = HC_OP_OPENAT,
+			    .req.openat = { .dirfd = HC_AT_FDCWD, .flags = wflags,
+					    .mode = mode, .path = path } }, r;
 	int err = hcall(&m, &r);
 
 	return err ? err : (int)r.result;
@@ -123,26 +125,30 @@ static int host_open(const char *path, unsigned int wflags, unsigned int mode)
 
 static void host_close(int h)
 {
-	struct hc_msg m = { .op = HC_OP_CLOSE, .fd = h }, r;
+	struct hc_msg m = { .op = HC_OP_CLOSE, .req.close.fd = h }, r;
 
 	hcall(&m, &r);
 }
 
 static ssize_t host_pread(int h, void *buf, size_t len, long long off)
 {
-	struct hc_msg m = { .op = HC_OP_READ, .fd = h, .off = off, .len = len }, r;
+	struct hc_msg m = { .op = HC_OP_READ,
+			    .req.read = { .fd = h, .off = off, .count = len } }, r;
 	int err = hcall(&m, &r);
 
 	if (err)
 		return err;
-	memcpy(buf, r.data, r.datalen);
-	return r.datalen;
+	if (r.rep.read.data.len > len)
+		return -EPROTO;
+	memcpy(buf, r.rep.read.data.ptr, r.rep.read.data.len);
+	return r.rep.read.data.len;
 }
 
 static ssize_t host_pwrite(int h, const void *buf, size_t len, long long off)
 {
-	struct hc_msg m = { .op = HC_OP_WRITE, .fd = h, .off = off,
-			    .data = buf, .datalen = len }, r;
+	struct hc_msg m = { .op = HC_OP_WRITE,
+			    .req.write = { .fd = h, .off = off,
+					   .data = { buf, len } } }, r;
 	int err = hcall(&m, &r);
 
 	return err ? err : (ssize_t)r.result;
@@ -191,24 +197,29 @@ static int host_simple(struct hc_msg *m)
 
 static int host_readlink(const char *path, char *buf, size_t cap)
 {
-	struct hc_msg m = { .op = HC_OP_READLINKAT, .fd = HC_AT_FDCWD, .path = path }, r;
+	struct hc_msg m = { .op = HC_OP_READLINKAT,
+			    .req.readlinkat = { .dirfd = HC_AT_FDCWD, .path = path } }, r;
 	int err = hcall(&m, &r);
 
 	if (!err)
-		snprintf(buf, cap, "%s", r.path);
+		snprintf(buf, cap, "%s", r.rep.readlinkat.target);
 	return err;
 }
 
 static int host_getxattr(const char *path, const char *name, char *buf, size_t cap)
 {
-	struct hc_msg m = { .op = HC_OP_GETXATTR, .fd = HC_AT_FDCWD, .path = path,
-			    .flags = HC_AT_SYMLINK_NOFOLLOW, .name = name, .len = cap }, r;
+	struct hc_msg m = { .op = HC_OP_GETXATTR,
+			    .req.getxattr = { .dirfd = HC_AT_FDCWD, .path = path,
+					      .flags = HC_AT_SYMLINK_NOFOLLOW,
+					      .name = name, .size = cap } }, r;
 	int err = hcall(&m, &r);
 
 	if (err)
 		return err;
-	memcpy(buf, r.data, r.datalen);
-	return r.datalen;
+	if (r.rep.getxattr.value.len > cap)
+		return -EPROTO;
+	memcpy(buf, r.rep.getxattr.value.ptr, r.rep.getxattr.value.len);
+	return r.rep.getxattr.value.len;
 }
 
 /* Names of a host directory, NUL-separated into @buf; returns the count. */
@@ -220,29 +231,29 @@ static int host_listdir(const char *path, char *buf, size_t cap)
 	if (h < 0)
 		return h;
 	for (;;) {
-		struct hc_msg m = { .op = HC_OP_GETDENTS, .fd = h, .len = 32768 }, r;
-		const unsigned char *p;
-		hc_u32 pos = 0;
+		struct hc_msg m = { .op = HC_OP_GETDENTS,
+				    .req.getdents = { .fd = h, .count = 32768 } }, r;
+		const struct hc_blob *b = &r.rep.getdents.dirents;
+		struct hc_dirent d;
+		size_t pos = 0;
 		int err = hcall(&m, &r);
 
 		if (err) {
 			n = err;
 			break;
 		}
-		if (!r.datalen)
+		if (!b->len)
 			break;
-		p = r.data;
-		while (pos + 19 < r.datalen) {
-			unsigned int reclen = p[pos + 16] | p[pos + 17] << 8;
-			const char *name = (const char *)p + pos + 19;
-			size_t l = strlen(name) + 1;
-
-			if (used + l <= cap) {
-				memcpy(buf + used, name, l);
-				used += l;
+		while ((err = hc_dirent_next(b->ptr, b->len, &pos, &d)) > 0) {
+			if (used + d.namelen + 1 <= cap) {
+				memcpy(buf + used, d.name, d.namelen + 1);
+				used += d.namelen + 1;
 			}
 			n++;
-			pos += reclen;
+		}
+		if (err < 0) {
+			n = err;
+			break;
 		}
 	}
 	host_close(h);
@@ -617,7 +628,8 @@ static int t_symlink(void)
 {
 	const char *name = "hostfs-symlink";
 	char buf[4096] = "", want[4096], *hello;
-	struct hc_msg m = { .op = HC_OP_SYMLINKAT, .fd = HC_AT_FDCWD };
+	struct hc_msg m = { .op = HC_OP_SYMLINKAT,
+			    .req.symlinkat.dirfd = HC_AT_FDCWD };
 	static char g[65536], h[65536];
 	ssize_t n, hn;
 	int err;
@@ -633,8 +645,8 @@ static int t_symlink(void)
 	hello = getenv("HFS_ABS_TARGET");
 	if (!hello)
 		hello = "/hello.txt";
-	m.path = hpath("abs");
-	m.path2 = hello;
+	m.req.symlinkat.path = hpath("abs");
+	m.req.symlinkat.target = hello;
 	err = host_simple(&m);
 	CHECK(name, !err, "host symlinkat: %s", strerror(-err));
 	n = readlink(gpath("abs"), buf, sizeof(buf) - 1);
@@ -681,8 +693,10 @@ static int t_attrs(void)
 {
 	const char *name = "hostfs-attrs";
 	struct timespec ts[2] = { { 1000000000, 123456789 }, { 1100000000, 987654321 } };
-	struct hc_msg m = { .op = HC_OP_FCHOWNAT, .fd = HC_AT_FDCWD, .uid = 0,
-			    .gid = (hc_u32)-1, .flags = HC_AT_SYMLINK_NOFOLLOW };
+	struct hc_msg m = { .op = HC_OP_FCHOWNAT,
+			    .req.fchownat = { .dirfd = HC_AT_FDCWD, .uid = 0,
+					      .gid = (hc_u32)-1,
+					      .flags = HC_AT_SYMLINK_NOFOLLOW } };
 	struct hc_stat hs;
 	struct stat st;
 	int gerr, herr;
@@ -699,7 +713,7 @@ static int t_attrs(void)
 	      "host times %lld.%u", (long long)hs.mtime.sec, hs.mtime.nsec);
 	/* chown to root: allowed or refused exactly as on the host */
 	gerr = chown(gpath("r2"), 0, -1) < 0 ? -errno : 0;
-	m.path = hpath("r2");
+	m.req.fchownat.path = hpath("r2");
 	herr = host_simple(&m);
 	CHECK(name, gerr == herr, "chown to root: guest %s, host %s", strerror(-gerr),
 	      strerror(-herr));
@@ -762,7 +776,9 @@ static int t_fifo(void)
 static int t_statfs(void)
 {
 	const char *name = "hostfs-statfs";
-	struct hc_msg m = { .op = HC_OP_STATFS, .fd = HC_AT_FDCWD, .path = hdir }, r;
+	struct hc_msg m = { .op = HC_OP_STATFS,
+			    .req.statfs = { .dirfd = HC_AT_FDCWD, .path = hdir } }, r;
+	const struct hc_statfs *hs = &r.rep.statfs.sfs;
 	struct statfs sf;
 	int err;
 
@@ -770,28 +786,30 @@ static int t_statfs(void)
 	err = hcall(&m, &r);
 	CHECK(name, !err, "host statfs: %s", strerror(-err));
 	CHECK(name, (unsigned long)sf.f_type == HOSTCALL_FS_MAGIC &&
-	      (unsigned long long)sf.f_blocks == r.sfs.blocks &&
-	      (unsigned long long)sf.f_bsize == r.sfs.bsize &&
-	      (unsigned long long)sf.f_files == r.sfs.files,
+	      (unsigned long long)sf.f_blocks == hs->blocks &&
+	      (unsigned long long)sf.f_bsize == hs->bsize &&
+	      (unsigned long long)sf.f_files == hs->files,
 	      "guest type %lx blocks %llu bsize %llu, host blocks %llu bsize %llu",
 	      (unsigned long)sf.f_type, (unsigned long long)sf.f_blocks,
-	      (unsigned long long)sf.f_bsize, (unsigned long long)r.sfs.blocks,
-	      (unsigned long long)r.sfs.bsize);
+	      (unsigned long long)sf.f_bsize, (unsigned long long)hs->blocks,
+	      (unsigned long long)hs->bsize);
 	return ok(name);
 }
 
 static int t_xattr(void)
 {
 	const char *name = "hostfs-xattr";
-	struct hc_msg m = { .op = HC_OP_SETXATTR, .fd = HC_AT_FDCWD,
-			    .flags = HC_AT_SYMLINK_NOFOLLOW, .name = "user.host",
-			    .data = "hv", .datalen = 2 };
+	struct hc_msg m = { .op = HC_OP_SETXATTR,
+			    .req.setxattr = { .dirfd = HC_AT_FDCWD,
+					      .flags = HC_AT_SYMLINK_NOFOLLOW,
+					      .name = "user.host",
+					      .value = { "hv", 2 } } };
 	char buf[256] = "", list[1024];
 	ssize_t n;
 	int gerr, herr;
 
 	gerr = setxattr(gpath("r2"), "user.guest", "gv", 2, 0) < 0 ? -errno : 0;
-	m.path = hpath("r2");
+	m.req.setxattr.path = hpath("r2");
 	herr = host_simple(&m);
 	CHECK(name, gerr == herr, "setxattr: guest %s, host %s", strerror(-gerr),
 	      strerror(-herr));
@@ -819,7 +837,8 @@ static int t_xattr(void)
 
 static int host_flock(int h, unsigned int op)
 {
-	struct hc_msg m = { .op = HC_OP_FLOCK, .fd = h, .arg = op };
+	struct hc_msg m = { .op = HC_OP_FLOCK,
+			    .req.flock = { .fd = h, .operation = op } };
 
 	return host_simple(&m);
 }
@@ -827,16 +846,16 @@ static int host_flock(int h, unsigned int op)
 static int host_lock(int h, unsigned int cmd, unsigned int type, long long start,
 		     long long len, struct hc_lock *out)
 {
-	struct hc_msg m = { .op = HC_OP_LOCK, .fd = h, .arg = cmd }, r;
+	struct hc_msg m = { .op = HC_OP_LOCK,
+			    .req.lock = { .fd = h, .cmd = cmd,
+					  .lock = { .type = type,
+						    .whence = HC_SEEK_SET,
+						    .start = start, .len = len } } }, r;
 	int err;
 
-	m.lk.type = type;
-	m.lk.whence = HC_SEEK_SET;
-	m.lk.start = start;
-	m.lk.len = len;
 	err = hcall(&m, &r);
 	if (!err && out)
-		*out = r.lk;
+		*out = r.rep.lock.lock;
 	return err;
 }
 
