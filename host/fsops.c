@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,21 +61,62 @@ int hostd_check_xattr(const struct hostd_config *cfg, const char *name)
 	return 0;
 }
 
+/*
+ * In flight: an open of a FIFO (which waits for the other end) from an
+ * in-flight subject. The main thread resolves the name (an O_PATH fd); if
+ * that is a FIFO, a worker opens it again through /proc/self/fd/N with the
+ * request's flags, so that the same file is opened whatever happens to the
+ * name meanwhile. O_RDWR never blocks; O_EXCL, O_TMPFILE, O_DIRECTORY and
+ * O_PATH never open a FIFO that is there; without an existing FIFO the
+ * open is made inline as any other.
+ * Returns: 1 if it went in flight, else 0.
+ */
+static int openat_park(struct hostd_shadow *sh, struct hostd_req *rq, int flags)
+{
+	const struct hc_req_openat *q = &rq->m->req.openat;
+	struct hostd_job j = { .kind = HOSTD_JOB_OPEN };
+	struct stat st;
+	int pfd, parked = 0;
+
+	if (flags & (O_NONBLOCK | O_EXCL | O_DIRECTORY | O_PATH) ||
+	    (flags & O_TMPFILE) == O_TMPFILE || (flags & O_ACCMODE) == O_RDWR)
+		return 0;
+	pfd = hostd_open(sh, rq, q->dirfd, q->path, 0, O_PATH | (flags & O_NOFOLLOW), 0);
+	if (pfd < 0)
+		return 0;
+	if (fstat(pfd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		j.fd = pfd;
+		j.arg = (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC;
+		parked = hostd_inflight_start(sh, rq, &j);
+	}
+	close(pfd);
+	return parked;
+}
+
 hc_s64 hostd_op_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_req_openat *q = &rq->m->req.openat;
 	int flags = hc_oflags_from_wire(q->flags) | O_NOCTTY;
-	int fd, h = HC_HANDLE_NONE, err;
-	struct stat st;
+	int fd, err;
 
 	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE) {
 		err = hostd_check_mode(sh->cfg, S_IFREG | (q->mode & 07777));
 		if (err)
 			return err;
 	}
+	if (rq->may_park && openat_park(sh, rq, flags))
+		return HOSTD_PARKED;
 	fd = hostd_open(sh, rq, q->dirfd, q->path, 0, flags, q->mode);
 	if (fd < 0)
 		return fd;
+	return hostd_openat_finish(sh, rq, fd);
+}
+
+hc_s64 hostd_openat_finish(struct hostd_shadow *sh, struct hostd_req *rq, int fd)
+{
+	int h = HC_HANDLE_NONE, err;
+	struct stat st;
+
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
 		goto out_close;
@@ -112,6 +154,30 @@ hc_s64 hostd_op_close(struct hostd_shadow *sh, struct hostd_req *rq)
 	return hostd_handle_close(sh, rq->m->req.close.fd);
 }
 
+/*
+ * Whether a READ or WRITE at the file offset of @fd (@ev: POLLIN or
+ * POLLOUT) would wait: a blocking stream (pipe, FIFO, socket, terminal)
+ * that is not ready, or for a write of more than PIPE_BUF bytes, any.
+ */
+static int stream_would_block(int fd, short ev, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) < 0)
+		return 0;
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+	    !(S_ISCHR(st.st_mode) && isatty(fd)))
+		return 0;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fl & O_NONBLOCK)
+		return 0;
+	if (ev == POLLOUT && len > PIPE_BUF)
+		return 1;
+	return poll(&p, 1, 0) == 0;
+}
+
 hc_s64 hostd_op_read(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_req_read *q = &rq->m->req.read;
@@ -121,6 +187,12 @@ hc_s64 hostd_op_read(struct hostd_shadow *sh, struct hostd_req *rq)
 
 	if (fd < 0)
 		return fd;
+	if (q->off < 0 && rq->may_park && len && stream_would_block(fd, POLLIN, len)) {
+		struct hostd_job j = { .kind = HOSTD_JOB_READ, .fd = fd, .len = len };
+
+		if (hostd_inflight_start(sh, rq, &j))
+			return HOSTD_PARKED;
+	}
 	n = q->off < 0 ? read(fd, sh->scratch, len) : pread(fd, sh->scratch, len, q->off);
 	if (n < 0)
 		return -errno;
@@ -135,6 +207,14 @@ hc_s64 hostd_op_write(struct hostd_shadow *sh, struct hostd_req *rq)
 
 	if (fd < 0)
 		return fd;
+	if (q->off < 0 && rq->may_park && q->data.len &&
+	    stream_would_block(fd, POLLOUT, q->data.len)) {
+		struct hostd_job j = { .kind = HOSTD_JOB_WRITE, .fd = fd,
+				       .data = q->data.ptr, .len = q->data.len };
+
+		if (hostd_inflight_start(sh, rq, &j))
+			return HOSTD_PARKED;
+	}
 	if (q->off < 0)
 		return ret_errno(write(fd, q->data.ptr, q->data.len));
 	return ret_errno(pwrite(fd, q->data.ptr, q->data.len, q->off));
@@ -585,7 +665,18 @@ hc_s64 hostd_op_flock(struct hostd_shadow *sh, struct hostd_req *rq)
 
 	if (fd < 0)
 		return fd;
-	/* HC_LOCK_* are the Linux LOCK_* values */
+	/* HC_LOCK_* are the Linux LOCK_* values; in flight if it would wait */
+	if (rq->may_park && !(q->operation & (HC_LOCK_NB | HC_LOCK_UN))) {
+		struct hostd_job j = { .kind = HOSTD_JOB_FLOCK, .fd = fd,
+				       .arg = (int)q->operation };
+
+		if (flock(fd, (int)q->operation | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (hostd_inflight_start(sh, rq, &j))
+			return HOSTD_PARKED;
+	}
 	return ret_errno(flock(fd, (int)q->operation));
 }
 
@@ -599,7 +690,6 @@ hc_s64 hostd_op_flock(struct hostd_shadow *sh, struct hostd_req *rq)
 hc_s64 hostd_op_lock(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_req_lock *q = &rq->m->req.lock;
-	struct hc_lock *o = &rq->rep->rep.lock.lock;
 	struct flock fl = {
 		.l_type = (short)q->lock.type, .l_whence = (short)q->lock.whence,
 		.l_start = q->lock.start, .l_len = q->lock.len,
@@ -617,14 +707,34 @@ hc_s64 hostd_op_lock(struct hostd_shadow *sh, struct hostd_req *rq)
 	fd = hostd_fd_file(sh, rq, q->fd);
 	if (fd < 0)
 		return fd;
+	/* in flight if it would wait: tried without waiting first */
+	if (cmd == F_OFD_SETLKW && rq->may_park) {
+		struct hostd_job j = { .kind = HOSTD_JOB_LOCK, .fd = fd, .arg = cmd,
+				       .fl = fl };
+
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			goto out;
+		if (errno != EAGAIN && errno != EACCES)
+			return -errno;
+		if (hostd_inflight_start(sh, rq, &j))
+			return HOSTD_PARKED;
+	}
 	if (fcntl(fd, cmd, &fl) < 0)
 		return -errno;
-	o->type = fl.l_type;
-	o->whence = fl.l_whence;
-	o->start = fl.l_start;
-	o->len = fl.l_len;
-	o->pid = fl.l_pid;
+out:
+	hostd_lock_put(rq, &fl);
 	return 0;
+}
+
+void hostd_lock_put(struct hostd_req *rq, const struct flock *fl)
+{
+	struct hc_lock *o = &rq->rep->rep.lock.lock;
+
+	o->type = fl->l_type;
+	o->whence = fl->l_whence;
+	o->start = fl->l_start;
+	o->len = fl->l_len;
+	o->pid = fl->l_pid;
 }
 
 /*

@@ -7,7 +7,10 @@
 #ifndef HOSTD_H
 #define HOSTD_H
 
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -28,6 +31,11 @@
 #define HOSTD_PROCS_MAX		256
 /* SPAWN's fdmap: the fd numbers a host program may get are below this. */
 #define HOSTD_FDMAP_LIMIT	1024
+/*
+ * Requests of one in-flight subject (HC_CAP_INFLIGHT) parked or in a worker
+ * thread at once (inflight.c); past that a blocking request is served inline.
+ */
+#define HOSTD_INFLIGHT_MAX	32
 
 struct hostd_config {
 	char socket_path[108];		/* sizeof(sun_path) */
@@ -201,6 +209,7 @@ void hostd_cgroup_cleanup(void);
 /* ---- the shadow (shadow.c) ---- */
 
 struct hostd_seen;
+struct hostd_flight;
 
 /* A host process of this subject; the subject's spawner is its parent. */
 struct hostd_proc {
@@ -226,6 +235,10 @@ struct hostd_shadow {
 	struct hostd_proc procs[HOSTD_PROCS_MAX];
 	void *inbuf, *outbuf;		/* HC_MSG_MAX each */
 	char *scratch;			/* HC_MSG_MAX: reply data and paths */
+	int inflight;			/* HELLO announced HC_CAP_INFLIGHT */
+	struct hostd_flight *flights;	/* HOSTD_INFLIGHT_MAX, or NULL */
+	int nflights;			/* of them in use */
+	int flight_efd;			/* eventfd: a worker finished, or -1 */
 };
 
 /* One request being served. */
@@ -237,7 +250,14 @@ struct hostd_req {
 	int in_used;			/* taken by HC_HANDLE_PASSED fields */
 	int out_fds[HC_SOCK_FDS_MAX];	/* to attach to the reply, then close */
 	int nout;
+	int may_park;			/* an op that would block may go in flight */
 };
+
+/*
+ * What an op returns when it has gone in flight (parked or handed to a
+ * worker, inflight.c): no reply now; one comes when it completes.
+ */
+#define HOSTD_PARKED		INT64_MIN
 
 /**
  * hostd_shadow_run() - serve the subject on @conn until it goes away.
@@ -254,6 +274,86 @@ void hostd_shadow_serve(struct hostd_shadow *sh) __attribute__((noreturn));
 
 /** hostd_reply_fd() - attach @fd to the reply; it is closed after sending. */
 int hostd_reply_fd(struct hostd_req *rq, int fd);
+
+/**
+ * hostd_reply_late() - send the reply of a request that was in flight
+ * (@rq->m holds only its op and tag), logged with --verbose as served ops
+ * are. Returns: 0, or -errno when the subject must end.
+ */
+int hostd_reply_late(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 res);
+
+/* ---- requests in flight (inflight.c) ---- */
+
+/*
+ * The blocking system call a worker thread makes for a request in flight,
+ * on its own dup of the fd: all the rest (resolving, the handle table, the
+ * reply) is the main thread's.
+ */
+enum hostd_job_kind {
+	HOSTD_JOB_WAIT,		/* no worker: parked on the pidfd (fd) */
+	HOSTD_JOB_OPEN,		/* open(/proc/self/fd/<fd>, arg): a FIFO */
+	HOSTD_JOB_FLOCK,	/* flock(fd, arg) */
+	HOSTD_JOB_LOCK,		/* fcntl(fd, arg, &fl) */
+	HOSTD_JOB_READ,		/* read(fd, buf, len) */
+	HOSTD_JOB_WRITE,	/* write(fd, buf, len) */
+};
+
+struct hostd_job {
+	int kind;
+	int fd;			/* the caller's: hostd_inflight_start() dups it */
+	int arg;
+	pid_t pid;		/* WAIT */
+	struct flock fl;	/* LOCK */
+	const void *data;	/* WRITE: the bytes (copied) */
+	size_t len;		/* READ, WRITE */
+};
+
+/**
+ * hostd_inflight_start() - put request @rq in flight with @job (only when
+ * rq->may_park): a parked WAIT, or a worker thread for the others.
+ * Returns: 1 if it is in flight (the op returns HOSTD_PARKED), 0 if it
+ * could not be (the op serves it inline).
+ */
+int hostd_inflight_start(struct hostd_shadow *sh, struct hostd_req *rq,
+			 const struct hostd_job *job);
+
+/** hostd_inflight_busy() - whether a request tagged @tag is in flight. */
+int hostd_inflight_busy(struct hostd_shadow *sh, hc_u32 tag);
+
+/** hostd_inflight_hello() - the subject is an in-flight one (HELLO).
+ * Returns: 0, or -errno (then it is not). */
+int hostd_inflight_hello(struct hostd_shadow *sh);
+
+/**
+ * hostd_inflight_poll() - the serve loop's fds for requests in flight
+ * (the workers' eventfd, parked WAITs' pidfds) into @p (room for
+ * HOSTD_INFLIGHT_MAX + 1), and *@ms lowered to when a cancelled worker
+ * must be signalled again. Returns: how many.
+ */
+int hostd_inflight_poll(struct hostd_shadow *sh, struct pollfd *p, int *ms);
+
+/**
+ * hostd_inflight_events() - answer the requests that completed (@p, @n as
+ * hostd_inflight_poll() made them, with revents), signal cancelled workers
+ * again. Returns: 0, or -errno when the subject must end.
+ */
+int hostd_inflight_events(struct hostd_shadow *sh, struct pollfd *p, int n);
+
+/** hostd_inflight_forget() - in a forked subject's shadow: its parent's
+ * requests in flight are not its own (and its workers do not exist). */
+void hostd_inflight_forget(struct hostd_shadow *sh);
+
+/**
+ * hostd_openat_finish() - the rest of OPENAT once @fd (ours) is open: the
+ * opened-file set, a handle, the reply's fd. Returns: OPENAT's result.
+ */
+hc_s64 hostd_openat_finish(struct hostd_shadow *sh, struct hostd_req *rq, int fd);
+
+/** hostd_wait_finish() - the rest of WAIT once process @pid has exited. */
+hc_s64 hostd_wait_finish(struct hostd_shadow *sh, struct hostd_req *rq, pid_t pid);
+
+/** hostd_lock_put() - LOCK's reply fields from @fl. */
+void hostd_lock_put(struct hostd_req *rq, const struct flock *fl);
 
 /* ---- handles and fds (handles.c) ---- */
 

@@ -315,11 +315,15 @@ static int wait_exit(struct hostd_shadow *sh, struct hostd_proc *pr)
 	return p[0].revents ? 0 : -EINTR;
 }
 
+/*
+ * Without HC_WAIT_NOHANG, an in-flight subject's WAIT for a process that
+ * still runs is parked on its pidfd in the serve loop (inflight.c), and
+ * finished by hostd_wait_finish() once that is readable.
+ */
 hc_s64 hostd_op_wait(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_req_wait *q = &rq->m->req.wait;
 	struct hostd_proc *pr = proc_find(sh, q->pid);
-	hc_s64 r;
 	int err;
 
 	if (!pr)
@@ -327,11 +331,27 @@ hc_s64 hostd_op_wait(struct hostd_shadow *sh, struct hostd_req *rq)
 	if (q->flags & ~(hc_u32)HC_WAIT_NOHANG)
 		return -EINVAL;
 	if (!(q->flags & HC_WAIT_NOHANG)) {
+		struct pollfd p = { .fd = pr->pidfd, .events = POLLIN };
+		struct hostd_job j = { .kind = HOSTD_JOB_WAIT, .fd = pr->pidfd,
+				       .pid = pr->pid };
+
+		if (rq->may_park && poll(&p, 1, 0) == 0 && hostd_inflight_start(sh, rq, &j))
+			return HOSTD_PARKED;
 		err = wait_exit(sh, pr);
 		if (err)
 			return err;
 	}
-	/* it has exited (or NOHANG): the spawner, its parent, reaps it */
+	return hostd_wait_finish(sh, rq, pr->pid);
+}
+
+/* It has exited (or NOHANG): the spawner, its parent, reaps it. */
+hc_s64 hostd_wait_finish(struct hostd_shadow *sh, struct hostd_req *rq, pid_t pid)
+{
+	struct hostd_proc *pr = proc_find(sh, pid);
+	hc_s64 r;
+
+	if (!pr)
+		return -ECHILD;	/* a WAIT served meanwhile reaped it */
 	r = spawner_wait(sh, pr->pid, HC_WAIT_NOHANG, &rq->rep->rep.wait.status);
 	if (r == -ECHILD || r > 0)
 		proc_forget(pr);

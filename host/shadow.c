@@ -94,6 +94,9 @@ hc_s64 hostd_op_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 	r->fds_max = HC_FDS_MAX;
 	r->caps = HC_CAPS;
 	sh->keep_handles = !!(q->flags & HC_HELLO_KEEP_HANDLES);
+	/* a subject that cannot have requests in flight is served as before */
+	if (q->caps & HC_CAP_INFLIGHT && !sh->inflight && hostd_inflight_hello(sh))
+		r->caps &= ~(hc_u64)HC_CAP_INFLIGHT;
 	sh->helloed = 1;
 	return sh->slot + 1;
 }
@@ -129,6 +132,7 @@ fork_middle(struct hostd_shadow *sh, struct hostd_req *rq, int sv[2],
 		/* the parent subject's host processes are not this one's,
 		 * and its own spawner starts this one's */
 		hostd_procs_inherit(sh, spawner);
+		hostd_inflight_forget(sh);
 		hostd_relay_watch(mid);
 		if (sh->cfg->verbose)
 			hostd_log(HOSTD_NAME ": subject %u: shadow pid %d, forked",
@@ -320,6 +324,7 @@ void hostd_shadow_run(const struct hostd_config *cfg, int conn, int lifeline,
 	sh.conn = conn;
 	sh.lifeline = lifeline;
 	sh.slot = slot;
+	sh.flight_efd = -1;
 	if (shadow_setup(&sh) || shadow_sandbox(&sh))
 		_exit(1);
 	hostd_shadow_serve(&sh);
@@ -345,6 +350,13 @@ static hc_s64 shadow_dispatch(struct hostd_shadow *sh, struct hostd_req *rq)
 		return -EBADMSG;
 	if (!sh->helloed && m->op != HC_OP_HELLO)
 		return -EPROTO;
+	if (sh->inflight) {
+		/* replies are told apart by their tags */
+		if (hostd_inflight_busy(sh, m->tag))
+			return -EINVAL;
+		rq->may_park = hostd_op_has(m->op, HC_OPF_BLOCKS) &&
+			       sh->nflights < HOSTD_INFLIGHT_MAX;
+	}
 	return hostd_ops[m->op].fn(sh, rq);
 }
 
@@ -485,6 +497,13 @@ static int shadow_reply(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 re
 	return err;
 }
 
+int hostd_reply_late(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 res)
+{
+	if (sh->cfg->verbose)
+		shadow_log_op(sh, rq->m, 0, res);
+	return shadow_reply(sh, rq, res);
+}
+
 /*
  * recvmsg() gives 0 both for an empty SOCK_SEQPACKET record and at EOF: it
  * was EOF if the peer has shut down its side.
@@ -535,6 +554,11 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 		res = shadow_dispatch(sh, &rq);
 	else if (res == -EPROTONOSUPPORT && m.op == HC_OP_HELLO)
 		shadow_log_old_client(sh, &m);
+	if (res == HOSTD_PARKED) {
+		/* answered when it completes (inflight.c), logged then */
+		close_fds(rq.in_fds, &rq.nin);
+		return 0;
+	}
 	if (sh->cfg->verbose)
 		shadow_log_op(sh, &m, decoded, res);
 	err = shadow_reply(sh, &rq, res);
@@ -583,11 +607,11 @@ void hostd_shadow_serve(struct hostd_shadow *sh)
 	/* never block in a send or receive: see shadow_send() */
 	fcntl(sh->conn, F_SETFL, fcntl(sh->conn, F_GETFL) | O_NONBLOCK);
 	for (;;) {
-		struct pollfd p[2] = {
+		struct pollfd p[2 + HOSTD_INFLIGHT_MAX + 1] = {
 			{ .fd = sh->conn, .events = POLLIN },
 			{ .fd = sh->lifeline, .events = POLLIN },
 		};
-		int r;
+		int r, nf;
 
 		if (shadow_stop)
 			break;
@@ -599,13 +623,17 @@ void hostd_shadow_serve(struct hostd_shadow *sh)
 					  sh->cfg->hello_timeout);
 			break;
 		}
-		r = poll(p, 2, left);
+		/* requests in flight: their completions, parked WAITs */
+		nf = hostd_inflight_poll(sh, p + 2, &left);
+		r = poll(p, 2 + nf, left);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[1].revents)	/* the relay is gone */
+			break;
+		if (nf && hostd_inflight_events(sh, p + 2, nf) < 0)
 			break;
 		if (p[0].revents & POLLIN) {
 			if (shadow_serve_one(sh) < 0 || sh->bye)

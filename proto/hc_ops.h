@@ -81,7 +81,8 @@
 	X(WAIT,		wait,		35, HC_OPF_BLOCKS, 0)		\
 	X(KILL,		kill,		36, 0, 0)			\
 	X(WINSIZE,	winsize,	37, 0, 0)			\
-	X(BYE,		bye,		38, HC_OPF_SUBJECT, 0)
+	X(BYE,		bye,		38, HC_OPF_SUBJECT, 0)		\
+	X(CANCEL,	cancel,		40, 0, HC_CAP_INFLIGHT)
 /* 39: SPAWN_KEEP of version 2, now SPAWN with HC_SPAWN_KEEP; retired. */
 
 /*
@@ -264,5 +265,9 @@
 
 #define HC_REQ_bye(F, s)
 #define HC_REP_bye(F, s)
+
+/* the tag of a request of this subject still in flight */
+#define HC_REQ_cancel(F, s)	F(s, U32, tag)
+#define HC_REP_cancel(F, s)
 
 #endif /* HOSTCALL_OPS_H */

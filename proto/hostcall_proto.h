@@ -61,9 +61,17 @@ typedef int64_t hc_s64;
 
 /*
  * Capabilities (HELLO's caps): one bit for each op or flag added after
- * version 3's first release. HC_CAPS is what this code implements.
+ * version 3's first release (3.0, tests/compat/hc_ops-3.0.h). A host uses
+ * one with a subject only if the subject's HELLO announced it, and a client
+ * only if the host's reply offers it. HC_CAPS is what this code implements.
+ *
+ * HC_CAP_INFLIGHT  requests in flight: the host may answer a subject's
+ *                  requests out of order, serving an op that may block
+ *                  (HC_OPF_BLOCKS) while it serves the others, and CANCEL
+ *                  interrupts one by its tag.
  */
-#define HC_CAPS			0ull
+#define HC_CAP_INFLIGHT		(1ull << 0)
+#define HC_CAPS			HC_CAP_INFLIGHT
 
 /* Largest message in either direction, header included. */
 #define HC_MSG_MAX		(128 * 1024)

@@ -148,6 +148,10 @@ if start a --verbose; then
 	[ "$IS_ROOT" = 1 ] && chown -R nobody "$T/fuzz"
 	proto fuzz "$T/a.sock" "$T/fuzz"
 	proto stall "$T/a.sock" "$T/fifo"
+	# requests in flight (HC_CAP_INFLIGHT): parked WAITs, FIFO opens, locks, reads, CANCEL
+	mkdir "$T/inflight"
+	[ "$IS_ROOT" = 1 ] && chown nobody "$T/inflight"
+	proto inflight "$T/a.sock" "$T/inflight" "$T/a.log"
 	mode=$(stat -c %a "$T/a.sock")
 	[ "$mode" = 600 ] && ok "the socket is mode 0600" || not_ok "the socket is mode 0600" "mode $mode"
 	tail -n +$((logged + 1)) "$T/a.log" |

@@ -11,6 +11,8 @@
  *   hostd_proto stall SOCKET FIFO     a blocked subject vs a fresh one
  *   hostd_proto limit SOCKET N        hostcalld runs with --max-subjects N
  *   hostd_proto hold SOCKET FIFO      subjects busy in every way, then wait
+ *   hostd_proto inflight SOCKET DIR LOG  requests in flight (HC_CAP_INFLIGHT);
+ *                                     LOG: hostcalld's --verbose log
  *
  * Output: "ok - name" / "not ok - name # detail"; exit status 1 on failure.
  */
@@ -1731,6 +1733,592 @@ static int cmd_hold(const char *sock, const char *fifo)
 	return 0;
 }
 
+/* ---- requests in flight (HC_CAP_INFLIGHT) ---- */
+
+static hc_s64 hello_caps(int s, hc_u64 caps)
+{
+	struct hc_msg m = { .op = HC_OP_HELLO,
+			    .req.hello = { .version = HC_PROTO_VERSION, .caps = caps } };
+
+	return call(s, &m, NULL, 0, NULL, NULL, NULL);
+}
+
+/* Send @m with tag @tag (and @nin fds) without waiting for its reply. */
+static int send_tagged(int s, struct hc_msg *m, hc_u32 tag, const int *in, int nin)
+{
+	static unsigned char wbuf[HC_MSG_MAX];
+	int len;
+
+	m->tag = tag;
+	m->hflags = nin;
+	len = hc_encode(m, wbuf, sizeof(wbuf));
+	if (len < 0)
+		return len;
+	return hc_sock_send(s, wbuf, len, in, nin) ? -EPIPE : 0;
+}
+
+/* The next reply within @ms: its tag in *tag (0 if none), its result; fds closed
+ * unless @fds. */
+static hc_s64 next_reply(int s, struct hc_msg *rep, int ms, int *fds, int *nfds)
+{
+	hc_s64 r = recv_reply(s, rep, fds, nfds, ms);
+
+	if (r == -ETIMEDOUT || r == -ECONNRESET || r == -EBADMSG)
+		rep->tag = 0;
+	return r;
+}
+
+static void send_getcwd(int s, hc_u32 tag)
+{
+	struct hc_msg m = { .op = HC_OP_GETCWD };
+
+	send_tagged(s, &m, tag, NULL, 0);
+}
+
+static void send_cancel(int s, hc_u32 tag, hc_u32 victim)
+{
+	struct hc_msg m = { .op = HC_OP_CANCEL, .req.cancel.tag = victim };
+
+	send_tagged(s, &m, tag, NULL, 0);
+}
+
+static void send_open(int s, hc_u32 tag, const char *path, hc_u32 flags)
+{
+	struct hc_msg m = { .op = HC_OP_OPENAT,
+			    .req.openat = { .dirfd = HC_AT_FDCWD, .path = path,
+					    .flags = flags } };
+
+	send_tagged(s, &m, tag, NULL, 0);
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A process that holds a lock on @path (fcntl F_SETLK, or flock with @use_flock)
+ * until a byte comes on *ctl; -1 if it could not. */
+static pid_t lock_holder(const char *path, int use_flock, int *ctl)
+{
+	int go[2], ready[2];
+	char c;
+	pid_t pid;
+
+	if (pipe(go) || pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int fd;
+
+		/* not the caller's connections: closing them must close them */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != go[0] && fd != ready[1])
+				close(fd);
+		fd = open(path, O_RDWR);
+		if (fd < 0 || (use_flock ? flock(fd, LOCK_EX) : fcntl(fd, F_SETLK, &fl)) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		close(go[1]);
+		close(ready[0]);
+		return -1;
+	}
+	close(ready[0]);
+	*ctl = go[1];
+	return pid;
+}
+
+static void lock_release(pid_t pid, int ctl)
+{
+	if (pid <= 0)
+		return;
+	if (write(ctl, "g", 1) != 1)
+		kill(pid, SIGKILL);
+	close(ctl);
+	waitpid(pid, NULL, 0);
+}
+
+/* The number of lines of @log after byte @from containing @a and then @b. */
+static int log_count(const char *log, long from, const char *a, const char *b)
+{
+	char line[1024];
+	FILE *f = fopen(log, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	fseek(f, from, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, a);
+
+		if (p && strstr(p + strlen(a), b))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static long log_size(const char *log)
+{
+	struct stat st;
+
+	return stat(log, &st) ? 0 : st.st_size;
+}
+
+/* The pid of subject @id's shadow, from the relay's --verbose log after @from. */
+static pid_t log_shadow_pid(const char *log, long from, hc_s64 id)
+{
+	char line[1024], want[64];
+	pid_t pid = 0;
+	int i;
+
+	snprintf(want, sizeof(want), "subject %lld: shadow pid ", (long long)id);
+	for (i = 0; i < 50 && !pid; i++) {
+		FILE *f = fopen(log, "r");
+
+		if (!f)
+			return 0;
+		fseek(f, from, SEEK_SET);
+		while (fgets(line, sizeof(line), f)) {
+			char *p = strstr(line, want);
+
+			if (p && !strstr(line, "ended"))
+				pid = atoi(p + strlen(want));
+		}
+		fclose(f);
+		if (!pid)
+			usleep(20000);
+	}
+	return pid;
+}
+
+/* Whether @pid still runs (exists and is no zombie). */
+static int proc_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	int alive = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ')
+		alive = p[2] != 'Z' && p[2] != 'X';
+	fclose(f);
+	return alive;
+}
+
+static hc_s64 spawn_argv(int s, const char *argv, hc_u32 len, hc_u32 flags, hc_u32 out_mode,
+			 struct hc_msg *rep)
+{
+	struct hc_msg m = { .op = HC_OP_SPAWN,
+			    .req.spawn = { .flags = flags, .cwd = "", .argv = strv(argv, len),
+					   .stdin_mode = HC_STDIO_NULL, .stdout_mode = out_mode,
+					   .stderr_mode = HC_STDIO_NULL } };
+
+	return call(s, &m, NULL, 0, rep, NULL, NULL);
+}
+
+/* WAIT parked on the pidfd while other requests are served. */
+static void test_inflight_wait(const char *sock, const char *dir, const char *log)
+{
+	static const char sleep2[] = "sleep\0" "2";
+	struct hc_msg m, rep;
+	struct timespec t0;
+	long from = log_size(log), t_others, t_wait;
+	int s = sock_connect(sock), order_ok = 1, n;
+	hc_s64 id, pid, r, rw = 0;
+	hc_u32 tags[3] = { 0 }, status = 0;
+	struct hc_stat st;
+	char wantlog[64];
+
+	id = hello_caps(s, HC_CAP_INFLIGHT);
+	CHECK(id > 0, "inflight: HELLO with HC_CAP_INFLIGHT", "r=%lld", (long long)id);
+	pid = spawn_argv(s, sleep2, sizeof(sleep2), 0, HC_STDIO_NULL, NULL);
+	CHECK(pid > 0, "inflight: spawn sleep 2", "r=%lld", (long long)pid);
+	if (pid <= 0) {
+		close(s);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	m = (struct hc_msg){ .op = HC_OP_WAIT, .req.wait.pid = pid };
+	send_tagged(s, &m, 1000, NULL, 0);
+	usleep(50000);
+	send_getcwd(s, 1001);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	tags[0] = rep.tag;
+	order_ok &= rep.tag == 1001 && rep.op == HC_OP_GETCWD && r > 0;
+	m = (struct hc_msg){ .op = HC_OP_FSTATAT,
+			     .req.fstatat = { .dirfd = HC_AT_FDCWD, .path = dir } };
+	send_tagged(s, &m, 1002, NULL, 0);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	tags[1] = rep.tag;
+	order_ok &= rep.tag == 1002 && rep.op == HC_OP_FSTATAT && r == 0;
+	st = rep.rep.fstatat.st;
+	t_others = elapsed_ms(&t0);
+	CHECK(order_ok && S_ISDIR(st.mode) && t_others < 1000,
+	      "inflight: GETCWD and FSTATAT answered while a WAIT is parked",
+	      "tags %u %u after %ld ms", tags[0], tags[1], t_others);
+	/* nothing else comes until the process exits */
+	r = next_reply(s, &rep, 5000, NULL, NULL);
+	t_wait = elapsed_ms(&t0);
+	tags[2] = rep.tag;
+	status = rep.rep.wait.status;
+	rw = r;
+	CHECK(tags[2] == 1000 && rep.op == HC_OP_WAIT && rw == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0 && t_wait >= 1700 && t_wait < 3500,
+	      "inflight: the WAIT is answered when the process exits, out of order",
+	      "tag %u r=%lld status %#x after %ld ms", tags[2], (long long)rw, status, t_wait);
+	snprintf(wantlog, sizeof(wantlog), "subject %lld: wait", (long long)id);
+	n = log_count(log, from, wantlog, " = ");
+	CHECK(n == 1, "inflight: --verbose logs the parked WAIT once (no polling)",
+	      "%d wait lines for subject %lld", n, (long long)id);
+	close(s);
+}
+
+/* FIFO opens in flight: cancelled, then completed by a writer. */
+static void test_inflight_fifo(const char *sock, const char *dir)
+{
+	const char *fifo = p_join(dir, "if-fifo");
+	char path[512];
+	struct hc_msg rep;
+	int s = sock_connect(sock), i, got_cancel = 0, got_open = 0, fds[HC_SOCK_FDS_MAX], n, w;
+	hc_s64 r, rc = 1, ro = 1;
+
+	snprintf(path, sizeof(path), "%s", fifo);
+	unlink(path);
+	if (mkfifo(path, 0666) || chmod(path, 0666)) {
+		CHECK(0, "inflight: mkfifo", "%s", strerror(errno));
+		close(s);
+		return;
+	}
+	hello_caps(s, HC_CAP_INFLIGHT);
+	send_open(s, 2000, path, HC_O_RDONLY);
+	usleep(100000);
+	send_getcwd(s, 2001);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	CHECK(rep.tag == 2001 && r > 0, "inflight: GETCWD answered while a FIFO open is parked",
+	      "tag %u r=%lld", rep.tag, (long long)r);
+	send_cancel(s, 2002, 2000);
+	for (i = 0; i < 2; i++) {
+		r = next_reply(s, &rep, 2000, NULL, NULL);
+		if (rep.tag == 2002 && rep.op == HC_OP_CANCEL)
+			got_cancel = 1, rc = r;
+		else if (rep.tag == 2000 && rep.op == HC_OP_OPENAT)
+			got_open = 1, ro = r;
+	}
+	CHECK(got_cancel && got_open && rc == 0 && ro == -EINTR,
+	      "inflight: CANCEL of a parked FIFO open: CANCEL 0, the open EINTR",
+	      "cancel %d:%lld open %d:%lld", got_cancel, (long long)rc, got_open, (long long)ro);
+	send_getcwd(s, 2003);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	CHECK(rep.tag == 2003 && r > 0, "inflight: the shadow serves after a CANCEL",
+	      "tag %u r=%lld", rep.tag, (long long)r);
+	send_open(s, 2004, path, HC_O_RDONLY);
+	r = next_reply(s, &rep, 300, NULL, NULL);
+	CHECK(r == -ETIMEDOUT, "inflight: a second FIFO open stays parked without a writer",
+	      "tag %u r=%lld", rep.tag, (long long)r);
+	w = open(path, O_WRONLY | O_NONBLOCK);
+	r = next_reply(s, &rep, 3000, fds, &n);
+	CHECK(w >= 0 && rep.tag == 2004 && r == HC_HANDLE_NONE && n == 1,
+	      "inflight: a native writer completes the parked FIFO open, with its fd",
+	      "writer %d tag %u r=%lld fds %d", w, rep.tag, (long long)r, n);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (w >= 0)
+		close(w);
+	/* a request reusing the tag of one in flight: EINVAL, the first goes on */
+	send_open(s, 2005, path, HC_O_RDONLY);
+	usleep(100000);
+	send_getcwd(s, 2005);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	CHECK(rep.tag == 2005 && rep.op == HC_OP_GETCWD && r == -EINVAL,
+	      "inflight: a request reusing an in-flight tag is EINVAL", "op %u tag %u r=%lld",
+	      rep.op, rep.tag, (long long)r);
+	w = open(path, O_WRONLY | O_NONBLOCK);
+	r = next_reply(s, &rep, 3000, fds, &n);
+	CHECK(w >= 0 && rep.tag == 2005 && rep.op == HC_OP_OPENAT && r == HC_HANDLE_NONE && n == 1,
+	      "inflight: the request in flight with that tag is unaffected",
+	      "writer %d op %u tag %u r=%lld", w, rep.op, rep.tag, (long long)r);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (w >= 0)
+		close(w);
+	send_cancel(s, 2006, 123456);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	CHECK(rep.tag == 2006 && r == -ENOENT, "inflight: CANCEL of an unknown tag is ENOENT",
+	      "tag %u r=%lld", rep.tag, (long long)r);
+	send_cancel(s, 2007, 2005);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	CHECK(rep.tag == 2007 && r == -ENOENT, "inflight: CANCEL of an answered tag is ENOENT",
+	      "tag %u r=%lld", rep.tag, (long long)r);
+	close(s);
+	unlink(path);
+}
+
+/* LOCK F_SETLKW and FLOCK LOCK_EX blocked by a native holder, in flight. */
+static void test_inflight_locks(const char *sock, const char *dir)
+{
+	const char *path = p_join(dir, "if-lock");
+	struct hc_msg m, rep;
+	int s = sock_connect(sock), fd = -1, ctl, u, pass;
+	hc_s64 r, r2;
+	pid_t holder;
+
+	u = open(path, O_CREAT | O_RDWR, 0666);
+	if (u >= 0)
+		close(u);
+	chmod(path, 0666);
+	hello_caps(s, HC_CAP_INFLIGHT);
+	for (pass = 0; pass < 2; pass++) {
+		const char *what = pass ? "FLOCK LOCK_EX" : "LOCK F_SETLKW";
+		char name[160];
+
+		r = op_open(s, HC_AT_FDCWD, path, O_RDWR, 0, &fd);
+		holder = lock_holder(path, pass, &ctl);
+		if (fd < 0 || holder < 0) {
+			CHECK(0, "inflight: a native lock holder", "open %lld holder %d",
+			      (long long)r, (int)holder);
+			break;
+		}
+		if (pass)
+			m = (struct hc_msg){ .op = HC_OP_FLOCK,
+					     .req.flock = { .fd = HC_HANDLE_PASSED,
+							    .operation = HC_LOCK_EX } };
+		else
+			m = (struct hc_msg){ .op = HC_OP_LOCK,
+					     .req.lock = { .fd = HC_HANDLE_PASSED,
+							   .cmd = HC_F_SETLKW,
+							   .lock = { .type = HC_F_WRLCK,
+								     .whence = HC_SEEK_SET } } };
+		send_tagged(s, &m, 3000 + pass, &fd, 1);
+		usleep(100000);
+		send_getcwd(s, 3010 + pass);
+		r = next_reply(s, &rep, 1000, NULL, NULL);
+		snprintf(name, sizeof(name), "inflight: %s blocked natively is parked, "
+			 "GETCWD answered meanwhile", what);
+		CHECK(rep.tag == 3010u + pass && r > 0, name, "tag %u r=%lld", rep.tag,
+		      (long long)r);
+		r = next_reply(s, &rep, 300, NULL, NULL);
+		snprintf(name, sizeof(name), "inflight: %s waits while the lock is held", what);
+		CHECK(r == -ETIMEDOUT, name, "tag %u r=%lld", rep.tag, (long long)r);
+		lock_release(holder, ctl);
+		r = next_reply(s, &rep, 3000, NULL, NULL);
+		r2 = rep.op == HC_OP_LOCK ? (hc_s64)rep.rep.lock.lock.type : 0;
+		snprintf(name, sizeof(name), "inflight: %s answered 0 once the native lock goes",
+			 what);
+		CHECK(rep.tag == 3000u + pass && r == 0 && (pass || r2 == HC_F_WRLCK), name,
+		      "tag %u r=%lld type %lld", rep.tag, (long long)r, (long long)r2);
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(s);
+}
+
+/* READ at the file offset of a kept pipe handle, in flight. */
+static void test_inflight_read(const char *sock)
+{
+	static const char argv[] = "sh\0-c\0sleep 1; echo x";
+	struct hc_msg m, rep;
+	struct timespec t0;
+	int s = sock_connect(sock);
+	hc_s64 pid, r;
+	hc_s32 h;
+	long ms;
+
+	hello_caps(s, HC_CAP_INFLIGHT);
+	pid = spawn_argv(s, argv, sizeof(argv), HC_SPAWN_KEEP, HC_STDIO_PIPE, &rep);
+	if (pid <= 0 || rep.rep.spawn.handles.n != 1) {
+		CHECK(0, "inflight: spawn with a kept stdout pipe", "r=%lld", (long long)pid);
+		close(s);
+		return;
+	}
+	h = rep.rep.spawn.handles.v[0];
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	m = (struct hc_msg){ .op = HC_OP_READ, .req.read = { .fd = h, .off = -1, .count = 64 } };
+	send_tagged(s, &m, 4000, NULL, 0);
+	usleep(50000);
+	send_getcwd(s, 4001);
+	r = next_reply(s, &rep, 800, NULL, NULL);
+	ms = elapsed_ms(&t0);
+	CHECK(rep.tag == 4001 && r > 0 && ms < 800,
+	      "inflight: GETCWD answered while a READ of a pipe is parked", "tag %u r=%lld %ld ms",
+	      rep.tag, (long long)r, ms);
+	r = next_reply(s, &rep, 3000, NULL, NULL);
+	ms = elapsed_ms(&t0);
+	CHECK(rep.tag == 4000 && r == 2 && !memcmp(rep.rep.read.data.ptr, "x\n", 2) && ms >= 700,
+	      "inflight: the parked READ gets the program's output", "tag %u r=%lld after %ld ms",
+	      rep.tag, (long long)r, ms);
+	op_close(s, h);
+	wait_pid(s, pid, 0, NULL);
+	close(s);
+}
+
+/* A subject without the cap: CANCEL is EOPNOTSUPP, a blocking WAIT blocks it. */
+static void test_inflight_nocap(const char *sock)
+{
+	static const char sleep1[] = "sleep\0" "1";
+	struct hc_msg m, rep;
+	int s = sock_connect(sock);
+	hc_s64 pid, r;
+	hc_u32 first;
+
+	hello_caps(s, 0);
+	m = (struct hc_msg){ .op = HC_OP_CANCEL, .req.cancel.tag = 1 };
+	r = call(s, &m, NULL, 0, NULL, NULL, NULL);
+	CHECK(r == -EOPNOTSUPP, "inflight: CANCEL without the cap is EOPNOTSUPP", "r=%lld",
+	      (long long)r);
+	pid = spawn_argv(s, sleep1, sizeof(sleep1), 0, HC_STDIO_NULL, NULL);
+	m = (struct hc_msg){ .op = HC_OP_WAIT, .req.wait.pid = pid };
+	send_tagged(s, &m, 6000, NULL, 0);
+	send_getcwd(s, 6001);
+	r = next_reply(s, &rep, 3000, NULL, NULL);
+	first = rep.tag;
+	CHECK(pid > 0 && first == 6000 && r == pid,
+	      "inflight: without the cap a blocking WAIT is answered before the GETCWD behind it",
+	      "first tag %u r=%lld", first, (long long)r);
+	r = next_reply(s, &rep, 1000, NULL, NULL);
+	CHECK(rep.tag == 6001 && r > 0, "inflight: without the cap the GETCWD comes after",
+	      "tag %u r=%lld", rep.tag, (long long)r);
+	close(s);
+}
+
+/* HOSTD_INFLIGHT_MAX (32) + 1 parked FIFO opens: the last is served inline. */
+static void test_inflight_limit(const char *sock, const char *dir)
+{
+	enum { MAX = 32 };
+	char path[512];
+	struct hc_msg rep;
+	int s = sock_connect(sock), i, w, n, fds[HC_SOCK_FDS_MAX], ok_opens = 0, pos_last = -1,
+	    pos_cwd = -1;
+	hc_s64 r;
+
+	snprintf(path, sizeof(path), "%s", p_join(dir, "if-limit"));
+	unlink(path);
+	if (mkfifo(path, 0666) || chmod(path, 0666)) {
+		CHECK(0, "inflight: mkfifo", "%s", strerror(errno));
+		close(s);
+		return;
+	}
+	hello_caps(s, HC_CAP_INFLIGHT);
+	for (i = 0; i < MAX; i++)
+		send_open(s, 7000 + i, path, HC_O_RDONLY);
+	usleep(200000);
+	send_open(s, 7000 + MAX, path, HC_O_RDONLY);
+	send_getcwd(s, 7100);
+	r = next_reply(s, &rep, 400, NULL, NULL);
+	CHECK(r == -ETIMEDOUT, "inflight: past the limit a FIFO open is served inline "
+	      "(the GETCWD behind it waits)", "tag %u r=%lld", rep.tag, (long long)r);
+	w = open(path, O_WRONLY | O_NONBLOCK);
+	for (i = 0; i < MAX + 2; i++) {
+		r = next_reply(s, &rep, 3000, fds, &n);
+		if (rep.tag == 0)
+			break;
+		if (rep.op == HC_OP_OPENAT && r == HC_HANDLE_NONE && n == 1)
+			ok_opens++;
+		if (rep.tag == 7000 + MAX)
+			pos_last = i;
+		if (rep.tag == 7100)
+			pos_cwd = i;
+		while (n > 0)
+			close(fds[--n]);
+	}
+	CHECK(w >= 0 && ok_opens == MAX + 1 && pos_last >= 0 && pos_cwd > pos_last,
+	      "inflight: a writer completes all limit+1 opens, the inline one before the GETCWD",
+	      "writer %d, %d opens, inline one at %d, getcwd at %d", w, ok_opens, pos_last,
+	      pos_cwd);
+	if (w >= 0)
+		close(w);
+	close(s);
+	unlink(path);
+}
+
+/* Closing the connection with workers blocked in open and locks: the shadow goes. */
+static void test_inflight_close(const char *sock, const char *dir, const char *log)
+{
+	char fifo[512];
+	const char *lpath = p_join(dir, "if-lock");
+	struct hc_msg m, rep;
+	struct timespec t0;
+	long from = log_size(log), ms;
+	int s = sock_connect(sock), fd = -1, fd2 = -1, ctl = -1, ctl2 = -1, u;
+	pid_t shadow, h1, h2;
+	hc_s64 id, r;
+
+	snprintf(fifo, sizeof(fifo), "%s", p_join(dir, "if-close"));
+	unlink(fifo);
+	if (mkfifo(fifo, 0666) || chmod(fifo, 0666)) {
+		CHECK(0, "inflight: mkfifo", "%s", strerror(errno));
+		close(s);
+		return;
+	}
+	u = open(lpath, O_CREAT | O_RDWR, 0666);
+	if (u >= 0)
+		close(u);
+	id = hello_caps(s, HC_CAP_INFLIGHT);
+	shadow = log_shadow_pid(log, from, id);
+	op_open(s, HC_AT_FDCWD, lpath, O_RDWR, 0, &fd);
+	op_open(s, HC_AT_FDCWD, lpath, O_RDWR, 0, &fd2);
+	h1 = lock_holder(lpath, 0, &ctl);
+	h2 = lock_holder(lpath, 1, &ctl2);
+	send_open(s, 8000, fifo, HC_O_RDONLY);
+	send_open(s, 8001, fifo, HC_O_RDONLY);
+	m = (struct hc_msg){ .op = HC_OP_LOCK,
+			     .req.lock = { .fd = HC_HANDLE_PASSED, .cmd = HC_F_SETLKW,
+					   .lock = { .type = HC_F_WRLCK } } };
+	if (fd >= 0)
+		send_tagged(s, &m, 8002, &fd, 1);
+	m = (struct hc_msg){ .op = HC_OP_FLOCK,
+			     .req.flock = { .fd = HC_HANDLE_PASSED, .operation = HC_LOCK_EX } };
+	if (fd2 >= 0)
+		send_tagged(s, &m, 8003, &fd2, 1);
+	r = next_reply(s, &rep, 300, NULL, NULL);
+	CHECK(shadow > 0 && proc_alive(shadow) && h1 > 0 && h2 > 0 && fd >= 0 && fd2 >= 0 &&
+	      r == -ETIMEDOUT,
+	      "inflight: a subject with workers blocked in FIFO opens, a lock and a flock",
+	      "shadow %d holders %d %d fds %d %d, reply tag %u r=%lld", (int)shadow, (int)h1,
+	      (int)h2, fd, fd2, rep.tag, (long long)r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	close(s);
+	while (shadow > 0 && proc_alive(shadow) && elapsed_ms(&t0) < 3000)
+		usleep(10000);
+	ms = elapsed_ms(&t0);
+	CHECK(shadow > 0 && !proc_alive(shadow) && ms <= 1000,
+	      "inflight: closing the connection ends the shadow within 1 s", "after %ld ms", ms);
+	printf("# inflight: shadow %d gone %ld ms after the close\n", (int)shadow, ms);
+	lock_release(h1, ctl);
+	lock_release(h2, ctl2);
+	if (fd >= 0)
+		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
+	unlink(fifo);
+}
+
+static int cmd_inflight(const char *sock, const char *dir, const char *log)
+{
+	test_inflight_wait(sock, dir, log);
+	test_inflight_fifo(sock, dir);
+	test_inflight_locks(sock, dir);
+	test_inflight_read(sock);
+	test_inflight_nocap(sock);
+	test_inflight_limit(sock, dir);
+	test_inflight_close(sock, dir, log);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1744,8 +2332,10 @@ int main(int argc, char **argv)
 		return cmd_stall(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "inflight"))
+		return cmd_inflight(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "limit"))
 		return cmd_limit(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: hostd_proto ops|root|fuzz|stall|limit SOCKET ARG\n");
+	fprintf(stderr, "usage: hostd_proto ops|root|fuzz|stall|limit|hold SOCKET ARG, inflight SOCKET DIR LOG\n");
 	return 2;
 }
