@@ -44,7 +44,7 @@ $(B)/pic/%.o: %.c
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(B)/hostcalld: $(HOST_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -lseccomp
+	$(CC) $(CFLAGS) -pthread -o $@ $^ -lseccomp
 
 $(B)/libhostcall.so: $(SHIM_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libhostcall.so -o $@ $^ -ldl -lpthread
@@ -71,7 +71,7 @@ PROTO_HDR := $(wildcard proto/*.h)
 # the compatibility clients: one for each frozen op list tests/compat/hc_ops-V.h
 COMPAT_BIN := $(patsubst tests/compat/hc_ops-%.h,$(TB)/compat-%,$(wildcard tests/compat/hc_ops-*.h))
 IT_HELPERS := $(TB)/hostd_proto $(TB)/hcraw $(TB)/faults $(TB)/probe \
-	      $(TB)/export $(TB)/sandbox_probe $(COMPAT_BIN)
+	      $(TB)/export $(TB)/inflight $(TB)/sandbox_probe $(COMPAT_BIN)
 SEC_HELPERS := $(TB)/escape $(TB)/canary
 VM_GUEST_BIN := $(patsubst tests/vm/guest/%.c,$(B)/vm/guest/%,$(wildcard tests/vm/guest/*.c))
 VM_HELPERS := $(B)/vm/hc_ivclient $(B)/vm/hc_testpeer $(VM_GUEST_BIN)
@@ -102,6 +102,10 @@ $(TB)/probe: tests/integration/probe.c
 $(TB)/export: tests/integration/export.c $(B)/libhostcall.so $(wildcard guest-ldpreload/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -L$(B) -lhostcall -Wl,-rpath,'$$ORIGIN/..'
+
+$(TB)/inflight: tests/integration/inflight.c $(B)/libhostcall.so $(wildcard guest-ldpreload/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -pthread -o $@ $< -L$(B) -lhostcall -Wl,-rpath,'$$ORIGIN/..'
 
 $(TB)/sandbox_probe: tests/integration/sandbox_probe.c host/sandbox.c $(PROTO_SRC) \
 		     $(PROTO_HDR) $(wildcard host/*.h)
@@ -144,6 +148,7 @@ unit: $(UNIT_BIN)
 integration: all $(IT_HELPERS)
 	tests/integration/hostd.sh
 	tests/integration/export.sh
+	tests/integration/inflight.sh
 	tests/integration/run.sh
 	tests/integration/lifetime.sh
 	tests/integration/limits.sh
@@ -322,7 +327,7 @@ FUZZ_TOOL_CFLAGS = $(CFLAGS) -O1 $(SAN_FLAGS)
 FUZZ_CFLAGS = $(CFLAGS) -O1 -Ihost -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=all -fno-omit-frame-pointer
 # hostcalld's libraries, as its own link line has them
-SAN_HOST_LIBS := -lseccomp
+SAN_HOST_LIBS := -lseccomp -pthread
 AB	:= $(B)/asan
 FB	:= $(B)/fuzz
 FUZZ_RUNS ?=

@@ -47,6 +47,7 @@
 #define PAUSE_MAX_NS	10000000L	/* longest one */
 #define HOLD_MS		500		/* typeahead kept after Ctrl-C */
 #define DRAIN_MS	500		/* a stream pty's last output */
+#define TTY_DRAIN_MS	50		/* a host pty's, after an async wait */
 
 static const int fwd_sigs[] = {
 	SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM,
@@ -318,12 +319,28 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/*
+ * An async wait for the host process (hc_wait_start()): the fd that wakes
+ * the loop when it may have ended, or -1 where the host has none (polled
+ * with hc_wait(WNOHANG) then).
+ */
+static int async_wait(pid_t pid)
+{
+	int fd;
+
+	if (hc_wait_start(pid) < 0)
+		return -1;
+	/* without its fd, hc_wait(WNOHANG) still tells its end, asking nobody */
+	fd = hc_wait_fd();
+	return fd;
+}
+
 /* The copy loop between our terminal and the host pty. */
 static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 		    struct termios *saved, int *ws)
 {
 	long pause = PAUSE_MIN_NS;
-	int in_open = 1, pty_open = 1;
+	int in_open = 1, pty_open = 1, wfd = async_wait(pid);
 	long long hold = 0;
 	char buf[16384];
 
@@ -336,18 +353,30 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 		 */
 		int reading = in_open && pty_open &&
 			      (!hold || now_ms() >= hold);
-		struct pollfd pf[2] = {
+		struct pollfd pf[3] = {
 			{ .fd = reading ? 0 : -1, .events = POLLIN },
 			{ .fd = pty_open ? pty : -1, .events = POLLIN },
+			{ .fd = wfd, .events = POLLIN },
 		};
-		struct timespec ts = { 0, pause };
-		int r;
+		struct timespec ts = { 0, pause }, *tsp = &ts;
+		int r, check;
 
 		if (!reading && hold && pause > 2000000L)
 			pause = 2000000L;	/* see the end soon */
+		if (wfd >= 0) {
+			/* no polling: only held keys have a deadline */
+			long long left = hold ? hold - now_ms() : 0;
+
+			if (left < 0)
+				left = 0;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (left % 1000) * 1000000L;
+			if (!hold)
+				tsp = NULL;
+		}
 
 		forward(pid, orig, saved);
-		r = ppoll(pf, 2, &ts, orig);
+		r = ppoll(pf, 3, tsp, orig);
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r > 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -381,15 +410,21 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 			if (n && pty_input(pid, pty, held, n, orig, saved))
 				hold = now_ms() + HOLD_MS;
 		}
-		if (r == 0 || !pty_open) {
-			r = hc_wait(pid, ws, WNOHANG);
+		if (wfd >= 0)
+			check = r > 0 && pf[2].revents;
+		else
+			check = r == 0 || !pty_open;
+		if (check) {
+			r = wfd >= 0 ? hc_wait_result(pid, ws) : hc_wait(pid, ws, WNOHANG);
 			if (r == pid || r < 0) {
 				/*
 				 * What it wrote last is still in the pty. On
 				 * a stream file it may still be on its way
 				 * from the host: wait for it, up to the end
 				 * (EIO) or a pause (a host process left
-				 * behind may hold the pty open).
+				 * behind may hold the pty open). Told at
+				 * once of the end (an async wait), give a
+				 * host pty's last output a moment too.
 				 */
 				if (pty_is_tty)
 					fcntl(pty, F_SETFL, O_NONBLOCK);
@@ -399,8 +434,9 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 					};
 					ssize_t n;
 
-					if (!pty_is_tty &&
-					    poll(&pd, 1, DRAIN_MS) <= 0)
+					if ((!pty_is_tty || wfd >= 0) &&
+					    poll(&pd, 1, pty_is_tty ? TTY_DRAIN_MS
+							 : DRAIN_MS) <= 0)
 						break;
 					n = read(pty, buf, sizeof(buf));
 
@@ -411,9 +447,9 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 				give_back_keys();
 				return r < 0 ? r : 0;
 			}
-			if (r == 0 && pause < PAUSE_MAX_NS)
+			if (wfd < 0 && r == 0 && pause < PAUSE_MAX_NS)
 				pause *= 2;
-			if (!pty_open)
+			if (wfd < 0 && !pty_open)
 				sleep_sig(pause, orig);
 		}
 	}
@@ -422,11 +458,24 @@ static int pty_loop(pid_t pid, int pty, const sigset_t *orig,
 static int wait_loop(pid_t pid, const sigset_t *orig, int *ws)
 {
 	long pause = PAUSE_MIN_NS;
+	int wfd = async_wait(pid);
 
 	for (;;) {
 		int r;
 
 		forward(pid, orig, NULL);
+		if (wfd >= 0) {
+			struct pollfd pf = { .fd = wfd, .events = POLLIN };
+
+			r = hc_wait_result(pid, ws);
+			if (r == pid)
+				return 0;
+			if (r < 0)
+				return r;
+			/* signals wake it too: forwarded above */
+			ppoll(&pf, 1, NULL, orig);
+			continue;
+		}
 		r = hc_wait(pid, ws, WNOHANG);
 		if (r == pid)
 			return 0;

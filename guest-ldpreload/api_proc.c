@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The host-process half of the public API (hostcall.h): spawn, wait, kill, winsize. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,10 +142,63 @@ static int hc_wait_once(pid_t pid, int *status)
 	return r;
 }
 
+HC_EXPORT int hc_wait_start(pid_t pid)
+{
+	if (pid <= 0)
+		return -EINVAL;
+	return hc_async_start(pid);
+}
+
+HC_EXPORT int hc_wait_fd(void)
+{
+	return hc_async_fd();
+}
+
+HC_EXPORT int hc_wait_result(pid_t pid, int *status)
+{
+	if (pid <= 0)
+		return -EINVAL;
+	return hc_async_result(pid, status);
+}
+
+HC_EXPORT int hc_wait_cancel(pid_t pid)
+{
+	if (pid <= 0)
+		return -EINVAL;
+	return hc_async_cancel(pid);
+}
+
 /*
- * A blocking wait polls with WNOHANG, pausing longer each time up to 10 ms:
- * a waiting request would keep the subject busy, so that nothing else (not
- * even hc_kill() from a signal handler) could reach the host meanwhile.
+ * The end of async wait @pid: its result, waiting on hc_wait_fd(). A
+ * signal handler that runs meanwhile cancels it (once): then -EINTR,
+ * unless the process had ended first.
+ */
+static int hc_wait_collect(pid_t pid, int *status)
+{
+	int fd = hc_async_fd(), r, cancelled = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		r = hc_async_result(pid, status);
+		if (r != 0)
+			return r;
+		/* no fd (the program closed it): look again in a while */
+		if (poll(&p, fd >= 0, fd >= 0 ? -1 : 10) < 0 && errno == EINTR && !cancelled) {
+			cancelled = 1;
+			r = hc_async_cancel(pid);
+			if (r < 0 && r != -ECHILD)
+				return r;
+		}
+	}
+}
+
+/*
+ * Without WNOHANG, one WAIT that the host answers when the process ends
+ * (an async wait), where the host has requests in flight: meanwhile other
+ * threads, and signal handlers (say, one that calls hc_kill() on Ctrl-C),
+ * can make hostcalls. Elsewhere it polls with WNOHANG, pausing longer each
+ * time up to 10 ms, since a waiting request would keep the subject busy.
  */
 HC_EXPORT int hc_wait(pid_t pid, int *status, int flags)
 {
@@ -153,6 +207,18 @@ HC_EXPORT int hc_wait(pid_t pid, int *status, int flags)
 
 	if (pid <= 0 || (flags & ~WNOHANG))
 		return -EINVAL;
+	/* an async wait of the caller's for it answers this one */
+	r = hc_async_result(pid, status);
+	if (r != -ECHILD)
+		return r != 0 || (flags & WNOHANG) ? r : hc_wait_collect(pid, status);
+	if (!(flags & WNOHANG)) {
+		r = hc_async_start(pid);
+		if (r == 0)
+			return hc_wait_collect(pid, status);
+		if (r == -EDEADLK || r == -EHOSTUNREACH || r == -EPROTONOSUPPORT || r == -EIO)
+			return r;
+		/* -EOPNOTSUPP, -EAGAIN (too many), -ENOMEM, -EMFILE…: poll */
+	}
 	for (;;) {
 		r = hc_wait_once(pid, status);
 		if (r != 0 || (flags & WNOHANG))

@@ -85,7 +85,10 @@ struct hc_call {
 /**
  * hc_call() - send c->req to this process's subject and wait for its reply.
  *
- * Connects on first use. One request at a time per subject.
+ * Connects on first use. One request at a time per subject, unless the
+ * link is in flight (struct hc_link's inflight): then threads send in
+ * turn and wait for their replies together, and the request of an op that
+ * may block (HC_OPF_BLOCKS) waits without the core's lock.
  * Returns: the reply's result (>= 0) or -errno: -EHOSTUNREACH when
  * hostcalld cannot be reached, -EPROTONOSUPPORT when it speaks an older
  * protocol, -EIO when the connection broke (the next call connects again,
@@ -165,6 +168,18 @@ struct hc_cwd_hooks {
 };
 
 void hc_client_set_cwd_hooks(const struct hc_cwd_hooks *h);
+
+/*
+ * The async waits of hostcall.h (hc_wait_start() and the rest), kept by
+ * the core: a WAIT sent without waiting for its reply, which the core's
+ * reader stores when it comes. Only on a link in flight; see hostcall.h
+ * for what they return. hc_async_result() gives -ECHILD when no async wait
+ * of @pid was started.
+ */
+int hc_async_start(pid_t pid);
+int hc_async_fd(void);
+int hc_async_result(pid_t pid, int *status);
+int hc_async_cancel(pid_t pid);
 /* hc_chdir() and hc_fchdir() moved the subject: tell the hooks. */
 void hc_client_cwd_moved(void);
 
@@ -187,6 +202,12 @@ struct hc_link {
 	hc_u32 msg_max;		/* largest message either way, <= HC_MSG_MAX */
 	hc_u32 fds_max;		/* fds a request may carry, <= HC_FDS_MAX */
 	hc_u64 caps;		/* HC_CAP_* the host offers */
+	/*
+	 * Requests in flight (HC_CAP_INFLIGHT, on a transport with send and
+	 * recv): several requests may wait for their replies at once; the
+	 * core matches replies to requests by tag (client.c).
+	 */
+	int inflight;
 };
 
 /* Whether the host of @l offers capability @cap. */
@@ -247,6 +268,19 @@ struct hc_transport {
 	 */
 	int (*request)(struct hc_link *l, struct hc_wire *w);
 	/*
+	 * A link in flight (NULL: the transport has none): send @w's request
+	 * alone, with its fds; set l->broken if @l can no longer be trusted.
+	 * Called with the core's lock held. Returns: 0, or -errno.
+	 */
+	int (*send)(struct hc_link *l, struct hc_wire *w);
+	/*
+	 * A link in flight: receive one record on @fd into @buf (@cap bytes)
+	 * and the fds that came with it into @fds (room for HC_SOCK_FDS_MAX).
+	 * Called by the core's one reader, without the core's lock.
+	 * Returns: the record's length, 0 at end of file, or -errno.
+	 */
+	ssize_t (*recv)(int fd, void *buf, size_t cap, int *fds, int *nfds);
+	/*
 	 * fork(): the child's own subject into @child (fd and subject), which
 	 * the core puts in the place of @l in the child. NULL when the
 	 * transport forks subjects itself. Returns: 0, or -errno.
@@ -285,6 +319,24 @@ extern const struct hc_transport hc_transport_dev;
  * c->bad_reply.
  */
 hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c);
+
+/*
+ * Send @req alone on @l (a link in flight), with the tag it has: encoded
+ * as hc_exchange() does, no fds. Called with the core's lock held.
+ * Returns: 0, or -errno (l->broken set when the link failed).
+ */
+int hc_link_send(struct hc_link *l, struct hc_msg *req);
+
+/*
+ * For hc_exchange(), in the core: the tag of @l's next request (on a link
+ * in flight, one no request in flight has), and the exchange of @w on a
+ * link in flight: send it, then wait for the reply with its tag, into
+ * w->rep, or into a buffer of its own (malloc'd, for an op that waits
+ * without the core's lock), which w->rep then points to and the caller
+ * frees. Returns: the reply's length, or -errno.
+ */
+hc_u32 hc_link_next_tag(struct hc_link *l);
+int hc_flight_request(struct hc_link *l, struct hc_wire *w);
 
 /* Move new subject fd @fd to HC_LINK_FD_MIN or above; returns the fd to use. */
 int hc_link_place(int fd);

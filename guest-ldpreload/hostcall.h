@@ -23,10 +23,14 @@
  * socket path), and the next call tries again; -EPROTONOSUPPORT means
  * hostcalld (or hostcall.ko) speaks an older protocol version than the
  * library (HOSTCALL_DEBUG=1 says which); -EIO means the connection broke,
- * and the next call connects as a new subject. A process has one
- * request in flight at a time: threads take turns, and a call made from a
- * signal handler that interrupted another call in the same thread returns
- * -EDEADLK instead of waiting forever.
+ * and the next call connects as a new subject. Threads share the subject:
+ * with a host that offers requests in flight (a hostcalld of this release,
+ * on the socket) a call that waits for an event (hc_wait(), a FIFO's open,
+ * a lock) does not hold up the other threads' calls; elsewhere threads
+ * take turns, one request at a time. A call made from a signal handler
+ * that interrupted another call in the same thread returns -EDEADLK
+ * instead of waiting forever. HOSTCALL_NO_INFLIGHT=1 (for debugging) makes
+ * a process ask for no requests in flight, as with an older host.
  *
  * Creation modes (hc_openat, hc_mkdirat, hc_mknodat) are reduced by the
  * calling process's umask, as the kernel would; the shadow's own umask
@@ -224,14 +228,74 @@ int hc_spawn(const struct hc_spawn *sp, struct hc_proc *p);
  * hc_wait() - wait for a host process this subject spawned.
  * @status: set to a wait status (WIFEXITED, WTERMSIG… apply)
  * @flags: WNOHANG or 0
- * Without WNOHANG it polls, pausing up to 10 ms between asks, so that the
- * subject stays free meanwhile: other threads, and signal handlers (say,
- * one that calls hc_kill() on Ctrl-C), can still make hostcalls.
+ * Without WNOHANG it sends one request, which the host answers when the
+ * process ends (an async wait, below); a host without requests in flight
+ * (an older hostcalld, or /dev/hostcall in a VM) is polled instead, with
+ * pauses of up to 10 ms. Either way other threads, and signal handlers
+ * (say, one that calls hc_kill() on Ctrl-C), can make hostcalls meanwhile.
+ * If an async wait of @pid was started, hc_wait() ends it, with its result.
  * Returns: @pid, 0 with WNOHANG if it is still running, -EINTR if a signal
  * handler ran while it waited (as waitpid(2) without SA_RESTART), or
  * -errno (-ECHILD: not a process of this subject).
  */
 int hc_wait(pid_t pid, int *status, int flags);
+
+/*
+ * Async waits: wait for a host process's end alongside other fds, as a
+ * program's poll loop would for a child's pidfd. hc_wait_start() sends a
+ * WAIT the host answers when the process ends; hc_wait_fd() becomes
+ * readable when an answer may have come, whichever call of the process
+ * received it; hc_wait_result() tells, without waiting. Only where the
+ * host offers requests in flight (the socket to a hostcalld of this
+ * release); elsewhere hc_wait_start() gets -EOPNOTSUPP: poll with
+ * hc_wait(WNOHANG). A loop:
+ *
+ *	if (hc_wait_start(pid) == 0) {
+ *		struct pollfd p[2] = { { hc_wait_fd(), POLLIN }, { in, POLLIN } };
+ *
+ *		while ((r = hc_wait_result(pid, &status)) == 0)
+ *			poll(p, 2, -1), ...;
+ *	}
+ *
+ * At most 24 async waits at once. A forked child has none of its parent's
+ * (nor its processes: its subject is its own), and a hc_wait_fd() of its
+ * own.
+ */
+
+/**
+ * hc_wait_start() - start an async wait for host process @pid.
+ * Returns: 0; -EOPNOTSUPP where the host has no requests in flight;
+ * -EBUSY if one for @pid is under way; -EAGAIN if 24 are; or -errno.
+ */
+int hc_wait_start(pid_t pid);
+
+/**
+ * hc_wait_fd() - an fd (close-on-exec; the library's, never to be closed
+ * or read) that polls readable (POLLIN) when the reply to an async wait
+ * may have come: then call hc_wait_result(). It may also wake when none
+ * did; the same fd serves every async wait of the process.
+ * Returns: the fd, or -errno (-EOPNOTSUPP as for hc_wait_start()).
+ */
+int hc_wait_fd(void);
+
+/**
+ * hc_wait_result() - whether async wait @pid has ended, without waiting;
+ * once it gives @pid or an error, the async wait is over.
+ * @status: set, when it returns @pid, to the process's wait status
+ * Returns: @pid (the process ended and is reaped); 0 (not yet); -EINTR
+ * (cancelled by hc_wait_cancel()); -ECHILD (no async wait of @pid, or the
+ * host says @pid is not this subject's); -EIO (the connection broke); or
+ * -errno.
+ */
+int hc_wait_result(pid_t pid, int *status);
+
+/**
+ * hc_wait_cancel() - stop async wait @pid. Its end still comes through
+ * hc_wait_result(): -EINTR, or @pid if the process ended first (its status
+ * is not lost).
+ * Returns: 0, -ECHILD (no async wait of @pid), or -errno.
+ */
+int hc_wait_cancel(pid_t pid);
 
 /**
  * hc_kill() - send @sig to the host process group of @pid, a process this

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hc_internal.h"
@@ -118,6 +119,7 @@ hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c)
 	};
 	size_t cap = sizeof(hc_sbuf);
 	int len, rlen, flags = hc_op_flags(req->op);
+	hc_s64 r;
 
 	c->nrfds = 0;
 	c->outlen = 0;
@@ -132,17 +134,36 @@ hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c)
 	if (l->msg_max && l->msg_max < cap)
 		cap = l->msg_max;
 	req->hflags = c->nfds;
-	req->tag = ++l->tag;
+	req->tag = hc_link_next_tag(l);
 	req->subject = l->subject;
 	req->result = 0;
 	len = hc_encode(req, hc_sbuf, cap);
 	if (len < 0)
 		return len;
 	w.len = len;
-	rlen = l->tp->request(l, &w);
-	if (rlen < 0)
-		return rlen;
-	return hc_reply_check(l, c, &w, rlen);
+	rlen = l->inflight ? hc_flight_request(l, &w) : l->tp->request(l, &w);
+	r = rlen < 0 ? rlen : hc_reply_check(l, c, &w, rlen);
+	if (w.rep != hc_rbuf)
+		free(w.rep);	/* hc_flight_request()'s own buffer */
+	return r;
+}
+
+int hc_link_send(struct hc_link *l, struct hc_msg *req)
+{
+	struct hc_wire w = { .msg = req, .req = hc_sbuf };
+	size_t cap = sizeof(hc_sbuf);
+	int len;
+
+	if (l->msg_max && l->msg_max < cap)
+		cap = l->msg_max;
+	req->hflags = 0;
+	req->subject = l->subject;
+	req->result = 0;
+	len = hc_encode(req, hc_sbuf, cap);
+	if (len < 0)
+		return len;
+	w.len = len;
+	return l->tp->send(l, &w);
 }
 
 void hc_say_old_host(const char *where, const char *more)

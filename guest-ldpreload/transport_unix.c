@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -23,25 +24,47 @@ _Static_assert(HC_SOCK_FDS_MAX >= HC_FDS_MAX, "a request's fds fit in one record
 
 static int hc_unix_warned;	/* under the core's lock */
 
+static int hc_unix_send(struct hc_link *l, struct hc_wire *w)
+{
+	int err = hc_sock_send(l->fd, w->req, w->len, w->fds, w->nfds);
+
+	if (err == -EBADF && w->nfds)
+		return err;	/* an attached fd was bad: nothing was sent */
+	if (err) {
+		l->broken = 1;
+		return -EIO;
+	}
+	return 0;
+}
+
 static int hc_unix_request(struct hc_link *l, struct hc_wire *w)
 {
 	ssize_t rlen;
-	int err;
+	int err = hc_unix_send(l, w);
 
-	err = hc_sock_send(l->fd, w->req, w->len, w->fds, w->nfds);
-	if (err == -EBADF && w->nfds)
-		return err;	/* an attached fd was bad: nothing was sent */
 	if (err)
-		goto broken;
+		return err;
 	rlen = hc_sock_recv(l->fd, w->rep, w->cap, w->rfds, &w->nrfds);
-	if (rlen <= 0)
-		goto broken;
+	if (rlen <= 0) {
+		l->broken = 1;
+		return -EIO;
+	}
 	w->hdr_nfds = w->nrfds;
 	return rlen;
+}
 
-broken:
-	l->broken = 1;
-	return -EIO;
+/*
+ * The capabilities this process announces: all it knows, but
+ * HOSTCALL_NO_INFLIGHT=1 (a debugging knob) leaves out requests in flight,
+ * so that the process makes one request at a time, as with an older host.
+ */
+static hc_u64 hc_unix_caps(void)
+{
+	const char *s = getenv("HOSTCALL_NO_INFLIGHT");
+
+	if (s && *s && strcmp(s, "0"))
+		return HC_CAPS & ~HC_CAP_INFLIGHT;
+	return HC_CAPS;
 }
 
 static int hc_unreachable(const char *path, const char *why)
@@ -68,7 +91,7 @@ static int hc_unix_connect(struct hc_link *l)
 
 	req.req.hello.version = HC_PROTO_VERSION;
 	req.req.hello.flags = 0;
-	req.req.hello.caps = HC_CAPS;
+	req.req.hello.caps = hc_unix_caps();
 	if (hc_sock_default_path(sa.sun_path, sizeof(sa.sun_path)))
 		return hc_unreachable(sa.sun_path, "socket path too long");
 	/* Non-blocking connect: a relay with a full backlog must not hang us. */
@@ -104,6 +127,7 @@ static int hc_unix_connect(struct hc_link *l)
 	if (r >= 0) {
 		subject = r;
 		r = hc_link_hello(l, &rep, sa.sun_path);
+		l->caps &= req.req.hello.caps;	/* what we announced */
 	}
 	if (r < 0) {
 		hc_sys_close(s);
@@ -184,6 +208,8 @@ const struct hc_transport hc_transport_unix = {
 	.name		= "unix",
 	.connect	= hc_unix_connect,
 	.request	= hc_unix_request,
+	.send		= hc_unix_send,
+	.recv		= hc_sock_recv,
 	.fork_subject	= hc_unix_fork_subject,
 	.open_file	= hc_unix_open_file,
 	.spawn		= hc_unix_spawn,
