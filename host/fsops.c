@@ -76,20 +76,22 @@ static int openat_park(struct hostd_shadow *sh, struct hostd_req *rq, int flags)
 	const struct hc_req_openat *q = &rq->m->req.openat;
 	struct hostd_job j = { .kind = HOSTD_JOB_OPEN };
 	struct stat st;
-	int pfd, parked = 0;
+	int pfd, parked = 0, in_used = rq->in_used;
 
 	if (flags & (O_NONBLOCK | O_EXCL | O_DIRECTORY | O_PATH) ||
 	    (flags & O_TMPFILE) == O_TMPFILE || (flags & O_ACCMODE) == O_RDWR)
 		return 0;
 	pfd = hostd_open(sh, rq, q->dirfd, q->path, 0, O_PATH | (flags & O_NOFOLLOW), 0);
-	if (pfd < 0)
-		return 0;
-	if (fstat(pfd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+	if (pfd >= 0 && fstat(pfd, &st) == 0 && S_ISFIFO(st.st_mode)) {
 		j.fd = pfd;
 		j.arg = (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC;
 		parked = hostd_inflight_start(sh, rq, &j);
 	}
-	close(pfd);
+	if (pfd >= 0)
+		close(pfd);
+	/* served inline: the open resolves again, from the same passed dirfd */
+	if (!parked)
+		rq->in_used = in_used;
 	return parked;
 }
 

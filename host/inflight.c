@@ -338,6 +338,11 @@ void hostd_inflight_forget(struct hostd_shadow *sh)
 
 		if (!f->used)
 			continue;
+		/* a FIFO that the parent's worker opened before the fork is the
+		 * parent's to answer with: our copy of it goes */
+		if (f->thread && f->job.kind == HOSTD_JOB_OPEN &&
+		    atomic_load(&f->done) && f->res >= 0)
+			close((int)f->res);
 		/* its worker, if any, is the parent's: not joined here */
 		f->thread = 0;
 		flight_free(sh, f);

@@ -2307,6 +2307,94 @@ static void test_inflight_close(const char *sock, const char *dir, const char *l
 	unlink(fifo);
 }
 
+/* OPENAT relative to an attached directory fd (HC_HANDLE_PASSED) in an in-flight subject. */
+static void test_inflight_passed_dir(const char *sock, const char *dir)
+{
+	struct hc_msg m;
+	int s = sock_connect(sock), dfd = -1, fds[HC_SOCK_FDS_MAX], n = 0, i;
+	hc_s64 r;
+
+	unlink(p_join(dir, "if-pdir"));
+	hello_caps(s, HC_CAP_INFLIGHT);
+	op_open(s, HC_AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0, &dfd);
+	m = (struct hc_msg){ .op = HC_OP_OPENAT,
+			     .req.openat = { .dirfd = HC_HANDLE_PASSED, .path = "if-pdir",
+					     .flags = hc_oflags_to_wire(O_CREAT | O_WRONLY),
+					     .mode = 0644 } };
+	r = dfd >= 0 ? call(s, &m, &dfd, 1, NULL, fds, &n) : -EBADF;
+	CHECK(r == HC_HANDLE_NONE && n == 1,
+	      "inflight: OPENAT O_CREAT|O_WRONLY relative to an attached dirfd",
+	      "r=%lld fds %d", (long long)r, n);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (dfd >= 0)
+		close(dfd);
+	close(s);
+	unlink(p_join(dir, "if-pdir"));
+}
+
+/*
+ * FORK_SUBJECT right behind a FIFO open in flight that completes at once (a
+ * native O_RDWR end is open): the worker's open is done while the shadow
+ * forks, and the new subject's shadow must not keep a copy of that FIFO,
+ * which would stay a reader nobody knows of. Tried a few times: the fork
+ * has to come between the open and its answer.
+ */
+static void test_inflight_fork_open(const char *sock, const char *dir)
+{
+	char fifo[512];
+	struct hc_msg m, rep;
+	int it, leaks = 0, tries = 0;
+
+	snprintf(fifo, sizeof(fifo), "%s", p_join(dir, "if-forkopen"));
+	unlink(fifo);
+	if (mkfifo(fifo, 0666) || chmod(fifo, 0666)) {
+		CHECK(0, "inflight: mkfifo", "%s", strerror(errno));
+		return;
+	}
+	for (it = 0; it < 10; it++) {
+		int s = sock_connect(sock), hold, child = -1, fds[HC_SOCK_FDS_MAX], n, i, w, got = 0;
+		hc_s64 r;
+
+		hello_caps(s, HC_CAP_INFLIGHT);
+		hold = open(fifo, O_RDWR | O_NONBLOCK);
+		send_open(s, 9000, fifo, HC_O_RDONLY);
+		m = (struct hc_msg){ .op = HC_OP_FORK_SUBJECT };
+		send_tagged(s, &m, 9001, NULL, 0);
+		while (got < 2) {
+			r = next_reply(s, &rep, 3000, fds, &n);
+			if (rep.tag == 0)
+				break;
+			got++;
+			for (i = 0; i < n; i++)
+				if (rep.tag == 9001 && r > 0 && child < 0)
+					child = fds[i];
+				else
+					close(fds[i]);
+		}
+		if (hold >= 0)
+			close(hold);
+		/* a reader is left only if some shadow still holds the FIFO (the
+		 * parent closes its copy just after sending it) */
+		usleep(50000);
+		w = open(fifo, O_WRONLY | O_NONBLOCK);
+		if (hold >= 0 && child >= 0 && got == 2) {
+			tries++;
+			if (w >= 0)
+				leaks++;
+		}
+		if (w >= 0)
+			close(w);
+		if (child >= 0)
+			close(child);
+		close(s);
+	}
+	CHECK(tries == 10 && leaks == 0,
+	      "inflight: FORK_SUBJECT while a FIFO open completes: no shadow keeps the FIFO",
+	      "%d of %d tries left a reader", leaks, tries);
+	unlink(fifo);
+}
+
 static int cmd_inflight(const char *sock, const char *dir, const char *log)
 {
 	test_inflight_wait(sock, dir, log);
@@ -2316,6 +2404,8 @@ static int cmd_inflight(const char *sock, const char *dir, const char *log)
 	test_inflight_nocap(sock);
 	test_inflight_limit(sock, dir);
 	test_inflight_close(sock, dir, log);
+	test_inflight_passed_dir(sock, dir);
+	test_inflight_fork_open(sock, dir);
 	return failures ? 1 : 0;
 }
 
