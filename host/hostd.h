@@ -515,6 +515,15 @@ void hostd_procs_hangup(struct hostd_shadow *sh);
 int hostd_spawner_new(struct hostd_shadow *sh, unsigned int slot);
 
 /**
+ * hostd_spawn_check_fdmap() - whether a SPAWN's fdmap names fd numbers a
+ * host program may get: each >= 3 (0-2 are the streams), below
+ * HOSTD_FDMAP_LIMIT, and unlike the others. The shadow checks a request
+ * with it, and the spawner, which trusts no request, again.
+ * Returns: 0, or -EINVAL.
+ */
+int hostd_spawn_check_fdmap(const struct hc_req_spawn *q);
+
+/**
  * hostd_procs_inherit() - in the shadow of a forked subject: forget the
  * parent subject's host processes and use @spawner (or none if -1).
  */

@@ -177,11 +177,9 @@ static int spawn_stdio_fdless(const hc_u32 modes[3])
  * Returns: 0; -EINVAL for a bad fdmap; -EBADF when the fds attached are not
  * as many as that.
  */
-static int spawn_check_fds(const struct hc_req_spawn *q, const hc_u32 modes[3],
-			   int nin)
+int hostd_spawn_check_fdmap(const struct hc_req_spawn *q)
 {
 	hc_u32 i, j;
-	int npass = 0;
 
 	for (i = 0; i < q->fdmap.n; i++) {
 		if (q->fdmap.v[i] < 3 || q->fdmap.v[i] >= HOSTD_FDMAP_LIMIT)
@@ -190,6 +188,16 @@ static int spawn_check_fds(const struct hc_req_spawn *q, const hc_u32 modes[3],
 			if (q->fdmap.v[j] == q->fdmap.v[i])
 				return -EINVAL;
 	}
+	return 0;
+}
+
+static int spawn_check_fds(const struct hc_req_spawn *q, const hc_u32 modes[3],
+			   int nin)
+{
+	int i, npass = 0, err = hostd_spawn_check_fdmap(q);
+
+	if (err)
+		return err;
 	for (i = 0; i < 3; i++)
 		npass += modes[i] == HC_STDIO_PASS;
 	return nin == npass + (int)q->fdmap.n ? 0 : -EBADF;

@@ -344,7 +344,7 @@ static int spawn_stdio(struct spawn *s, const struct hc_req_spawn *q,
 {
 	const hc_u32 modes[3] = { q->stdin_mode, q->stdout_mode, q->stderr_mode };
 	int i, p[2], err, used = 0;
-	hc_u32 j, k;
+	hc_u32 j;
 
 	for (i = 0; i < 3; i++) {
 		switch (modes[i]) {
@@ -389,12 +389,10 @@ static int spawn_stdio(struct spawn *s, const struct hc_req_spawn *q,
 	/* the shadow checked these; the spawner trusts no request either */
 	if (nfds - used != (int)q->fdmap.n)
 		return -EBADF;
+	err = hostd_spawn_check_fdmap(q);
+	if (err)
+		return err;
 	for (j = 0; j < q->fdmap.n; j++) {
-		if (q->fdmap.v[j] < 3 || q->fdmap.v[j] >= HOSTD_FDMAP_LIMIT)
-			return -EINVAL;
-		for (k = 0; k < j; k++)
-			if (q->fdmap.v[k] == q->fdmap.v[j])
-				return -EINVAL;
 		s->extra[j] = fds[used + j];
 		s->extra_to[j] = q->fdmap.v[j];
 	}
