@@ -310,13 +310,16 @@ int hc_encode(const struct hc_msg *m, void *buf, size_t cap)
 	struct hc_wbuf w = { .p = buf, .len = 0, .cap = cap };
 	int reply = !!(m->hflags & HC_HF_REPLY);
 	const struct hc_field *f = hc_op_fields(m->op, reply);
+	int bare = reply && (m->result < 0 || m->hflags & HC_HF_ACCEPTED);
 
 	/*
-	 * an error reply has no body, so any op can get one (-ENOSYS for
-	 * an op this side does not know)
+	 * an error reply and an accepted notice have no body, so any op can
+	 * get one (-ENOSYS for an op this side does not know)
 	 */
-	if (!f && !(reply && m->result < 0))
+	if (!f && !bare)
 		return -ENOSYS;
+	if (m->hflags & HC_HF_ACCEPTED && (!reply || m->result))
+		return -EINVAL;
 	if (w.cap > HC_MSG_MAX)
 		w.cap = HC_MSG_MAX;
 
@@ -326,7 +329,7 @@ int hc_encode(const struct hc_msg *m, void *buf, size_t cap)
 	put_u32(&w, m->tag);
 	put_u32(&w, m->subject);
 	put_u64(&w, m->result);
-	if (!(reply && m->result < 0))
+	if (!bare)
 		for (; f->type != HC_T_END; f++)
 			put_field(&w, m, f);
 	if (w.err)
@@ -601,7 +604,11 @@ int hc_decode(struct hc_msg *m, const void *buf, size_t len)
 	f = hc_op_fields(m->op, reply);
 	/* an error reply is a bare header, whatever the op */
 	if (reply && m->result < 0)
-		return len == HC_HDR_SIZE ? 0 : -EBADMSG;
+		return len == HC_HDR_SIZE && !(m->hflags & HC_HF_ACCEPTED) ?
+		       0 : -EBADMSG;
+	/* and so is an accepted notice, which has no result */
+	if (m->hflags & HC_HF_ACCEPTED)
+		return reply && !m->result && len == HC_HDR_SIZE ? 0 : -EBADMSG;
 	if (!f)
 		return -ENOSYS;
 	/*
@@ -630,6 +637,15 @@ void hc_hdr_set_subject(void *buf, hc_u32 subject)
 
 	for (i = 0; i < 4; i++)
 		p[i] = (subject >> (8 * i)) & 0xff;
+}
+
+void hc_hdr_set_tag(void *buf, hc_u32 tag)
+{
+	hc_u8 *p = (hc_u8 *)buf + 8;	/* after len, op, hflags */
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (tag >> (8 * i)) & 0xff;
 }
 
 const char *hc_strv_next(const struct hc_strv *v, hc_u32 *pos)

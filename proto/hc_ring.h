@@ -8,6 +8,8 @@
  *   1  first version: one control block, N slots of one message each.
  *      Later, still version 1 (the word was reserved and zero): host_beat.
  *      A guest facing a host that leaves it zero times out as before.
+ *   2  requests in flight: ACCEPTED, RECV and LATE slots, rep_tag. A host
+ *      and a guest of different versions do not bind.
  *
  * Layout (all integers little-endian; offsets from the start of the memory)
  *   The memory is a power of two in size (QEMU requires it) and is cut into
@@ -28,14 +30,41 @@
  *   rings may merge into one wake-up: each side scans the slots it waits on.
  *
  * Slot states (the state word of struct hc_ring_slot)
- *   FREE  the guest owns the slot and may fill it.
- *   REQ   the guest wrote subject, req_len and the request, then stored REQ.
- *   BUSY  the host took the request (informational: the guest never waits
- *         for BUSY and never reuses a slot before DONE).
- *   DONE  the host wrote rep_len and the reply, then stored DONE.
- *   The guest returns a DONE slot to FREE after copying the reply out. A
- *   guest that gave up waiting (timeout, fatal signal) leaves the slot out of
- *   use until it sees DONE, so a late reply never lands in a newer request.
+ *   FREE      the guest owns the slot and may fill it.
+ *   REQ       the guest wrote subject, req_len, seq and the request, then
+ *             stored REQ.
+ *   BUSY      the host took the request (informational: the guest never
+ *             waits for BUSY and never reuses a slot before DONE or
+ *             ACCEPTED).
+ *   DONE      the host wrote rep_len, rep_seq and the reply, then stored
+ *             DONE. The guest copies the reply out and stores FREE.
+ *   ACCEPTED  the host wrote rep_seq and stored ACCEPTED: the request is in
+ *             flight (it waits for an event: a host program's exit, a lock,
+ *             a FIFO's other end, data on a pipe) and its reply will come
+ *             later in a RECV slot. The slot is the guest's again at once.
+ *   RECV      the guest offers the slot, empty, for a late reply: it stores
+ *             RECV and rings. The host keeps the slots offered to it.
+ *   LATE      the host wrote subject, rep_tag, rep_len and the late reply
+ *             into a RECV slot, then stored LATE. The guest finds the
+ *             request by (subject, rep_tag), copies the reply out and
+ *             stores FREE, or RECV to offer the slot again.
+ *   A guest that gave up waiting (timeout, fatal signal) leaves a slot out
+ *   of use until it sees DONE or ACCEPTED, so a reply never lands in a
+ *   newer request; a request of its that was accepted it cancels (CANCEL
+ *   by tag) and its late reply it drops (closing a handle that a late
+ *   OPENAT returned). A slot of the host's (BUSY or RECV) that the guest
+ *   overwrites with REQ is taken as a request.
+ *
+ * Requests in flight
+ *   The host accepts a request only when the subject is an in-flight one
+ *   (HC_CAP_INFLIGHT in the HELLO exchange) and its shadow has actually put
+ *   it in flight; everything else is answered DONE in its own slot, as in
+ *   version 1. Tags of a subject's requests must be distinct among those
+ *   not yet answered: a request that reuses one is answered -EINVAL. The
+ *   guest keeps as many RECV slots offered as it has requests accepted, up
+ *   to a few; the host queues a late reply while no RECV slot is offered.
+ *   The host accepts at most HC_RING_ACCEPTED_MAX requests of a VM at once;
+ *   past that a request holds its slot until DONE, as in version 1.
  *
  * Liveness
  *   While it serves, the host increments host_beat at least every
@@ -91,7 +120,7 @@ typedef uint64_t hc_le64;
 #endif
 
 #define HC_RING_MAGIC		0x47524348u	/* "HCRG" in memory */
-#define HC_RING_VERSION		1
+#define HC_RING_VERSION		2
 
 /* Default geometry: 8 MiB of 128 KiB blocks, 63 slots. */
 #define HC_RING_SLOT_SIZE	HC_MSG_MAX
@@ -108,6 +137,12 @@ typedef uint64_t hc_le64;
 #define HC_SLOT_REQ		1u
 #define HC_SLOT_BUSY		2u
 #define HC_SLOT_DONE		3u
+#define HC_SLOT_ACCEPTED	4u
+#define HC_SLOT_RECV		5u
+#define HC_SLOT_LATE		6u
+
+/* Requests of one VM the host holds accepted at once (version 2). */
+#define HC_RING_ACCEPTED_MAX	256u
 
 /* hdr.host_state */
 #define HC_RING_HOST_INIT	0u	/* not yet ready */
@@ -152,12 +187,13 @@ struct hc_ring_hdr {
 /* One slot's descriptor: a 64-byte line of its own. */
 struct hc_ring_slot {
 	hc_le32 state;		/* HC_SLOT_*: release store, acquire load */
-	hc_le32 subject;	/* guest: the subject the request is for */
+	hc_le32 subject;	/* guest: the request's; host: a LATE reply's */
 	hc_le32 req_len;	/* guest: request bytes in the data area */
 	hc_le32 rep_len;	/* host: reply bytes in the data area */
 	hc_le32 seq;		/* guest: bumped per request; host echoes */
-	hc_le32 rep_seq;	/* host: seq of the request it answered */
-	hc_le32 reserved[10];	/* zero */
+	hc_le32 rep_seq;	/* host: seq of the request answered/accepted */
+	hc_le32 rep_tag;	/* host, in a LATE slot: the request's tag */
+	hc_le32 reserved[9];	/* zero */
 };
 
 #if defined(__KERNEL__) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)

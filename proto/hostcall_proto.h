@@ -22,7 +22,8 @@
  * Header (24 bytes, little-endian):
  *   u32 len      whole message, header included, <= HC_MSG_MAX
  *   u16 op       enum hc_op
- *   u16 hflags   HC_HF_REPLY, number of attached fds (HC_HF_NFDS_MASK)
+ *   u16 hflags   HC_HF_REPLY, HC_HF_ACCEPTED, number of attached fds
+ *                (HC_HF_NFDS_MASK)
  *   u32 tag      chosen by the requester, echoed in the reply
  *   u32 subject  subject id (informational on the Unix transport)
  *   s64 result   replies: >= 0 or -errno; requests: 0
@@ -87,10 +88,18 @@ typedef int64_t hc_s64;
 #define HC_FDS_MAX		16
 
 #define HC_HELLO_KEEP_HANDLES	(1u << 0)
-#define HC_HELLO_FLAGS		HC_HELLO_KEEP_HANDLES	/* all known flags */
+/* tell when a request goes in flight (HC_HF_ACCEPTED); a relay's flag */
+#define HC_HELLO_TELL_ACCEPTED	(1u << 1)
+#define HC_HELLO_FLAGS		(HC_HELLO_KEEP_HANDLES | HC_HELLO_TELL_ACCEPTED)
 
 /* Header flags. */
 #define HC_HF_REPLY		0x8000
+/*
+ * With HC_HF_REPLY: not the reply but the notice that the request of this
+ * op and tag is now in flight; its reply follows later. A bare header with
+ * result 0, sent only to a peer whose HELLO set HC_HELLO_TELL_ACCEPTED.
+ */
+#define HC_HF_ACCEPTED		0x4000
 #define HC_HF_NFDS_MASK		0x001f	/* fds attached to this message */
 
 /* Directory handle meaning "the subject's working directory". */
@@ -355,7 +364,8 @@ const struct hc_field *hc_op_fields(unsigned int op, int reply);
  * @buf: output buffer
  * @cap: its size
  *
- * A reply with m->result < 0 is encoded with no body.
+ * A reply with m->result < 0, and an HC_HF_ACCEPTED notice, is encoded
+ * with no body.
  * Returns: the encoded length; -ENOSYS for an unknown op (except in an error
  * reply, which is a bare header for any op); -EMSGSIZE if the message would
  * exceed @cap or HC_MSG_MAX; -ENAMETOOLONG for a string longer than its
@@ -386,7 +396,8 @@ int hc_decode_hdr(struct hc_msg *m, const void *buf, size_t len);
  * an op this codec does not know (the header in @m is still valid);
  * -EPROTONOSUPPORT for a HELLO request of a version older than
  * HC_PROTO_VERSION_MIN (its version is in m->req.hello.version). An error
- * reply (a bare header with result < 0) decodes for any op.
+ * reply (a bare header with result < 0) and an HC_HF_ACCEPTED notice (a
+ * bare reply header with result 0) decode for any op.
  */
 int hc_decode(struct hc_msg *m, const void *buf, size_t len);
 
@@ -396,6 +407,13 @@ int hc_decode(struct hc_msg *m, const void *buf, size_t len);
  * checked the message).
  */
 void hc_hdr_set_subject(void *buf, hc_u32 subject);
+
+/**
+ * hc_hdr_set_tag() - rewrite the tag of an encoded message in place (a
+ * transport that tags requests itself, so that tags are unique among all
+ * it has in flight, and gives each reply back its caller's tag).
+ */
+void hc_hdr_set_tag(void *buf, hc_u32 tag);
 
 /**
  * hc_strv_next() - walk a string vector (argv, envp) as decoded.

@@ -1162,6 +1162,66 @@ Test(roundtrip, error_reply_of_any_op_number)
 	cr_expect_eq(bad, 0, "%d op numbers", bad);
 }
 
+/*
+ * An accepted notice is a bare reply header with result 0, for any op; it
+ * is refused on a request, with a result, or with a body.
+ */
+Test(roundtrip, accepted_notice)
+{
+	unsigned char buf[HC_HDR_SIZE + 8];
+	struct hc_msg m = { .op = HC_OP_WAIT, .hflags = HC_HF_REPLY | HC_HF_ACCEPTED,
+			    .tag = 77, .subject = 3 }, d = { 0 };
+	int n;
+
+	n = hc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(n, HC_HDR_SIZE, "notice encoded with %d bytes", n);
+	cr_expect_eq(hc_decode(&d, buf, n), 0);
+	cr_expect(d.op == HC_OP_WAIT && d.tag == 77 && d.subject == 3 && !d.result &&
+		  d.hflags == (HC_HF_REPLY | HC_HF_ACCEPTED));
+	m.op = 0xfff0;		/* any op number */
+	n = hc_encode(&m, buf, sizeof(buf));
+	cr_expect(n == HC_HDR_SIZE && !hc_decode(&d, buf, n), "notice of an unknown op");
+
+	m.op = HC_OP_WAIT;
+	m.result = 5;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "notice with a result");
+	m.result = 0;
+	m.hflags = HC_HF_ACCEPTED;
+	cr_expect_eq(hc_encode(&m, buf, sizeof(buf)), -EINVAL, "notice on a request");
+
+	/* decoding: the same refusals, and no body */
+	m.hflags = HC_HF_REPLY | HC_HF_ACCEPTED;
+	n = hc_encode(&m, buf, sizeof(buf));
+	buf[20] = 1;		/* result 1 */
+	cr_expect_eq(hc_decode(&d, buf, n), -EBADMSG, "decoded with a result");
+	buf[20] = 0xff;		/* result < 0: an error reply cannot be a notice */
+	memset(buf + 21, 0xff, 3);
+	buf[23] = 0xff;
+	cr_expect_eq(hc_decode(&d, buf, n), -EBADMSG, "decoded as an error reply");
+	n = hc_encode(&m, buf, sizeof(buf));
+	buf[7] &= ~(HC_HF_REPLY >> 8);
+	cr_expect_eq(hc_decode(&d, buf, n), -EBADMSG, "decoded on a request");
+	n = hc_encode(&m, buf, sizeof(buf));
+	memset(buf + n, 0, 8);
+	set_len(buf, n + 8);
+	cr_expect_eq(hc_decode(&d, buf, n + 8), -EBADMSG, "decoded with a body");
+}
+
+/* hc_hdr_set_tag() and hc_hdr_set_subject() rewrite only their fields. */
+Test(roundtrip, header_rewrites)
+{
+	struct hc_msg m = { .op = HC_OP_GETCWD, .tag = 1, .subject = 2 }, d = { 0 };
+	unsigned char buf[256];
+	int n = hc_encode(&m, buf, sizeof(buf));
+
+	cr_assert_gt(n, 0);
+	hc_hdr_set_tag(buf, 0xa1b2c3d4);
+	hc_hdr_set_subject(buf, 0x01020304);
+	cr_assert_eq(hc_decode(&d, buf, n), 0);
+	cr_expect(d.op == HC_OP_GETCWD && d.tag == 0xa1b2c3d4 && d.subject == 0x01020304 &&
+		  !d.hflags && !d.result);
+}
+
 Test(roundtrip, largest_strings_and_blobs)
 {
 	static unsigned char buf[HC_MSG_MAX];
