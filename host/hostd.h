@@ -224,6 +224,7 @@ struct hostd_shadow {
 	unsigned int slot;		/* subject id = slot + 1 */
 	int helloed;
 	int keep_handles;		/* HC_HELLO_KEEP_HANDLES: no fds in replies */
+	int tell_accepted;		/* HELLO: HC_HELLO_TELL_ACCEPTED */
 	int bye;			/* HC_OP_BYE served: exit after the reply */
 	int told_old;			/* logged a too old client's HELLO */
 	int *handles;			/* directory handles: fd, or -1 */

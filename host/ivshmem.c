@@ -13,10 +13,15 @@
  * gave it. One hostcalld serves one VM, so no guest can reach another VM's
  * subjects: by construction, not by a check.
  *
- * Subjects are served in parallel, each by its shadow, and each one's
- * requests in order: the relay sends a subject's next request only after
- * the shadow answered the previous one, and never blocks on a shadow. A
- * shadow stalled on a FIFO stalls only its own subject.
+ * Subjects are served in parallel, each by its shadow, and the relay never
+ * blocks on a shadow. A subject with requests in flight (HC_CAP_INFLIGHT)
+ * gets each request as it comes, and its shadow says when one goes in
+ * flight (HC_HF_ACCEPTED, asked for with HC_HELLO_TELL_ACCEPTED): the slot
+ * is given back to the guest as ACCEPTED, and the reply comes later in a
+ * slot the guest offers (RECV, then LATE), or waits in a queue here until
+ * one is offered. Any other subject's requests are sent one at a time, each
+ * after the previous one's reply; a shadow stalled on a FIFO then stalls
+ * only its own subject.
  */
 #include <endian.h>
 #include <errno.h>
@@ -44,22 +49,46 @@
 /* The relay's private record of one ring slot. */
 struct iv_slot {
 	int busy;		/* taken from the ring, not yet answered */
+	int recv;		/* offered by the guest (RECV) for a late reply */
 	hc_u32 seq;		/* the guest's seq, echoed in rep_seq */
 	hc_u32 subject;		/* as the slot said when taken */
 	hc_u16 op;		/* of the request, for error replies */
 	hc_u32 tag;
 	void *req;		/* private copy until it is sent */
 	hc_u32 len;
-	int next;		/* next slot in the subject's queue, or -1 */
+	int next;		/* next slot in the subject's list, or -1 */
 	int created;		/* a HELLO that made its subject (see iv_sub_read) */
+};
+
+/* A request the guest was told is in flight (ACCEPTED): no slot holds it. */
+struct iv_acc {
+	hc_u32 tag;
+	hc_u16 op;
+	struct iv_acc *next;
+};
+
+/* A late reply waiting for a RECV slot. */
+struct iv_late {
+	hc_u32 subject, tag, len;
+	struct iv_late *next;
+	unsigned char buf[];
+};
+
+/* A list of slots, linked through iv_slot.next, oldest first. */
+struct iv_list {
+	int head, tail;
 };
 
 /* A subject of this VM, by id - 1. */
 struct iv_subject {
 	int sock;		/* socketpair end to its shadow; -1: none */
 	pid_t pid;		/* the shadow, as the subject table had it */
-	int head, tail;		/* its queue of slots, oldest first */
-	int sent;		/* the head is at the shadow */
+	struct iv_list queue;	/* taken, not yet sent */
+	struct iv_list sent;	/* at the shadow, not yet answered */
+	unsigned int nsent;
+	struct iv_acc *acc;	/* accepted, not yet answered */
+	int inflight;		/* HC_CAP_INFLIGHT: requests sent as they come */
+	int wantout;		/* the socket was full: wait for POLLOUT */
 };
 
 struct iv {
@@ -83,6 +112,8 @@ struct iv {
 	hc_u32 *pfd_id;
 	unsigned char *rbuf;		/* a shadow's reply */
 	int kick;			/* a slot went DONE: signal the guest */
+	unsigned int naccepted;		/* iv_acc records of all subjects */
+	struct iv_late *late, **late_tail;	/* late replies without a slot */
 	hc_u32 beat;			/* the last host_beat written */
 	struct timespec beat_at;	/* when */
 	int told_old;			/* logged a too old guest's HELLO */
@@ -190,6 +221,157 @@ static void iv_fail(struct iv *iv, hc_u32 i, hc_s64 err)
 	iv_finish(iv, i, buf, n > 0 ? (hc_u32)n : 0);
 }
 
+static void iv_list_add(struct iv *iv, struct iv_list *l, int i)
+{
+	iv->slots[i].next = -1;
+	if (l->tail >= 0)
+		iv->slots[l->tail].next = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static int iv_list_pop(struct iv *iv, struct iv_list *l)
+{
+	int i = l->head;
+
+	if (i >= 0) {
+		l->head = iv->slots[i].next;
+		if (l->head < 0)
+			l->tail = -1;
+	}
+	return i;
+}
+
+/* Unlink the slot whose request has @tag. Returns: the slot, or -1. */
+static int iv_list_take(struct iv *iv, struct iv_list *l, hc_u32 tag)
+{
+	int i, prev = -1;
+
+	for (i = l->head; i >= 0; prev = i, i = iv->slots[i].next) {
+		if (iv->slots[i].tag != tag)
+			continue;
+		if (prev >= 0)
+			iv->slots[prev].next = iv->slots[i].next;
+		else
+			l->head = iv->slots[i].next;
+		if (l->tail == i)
+			l->tail = prev;
+		return i;
+	}
+	return -1;
+}
+
+static int iv_list_has(struct iv *iv, const struct iv_list *l, hc_u32 tag)
+{
+	int i;
+
+	for (i = l->head; i >= 0; i = iv->slots[i].next)
+		if (iv->slots[i].tag == tag)
+			return 1;
+	return 0;
+}
+
+/*
+ * Publish a late reply of @subject (an encoded reply, @len bytes) in a RECV
+ * slot the guest offered, or queue it until one is offered.
+ */
+static void iv_late_put(struct iv *iv, hc_u32 subject, const void *rep, hc_u32 len)
+{
+	struct hc_msg h;
+	struct iv_late *l;
+	hc_u32 i;
+
+	if (len > iv->slot_size || hc_decode_hdr(&h, rep, len))
+		return;		/* never: replies are checked before */
+	for (i = 0; i < iv->nslots; i++) {
+		struct hc_ring_slot *d = iv_desc(iv, i);
+
+		if (!iv->slots[i].recv)
+			continue;
+		memcpy(iv_data(iv, i), rep, len);
+		iv_store(&d->subject, subject);
+		iv_store(&d->rep_tag, h.tag);
+		iv_store(&d->rep_len, len);
+		/* Pairs with the guest's acquire load: the reply is visible first. */
+		__atomic_store_n(&d->state, htole32(HC_SLOT_LATE), __ATOMIC_RELEASE);
+		iv->slots[i].recv = 0;
+		iv->kick = 1;
+		return;
+	}
+	l = malloc(sizeof(*l) + len);
+	if (!l) {
+		hostd_log(HOSTD_NAME ": subject %u: a late reply dropped: out of memory",
+			  subject);
+		return;
+	}
+	l->subject = subject;
+	l->tag = h.tag;
+	l->len = len;
+	l->next = NULL;
+	memcpy(l->buf, rep, len);
+	*iv->late_tail = l;
+	iv->late_tail = &l->next;
+}
+
+/* The guest offered RECV slots: give them the late replies that wait. */
+static void iv_late_flush(struct iv *iv)
+{
+	struct iv_late *l;
+
+	while ((l = iv->late)) {
+		hc_u32 i;
+
+		for (i = 0; i < iv->nslots && !iv->slots[i].recv; i++)
+			;
+		if (i == iv->nslots)
+			return;
+		iv->late = l->next;
+		if (!iv->late)
+			iv->late_tail = &iv->late;
+		iv_late_put(iv, l->subject, l->buf, l->len);
+		free(l);
+	}
+}
+
+static void iv_late_drop(struct iv *iv)
+{
+	while (iv->late) {
+		struct iv_late *l = iv->late;
+
+		iv->late = l->next;
+		free(l);
+	}
+	iv->late_tail = &iv->late;
+}
+
+/* Unlink subject @sub's accepted request @tag. Returns: it, or NULL. */
+static struct iv_acc *iv_acc_take(struct iv *iv, struct iv_subject *sub, hc_u32 tag)
+{
+	struct iv_acc **pp, *a;
+
+	for (pp = &sub->acc; (a = *pp); pp = &a->next)
+		if (a->tag == tag) {
+			*pp = a->next;
+			iv->naccepted--;
+			return a;
+		}
+	return NULL;
+}
+
+/* A bare error reply to accepted request @a of @subject, late. */
+static void iv_acc_fail(struct iv *iv, hc_u32 subject, struct iv_acc *a, hc_s64 err)
+{
+	struct hc_msg m = {
+		.op = a->op, .hflags = HC_HF_REPLY, .tag = a->tag,
+		.subject = subject, .result = err,
+	};
+	unsigned char buf[HC_HDR_SIZE];
+
+	if (hc_encode(&m, buf, sizeof(buf)) == HC_HDR_SIZE)
+		iv_late_put(iv, subject, buf, HC_HDR_SIZE);
+}
+
 /*
  * The guest waits for a reply as long as the beat moves (hc_ring.h,
  * "Liveness"): bump it every HC_RING_BEAT_MS while the loop runs.
@@ -246,43 +428,64 @@ static int iv_sub_attach(struct iv *iv, hc_u32 id, int sock)
 		return -errno;
 	sub->sock = sock;
 	sub->pid = hostd_slot_pid(id - 1);
-	sub->head = sub->tail = -1;
-	sub->sent = 0;
+	sub->queue = sub->sent = (struct iv_list){ -1, -1 };
+	sub->nsent = 0;
+	sub->acc = NULL;
+	sub->inflight = 0;
+	sub->wantout = 0;
 	iv->active[iv->nactive++] = id;
 	return 0;
 }
 
-/* Send the subject's next request once the shadow is free. */
+/*
+ * Send what the subject's queue holds: all of it to an in-flight subject
+ * (until its socket is full: then on POLLOUT), else the next request once
+ * the shadow answered the previous one.
+ */
 static void iv_sub_send(struct iv *iv, struct iv_subject *sub)
 {
-	while (sub->head >= 0 && !sub->sent) {
-		struct iv_slot *s = &iv->slots[sub->head];
-		int i = sub->head, err;
+	sub->wantout = 0;
+	while (sub->queue.head >= 0 && (sub->inflight || !sub->nsent)) {
+		struct iv_slot *s = &iv->slots[sub->queue.head];
+		int err;
 
 		err = hc_sock_send(sub->sock, s->req, s->len, NULL, 0);
-		if (!err) {
-			sub->sent = 1;
-			free(s->req);
-			s->req = NULL;
+		if (err == -EAGAIN && sub->nsent) {
+			sub->wantout = 1;
 			return;
 		}
-		/* one request at a time: the socket is never full; a gone
-		 * shadow shows as EOF soon */
-		sub->head = s->next;
-		if (sub->head < 0)
-			sub->tail = -1;
-		iv_fail(iv, i, err == -EAGAIN ? -EAGAIN : -EIO);
+		iv_list_pop(iv, &sub->queue);
+		if (err) {
+			/* a gone shadow shows as EOF soon */
+			iv_fail(iv, s - iv->slots, err == -EAGAIN ? -EAGAIN : -EIO);
+			continue;
+		}
+		free(s->req);
+		s->req = NULL;
+		iv_list_add(iv, &sub->sent, s - iv->slots);
+		sub->nsent++;
 	}
+}
+
+/* Whether a request of @sub that is not yet answered has @tag. */
+static int iv_sub_has_tag(struct iv *iv, struct iv_subject *sub, hc_u32 tag)
+{
+	struct iv_acc *a;
+
+	for (a = sub->acc; a; a = a->next)
+		if (a->tag == tag)
+			return 1;
+	return iv_list_has(iv, &sub->queue, tag) || iv_list_has(iv, &sub->sent, tag);
 }
 
 static void iv_sub_enqueue(struct iv *iv, struct iv_subject *sub, hc_u32 i)
 {
-	iv->slots[i].next = -1;
-	if (sub->tail >= 0)
-		iv->slots[sub->tail].next = i;
-	else
-		sub->head = i;
-	sub->tail = i;
+	/* replies are told apart by their tags */
+	if (iv_sub_has_tag(iv, sub, iv->slots[i].tag)) {
+		iv_fail(iv, i, -EINVAL);
+		return;
+	}
+	iv_list_add(iv, &sub->queue, i);
 	iv_sub_send(iv, sub);
 }
 
@@ -348,6 +551,7 @@ static void iv_sub_stop(struct iv *iv, hc_u32 id)
 static void iv_sub_close(struct iv *iv, hc_u32 id)
 {
 	struct iv_subject *sub = iv_sub(iv, id);
+	struct iv_list *lists[2];
 	unsigned int k;
 	int i;
 
@@ -355,17 +559,22 @@ static void iv_sub_close(struct iv *iv, hc_u32 id)
 		return;
 	while (iv_sub_read(iv, id) > 0)
 		;
-	if (sub->sent)
+	if (sub->nsent)
 		iv_sub_stop(iv, id);
-	for (i = sub->head; i >= 0; ) {
-		int next = iv->slots[i].next;
+	lists[0] = &sub->sent;
+	lists[1] = &sub->queue;
+	for (k = 0; k < 2; k++)
+		while ((i = iv_list_pop(iv, lists[k])) >= 0)
+			iv_fail(iv, i, iv->slots[i].op == HC_OP_BYE ? 0 : -EIO);
+	while (sub->acc) {
+		struct iv_acc *a = iv_acc_take(iv, sub, sub->acc->tag);
 
-		iv_fail(iv, i, iv->slots[i].op == HC_OP_BYE ? 0 : -EIO);
-		i = next;
+		iv_acc_fail(iv, id, a, -EIO);
+		free(a);
 	}
 	close(sub->sock);
 	sub->sock = -1;
-	sub->head = sub->tail = -1;
+	sub->nsent = 0;
 	for (k = 0; k < iv->nactive; k++)
 		if (iv->active[k] == id) {
 			iv->active[k] = iv->active[--iv->nactive];
@@ -384,7 +593,8 @@ static void iv_close_fds(int *fds, int n)
  * connection: the relay keeps the connection, and the guest gets only the
  * id. Returns: the result for the guest.
  */
-static hc_s64 iv_fork_reply(struct iv *iv, hc_s64 id, int *fds, int nfds)
+static hc_s64 iv_fork_reply(struct iv *iv, struct iv_subject *parent, hc_s64 id,
+			    int *fds, int nfds)
 {
 	int err;
 
@@ -397,6 +607,8 @@ static hc_s64 iv_fork_reply(struct iv *iv, hc_s64 id, int *fds, int nfds)
 		close(fds[0]);	/* the new shadow sees EOF and goes */
 		return err == -EEXIST ? -EAGAIN : err;
 	}
+	/* the new shadow is a copy of its parent's */
+	iv->subs[id - 1].inflight = parent->inflight;
 	if (iv->cfg->verbose)
 		hostd_log(HOSTD_NAME ": subject %lld: forked for the guest", (long long)id);
 	return id;
@@ -404,10 +616,11 @@ static hc_s64 iv_fork_reply(struct iv *iv, hc_s64 id, int *fds, int nfds)
 
 /*
  * A HELLO reply as the guest gets it: the ring carries no fds, so fds_max
- * is 0. An error reply stays as it is.
+ * is 0. An error reply stays as it is. The subject has requests in flight
+ * if the reply offers them.
  * Returns: 0, or -EBADMSG if it does not decode as a HELLO reply.
  */
-static int iv_hello_reply(unsigned char *buf, ssize_t n)
+static int iv_hello_reply(struct iv_subject *sub, unsigned char *buf, ssize_t n)
 {
 	struct hc_msg r;
 
@@ -416,7 +629,60 @@ static int iv_hello_reply(unsigned char *buf, ssize_t n)
 	if (r.result < 0)
 		return 0;
 	r.rep.hello.fds_max = 0;
+	sub->inflight = !!(r.rep.hello.caps & HC_CAP_INFLIGHT);
 	return hc_encode(&r, buf, n) == n ? 0 : -EBADMSG;
+}
+
+/*
+ * The shadow put request @tag in flight: give its slot back to the guest
+ * as ACCEPTED; the reply comes late. Past HC_RING_ACCEPTED_MAX, or out of
+ * memory, the request keeps its slot until answered, as before.
+ * Returns: 0, or -EPROTO for a notice that makes no sense.
+ */
+static int iv_accepted(struct iv *iv, struct iv_subject *sub, hc_u16 op, hc_u32 tag)
+{
+	struct iv_acc *a;
+	struct iv_slot *s;
+	int i;
+
+	if (!sub->inflight || !hostd_op_has(op, HC_OPF_BLOCKS))
+		return -EPROTO;
+	i = iv_list_take(iv, &sub->sent, tag);
+	if (i < 0)
+		return -EPROTO;
+	s = &iv->slots[i];
+	a = iv->naccepted < HC_RING_ACCEPTED_MAX && s->op == op ?
+	    malloc(sizeof(*a)) : NULL;
+	if (!a) {
+		iv_list_add(iv, &sub->sent, i);		/* order no longer matters */
+		return s->op == op ? 0 : -EPROTO;
+	}
+	a->tag = tag;
+	a->op = op;
+	a->next = sub->acc;
+	sub->acc = a;
+	iv->naccepted++;
+	sub->nsent--;
+	iv_store(&iv_desc(iv, i)->rep_len, 0);
+	iv_store(&iv_desc(iv, i)->rep_seq, s->seq);
+	__atomic_store_n(&iv_desc(iv, i)->state, htole32(HC_SLOT_ACCEPTED),
+			 __ATOMIC_RELEASE);
+	free(s->req);
+	s->req = NULL;
+	s->busy = 0;
+	iv->kick = 1;
+	return 0;
+}
+
+/* Publish reply @buf (@n bytes) in slot @i, or late for @a (slot -1). */
+static void iv_answer(struct iv *iv, hc_u32 id, int i, struct iv_acc *a,
+		      const void *buf, hc_u32 n)
+{
+	if (i >= 0)
+		iv_finish(iv, i, buf, n);
+	else
+		iv_late_put(iv, id, buf, n);
+	free(a);
 }
 
 /*
@@ -428,9 +694,10 @@ static int iv_hello_reply(unsigned char *buf, ssize_t n)
 static int iv_sub_read(struct iv *iv, hc_u32 id)
 {
 	struct iv_subject *sub = &iv->subs[id - 1];
-	int fds[HC_SOCK_FDS_MAX], nfds, i;
-	struct iv_slot *s;
+	int fds[HC_SOCK_FDS_MAX], nfds, i, created = 0;
+	struct iv_acc *a = NULL;
 	struct hc_msg r;
+	hc_u16 op;
 	ssize_t n;
 
 	n = hc_sock_recv(sub->sock, iv->rbuf, HC_MSG_MAX, fds, &nfds);
@@ -442,28 +709,41 @@ static int iv_sub_read(struct iv *iv, hc_u32 id)
 				  id, strerror((int)-n));
 		return -1;
 	}
-	i = sub->head;
-	if (i < 0 || !sub->sent) {
+	if (hc_decode_hdr(&r, iv->rbuf, n) || !(r.hflags & HC_HF_REPLY) ||
+	    (hc_u64)n > iv->slot_size || (r.hflags & HC_HF_NFDS_MASK) != nfds)
+		goto malformed;
+	if (r.hflags & HC_HF_ACCEPTED) {
+		if (nfds || iv_accepted(iv, sub, r.op, r.tag))
+			goto malformed;
+		return 1;
+	}
+	/* the oldest request is the one answered, unless in flight */
+	i = -1;
+	if (sub->inflight)
+		i = iv_list_take(iv, &sub->sent, r.tag);
+	else if (sub->sent.head >= 0 && iv->slots[sub->sent.head].tag == r.tag)
+		i = iv_list_pop(iv, &sub->sent);
+	if (i >= 0) {
+		sub->nsent--;
+		op = iv->slots[i].op;
+		created = iv->slots[i].created;
+	} else if ((a = iv_acc_take(iv, sub, r.tag))) {
+		op = a->op;
+	} else {
 		hostd_log(HOSTD_NAME ": subject %u: a message from its shadow that "
 			  "answers nothing: closing the subject", id);
 		iv_close_fds(fds, nfds);
 		return -1;
 	}
-	s = &iv->slots[i];
-	sub->head = s->next;
-	if (sub->head < 0)
-		sub->tail = -1;
-	sub->sent = 0;
-	if (hc_decode_hdr(&r, iv->rbuf, n) || !(r.hflags & HC_HF_REPLY) ||
-	    r.op != s->op || r.tag != s->tag || (hc_u64)n > iv->slot_size ||
-	    (r.hflags & HC_HF_NFDS_MASK) != nfds) {
-		hostd_log(HOSTD_NAME ": subject %u: a malformed reply from its shadow: "
-			  "closing the subject", id);
-		iv_close_fds(fds, nfds);
-		iv_fail(iv, i, -EIO);
-		return -1;
+	if (r.op != op) {
+		if (i >= 0)
+			iv_fail(iv, i, -EIO);
+		else
+			iv_acc_fail(iv, id, a, -EIO);
+		free(a);
+		goto malformed;
 	}
-	if (s->created && r.result < 0) {
+	if (created && r.result < 0) {
 		/*
 		 * The shadow refused the HELLO that made its subject: the guest
 		 * never learns the id, so nothing could end the subject later.
@@ -477,33 +757,36 @@ static int iv_sub_read(struct iv *iv, hc_u32 id)
 				  "ends", id, strerror((int)-r.result));
 		return -1;
 	}
-	if (r.op == HC_OP_HELLO && !nfds) {
-		if (iv_hello_reply(iv->rbuf, n)) {
-			hostd_log(HOSTD_NAME ": subject %u: a malformed HELLO reply from "
-				  "its shadow: closing the subject", id);
+	if (r.op == HC_OP_HELLO && !nfds && iv_hello_reply(sub, iv->rbuf, n)) {
+		hostd_log(HOSTD_NAME ": subject %u: a malformed HELLO reply from "
+			  "its shadow: closing the subject", id);
+		if (i >= 0)
 			iv_fail(iv, i, -EIO);
-			return -1;
-		}
-		iv_finish(iv, i, iv->rbuf, n);
-		iv_sub_send(iv, sub);
-		return 1;
+		free(a);
+		return -1;
 	}
 	if (r.op == HC_OP_FORK_SUBJECT && r.result > 0) {
-		r.result = iv_fork_reply(iv, r.result, fds, nfds);
+		r.result = iv_fork_reply(iv, sub, r.result, fds, nfds);
 	} else if (nfds) {
 		iv_close_fds(fds, nfds);
 		r.result = -EPROTO;	/* fds cannot cross the ring: a shadow bug */
 	} else {
-		iv_finish(iv, i, iv->rbuf, n);
+		iv_answer(iv, id, i, a, iv->rbuf, n);
 		iv_sub_send(iv, sub);
 		return 1;
 	}
 	/* the reply as the guest sees it: no fds, maybe another result */
 	r.hflags = HC_HF_REPLY;
 	n = hc_encode(&r, iv->rbuf, HC_MSG_MAX);
-	iv_finish(iv, i, iv->rbuf, n > 0 ? n : 0);
+	iv_answer(iv, id, i, a, iv->rbuf, n > 0 ? n : 0);
 	iv_sub_send(iv, sub);
 	return 1;
+
+malformed:
+	hostd_log(HOSTD_NAME ": subject %u: a malformed reply from its shadow: "
+		  "closing the subject", id);
+	iv_close_fds(fds, nfds);
+	return -1;
 }
 
 /* ---- requests ---- */
@@ -530,7 +813,7 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
 	}
 	if (err)
 		return err;
-	m.req.hello.flags |= HC_HELLO_KEEP_HANDLES;
+	m.req.hello.flags |= HC_HELLO_KEEP_HANDLES | HC_HELLO_TELL_ACCEPTED;
 	n = hc_encode(&m, s->req, s->len);
 	if (n != (int)s->len)
 		return n < 0 ? n : -EBADMSG;
@@ -561,7 +844,7 @@ static int iv_subject_op(struct iv *iv, struct iv_slot *s, hc_u16 op, hc_u32 *id
 		return iv_hello(iv, s, id);
 	case HC_OP_BYE:
 		sub = iv_sub(iv, *id);
-		if (sub && sub->sent)
+		if (sub && sub->nsent)
 			iv_sub_stop(iv, *id);
 		return 0;
 	default:
@@ -618,9 +901,15 @@ static void iv_scan(struct iv *iv)
 		if (iv->slots[i].busy)
 			continue;	/* ours until answered, whatever it says */
 		state = le32toh(__atomic_load_n(&iv_desc(iv, i)->state, __ATOMIC_ACQUIRE));
-		if (state == HC_SLOT_REQ)
+		if (state == HC_SLOT_REQ) {
+			/* a RECV slot filled with a request is the guest's again */
+			iv->slots[i].recv = 0;
 			iv_take(iv, i);
+		} else if (state == HC_SLOT_RECV) {
+			iv->slots[i].recv = 1;
+		}
 	}
+	iv_late_flush(iv);
 }
 
 /* ---- QEMU ---- */
@@ -659,6 +948,7 @@ static void iv_qemu_drop(struct iv *iv)
 
 	while (iv->nactive)
 		iv_sub_close(iv, iv->active[0]);
+	iv_late_drop(iv);
 	for (i = 0; i < iv->nslots; i++) {
 		free(iv->slots[i].req);
 		memset(&iv->slots[i], 0, sizeof(iv->slots[i]));
@@ -834,8 +1124,11 @@ static int iv_poll_once(struct iv *iv)
 	p[3] = (struct pollfd){ .fd = iv->host_efd, .events = POLLIN };
 	for (k = 0; k < iv->nactive; k++) {
 		iv->pfd_id[k] = iv->active[k];
+		struct iv_subject *sub = &iv->subs[iv->active[k] - 1];
+
 		p[n++] = (struct pollfd){
-			.fd = iv->subs[iv->active[k] - 1].sock, .events = POLLIN,
+			.fd = sub->sock,
+			.events = POLLIN | (sub->wantout ? POLLOUT : 0),
 		};
 	}
 	if (poll(p, n, iv_beat(iv)) < 0) {
@@ -855,7 +1148,9 @@ static int iv_poll_once(struct iv *iv)
 
 		if (!p[k].revents || !sub || sub->sock != p[k].fd)
 			continue;	/* closed meanwhile */
-		if (iv_sub_read(iv, id) < 0)
+		if (p[k].revents & POLLOUT)
+			iv_sub_send(iv, sub);
+		if (p[k].revents & ~POLLOUT && iv_sub_read(iv, id) < 0)
 			iv_sub_close(iv, id);
 	}
 	if (p[2].revents && iv->qemu >= 0)
@@ -874,6 +1169,8 @@ int hostd_ivshmem_run(const struct hostd_config *cfg)
 		.cfg = cfg, .lsock = -1, .newsock = -1, .qemu = -1, .memfd = -1,
 		.host_efd = -1, .guest_efd = -1,
 	};
+
+	iv.late_tail = &iv.late;
 	int err;
 
 	err = iv_ring_create(&iv);

@@ -94,6 +94,7 @@ hc_s64 hostd_op_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 	r->fds_max = HC_FDS_MAX;
 	r->caps = HC_CAPS;
 	sh->keep_handles = !!(q->flags & HC_HELLO_KEEP_HANDLES);
+	sh->tell_accepted = !!(q->flags & HC_HELLO_TELL_ACCEPTED);
 	/* a subject that cannot have requests in flight is served as before */
 	if (q->caps & HC_CAP_INFLIGHT && !sh->inflight && hostd_inflight_hello(sh))
 		r->caps &= ~(hc_u64)HC_CAP_INFLIGHT;
@@ -497,6 +498,21 @@ static int shadow_reply(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 re
 	return err;
 }
 
+/*
+ * Tell the peer (the ring's relay) that request @m is in flight, so that it
+ * can give the request's slot back to the guest: HC_HF_ACCEPTED.
+ */
+static int shadow_accepted(struct hostd_shadow *sh, const struct hc_msg *m)
+{
+	struct hc_msg n = {
+		.op = m->op, .hflags = HC_HF_REPLY | HC_HF_ACCEPTED,
+		.tag = m->tag, .subject = sh->slot + 1,
+	};
+	int len = hc_encode(&n, sh->outbuf, HC_MSG_MAX);
+
+	return len < 0 ? len : shadow_send(sh, sh->outbuf, len, NULL, 0);
+}
+
 int hostd_reply_late(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 res)
 {
 	if (sh->cfg->verbose)
@@ -557,7 +573,7 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 	if (res == HOSTD_PARKED) {
 		/* answered when it completes (inflight.c), logged then */
 		close_fds(rq.in_fds, &rq.nin);
-		return 0;
+		return sh->tell_accepted ? shadow_accepted(sh, &m) : 0;
 	}
 	if (sh->cfg->verbose)
 		shadow_log_op(sh, &m, decoded, res);
