@@ -34,7 +34,10 @@ struct hostcall_transport;
  * @name: short name, shown by HOSTCALL_IOC_INFO
  * @submit: send the encoded request @req (@req_len bytes) for @subject and
  *	wait for the reply, which is copied to @rep (room for @rep_cap bytes;
- *	@rep may be @req). May sleep. Returns the reply's length, or -EIO (no
+ *	@rep may be @req). May sleep. With HOSTCALL_SUBMIT_INTR in @flags, a
+ *	signal that comes while the request is in flight on the host cancels
+ *	it there (CANCEL): the reply, which then follows soon, says -EINTR or
+ *	what the request did meanwhile. Returns the reply's length, or -EIO (no
  *	answer in time, or the transport is going away), -EINTR (fatal
  *	signal), -EPROTO (the host's reply does not fit its slot or @rep_cap).
  *	The reply is not decoded: the caller does that.
@@ -42,17 +45,40 @@ struct hostcall_transport;
  *	the reply, which nobody reads (BYE when the last user is gone). May
  *	sleep until the transport can take it. Returns 0 once it is sent, or
  *	-EIO, -EINTR as @submit.
- * @cancel: make every caller sleeping in @submit return -EIO soon; called
- *	once, when the transport is being removed, with ->dead already set.
+ * @start: send the encoded request @req for @subject and return without
+ *	waiting; when the reply comes, it is copied to @a->rep (or @a->len is
+ *	set to -errno) and @a->done is called. May sleep until the transport
+ *	can take the request. Returns 0 once it is sent (@a->done will be
+ *	called, unless @abandon comes first), or -errno as @submit.
+ * @abandon: the caller of @start goes away before @a->done was called:
+ *	the request is cancelled on the host, its reply dropped, and @a is
+ *	never touched again. Returns: true if @a->done was called already (or
+ *	is being called: then @a is still touched until it returns).
+ * @cancel: make every caller sleeping in @submit return -EIO soon, and end
+ *	the calls of @start with -EIO; called once, when the transport is
+ *	being removed, with ->dead already set.
  * @release: free the transport after its last reference is gone.
+ *
+ * A caller of @submit killed while its request is in flight on the host
+ * (a FIFO open, a wait for a host program) does not wait for it: the
+ * transport cancels the request (CANCEL by tag) and drops its reply, and
+ * closes the host's handle if the reply was a successful OPENAT.
  */
+struct hostcall_async;
+
+/* &hostcall_transport_ops.submit's @flags */
+#define HOSTCALL_SUBMIT_INTR	(1u << 0)
+
 struct hostcall_transport_ops {
 	const char *name;
 	int (*submit)(struct hostcall_transport *t, u32 subject,
 		      const void *req, size_t req_len, void *rep,
-		      size_t rep_cap);
+		      size_t rep_cap, unsigned int flags);
 	int (*post)(struct hostcall_transport *t, u32 subject,
 		    const void *req, size_t req_len);
+	int (*start)(struct hostcall_transport *t, u32 subject,
+		     const void *req, size_t req_len, struct hostcall_async *a);
+	bool (*abandon)(struct hostcall_transport *t, struct hostcall_async *a);
 	void (*cancel)(struct hostcall_transport *t);
 	void (*release)(struct hostcall_transport *t);
 };
@@ -72,6 +98,22 @@ struct hostcall_transport {
 	struct rw_semaphore users;
 	bool dead;
 	u32 msg_max;
+};
+
+/**
+ * struct hostcall_async - a call made with &hostcall_transport_ops.start.
+ * @rep: where the reply is copied, @rep_cap bytes
+ * @rep_cap: its size; a longer reply ends the call with -EMSGSIZE
+ * @len: once @done is called: the reply's length, or -errno
+ * @done: called once, in atomic context, when the call is over
+ * @priv: the transport's
+ */
+struct hostcall_async {
+	void *rep;
+	size_t rep_cap;
+	int len;
+	void (*done)(struct hostcall_async *a);
+	void *priv;
 };
 
 /* Module parameter: how long a call waits for the host, 0 = forever. */
@@ -113,7 +155,8 @@ void hostcall_transport_put(struct hostcall_transport *t);
  * and -EIO at once if @t is dead.
  */
 int hostcall_submit(struct hostcall_transport *t, u32 subject,
-		    const void *req, size_t req_len, void *rep, size_t rep_cap);
+		    const void *req, size_t req_len, void *rep, size_t rep_cap,
+		    unsigned int flags);
 
 /**
  * hostcall_post() - send an encoded request through @t without waiting for
@@ -121,6 +164,16 @@ int hostcall_submit(struct hostcall_transport *t, u32 subject,
  */
 void hostcall_post(struct hostcall_transport *t, u32 subject,
 		   const void *req, size_t req_len);
+
+/**
+ * hostcall_start() - start an encoded request through @t, as
+ * &hostcall_transport_ops.start; -EIO at once if @t is dead.
+ */
+int hostcall_start(struct hostcall_transport *t, u32 subject,
+		   const void *req, size_t req_len, struct hostcall_async *a);
+
+/** hostcall_abandon() - as &hostcall_transport_ops.abandon. */
+bool hostcall_abandon(struct hostcall_transport *t, struct hostcall_async *a);
 
 /* hostcall_req.c: requests, and the calls every part of the module makes */
 
@@ -143,6 +196,8 @@ void hostcall_post(struct hostcall_transport *t, u32 subject,
  *	(strings and blobs it points to must stay until the call returns)
  * @r: the reply, as hostcall_req_call() decoded and checked it; its strings
  *	and blobs point into @buf
+ * @user_tag: a request from user space: its own tag, given back in the
+ *	reply (hostcall_user_retag())
  * @rep_room: bytes of strings and blobs the reply may carry (READ: the
  *	length asked for; a path: HC_PATH_MAX + 1); 0 for fixed fields only
  * @buf: the message buffer: @small, or a kvmalloc()ed one
@@ -154,6 +209,7 @@ void hostcall_post(struct hostcall_transport *t, u32 subject,
 struct hostcall_req {
 	struct hc_msg m;
 	struct hc_msg r;
+	u32 user_tag;
 	size_t rep_room;
 	void *buf;
 	size_t cap;
@@ -277,6 +333,20 @@ int hostcall_fork_subject(struct hostcall_transport *t, u32 parent);
  */
 void hostcall_post_bye(struct hostcall_transport *t, u32 subject);
 
+/**
+ * hostcall_post_cancel() - CANCEL the request tagged @tag of @subject,
+ * without waiting; and hostcall_post_close(), CLOSE of host handle
+ * @handle. For a caller that went away while its request was in flight.
+ */
+void hostcall_post_cancel(struct hostcall_transport *t, u32 subject, u32 tag);
+void hostcall_post_close(struct hostcall_transport *t, u32 subject, u32 handle);
+
+/**
+ * hostcall_new_tag() - a tag no other request of the module in flight has
+ * (transport-wide: one counter for every subject).
+ */
+u32 hostcall_new_tag(void);
+
 /* hostcall_subject.c: the subjects of one open of /dev/hostcall */
 
 /* Processes that may share one open of /dev/hostcall, each with a subject. */
@@ -363,6 +433,24 @@ void hostcall_dev_unregister(void);
 /** hostcall_dev_ioctl() - the ioctls of proto/hostcall_dev.h. */
 long hostcall_dev_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg);
+
+/**
+ * hostcall_user_retag() - give the checked user request in @req (encoded
+ * in req->buf) subject @id and a tag of the module's, keeping its own in
+ * req->user_tag for the reply.
+ */
+void hostcall_user_retag(struct hostcall_req *req, u32 id);
+
+/* hostcall_acall.c: call files (HOSTCALL_CALL_ASYNC) */
+
+/**
+ * hostcall_acall_new() - start the checked user request in @req (@len
+ * bytes) on the caller's subject of @f (opened as @dev) without waiting,
+ * and make the call file it is answered on. Frees @req.
+ * Returns: the new fd, or -errno.
+ */
+int hostcall_acall_new(struct file *dev, struct hostcall_devfile *f,
+		       struct hostcall_req *req, size_t len);
 
 /* hostcall_stream.c: stream files */
 

@@ -34,7 +34,8 @@ static int hostcall_user_request(struct hostcall_req *req,
 	struct hc_msg *m = &req->m;
 	int err, opf;
 
-	if (c->flags || c->req_len < HC_HDR_SIZE || c->req_len > HC_MSG_MAX)
+	if (c->flags & ~HOSTCALL_CALL_ASYNC || c->req_len < HC_HDR_SIZE ||
+	    c->req_len > HC_MSG_MAX)
 		return -EINVAL;
 	/* room for any reply, so that one too large for the caller is
 	 * EMSGSIZE, after the call, not EPROTO
@@ -48,11 +49,23 @@ static int hostcall_user_request(struct hostcall_req *req,
 		return -EINVAL;
 	if (m->hflags & (HC_HF_REPLY | HC_HF_NFDS_MASK) || m->result)
 		return -EINVAL;
-	/* the module makes and ends subjects itself (open, fork, close) */
+	/*
+	 * the module makes and ends subjects itself (open, fork, close), and
+	 * cancels the requests of callers that go away
+	 */
 	opf = hc_op_flags(m->op);
-	if (opf < 0 || opf & HC_OPF_SUBJECT)
+	if (opf < 0 || opf & HC_OPF_SUBJECT || m->op == HC_OP_CANCEL)
 		return -EINVAL;
 	return 0;
+}
+
+void hostcall_user_retag(struct hostcall_req *req, u32 id)
+{
+	req->user_tag = req->m.tag;
+	req->m.tag = hostcall_new_tag();
+	req->m.subject = id;
+	hc_hdr_set_subject(req->buf, id);
+	hc_hdr_set_tag(req->buf, req->m.tag);
 }
 
 /*
@@ -65,17 +78,21 @@ static int hostcall_user_submit(struct hostcall_devfile *f, u32 id,
 {
 	int ret;
 
-	hc_hdr_set_subject(req->buf, id);
-	ret = hostcall_submit(f->tp, id, req->buf, len, req->buf, req->cap);
+	/* tags are the module's: unique among all it has in flight */
+	hostcall_user_retag(req, id);
+	/* a signal interrupts a request in flight, as it would a syscall */
+	ret = hostcall_submit(f->tp, id, req->buf, len, req->buf, req->cap,
+			      HOSTCALL_SUBMIT_INTR);
 	if (ret < 0)
 		return ret;
 	len = ret;
 	ret = hostcall_check_reply(&req->r, req->buf, len, req->m.op,
 				   req->m.tag);
+	hc_hdr_set_tag(req->buf, req->user_tag);
 	return ret ? ret : len;
 }
 
-static long hostcall_ioc_call(struct hostcall_devfile *f,
+static long hostcall_ioc_call(struct file *file, struct hostcall_devfile *f,
 			      struct hostcall_call __user *uc)
 {
 	struct hostcall_req *req;
@@ -89,6 +106,8 @@ static long hostcall_ioc_call(struct hostcall_devfile *f,
 	err = hostcall_user_request(req, &c);
 	if (err)
 		goto out_free;
+	if (c.flags & HOSTCALL_CALL_ASYNC)
+		return hostcall_acall_new(file, f, req, c.req_len);
 	i = hostcall_subject_get(&f->subjects, &id);
 	if (i < 0) {
 		err = i;
@@ -443,7 +462,7 @@ long hostcall_dev_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case HOSTCALL_IOC_CALL:
-		return hostcall_ioc_call(f, p);
+		return hostcall_ioc_call(file, f, p);
 	case HOSTCALL_IOC_INFO:
 		return hostcall_ioc_info(f, p);
 	case HOSTCALL_IOC_OPEN:

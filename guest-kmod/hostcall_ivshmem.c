@@ -3,29 +3,64 @@
  * The ivshmem-doorbell transport: a PCI driver for QEMU's ivshmem device
  * (1af4:1110) whose BAR2 holds the request ring of proto/hc_ring.h. A call
  * takes a free slot, writes the request, rings the host's doorbell and
- * sleeps until the host's MSI-X interrupt reports the slot DONE.
+ * sleeps until the host's MSI-X interrupt reports the slot DONE, or
+ * ACCEPTED: then the request is in flight on the host, the slot is free
+ * again, and the reply comes later in a slot this driver offers for late
+ * replies (RECV), found by subject and tag when the host marks it LATE.
  */
 #include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/list.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "hostcall.h"
 #include "../proto/hc_ring.h"
 
 #define HOSTCALL_IV_NAME	"hostcall"
 
-/* Guest-private state of one slot; all flags under hostcall_ivshmem.lock. */
+/* Slots offered for late replies at most, however many calls are accepted. */
+#define HOSTCALL_IV_RECV_MAX	4
+
+/* Bytes of a late reply that nobody waits for the module looks at. */
+#define HOSTCALL_IV_ORPHAN_REP	128
+
+struct hostcall_ivshmem;
+
+/*
+ * One call on the ring, from its request to its reply; all fields but the
+ * identity under hostcall_ivshmem.lock. A caller of ->submit has it on its
+ * stack; a caller of ->start in its struct hostcall_async (->priv); a call
+ * whose caller went away is an orphan on the heap, whose work item cancels
+ * the request on the host and drops the reply.
+ */
+struct hostcall_ivcall {
+	u32 subject, tag;
+	u16 op;
+	int slot;		/* the reply's slot once @completed */
+	bool late;		/* it is a LATE slot, not the request's */
+	bool accepted;		/* on hostcall_ivshmem.accepted */
+	bool completed;
+	bool orphan;
+	bool cancel;		/* orphan: CANCEL still to send */
+	struct list_head node;	/* hostcall_ivshmem.accepted */
+	struct completion done;	/* ->submit's caller sleeps on it */
+	struct hostcall_async *async;
+	struct hostcall_ivshmem *iv;
+	struct work_struct work;	/* orphan */
+	struct list_head orphans;	/* hostcall_ivshmem.orphans */
+};
+
+/* Guest-private state of one slot; under hostcall_ivshmem.lock. */
 struct hostcall_ivslot {
-	struct completion done;
 	u32 seq;
-	bool waiting;		/* a caller sleeps on @done */
-	bool completed;		/* the interrupt saw DONE for that caller */
-	bool abandoned;		/* the caller gave up: free the slot on DONE */
+	struct hostcall_ivcall *call;	/* while REQ: who gets DONE/ACCEPTED */
 };
 
 struct hostcall_ivshmem {
@@ -38,11 +73,17 @@ struct hostcall_ivshmem {
 	u32 nslots;
 	u32 doorbell;			/* value that rings the host */
 	int irq;
-	spinlock_t lock;		/* @free, @inflight, slot flags */
+	spinlock_t lock;		/* everything below */
 	unsigned long *free;		/* slots nobody uses */
-	unsigned long *inflight;	/* slots waiting for DONE */
+	unsigned long *inflight;	/* REQ slots waiting for DONE/ACCEPTED */
+	unsigned long *recv;		/* RECV slots offered to the host */
+	unsigned int nrecv;
+	unsigned int naccepted;
+	struct list_head accepted;	/* calls the host accepted */
+	struct list_head orphans;	/* calls nobody waits for */
 	wait_queue_head_t slot_wq;	/* callers waiting for a free slot */
 	struct hostcall_ivslot *slots;
+	struct workqueue_struct *wq;	/* the orphans' work */
 };
 
 static struct hostcall_ivshmem *to_iv(struct hostcall_transport *t)
@@ -135,58 +176,226 @@ static bool hostcall_iv_take_slot(struct hostcall_ivshmem *iv, u32 *slot)
 static void hostcall_iv_free_slot_locked(struct hostcall_ivshmem *iv, u32 i)
 {
 	WRITE_ONCE(hostcall_iv_desc(iv, i)->state, cpu_to_le32(HC_SLOT_FREE));
-	iv->slots[i].abandoned = false;
-	clear_bit(i, iv->inflight);
 	set_bit(i, iv->free);
+	wake_up(&iv->slot_wq);
+}
+
+/*
+ * Called with iv->lock held, for a slot the guest owns and does not need
+ * any more: offered for late replies while fewer are offered than calls
+ * are accepted (up to HOSTCALL_IV_RECV_MAX), else free. Returns: true if
+ * it was offered, and the host must be rung.
+ */
+static bool hostcall_iv_recycle_locked(struct hostcall_ivshmem *iv, u32 i)
+{
+	if (iv->nrecv >= min_t(unsigned int, iv->naccepted, HOSTCALL_IV_RECV_MAX)) {
+		hostcall_iv_free_slot_locked(iv, i);
+		return false;
+	}
+	set_bit(i, iv->recv);
+	iv->nrecv++;
+	/* the host takes it when it scans, after the doorbell */
+	smp_store_release(&hostcall_iv_desc(iv, i)->state,
+			  cpu_to_le32(HC_SLOT_RECV));
+	return true;
+}
+
+static void hostcall_iv_ring(struct hostcall_ivshmem *iv)
+{
+	writel(iv->doorbell, iv->regs + HC_IVSHMEM_DOORBELL);
+}
+
+/* Release a completed call's reply slot. Returns: true to ring the host. */
+static bool hostcall_iv_put_reply_locked(struct hostcall_ivshmem *iv,
+					 struct hostcall_ivcall *c)
+{
+	if (c->late)
+		return hostcall_iv_recycle_locked(iv, c->slot);
+	hostcall_iv_free_slot_locked(iv, c->slot);
+	return false;
+}
+
+/*
+ * Check what the host wrote into the reply slot of completed call @c and
+ * copy at most @cap bytes of the reply to @rep: the length must fit both.
+ * Returns: the reply's length, or -EPROTO, or -EMSGSIZE (@cap too small).
+ */
+static int hostcall_iv_copy_reply(struct hostcall_ivshmem *iv,
+				  struct hostcall_ivcall *c, void *rep,
+				  size_t cap, bool trunc)
+{
+	struct hc_ring_slot *d = hostcall_iv_desc(iv, c->slot);
+	u32 len = le32_to_cpu(READ_ONCE(d->rep_len));
+	u32 seq = le32_to_cpu(READ_ONCE(d->rep_seq));
+
+	if (!c->late && seq != iv->slots[c->slot].seq) {
+		dev_warn_ratelimited(&iv->pdev->dev,
+				     "slot %d: reply to request %u, expected %u\n",
+				     c->slot, seq, iv->slots[c->slot].seq);
+		return -EPROTO;
+	}
+	if (len < HC_HDR_SIZE || len > iv->slot_size) {
+		dev_warn_ratelimited(&iv->pdev->dev,
+				     "slot %d: bad reply length %u\n", c->slot, len);
+		return -EPROTO;
+	}
+	if (len > cap && !trunc)
+		return -EMSGSIZE;
+	memcpy(rep, hostcall_iv_data(iv, c->slot), min_t(size_t, len, cap));
+	return len;
+}
+
+/*
+ * Called with iv->lock held: @c's reply is in slot @i. A caller of
+ * ->submit is woken and copies it; a call of ->start gets it copied here
+ * (replies of async calls are small); an orphan's work item deals with it.
+ * Returns: true to ring the host.
+ */
+static bool hostcall_iv_complete_locked(struct hostcall_ivshmem *iv,
+					struct hostcall_ivcall *c, u32 i,
+					bool late)
+{
+	struct hostcall_async *a = c->async;
+	bool ring;
+
+	c->slot = i;
+	c->late = late;
+	c->completed = true;
+	if (c->orphan) {
+		queue_work(iv->wq, &c->work);
+		return false;
+	}
+	if (!a) {
+		complete(&c->done);
+		return false;
+	}
+	a->len = hostcall_iv_copy_reply(iv, c, a->rep, a->rep_cap, false);
+	ring = hostcall_iv_put_reply_locked(iv, c);
+	a->done(a);
+	return ring;
+}
+
+/* Called with iv->lock held: the host took @c's request into flight. */
+static void hostcall_iv_accept_locked(struct hostcall_ivshmem *iv,
+				      struct hostcall_ivcall *c)
+{
+	c->accepted = true;
+	list_add_tail(&c->node, &iv->accepted);
+	iv->naccepted++;
+	if (c->orphan) {
+		c->cancel = true;
+		queue_work(iv->wq, &c->work);
+	}
+}
+
+static struct hostcall_ivcall *
+hostcall_iv_find_accepted(struct hostcall_ivshmem *iv, u32 subject, u32 tag)
+{
+	struct hostcall_ivcall *c;
+
+	list_for_each_entry(c, &iv->accepted, node)
+		if (c->subject == subject && c->tag == tag)
+			return c;
+	return NULL;
+}
+
+/* A request slot @i went DONE or ACCEPTED. Returns: true to ring the host. */
+static bool hostcall_iv_irq_req(struct hostcall_ivshmem *iv, u32 i, u32 state)
+{
+	struct hc_ring_slot *d = hostcall_iv_desc(iv, i);
+	struct hostcall_ivcall *c = iv->slots[i].call;
+
+	if (state == HC_SLOT_ACCEPTED &&
+	    le32_to_cpu(READ_ONCE(d->rep_seq)) != iv->slots[i].seq) {
+		dev_warn_ratelimited(&iv->pdev->dev,
+				     "slot %u: accepted request %u, expected %u\n",
+				     i, le32_to_cpu(READ_ONCE(d->rep_seq)),
+				     iv->slots[i].seq);
+		return false;	/* wait for the host to say what it means */
+	}
+	clear_bit(i, iv->inflight);
+	iv->slots[i].call = NULL;
+	if (state == HC_SLOT_DONE) {
+		if (c)
+			return hostcall_iv_complete_locked(iv, c, i, false);
+		hostcall_iv_free_slot_locked(iv, i);	/* posted: nobody reads */
+		return false;
+	}
+	if (c)
+		hostcall_iv_accept_locked(iv, c);
+	return hostcall_iv_recycle_locked(iv, i);
+}
+
+/*
+ * The request slot of the call for (@subject, @tag), if its ACCEPTED came
+ * after this interrupt's scan of the request slots had passed it: the host
+ * stored ACCEPTED before the LATE seen now, so it is visible now.
+ * Returns: true to ring the host.
+ */
+static bool hostcall_iv_irq_catch_up(struct hostcall_ivshmem *iv, u32 subject,
+				     u32 tag)
+{
+	unsigned long i;
+
+	for_each_set_bit(i, iv->inflight, iv->nslots) {
+		struct hostcall_ivcall *c = iv->slots[i].call;
+		u32 state = hostcall_iv_state(hostcall_iv_desc(iv, i));
+
+		if (c && c->subject == subject && c->tag == tag &&
+		    state == HC_SLOT_ACCEPTED)
+			return hostcall_iv_irq_req(iv, i, state);
+	}
+	return false;
+}
+
+/* RECV slot @i went LATE. Returns: true to ring the host. */
+static bool hostcall_iv_irq_late(struct hostcall_ivshmem *iv, u32 i)
+{
+	struct hc_ring_slot *d = hostcall_iv_desc(iv, i);
+	u32 subject = le32_to_cpu(READ_ONCE(d->subject));
+	u32 tag = le32_to_cpu(READ_ONCE(d->rep_tag));
+	struct hostcall_ivcall *c;
+	bool ring = false;
+
+	clear_bit(i, iv->recv);
+	iv->nrecv--;
+	c = hostcall_iv_find_accepted(iv, subject, tag);
+	if (!c) {
+		ring = hostcall_iv_irq_catch_up(iv, subject, tag);
+		c = hostcall_iv_find_accepted(iv, subject, tag);
+	}
+	if (!c) {
+		dev_warn_ratelimited(&iv->pdev->dev,
+				     "slot %u: late reply to subject %u tag %u, which nobody waits for\n",
+				     i, subject, tag);
+		return hostcall_iv_recycle_locked(iv, i) || ring;
+	}
+	list_del(&c->node);
+	c->accepted = false;
+	iv->naccepted--;
+	return hostcall_iv_complete_locked(iv, c, i, true) || ring;
 }
 
 static irqreturn_t hostcall_iv_irq(int irq, void *arg)
 {
 	struct hostcall_ivshmem *iv = arg;
-	bool freed = false;
+	bool ring = false;
 	unsigned long i;
 
 	spin_lock(&iv->lock);
 	for_each_set_bit(i, iv->inflight, iv->nslots) {
-		struct hostcall_ivslot *s = &iv->slots[i];
+		u32 state = hostcall_iv_state(hostcall_iv_desc(iv, i));
 
-		if (hostcall_iv_state(hostcall_iv_desc(iv, i)) != HC_SLOT_DONE)
-			continue;
-		if (s->abandoned) {
-			hostcall_iv_free_slot_locked(iv, i);
-			freed = true;
-		} else if (s->waiting && !s->completed) {
-			s->completed = true;
-			complete(&s->done);
-		}
+		if (state == HC_SLOT_DONE || state == HC_SLOT_ACCEPTED)
+			ring |= hostcall_iv_irq_req(iv, i, state);
 	}
+	for_each_set_bit(i, iv->recv, iv->nslots)
+		if (hostcall_iv_state(hostcall_iv_desc(iv, i)) == HC_SLOT_LATE)
+			ring |= hostcall_iv_irq_late(iv, i);
 	spin_unlock(&iv->lock);
-	if (freed)
-		wake_up(&iv->slot_wq);
+	if (ring)
+		hostcall_iv_ring(iv);
 	return IRQ_HANDLED;
-}
-
-/* Copy the reply of DONE slot @i out, after checking what the host wrote. */
-static int hostcall_iv_take_reply(struct hostcall_ivshmem *iv, u32 i, void *rep,
-				  size_t rep_cap)
-{
-	struct hc_ring_slot *d = hostcall_iv_desc(iv, i);
-	u32 len = le32_to_cpu(READ_ONCE(d->rep_len));
-	u32 seq = le32_to_cpu(READ_ONCE(d->rep_seq));
-
-	if (seq != iv->slots[i].seq) {
-		dev_warn_ratelimited(&iv->pdev->dev,
-				     "slot %u: reply to request %u, expected %u\n",
-				     i, seq, iv->slots[i].seq);
-		return -EPROTO;
-	}
-	if (len < HC_HDR_SIZE || len > iv->slot_size || len > rep_cap) {
-		dev_warn_ratelimited(&iv->pdev->dev,
-				     "slot %u: bad reply length %u\n", i, len);
-		return -EPROTO;
-	}
-	memcpy(rep, hostcall_iv_data(iv, i), len);
-	return len;
 }
 
 /* The host stopped on purpose (hostcalld's SIGTERM): fail at once. */
@@ -202,13 +411,85 @@ static bool hostcall_iv_host_gone(struct hostcall_ivshmem *iv)
 }
 
 /*
- * Put a request into a free slot and ring the host. With @abandon nobody
+ * The work of an orphan: send the CANCEL its request is owed, and once its
+ * reply is in, drop it (closing the handle a successful OPENAT left on the
+ * host), give the slot back and free the orphan.
+ */
+static void hostcall_iv_orphan_work(struct work_struct *work)
+{
+	struct hostcall_ivcall *c = container_of(work, struct hostcall_ivcall, work);
+	struct hostcall_ivshmem *iv = c->iv;
+	u8 *rep = NULL;
+	bool cancel, done, ring = false;
+	struct hc_msg *r = NULL;
+	int len = -ENOMEM;
+
+	spin_lock_irq(&iv->lock);
+	cancel = c->cancel && !c->completed;
+	c->cancel = false;
+	done = c->completed;
+	spin_unlock_irq(&iv->lock);
+	if (cancel)
+		hostcall_post_cancel(&iv->tp, c->subject, c->tag);
+	if (!done)
+		return;
+
+	if (c->op == HC_OP_OPENAT) {
+		rep = kmalloc(HOSTCALL_IV_ORPHAN_REP, GFP_KERNEL);
+		r = kmalloc(sizeof(*r), GFP_KERNEL);
+	}
+	spin_lock_irq(&iv->lock);
+	if (rep && r)
+		len = hostcall_iv_copy_reply(iv, c, rep, HOSTCALL_IV_ORPHAN_REP, true);
+	ring = hostcall_iv_put_reply_locked(iv, c);
+	list_del(&c->orphans);
+	spin_unlock_irq(&iv->lock);
+	if (ring)
+		hostcall_iv_ring(iv);
+	if (len > 0 && len <= HOSTCALL_IV_ORPHAN_REP &&
+	    !hostcall_check_reply(r, rep, len, c->op, c->tag) &&
+	    r->result >= 0 && r->result < HC_HANDLE_NONE)
+		hostcall_post_close(&iv->tp, c->subject, r->result);
+	kfree(r);
+	kfree(rep);
+	kfree(c);
+}
+
+/*
+ * The caller of call @c goes away before its reply: unless the reply is
+ * in already, @c becomes an orphan. @o is a fresh allocation for it.
+ * Called with iv->lock held. Returns: true if @c completed meanwhile (@o
+ * is not used).
+ */
+static bool hostcall_iv_orphan_locked(struct hostcall_ivshmem *iv,
+				      struct hostcall_ivcall *c,
+				      struct hostcall_ivcall *o, u32 req_slot)
+{
+	if (c->completed)
+		return true;
+	*o = *c;
+	o->orphan = true;
+	o->async = NULL;
+	INIT_WORK(&o->work, hostcall_iv_orphan_work);
+	list_add(&o->orphans, &iv->orphans);
+	if (c->accepted) {
+		list_replace(&c->node, &o->node);
+		o->cancel = true;
+		queue_work(iv->wq, &o->work);
+	} else {
+		iv->slots[req_slot].call = o;
+	}
+	return false;
+}
+
+/*
+ * Put a request into a free slot and ring the host. With no @c nobody
  * waits: the interrupt frees the slot when the host answers. Returns: 0
  * with *@slot the slot taken, or -errno.
  */
 static int hostcall_iv_start(struct hostcall_ivshmem *iv, u32 subject,
-			     const void *req, size_t req_len, bool abandon,
-			     u32 *slot)
+			     const void *req, size_t req_len,
+			     struct hostcall_ivcall *c, u32 *slot)
 {
 	struct hostcall_transport *t = &iv->tp;
 	struct hostcall_iv_wait w;
@@ -249,67 +530,111 @@ static int hostcall_iv_start(struct hostcall_ivshmem *iv, u32 subject,
 		spin_unlock_irq(&iv->lock);
 		return -EIO;
 	}
-	reinit_completion(&s->done);
-	s->waiting = !abandon;
-	s->abandoned = abandon;
-	s->completed = false;
+	s->call = c;
 	set_bit(i, iv->inflight);
 	spin_unlock_irq(&iv->lock);
 
 	/* Pairs with the host's acquire load: the request is visible first. */
 	smp_store_release(&d->state, cpu_to_le32(HC_SLOT_REQ));
-	writel(iv->doorbell, iv->regs + HC_IVSHMEM_DOORBELL);
+	hostcall_iv_ring(iv);
 	*slot = i;
 	return 0;
 }
 
+/* A call of @subject for the encoded request @req (its header tells). */
+static void hostcall_iv_call_init(struct hostcall_ivshmem *iv,
+				  struct hostcall_ivcall *c, u32 subject,
+				  const void *req, size_t req_len)
+{
+	struct hc_msg h;
+
+	memset(c, 0, sizeof(*c));
+	c->iv = iv;
+	c->subject = subject;
+	c->slot = -1;
+	init_completion(&c->done);
+	INIT_LIST_HEAD(&c->node);
+	if (!hc_decode_hdr(&h, req, req_len)) {
+		c->tag = h.tag;
+		c->op = h.op;
+	}
+}
+
+/*
+ * Sleep for @slice on call @c: killable, or interruptible once the host
+ * accepted it and @intr allows. Returns: as the wait_for_completion_*()
+ * functions, -ERESTARTSYS only for a signal that is not fatal.
+ */
+static long hostcall_iv_sleep(struct hostcall_ivshmem *iv,
+			      struct hostcall_ivcall *c, bool intr, long slice)
+{
+	bool accepted;
+	long left;
+
+	spin_lock_irq(&iv->lock);
+	accepted = c->accepted;
+	spin_unlock_irq(&iv->lock);
+	if (!intr || !accepted)
+		return wait_for_completion_killable_timeout(&c->done, slice);
+	left = wait_for_completion_interruptible_timeout(&c->done, slice);
+	if (left < 0 && fatal_signal_pending(current))
+		return -EINTR;
+	return left;
+}
+
 static int hostcall_iv_submit(struct hostcall_transport *t, u32 subject,
 			      const void *req, size_t req_len, void *rep,
-			 size_t rep_cap)
+			      size_t rep_cap, unsigned int flags)
 {
 	struct hostcall_ivshmem *iv = to_iv(t);
+	bool intr = flags & HOSTCALL_SUBMIT_INTR, ring;
+	struct hostcall_ivcall c, *o;
 	struct hostcall_iv_wait w;
-	struct hc_ring_slot *d;
-	struct hostcall_ivslot *s;
 	long left, slice;
 	u32 i;
 	int ret;
 
-	ret = hostcall_iv_start(iv, subject, req, req_len, false, &i);
+	hostcall_iv_call_init(iv, &c, subject, req, req_len);
+	ret = hostcall_iv_start(iv, subject, req, req_len, &c, &i);
 	if (ret)
 		return ret;
-	d = hostcall_iv_desc(iv, i);
-	s = &iv->slots[i];
 
 	hostcall_iv_wait_start(iv, &w);
 	do {
 		slice = hostcall_iv_wait_slice(iv, &w);
-		left = slice ? wait_for_completion_killable_timeout(&s->done, slice) : 0;
-	} while (slice && !left);
+		left = slice ? hostcall_iv_sleep(iv, &c, intr, slice) : 0;
+		if (left == -ERESTARTSYS) {
+			/* cancelled on the host: its reply comes soon */
+			hostcall_post_cancel(t, subject, c.tag);
+			intr = false;
+			left = 0;
+		}
+	} while (slice && !left && !READ_ONCE(c.completed));
 
 	spin_lock_irq(&iv->lock);
-	s->waiting = false;
-	if (!s->completed && !READ_ONCE(t->dead) &&
-	    hostcall_iv_state(d) == HC_SLOT_DONE) {
-		/* timed out though answered; not news if the host said GONE */
-		if (!left && !hostcall_iv_host_gone(iv))
-			dev_warn_once(&iv->pdev->dev, "lost a completion interrupt\n");
-		s->completed = true;
-	}
-	if (!s->completed) {
-		/* The host may still answer: keep the slot until it does. */
-		s->abandoned = true;
+	if (!c.completed) {
+		/* The host may still answer: the call outlives its caller. */
 		spin_unlock_irq(&iv->lock);
-		return left < 0 ? -EINTR : -EIO;
+		o = kmalloc(sizeof(*o), GFP_KERNEL | __GFP_NOFAIL);
+		spin_lock_irq(&iv->lock);
+		if (!hostcall_iv_orphan_locked(iv, &c, o, i)) {
+			spin_unlock_irq(&iv->lock);
+			return left < 0 ? -EINTR : -EIO;
+		}
+		kfree(o);
 	}
 	spin_unlock_irq(&iv->lock);
+	if (c.slot < 0)
+		return -EIO;	/* ended by hostcall_iv_cancel() */
 
-	ret = hostcall_iv_take_reply(iv, i, rep, rep_cap);
-
+	ret = hostcall_iv_copy_reply(iv, &c, rep, rep_cap, false);
+	if (ret == -EMSGSIZE)
+		ret = -EPROTO;	/* the caller sized @rep for any reply */
 	spin_lock_irq(&iv->lock);
-	hostcall_iv_free_slot_locked(iv, i);
+	ring = hostcall_iv_put_reply_locked(iv, &c);
 	spin_unlock_irq(&iv->lock);
-	wake_up(&iv->slot_wq);
+	if (ring)
+		hostcall_iv_ring(iv);
 	return ret;
 }
 
@@ -318,18 +643,94 @@ static int hostcall_iv_post(struct hostcall_transport *t, u32 subject,
 {
 	u32 i;
 
-	return hostcall_iv_start(to_iv(t), subject, req, req_len, true, &i);
+	return hostcall_iv_start(to_iv(t), subject, req, req_len, NULL, &i);
+}
+
+static int hostcall_iv_astart(struct hostcall_transport *t, u32 subject,
+			      const void *req, size_t req_len,
+			      struct hostcall_async *a)
+{
+	struct hostcall_ivshmem *iv = to_iv(t);
+	struct hostcall_ivcall *c;
+	u32 i;
+	int ret;
+
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	hostcall_iv_call_init(iv, c, subject, req, req_len);
+	c->async = a;
+	a->priv = c;
+	ret = hostcall_iv_start(iv, subject, req, req_len, c, &i);
+	if (ret) {
+		kfree(c);
+		a->priv = NULL;
+	}
+	return ret;
+}
+
+static bool hostcall_iv_abandon(struct hostcall_transport *t,
+				struct hostcall_async *a)
+{
+	struct hostcall_ivshmem *iv = to_iv(t);
+	struct hostcall_ivcall *c = a->priv, *o;
+	bool done;
+	u32 i;
+
+	if (!c)
+		return true;
+	o = kmalloc(sizeof(*o), GFP_KERNEL | __GFP_NOFAIL);
+	spin_lock_irq(&iv->lock);
+	done = c->completed;
+	if (!done) {
+		/* the request's slot, if it is still in one */
+		for (i = 0; i < iv->nslots && iv->slots[i].call != c; i++)
+			;
+		hostcall_iv_orphan_locked(iv, c, o, i);
+		o = NULL;
+	}
+	spin_unlock_irq(&iv->lock);
+	kfree(o);
+	kfree(c);
+	a->priv = NULL;
+	return done;
+}
+
+/* Called with iv->lock held: call @c gets no reply (the transport goes). */
+static void hostcall_iv_fail_locked(struct hostcall_ivcall *c)
+{
+	c->completed = true;
+	c->slot = -1;
+	if (c->async) {
+		c->async->len = -EIO;
+		c->async->done(c->async);
+	} else {
+		complete(&c->done);
+	}
 }
 
 static void hostcall_iv_cancel(struct hostcall_transport *t)
 {
 	struct hostcall_ivshmem *iv = to_iv(t);
+	struct hostcall_ivcall *c, *n;
 	u32 i;
 
 	spin_lock_irq(&iv->lock);
-	for (i = 0; i < iv->nslots; i++)
-		if (iv->slots[i].waiting)
-			complete(&iv->slots[i].done);
+	for (i = 0; i < iv->nslots; i++) {
+		c = iv->slots[i].call;
+		if (!c || c->orphan)
+			continue;
+		iv->slots[i].call = NULL;	/* its DONE frees the slot */
+		hostcall_iv_fail_locked(c);
+	}
+	list_for_each_entry_safe(c, n, &iv->accepted, node) {
+		if (c->orphan)
+			continue;
+		list_del_init(&c->node);
+		c->accepted = false;
+		iv->naccepted--;
+		hostcall_iv_fail_locked(c);
+	}
 	spin_unlock_irq(&iv->lock);
 	wake_up_all(&iv->slot_wq);
 }
@@ -337,8 +738,18 @@ static void hostcall_iv_cancel(struct hostcall_transport *t)
 static void hostcall_iv_release(struct hostcall_transport *t)
 {
 	struct hostcall_ivshmem *iv = to_iv(t);
+	struct hostcall_ivcall *c, *n;
 
+	/*
+	 * No interrupt comes any more, and hostcall_iv_remove() drained the
+	 * orphans' work: those left never get a reply.
+	 */
+	if (iv->wq)
+		destroy_workqueue(iv->wq);
+	list_for_each_entry_safe(c, n, &iv->orphans, orphans)
+		kfree(c);
 	kfree(iv->slots);
+	bitmap_free(iv->recv);
 	bitmap_free(iv->inflight);
 	bitmap_free(iv->free);
 	kfree(iv);
@@ -348,6 +759,8 @@ static const struct hostcall_transport_ops hostcall_iv_ops = {
 	.name = "ivshmem",
 	.submit = hostcall_iv_submit,
 	.post = hostcall_iv_post,
+	.start = hostcall_iv_astart,
+	.abandon = hostcall_iv_abandon,
 	.cancel = hostcall_iv_cancel,
 	.release = hostcall_iv_release,
 };
@@ -424,12 +837,15 @@ static int hostcall_iv_alloc(struct hostcall_ivshmem *iv)
 
 	iv->free = bitmap_zalloc(iv->nslots, GFP_KERNEL);
 	iv->inflight = bitmap_zalloc(iv->nslots, GFP_KERNEL);
+	iv->recv = bitmap_zalloc(iv->nslots, GFP_KERNEL);
 	iv->slots = kcalloc(iv->nslots, sizeof(*iv->slots), GFP_KERNEL);
-	if (!iv->free || !iv->inflight || !iv->slots)
+	iv->wq = alloc_workqueue("hostcall_orphans", WQ_UNBOUND, 0);
+	if (!iv->free || !iv->inflight || !iv->recv || !iv->slots || !iv->wq)
 		return -ENOMEM;
 	bitmap_fill(iv->free, iv->nslots);
+	/* a module loaded again finds the host's view of the slots as it was */
 	for (i = 0; i < iv->nslots; i++)
-		init_completion(&iv->slots[i].done);
+		WRITE_ONCE(hostcall_iv_desc(iv, i)->state, cpu_to_le32(HC_SLOT_FREE));
 	return 0;
 }
 
@@ -444,6 +860,8 @@ static int hostcall_iv_probe(struct pci_dev *pdev,
 	if (!iv)
 		return -ENOMEM;
 	iv->pdev = pdev;
+	INIT_LIST_HEAD(&iv->accepted);
+	INIT_LIST_HEAD(&iv->orphans);
 	iv->tp.ops = &hostcall_iv_ops;
 	iv->tp.msg_max = HC_MSG_MAX;
 	spin_lock_init(&iv->lock);
@@ -509,6 +927,8 @@ static void hostcall_iv_remove(struct pci_dev *pdev)
 	kref_get(&iv->tp.ref);
 	hostcall_transport_unregister(&iv->tp);
 	free_irq(iv->irq, iv);
+	/* the orphans' work touches the ring: done before it goes */
+	drain_workqueue(iv->wq);
 	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);
 	pci_disable_device(pdev);

@@ -142,6 +142,11 @@ static size_t hostcall_req_len_max(const struct hc_msg *m)
 	return len;
 }
 
+u32 hostcall_new_tag(void)
+{
+	return atomic_inc_return(&hostcall_next_tag);
+}
+
 /* Encode req->m for @subject with a new tag. Returns: its length, -errno. */
 static int hostcall_req_encode(struct hostcall_req *req, u32 subject)
 {
@@ -153,7 +158,7 @@ static int hostcall_req_encode(struct hostcall_req *req, u32 subject)
 	err = hostcall_req_room(req, min_t(size_t, cap, HC_MSG_MAX));
 	if (err)
 		return err;
-	m->tag = atomic_inc_return(&hostcall_next_tag);
+	m->tag = hostcall_new_tag();
 	m->subject = subject;
 	m->hflags &= ~HC_HF_REPLY;
 	return hc_encode(m, req->buf, req->cap);
@@ -167,7 +172,7 @@ int hostcall_req_call(struct hostcall_transport *t, u32 subject,
 	len = hostcall_req_encode(req, subject);
 	if (len < 0)
 		return len;
-	len = hostcall_submit(t, subject, req->buf, len, req->buf, req->cap);
+	len = hostcall_submit(t, subject, req->buf, len, req->buf, req->cap, 0);
 	if (len < 0)
 		return len;
 	return hostcall_check_reply(&req->r, req->buf, len, req->m.op,
@@ -246,13 +251,35 @@ int hostcall_fork_subject(struct hostcall_transport *t, u32 parent)
 	return id;
 }
 
-void hostcall_post_bye(struct hostcall_transport *t, u32 subject)
+/* Post @req for @subject, not waiting, and free it. */
+static void hostcall_req_post(struct hostcall_transport *t, u32 subject,
+			      struct hostcall_req *req)
 {
-	struct hostcall_req *req = hostcall_req_alloc(HC_OP_BYE);
 	int len;
 
 	len = hostcall_req_encode(req, subject);
 	if (len >= 0)
 		hostcall_post(t, subject, req->buf, len);
 	hostcall_req_free(req);
+}
+
+void hostcall_post_bye(struct hostcall_transport *t, u32 subject)
+{
+	hostcall_req_post(t, subject, hostcall_req_alloc(HC_OP_BYE));
+}
+
+void hostcall_post_cancel(struct hostcall_transport *t, u32 subject, u32 tag)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_CANCEL);
+
+	req->m.req.cancel.tag = tag;
+	hostcall_req_post(t, subject, req);
+}
+
+void hostcall_post_close(struct hostcall_transport *t, u32 subject, u32 handle)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_CLOSE);
+
+	req->m.req.close.fd = handle;
+	hostcall_req_post(t, subject, req);
 }

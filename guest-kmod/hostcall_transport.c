@@ -77,7 +77,8 @@ void hostcall_transport_put(struct hostcall_transport *t)
 }
 
 int hostcall_submit(struct hostcall_transport *t, u32 subject,
-		    const void *req, size_t req_len, void *rep, size_t rep_cap)
+		    const void *req, size_t req_len, void *rep, size_t rep_cap,
+		    unsigned int flags)
 {
 	int ret;
 
@@ -85,7 +86,8 @@ int hostcall_submit(struct hostcall_transport *t, u32 subject,
 	if (READ_ONCE(t->dead))
 		ret = -EIO;
 	else
-		ret = t->ops->submit(t, subject, req, req_len, rep, rep_cap);
+		ret = t->ops->submit(t, subject, req, req_len, rep, rep_cap,
+				     flags);
 	up_read(&t->users);
 	return ret;
 }
@@ -97,4 +99,23 @@ void hostcall_post(struct hostcall_transport *t, u32 subject,
 	if (!READ_ONCE(t->dead))
 		t->ops->post(t, subject, req, req_len);
 	up_read(&t->users);
+}
+
+int hostcall_start(struct hostcall_transport *t, u32 subject,
+		   const void *req, size_t req_len, struct hostcall_async *a)
+{
+	int ret;
+
+	down_read(&t->users);
+	if (READ_ONCE(t->dead))
+		ret = -EIO;
+	else
+		ret = t->ops->start(t, subject, req, req_len, a);
+	up_read(&t->users);
+	return ret;
+}
+
+bool hostcall_abandon(struct hostcall_transport *t, struct hostcall_async *a)
+{
+	return t->ops->abandon(t, a);
 }

@@ -41,7 +41,7 @@
  * @req_len: its length, HC_HDR_SIZE..HC_MSG_MAX
  * @rep_cap: room at @rep; HC_MSG_MAX always suffices
  * @rep_len: out: the reply's length
- * @flags:   zero
+ * @flags:   0, or HOSTCALL_CALL_ASYNC
  *
  * The module checks the request with hc_decode(), overwrites its subject
  * with the calling process's, sends it and checks the reply the same way
@@ -53,8 +53,24 @@
  * happen), EINTR (a fatal signal arrived while waiting); for a process's
  * first call also those of its FORK_SUBJECT (EAGAIN at the host's subject
  * limit) and EMFILE (more than 63 other live processes use the file). The
- * hostcall's own result is in the reply.
+ * hostcall's own result is in the reply. The reply carries the request's
+ * tag; on the ring the module tags requests itself. CANCEL is refused
+ * (EINVAL): a caller killed while its request is in flight on the host has
+ * it cancelled by the module.
+ *
+ * With HOSTCALL_CALL_ASYNC the ioctl does not wait: it returns a new fd,
+ * a "call file" (close-on-exec; @rep, @rep_cap and @rep_len are unused),
+ * on which the reply is read. poll() says POLLIN once the reply is in;
+ * read() of HOSTCALL_ASYNC_REP_MAX bytes gives it (waiting for it unless
+ * the file is O_NONBLOCK: then EAGAIN; a signal: EINTR), as often as it is
+ * read; its errors are those of the call, and EMSGSIZE for a reply longer
+ * than the buffer (or than HOSTCALL_ASYNC_REP_MAX: the reply is lost). A
+ * call file closed before its reply came cancels the request on the host
+ * (a WAIT for a host program stops waiting; the program runs on).
  */
+#define HOSTCALL_CALL_ASYNC	(1u << 0)
+#define HOSTCALL_ASYNC_REP_MAX	4096
+
 struct hostcall_call {
 	__u64 req;
 	__u64 rep;
