@@ -116,6 +116,7 @@ struct hc_async {
 	pid_t pid;		/* 0: free entry */
 	hc_u32 tag;
 	int fd;			/* the connection its WAIT went on */
+	int cfd;		/* or its call fd (transport's start), -1 */
 	int done;		/* the reply came: result and status */
 	int result;		/* pid, or -errno */
 	int status;
@@ -609,7 +610,7 @@ static int hc_async_setup(void)
 		hc_async_ep = fd;
 		hc_async_ep_link = -1;
 	}
-	if (hc_async_ep_link != hc_link.fd) {
+	if (hc_async_ep_link != hc_link.fd && hc_link.inflight) {
 		if (hc_async_ep_link >= 0)
 			epoll_ctl(hc_async_ep, EPOLL_CTL_DEL, hc_async_ep_link, NULL);
 		hc_async_ep_link = -1;
@@ -625,16 +626,50 @@ out:
 	return r;
 }
 
-/* The subject, on a link in flight, with hc_wait_fd()'s fds; under hc_lock. */
+/*
+ * The subject, on a link in flight or one whose transport starts calls
+ * (call fds), with hc_wait_fd()'s fds; under hc_lock.
+ */
 static int hc_async_ready(void)
 {
 	int r = hc_ready();
 
 	if (r)
 		return r;
-	if (!hc_link.inflight)
+	if (!hc_link.inflight && !hc_link.tp->start)
 		return -EOPNOTSUPP;
 	return hc_async_setup();
+}
+
+/* Async wait @a's call fd is done with; under hc_fl_lock. */
+static void hc_async_close_cfd(struct hc_async *a)
+{
+	if (a->cfd < 0)
+		return;
+	if (hc_async_ep >= 0)
+		epoll_ctl(hc_async_ep, EPOLL_CTL_DEL, a->cfd, NULL);
+	hc_sys_close(a->cfd);
+	a->cfd = -1;
+}
+
+/* Take async wait @a's reply from its call fd if it is in; under hc_fl_lock. */
+static void hc_async_collect(struct hc_async *a)
+{
+	int len;
+
+	if (a->cfd < 0 || a->done)
+		return;
+	len = hc_link.tp->collect(a->cfd, hc_fl_dbuf, sizeof(hc_fl_dbuf));
+	if (len == -EAGAIN)
+		return;
+	if (len < 0) {
+		a->done = 1;
+		a->result = len == -EINTR ? -EIO : len;
+		hc_async_signal();
+	} else {
+		hc_async_store(a, hc_fl_dbuf, len);
+	}
+	hc_async_close_cfd(a);
 }
 
 int hc_async_start(pid_t pid)
@@ -658,6 +693,7 @@ int hc_async_start(pid_t pid)
 	} else {
 		a->pid = pid;
 		a->fd = hc_link.fd;
+		a->cfd = -1;
 		a->done = 0;
 		a->result = a->status = 0;
 		a->tag = req.tag = hc_fl_next_tag(&hc_link);
@@ -667,6 +703,24 @@ int hc_async_start(pid_t pid)
 		goto out;
 	req.req.wait.pid = pid;
 	req.req.wait.flags = 0;
+	if (!hc_link.inflight) {
+		/* a call fd, in hc_wait_fd()'s epoll */
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		r = hc_link_start(&hc_link, &req);
+		pthread_mutex_lock(&hc_fl_lock);
+		if (r >= 0) {
+			a->cfd = r;
+			ev.data.fd = r;
+			r = epoll_ctl(hc_async_ep, EPOLL_CTL_ADD, r, &ev) < 0 ? -errno : 0;
+			if (r)
+				hc_async_close_cfd(a);
+		}
+		if (r)
+			a->pid = 0;
+		pthread_mutex_unlock(&hc_fl_lock);
+		goto out;
+	}
 	r = hc_link_send(&hc_link, &req);
 	if (r) {
 		pthread_mutex_lock(&hc_fl_lock);
@@ -735,7 +789,9 @@ int hc_async_result(pid_t pid, int *status)
 		return r;
 	pthread_mutex_lock(&hc_fl_lock);
 	a = hc_async_find(pid);
-	if (a && !a->done) {
+	if (a && !a->done && a->cfd >= 0) {
+		hc_async_collect(a);
+	} else if (a && !a->done) {
 		pthread_mutex_unlock(&hc_fl_lock);
 		hc_async_drain();
 		pthread_mutex_lock(&hc_fl_lock);
@@ -777,6 +833,15 @@ int hc_async_cancel(pid_t pid)
 	a = hc_async_find(pid);
 	if (!a) {
 		r = -ECHILD;
+	} else if (!a->done && a->cfd >= 0) {
+		/* closing the call fd cancels the request, unless it is in */
+		hc_async_collect(a);
+		if (!a->done) {
+			hc_async_close_cfd(a);
+			a->done = 1;
+			a->result = -EINTR;
+			hc_async_signal();
+		}
 	} else if (!a->done && a->fd == hc_link.fd) {
 		req.req.cancel.tag = a->tag;
 		send = 1;
@@ -930,6 +995,10 @@ static void hc_fl_child(void)
 	hc_fl_cond = fresh_cond;
 	hc_fl_waiters = NULL;
 	hc_fl_reading = 0;
+	/* the parent's waits are not the child's: its copies of their call fds go */
+	for (i = 0; i < HC_ASYNC_MAX; i++)
+		if (hc_async[i].pid && hc_async[i].cfd >= 0)
+			hc_sys_close(hc_async[i].cfd);
 	memset(hc_async, 0, sizeof(hc_async));
 	if (hc_async_ep >= 0)
 		hc_sys_close(hc_async_ep);

@@ -281,6 +281,19 @@ struct hc_transport {
 	 */
 	ssize_t (*recv)(int fd, void *buf, size_t cap, int *fds, int *nfds);
 	/*
+	 * A link not in flight (NULL: none): start @w's request without
+	 * waiting. Called with the core's lock held.
+	 * Returns: a "call fd" (at or above HC_LINK_FD_MIN, close-on-exec)
+	 * that poll() says is readable once the reply is in, or -errno.
+	 * Closing it before then cancels the request.
+	 */
+	int (*start)(struct hc_link *l, struct hc_wire *w);
+	/*
+	 * The reply of a started request into @buf (@cap bytes), without
+	 * waiting. Returns: its length, -EAGAIN while it is not in, or -errno.
+	 */
+	int (*collect)(int cfd, void *buf, size_t cap);
+	/*
 	 * fork(): the child's own subject into @child (fd and subject), which
 	 * the core puts in the place of @l in the child. NULL when the
 	 * transport forks subjects itself. Returns: 0, or -errno.
@@ -326,6 +339,20 @@ hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c);
  * Returns: 0, or -errno (l->broken set when the link failed).
  */
 int hc_link_send(struct hc_link *l, struct hc_msg *req);
+
+/**
+ * hc_link_start() - stamp and encode @req for @l and start it with
+ * l->tp->start; under the core's lock.
+ * Returns: the call fd, or -errno.
+ */
+int hc_link_start(struct hc_link *l, struct hc_msg *req);
+
+/*
+ * HOSTCALL_NO_INFLIGHT=1, a debugging knob: no requests in flight (the
+ * socket's HC_CAP_INFLIGHT, /dev/hostcall's call fds), so that the process
+ * makes one request at a time and polls, as with an older host.
+ */
+int hc_no_inflight(void);
 
 /*
  * For hc_exchange(), in the core: the tag of @l's next request (on a link

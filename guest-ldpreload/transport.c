@@ -148,9 +148,16 @@ hc_s64 hc_exchange(struct hc_link *l, struct hc_call *c)
 	return r;
 }
 
-int hc_link_send(struct hc_link *l, struct hc_msg *req)
+int hc_no_inflight(void)
 {
-	struct hc_wire w = { .msg = req, .req = hc_sbuf };
+	const char *s = getenv("HOSTCALL_NO_INFLIGHT");
+
+	return s && *s && strcmp(s, "0");
+}
+
+/* Encode @req alone for @l into @w (the core's send buffer). */
+static int hc_link_wire(struct hc_link *l, struct hc_msg *req, struct hc_wire *w)
+{
 	size_t cap = sizeof(hc_sbuf);
 	int len;
 
@@ -162,8 +169,27 @@ int hc_link_send(struct hc_link *l, struct hc_msg *req)
 	len = hc_encode(req, hc_sbuf, cap);
 	if (len < 0)
 		return len;
-	w.len = len;
-	return l->tp->send(l, &w);
+	*w = (struct hc_wire){ .msg = req, .req = hc_sbuf, .len = len };
+	return 0;
+}
+
+int hc_link_send(struct hc_link *l, struct hc_msg *req)
+{
+	struct hc_wire w;
+	int err = hc_link_wire(l, req, &w);
+
+	return err ? err : l->tp->send(l, &w);
+}
+
+int hc_link_start(struct hc_link *l, struct hc_msg *req)
+{
+	struct hc_wire w;
+	int err;
+
+	if (!l->tp->start)
+		return -EOPNOTSUPP;
+	err = hc_link_wire(l, req, &w);
+	return err ? err : l->tp->start(l, &w);
 }
 
 void hc_say_old_host(const char *where, const char *more)

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -312,11 +313,47 @@ err_pumps:
 	return -EIO;
 }
 
+/*
+ * HOSTCALL_CALL_ASYNC: the module sends the request and gives a call file
+ * the reply is read from, readable once it is in; closing it early cancels
+ * the request on the host.
+ */
+static int hc_dev_start(struct hc_link *l, struct hc_wire *w)
+{
+	struct hostcall_call c = {
+		.req = (uintptr_t)w->req, .req_len = w->len,
+		.flags = HOSTCALL_CALL_ASYNC,
+	};
+	int fd;
+
+	if (w->nfds)
+		return -EBADF;
+	if (hc_no_inflight())
+		return -EOPNOTSUPP;
+	fd = ioctl(l->fd, HOSTCALL_IOC_CALL, &c);
+	if (fd < 0)
+		return errno == EINVAL ? -EOPNOTSUPP : -errno;	/* an older module */
+	return hc_link_place(fd);
+}
+
+static int hc_dev_collect(int cfd, void *buf, size_t cap)
+{
+	struct pollfd p = { .fd = cfd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return -EAGAIN;
+	n = syscall(SYS_read, cfd, buf, cap);
+	return n < 0 ? -errno : (int)n;
+}
+
 const struct hc_transport hc_transport_dev = {
 	.name		= "dev",
 	.wanted		= hc_dev_wanted,
 	.connect	= hc_dev_connect,
 	.request	= hc_dev_request,
+	.start		= hc_dev_start,
+	.collect	= hc_dev_collect,
 	.open_file	= hc_dev_open_file,
 	.spawn		= hc_dev_spawn,
 	.reaped		= hc_dev_reaped,

@@ -53,16 +53,10 @@ static int hc_unix_request(struct hc_link *l, struct hc_wire *w)
 	return rlen;
 }
 
-/*
- * The capabilities this process announces: all it knows, but
- * HOSTCALL_NO_INFLIGHT=1 (a debugging knob) leaves out requests in flight,
- * so that the process makes one request at a time, as with an older host.
- */
+/* The capabilities this process announces: all it knows (hc_no_inflight()). */
 static hc_u64 hc_unix_caps(void)
 {
-	const char *s = getenv("HOSTCALL_NO_INFLIGHT");
-
-	if (s && *s && strcmp(s, "0"))
+	if (hc_no_inflight())
 		return HC_CAPS & ~HC_CAP_INFLIGHT;
 	return HC_CAPS;
 }
