@@ -127,7 +127,7 @@ $(B)/vm/hc_ivclient $(B)/vm/hc_testpeer: $(B)/vm/%: tests/vm/%.c proto/hc_codec.
 $(VM_GUEST_BIN): $(B)/vm/guest/%: tests/vm/guest/%.c proto/hc_codec.c $(PROTO_HDR) \
 		 $(wildcard tests/vm/guest/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -static -o $@ $< proto/hc_codec.c
+	$(CC) $(TEST_CFLAGS) -static -pthread -o $@ $< proto/hc_codec.c
 
 # tests/fuzz/sanitize.sh runs tests/integration/hostd.sh
 sanitize-check: $(TB)/hostd_proto $(COMPAT_BIN)

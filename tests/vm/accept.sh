@@ -139,3 +139,50 @@ accept_check() {
 	fi
 	} >>"$2"
 }
+
+# accept_stamp: each line of stdin with the time it came (seconds, to the us)
+accept_stamp() {
+	local line
+	while IFS= read -r line; do
+		printf '%s %s\n' "$EPOCHREALTIME" "$line"
+	done
+}
+
+# accept_inflight_window LOG N: for the Nth `spawn "sleep" = PID` of LOG
+# (accept_stamp's), the op lines that came between a second after it and a
+# second before its `wait = PID` (what the guest's 63-inflight.sh made while
+# the host's sleep ran): "COUNT SECONDS | EXAMPLES"; "none" if there is no
+# such spawn or wait
+accept_inflight_window() {
+	awk -v n="$2" '
+	/: spawn "sleep" = [0-9]+$/ && !pid && ++k == n { t0 = $1; pid = $NF; next }
+	pid && $0 ~ (": wait = " pid "$") { t1 = $1; exit }
+	pid && / hostcalld: subject [0-9]+: [a-z_]+( |$)/ && !/: shadow pid / &&
+	    !/: forked for the guest/ { t[++m] = $1; l[m] = $0 }
+	END {
+		if (!t1) { print "none"; exit }
+		for (i = 1; i <= m; i++)
+			if (t[i] > t0 + 1 && t[i] < t1 - 1) { c++; if (c <= 3) ex = ex " | " l[i] }
+		printf "%d %.1f s%s\n", c, t1 - t0, ex
+	}' "$1"
+}
+
+# accept_inflight_check LOG: the counts of 63-inflight.sh's two `!sleep`s
+accept_inflight_check() {
+	local w
+	w=$(accept_inflight_window "$1" 1)
+	case $w in
+	none) echo "HCTEST fail inflight-sleep-count: no spawn of sleep and its wait in hostcalld's log" ;;
+	"0 "*) echo "HCTEST ok inflight-sleep-count"
+	       echo "HCTEST info inflight-sleep-count: no hostcall in the ${w#* } of !sleep 10 but its spawn, stream reads and wait" ;;
+	*) echo "HCTEST fail inflight-sleep-count: ${w%% *} hostcalls while !sleep ran (${w#* })" ;;
+	esac
+	w=$(accept_inflight_window "$1" 2)
+	case $w in
+	none) echo "HCTEST fail inflight-polling-count: no second spawn of sleep and its wait in hostcalld's log" ;;
+	"0 "*) echo "HCTEST fail inflight-polling-count: HOSTCALL_NO_INFLIGHT=1 made no hostcall while !sleep ran: the count cannot see polling" ;;
+	*) echo "HCTEST ok inflight-polling-count"
+	   w=${w%% |*}
+	   echo "HCTEST info inflight-polling-count: HOSTCALL_NO_INFLIGHT=1 polls: ${w%% *} hostcalls in ${w#* }" ;;
+	esac
+}

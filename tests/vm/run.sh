@@ -120,8 +120,10 @@ accept)
 	rm -f "$sock"
 	pass_args=()	# host programs get accept_env's variables only if passed
 	for v in "${accept_env[@]+"${accept_env[@]}"}"; do pass_args+=(--pass-env "${v%%=*}"); done
+	# the log also with the time each line came (accept_inflight_check)
 	env "${accept_env[@]+"${accept_env[@]}"}" "$B/hostcalld" --ivshmem "$sock" \
-		"${user_args[@]}" "${pass_args[@]+"${pass_args[@]}"}" --verbose >"$work/peer.log" 2>&1 9>&- &
+		"${user_args[@]}" "${pass_args[@]+"${pass_args[@]}"}" --verbose \
+		> >(tee "$work/peer.log" | accept_stamp >"$work/peer.ts.log") 2>&1 9>&- &
 	peer_pid=$!
 	;;
 esac
@@ -196,6 +198,7 @@ if [ $mode = hostcalld ]; then
 fi
 if [ $mode = accept ]; then
 	accept_check "$log" "$host_results" || true	# it reports its own failures
+	accept_inflight_check "$work/peer.ts.log" >>"$host_results"
 fi
 
 # Expected results: "# expect:" lines of the scripts that ran, plus the

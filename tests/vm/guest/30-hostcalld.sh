@@ -7,7 +7,8 @@
 # host's heartbeat keeps it waiting), and a caller killed mid-call.
 # expect-hostcalld: hc-hello hc-getcwd hc-read hc-write host-sees-guest-write
 # expect-hostcalld: hc-fork hc-bye
-# expect-hostcalld: hc-parallel hc-fifo hc-long-call hc-kill-caller transport-rtt
+# expect-hostcalld: hc-parallel hc-fifo hc-long-call hc-kill-caller hc-intr-fifo
+# expect-hostcalld: hc-many-inflight transport-rtt
 . /hctest/lib.sh
 
 [ "$HCTEST_MODE" = hostcalld ] || exit 0
@@ -24,3 +25,6 @@ old=$(cat $params)
 echo 1000 >$params
 $t hc-fifo 2500
 echo "$old" >$params
+# a signal interrupts a FIFO open in flight; more opens in flight than slots
+$t hc-intr
+$t hc-many

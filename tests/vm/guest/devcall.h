@@ -12,7 +12,8 @@
 #include "hostcall_proto.h"
 #include "hostcall_dev.h"
 
-static unsigned char reqbuf[HC_MSG_MAX], repbuf[HC_MSG_MAX];
+/* per thread: a test may call from several (r's strings point into repbuf) */
+static __thread unsigned char reqbuf[HC_MSG_MAX], repbuf[HC_MSG_MAX];
 static unsigned int devcall_tag;
 
 /*
@@ -24,7 +25,7 @@ static int devcall(int dev, struct hc_msg *m, struct hc_msg *r)
 	struct hostcall_call c = { 0 };
 	int len;
 
-	m->tag = ++devcall_tag;
+	m->tag = __atomic_add_fetch(&devcall_tag, 1, __ATOMIC_RELAXED);
 	len = hc_encode(m, reqbuf, sizeof(reqbuf));
 	if (len < 0)
 		return len;

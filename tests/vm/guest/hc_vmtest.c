@@ -13,10 +13,11 @@
  * usage: hc_vmtest hello | call | rtt N | parallel PROCS CALLS |
  *                  timeout MS | kill |
  *                  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS |
- *                  hc-fifo HOLD_MS | hc-dead MS
+ *                  hc-fifo HOLD_MS | hc-intr | hc-many | hc-dead MS
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -656,8 +657,142 @@ static int t_hc_fifo(int hold_ms)
 	printf("HCTEST info hc-kill-caller: reaped %.0f ms after SIGKILL\n",
 	       (now_us() - t0) / 1e3);
 	if (!WIFSIGNALED(status) || now_us() - t0 > 1e6)
-		return fail("hc-kill-caller", "the killed caller did not die at once", EIO);
-	return ok("hc-kill-caller");
+		bad = fail("hc-kill-caller", "the killed caller did not die at once", EIO);
+	else
+		ok("hc-kill-caller");
+	return bad;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal with a handler interrupts a FIFO open in flight on the host,
+ * as it would a local one: the module cancels it there (CANCEL), the call
+ * says EINTR, and the host holds the FIFO open no more: a non-blocking
+ * writer then finds no reader (ENXIO). Without the cancel, the shadow's
+ * worker would still sit in open(2) as a reader.
+ */
+static int t_hc_intr(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	int status, pfd[2];
+	long res[2] = { 1, 1 };
+	double t0, dt;
+	pid_t pid;
+
+	if (pipe(pfd) < 0)
+		return fail("hc-intr-fifo", "pipe", errno);
+	pid = fork();
+	if (pid == 0) {
+		int own = open_dev();
+
+		close(pfd[0]);
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		res[0] = own < 0 ? -errno : h_open(own, "fifo", HC_O_RDONLY, 0);
+		res[1] = h_open(own, "fifo", HC_O_WRONLY | HC_O_NONBLOCK, 0);
+		_exit(write(pfd[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(pfd[1]);
+	usleep(500000);
+	t0 = now_us();
+	kill(pid, SIGUSR1);
+	if (read(pfd[0], res, sizeof(res)) != sizeof(res))
+		res[0] = res[1] = 1;
+	dt = (now_us() - t0) / 1e3;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	printf("HCTEST info hc-intr-fifo: open %ld %.0f ms after SIGUSR1, then a non-blocking "
+	       "writer %ld\n", res[0], dt, res[1]);
+	if (res[0] != -EINTR || dt > 2000)
+		return fail("hc-intr-fifo", "the FIFO open was not interrupted at once",
+			    res[0] < 0 ? (int)-res[0] : EIO);
+	if (res[1] != -ENXIO)
+		return fail("hc-intr-fifo", "the host still holds the FIFO open for reading",
+			    res[1] < 0 ? (int)-res[1] : EEXIST);
+	return ok("hc-intr-fifo");
+}
+
+/*
+ * More requests in flight than the ring has slots (63): 3 processes of 27
+ * threads each (a subject has at most 32 requests in flight on the host)
+ * block in the FIFO's open on the host; a call of another subject is still
+ * answered at once, and one writer lets every open complete.
+ */
+#define HC_MANY_PROCS	3
+#define HC_MANY_THREADS	27
+
+static int many_fd;
+
+static void *many_open(void *arg)
+{
+	(void)arg;
+	return (void *)h_open(many_fd, "fifo", HC_O_RDONLY, 0);
+}
+
+static int many_proc(void)
+{
+	pthread_t thr[HC_MANY_THREADS];
+	int i, n = 0;
+	void *res;
+
+	many_fd = open_dev();
+	if (many_fd < 0)
+		return 1;
+	for (i = 0; i < HC_MANY_THREADS; i++)
+		if (pthread_create(&thr[i], NULL, many_open, NULL))
+			return 1;
+	for (i = 0; i < HC_MANY_THREADS; i++) {
+		if (pthread_join(thr[i], &res))
+			continue;
+		if ((long)res >= 0)
+			n++;
+		else
+			printf("HCTEST info hc-many-inflight: pid %d: an open failed: %s\n",
+			       (int)getpid(), strerror((int)-(long)res));
+	}
+	return n == HC_MANY_THREADS ? 0 : 1;
+}
+
+static int t_hc_many(void)
+{
+	int fd = open_dev(), i, status, bad = 0, done = 0;
+	pid_t pids[HC_MANY_PROCS];
+	double t0, dt;
+	long w;
+
+	if (fd < 0)
+		return fail("hc-many-inflight", "open /dev/hostcall", errno);
+	for (i = 0; i < HC_MANY_PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(many_proc());
+	}
+	sleep(3);
+	t0 = now_us();
+	if (strcmp(h_cwd(fd), "/"))
+		bad = fail("hc-many-inflight", "a call while the opens wait", EIO);
+	dt = (now_us() - t0) / 1e3;
+	w = h_open(fd, "fifo", HC_O_WRONLY, 0);
+	for (i = 0; i < HC_MANY_PROCS; i++)
+		if (pids[i] > 0 && waitpid(pids[i], &status, 0) > 0 && WIFEXITED(status) &&
+		    !WEXITSTATUS(status))
+			done++;
+	if (w >= 0)
+		h_simple(fd, HC_OP_CLOSE, w, NULL);
+	close(fd);
+	printf("HCTEST info hc-many-inflight: %d FIFO opens in flight at once; another call "
+	       "took %.0f ms; %d of %d processes saw all their opens complete once a writer "
+	       "came\n", HC_MANY_PROCS * HC_MANY_THREADS, dt, done, HC_MANY_PROCS);
+	if (bad)
+		return 1;
+	if (dt > 2000 || done != HC_MANY_PROCS || w < 0)
+		return fail("hc-many-inflight", "not every open completed, or the call waited",
+			    w < 0 ? (int)-w : EIO);
+	return ok("hc-many-inflight");
 }
 
 /*
@@ -757,10 +892,15 @@ int main(int argc, char **argv)
 		return t_hc_parallel(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "hc-fifo"))
 		return t_hc_fifo(atoi(argv[2]));
+	if (argc >= 2 && !strcmp(argv[1], "hc-intr"))
+		return t_hc_intr();
+	if (argc >= 2 && !strcmp(argv[1], "hc-many"))
+		return t_hc_many();
 	if (argc >= 3 && !strcmp(argv[1], "hc-dead"))
 		return t_hc_dead(atoi(argv[2]));
 	fprintf(stderr, "usage: %s hello | call | rtt N | parallel PROCS CALLS | timeout MS | kill |\n"
-		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo HOLD_MS | hc-dead MS\n",
+		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo HOLD_MS |\n"
+		"  hc-intr | hc-many | hc-dead MS\n",
 		argv[0]);
 	return 2;
 }
