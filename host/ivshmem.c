@@ -113,6 +113,7 @@ struct iv {
 	unsigned char *rbuf;		/* a shadow's reply */
 	int kick;			/* a slot went DONE: signal the guest */
 	unsigned int naccepted;		/* iv_acc records of all subjects */
+	unsigned int nlate;		/* replies in the late queue */
 	struct iv_late *late, **late_tail;	/* late replies without a slot */
 	hc_u32 beat;			/* the last host_beat written */
 	struct timespec beat_at;	/* when */
@@ -286,8 +287,17 @@ static void iv_late_put(struct iv *iv, hc_u32 subject, const void *rep, hc_u32 l
 		return;		/* never: replies are checked before */
 	for (i = 0; i < iv->nslots; i++) {
 		struct hc_ring_slot *d = iv_desc(iv, i);
+		hc_le32 want = htole32(HC_SLOT_RECV);
 
 		if (!iv->slots[i].recv)
+			continue;
+		/*
+		 * Still offered? The guest may have taken the slot back for a
+		 * request since the last scan (which then serves it): claim it.
+		 */
+		iv->slots[i].recv = 0;
+		if (!__atomic_compare_exchange_n(&d->state, &want, htole32(HC_SLOT_BUSY), 0,
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
 		memcpy(iv_data(iv, i), rep, len);
 		iv_store(&d->subject, subject);
@@ -295,7 +305,6 @@ static void iv_late_put(struct iv *iv, hc_u32 subject, const void *rep, hc_u32 l
 		iv_store(&d->rep_len, len);
 		/* Pairs with the guest's acquire load: the reply is visible first. */
 		__atomic_store_n(&d->state, htole32(HC_SLOT_LATE), __ATOMIC_RELEASE);
-		iv->slots[i].recv = 0;
 		iv->kick = 1;
 		return;
 	}
@@ -312,6 +321,7 @@ static void iv_late_put(struct iv *iv, hc_u32 subject, const void *rep, hc_u32 l
 	memcpy(l->buf, rep, len);
 	*iv->late_tail = l;
 	iv->late_tail = &l->next;
+	iv->nlate++;
 }
 
 /* The guest offered RECV slots: give them the late replies that wait. */
@@ -329,6 +339,7 @@ static void iv_late_flush(struct iv *iv)
 		iv->late = l->next;
 		if (!iv->late)
 			iv->late_tail = &iv->late;
+		iv->nlate--;
 		iv_late_put(iv, l->subject, l->buf, l->len);
 		free(l);
 	}
@@ -343,6 +354,7 @@ static void iv_late_drop(struct iv *iv)
 		free(l);
 	}
 	iv->late_tail = &iv->late;
+	iv->nlate = 0;
 }
 
 /* Unlink subject @sub's accepted request @tag. Returns: it, or NULL. */
@@ -456,8 +468,9 @@ static void iv_sub_send(struct iv *iv, struct iv_subject *sub)
 		}
 		iv_list_pop(iv, &sub->queue);
 		if (err) {
-			/* a gone shadow shows as EOF soon */
-			iv_fail(iv, s - iv->slots, err == -EAGAIN ? -EAGAIN : -EIO);
+			/* a gone shadow shows as EOF soon; a BYE has happened */
+			iv_fail(iv, s - iv->slots, s->op == HC_OP_BYE ? 0 :
+				err == -EAGAIN ? -EAGAIN : -EIO);
 			continue;
 		}
 		free(s->req);
@@ -651,7 +664,8 @@ static int iv_accepted(struct iv *iv, struct iv_subject *sub, hc_u16 op, hc_u32 
 	if (i < 0)
 		return -EPROTO;
 	s = &iv->slots[i];
-	a = iv->naccepted < HC_RING_ACCEPTED_MAX && s->op == op ?
+	/* the late queue counts: a guest that offers no slot gets no more */
+	a = iv->naccepted + iv->nlate < HC_RING_ACCEPTED_MAX && s->op == op ?
 	    malloc(sizeof(*a)) : NULL;
 	if (!a) {
 		iv_list_add(iv, &sub->sent, i);		/* order no longer matters */
@@ -901,13 +915,10 @@ static void iv_scan(struct iv *iv)
 		if (iv->slots[i].busy)
 			continue;	/* ours until answered, whatever it says */
 		state = le32toh(__atomic_load_n(&iv_desc(iv, i)->state, __ATOMIC_ACQUIRE));
-		if (state == HC_SLOT_REQ) {
-			/* a RECV slot filled with a request is the guest's again */
-			iv->slots[i].recv = 0;
+		/* a slot no longer offered (a request in it, say) is the guest's */
+		iv->slots[i].recv = state == HC_SLOT_RECV;
+		if (state == HC_SLOT_REQ)
 			iv_take(iv, i);
-		} else if (state == HC_SLOT_RECV) {
-			iv->slots[i].recv = 1;
-		}
 	}
 	iv_late_flush(iv);
 }

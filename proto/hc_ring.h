@@ -63,8 +63,10 @@
  *   not yet answered: a request that reuses one is answered -EINVAL. The
  *   guest keeps as many RECV slots offered as it has requests accepted, up
  *   to a few; the host queues a late reply while no RECV slot is offered.
- *   The host accepts at most HC_RING_ACCEPTED_MAX requests of a VM at once;
- *   past that a request holds its slot until DONE, as in version 1.
+ *   The host accepts at most HC_RING_ACCEPTED_MAX requests of a VM at once,
+ *   counting the late replies it queues; past that a request holds its
+ *   slot until DONE, as in version 1. The host claims an offered slot
+ *   (RECV to BUSY, compare-and-swap) before it writes a late reply there.
  *
  * Liveness
  *   While it serves, the host increments host_beat at least every

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # hostcalld --ivshmem without a VM: tests/vm/hc_ivclient.c plays QEMU and the
 # guest on the ring (subjects, files under --root, fork-subject, BYE, FIFO
-# stalls, malformed and random requests, refused HELLOs, QEMU leaving,
+# stalls, requests in flight: ACCEPTED, RECV and LATE slots, 90 opens on 63
+# slots, CANCEL, reused tags, a hostile guest's late slots and a bounded late
+# queue; malformed and random requests, refused HELLOs, QEMU leaving,
 # SIGTERM), then this script checks that hostcalld exited cleanly and left no
 # shadow behind; a second hostcalld is killed with SIGKILL while it has an
 # idle subject and one blocked in a FIFO open: their shadows must end within 1 s.
