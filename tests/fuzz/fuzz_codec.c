@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness of every decoder of proto/: hc_decode_hdr() and
  * hc_decode() of any bytes (requests and replies of every op, HELLOs of
- * older versions), the string vectors through hc_strv_next(), directory
+ * older versions; error replies and accepted notices, bare headers of any
+ * op), the string vectors through hc_strv_next(), directory
  * records through hc_dirent_next() (every blob is walked as records), and
  * the open-flag translation. A message that decodes must re-encode to the
  * same bytes. Each input is tried as it
@@ -162,7 +163,8 @@ static void check_one(const unsigned char *buf, size_t len)
 	reply = !!(m.hflags & HC_HF_REPLY);
 	if (rc == -ENOSYS) {
 		FZ_CHECK(!hc_op_fields(m.op, reply) && !hc_op_name(m.op) &&
-			 !(reply && m.result < 0), "-ENOSYS for op %u", m.op);
+			 !(reply && m.result < 0) && !(m.hflags & HC_HF_ACCEPTED),
+			 "-ENOSYS for op %u", m.op);
 		return;
 	}
 	if (rc == -EPROTONOSUPPORT) {
@@ -177,7 +179,11 @@ static void check_one(const unsigned char *buf, size_t len)
 	if (rc)
 		return;
 	if (reply && m.result < 0)
-		FZ_CHECK(len == HC_HDR_SIZE, "an error reply with a body");
+		FZ_CHECK(len == HC_HDR_SIZE && !(m.hflags & HC_HF_ACCEPTED),
+			 "an error reply with a body");
+	else if (m.hflags & HC_HF_ACCEPTED)
+		FZ_CHECK(reply && !m.result && len == HC_HDR_SIZE,
+			 "an accepted notice that is not a bare reply header");
 	else
 		check_fields(&m, buf, len);
 

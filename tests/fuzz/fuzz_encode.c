@@ -98,7 +98,8 @@ static void check_same(const struct hc_msg *m, const struct hc_msg *d)
 	SAME(d->tag, m->tag, "tag");
 	SAME(d->subject, m->subject, "subject");
 	SAME(d->result, m->result, "result");
-	if (reply && m->result < 0)
+	/* an error reply and an accepted notice are bare headers */
+	if (reply && (m->result < 0 || m->hflags & HC_HF_ACCEPTED))
 		return;
 	for (; f && f->type != HC_T_END; f++) {
 		const void *a = (const char *)m + f->off, *b = (const char *)d + f->off;
