@@ -563,7 +563,8 @@ static void hostcall_iv_call_init(struct hostcall_ivshmem *iv,
 /*
  * Sleep for @slice on call @c: killable, or interruptible once the host
  * accepted it and @intr allows. Returns: as the wait_for_completion_*()
- * functions, -ERESTARTSYS only for a signal that is not fatal.
+ * functions, but -EINTR for a fatal signal and -ERESTARTSYS only for one
+ * that is not.
  */
 static long hostcall_iv_sleep(struct hostcall_ivshmem *iv,
 			      struct hostcall_ivcall *c, bool intr, long slice)
@@ -575,9 +576,10 @@ static long hostcall_iv_sleep(struct hostcall_ivshmem *iv,
 	accepted = c->accepted;
 	spin_unlock_irq(&iv->lock);
 	if (!intr || !accepted)
-		return wait_for_completion_killable_timeout(&c->done, slice);
-	left = wait_for_completion_interruptible_timeout(&c->done, slice);
-	if (left < 0 && fatal_signal_pending(current))
+		left = wait_for_completion_killable_timeout(&c->done, slice);
+	else
+		left = wait_for_completion_interruptible_timeout(&c->done, slice);
+	if (left < 0 && (fatal_signal_pending(current) || !intr || !accepted))
 		return -EINTR;
 	return left;
 }
