@@ -15,19 +15,12 @@ HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 SHIM=${SHIM:-$ROOT/build/libhostcall.so}
 DRV=${EXPORT_DRV:-$ROOT/build/tests/export}
 . "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C
 unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD
 
 N=0 FAIL=0 SKIP=0
 DAEMONS=()
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/# /'
-	return 0
-}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "ok 1 - export cases # SKIP not root: shadows cannot change user"

@@ -15,6 +15,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 PROTO=${HOSTD_PROTO:-$ROOT/build/tests/hostd_proto}
 . "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin
 unset HOSTCALL_SOCKET
 
@@ -37,15 +38,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 40 | sed 's/^/# /'
-	return 0
-}
-skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
 
 # run_helper BIN ARGS...: re-number the helper's own "ok - x" / "not ok - x" lines into ours.
 run_helper() {

@@ -16,20 +16,12 @@ DOSH=${DOSH:-$ROOT/build/dosh}
 DRV=${INFLIGHT_DRV:-$ROOT/build/tests/inflight}
 SLEEP=${SLEEP:-3}
 . "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin
 unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD HOSTCALL_NO_INFLIGHT HOSTCALL_DEBUG
 
 N=0 FAIL=0
 DAEMON=
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/# /'
-	return 0
-}
-summary() { echo "$((N - FAIL)) passed, $FAIL failed"; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "ok 1 - in-flight cases # SKIP not root: shadows cannot change user"

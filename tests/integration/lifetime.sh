@@ -13,6 +13,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 FAULTS=${FAULTS:-$ROOT/build/tests/faults}
 . "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C PATH=/usr/local/bin:/usr/bin:/bin
 unset HOSTCALL_SOCKET
 
@@ -31,14 +32,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/# /'
-	return 0
-}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

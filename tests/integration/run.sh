@@ -22,6 +22,8 @@ SHIM=${SHIM:-$ROOT/build/libhostcall.so}
 PROBE=${PROBE:-$ROOT/build/tests/probe}
 HCRAW=${HCRAW:-$ROOT/build/tests/hcraw}
 . "$ROOT/tests/lib/hostcalld.sh"
+TAP_DIAG_LINES=80
+. "$ROOT/tests/lib/tap.sh"
 TIMEOUT=${HC_TEST_TIMEOUT:-20}
 unset HOSTCALL_PREFIX HOSTCALL_DEBUG HOSTCALL_SOCKET HOSTCALL_CWD
 export LC_ALL=C TZ=UTC
@@ -94,25 +96,8 @@ trap 'exit 130' INT TERM HUP
 
 # ---- reporting ----
 
-ok() {
-	N=$((N + 1)); PASS=$((PASS + 1))
-	echo "ok $N - $1"
-}
 
-# not_ok NAME [DIAGNOSTIC...]: each diagnostic line is printed after "# "
-not_ok() {
-	local name=$1
-	shift
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $name"
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 80 | sed 's/^/# /'
-	return 0
-}
 
-skip() {
-	N=$((N + 1)); SKIP=$((SKIP + 1))
-	echo "ok $N - $1 # SKIP $2"
-}
 
 # check NAME DIAG CMD...: ok if CMD succeeds, else not ok with DIAG
 check() {

@@ -17,6 +17,7 @@ HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 DOSH=${DOSH:-$ROOT/build/dosh}
 SANDBOX_PROBE=${SANDBOX_PROBE:-$ROOT/build/tests/sandbox_probe}
 . "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD HOSTCALL_DEBUG
 
@@ -51,15 +52,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 40 | sed 's/^/# /'
-	return 0
-}
-skip() { N=$((N + 1)); SKIP=$((SKIP + 1)); echo "ok $N - $1 # SKIP $2"; }
 # check NAME [DIAGNOSTIC...] -- CMD...: ok if CMD succeeds
 check() {
 	local name=$1 diag=()

@@ -27,6 +27,7 @@ OLD_DIR=$ROOT/build/old
 ESCAPE=${ESCAPE:-$ROOT/build/tests/escape}
 CANARY=${CANARY:-$ROOT/build/tests/canary}
 . "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
 CLIENT_USER=hcesc_client
 SHADOW_USER=hcesc_shadow
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -35,14 +36,6 @@ unset HOSTCALL_SOCKET
 N=0 FAIL=0
 START=$(date +%s)
 
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1))
-	echo "not ok $N - $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 30 | sed 's/^/# /'
-	return 0
-}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "escape suite: skipped: it needs root (test users, a loop image, mounts, a setuid canary)"

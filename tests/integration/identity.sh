@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Clients are host users: hostcalld --map-user over the Unix socket. Two client users
+# (hctest_ga, hctest_gb) are mapped to two host users (hctest_alice, hctest_bob); each
+# client's shadow and host programs run as its host user, so the host kernel decides:
+# a 0600 file of one is EACCES for the other, files are owned by the right host user,
+# a sticky directory protects each one's files, stat shows the client's ids (owners
+# without a mapping show as 65534, --user's files as --user-as), chown to an unmapped id
+# is EINVAL, !id names the mapped user, --unmapped deny refuses an unmapped client, and
+# a malformed map is refused at start naming what is wrong.
+#
+# Runs as root (it creates and removes the four users); as an ordinary user it skips.
+# Output: "ok N - name" / "not ok N - name" with "# " diagnostics, then
+# "P passed, F failed[, S skipped]". Exit status 1 if anything failed.
+#
+# Environment: HOSTCALLD, DOSH, LIBHOSTCALL (default build/).
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
+DOSH=${DOSH:-$ROOT/build/dosh}
+LIBHOSTCALL=${LIBHOSTCALL:-$ROOT/build/libhostcall.so}
+. "$ROOT/tests/lib/hostcalld.sh"
+. "$ROOT/tests/lib/tap.sh"
+export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+unset HOSTCALL_SOCKET HOSTCALL_PREFIX HOSTCALL_CWD HOSTCALL_DEBUG
+
+N=0 PASS=0 FAIL=0 SKIP=0
+USERS="hctest_ga hctest_gb hctest_alice hctest_bob"
+DAEMON=
+if [ "$(id -u)" != 0 ]; then
+	echo "ok 1 - # SKIP identity maps need root"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+
+exec 9> /tmp/hostcall-identity.lock
+flock -w 300 9 || { echo "# another run holds /tmp/hostcall-identity.lock" >&2; exit 1; }
+T=$(mktemp -d /tmp/hostcall-id.XXXXXX) || exit 1
+chmod 755 "$T"
+
+cleanup() {
+	local u p
+	[ -n "$DAEMON" ] && kill -TERM "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+	for u in $USERS; do
+		id -u "$u" >/dev/null 2>&1 || continue
+		for p in $(pgrep -u "$u"); do kill -KILL "$p" 2>/dev/null; done
+		userdel "$u" 2>/dev/null || { sleep 0.5; userdel "$u"; }
+	done
+	rm -rf -- "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+for u in $USERS; do
+	id -u "$u" >/dev/null 2>&1 || useradd -M -d / -s /bin/sh "$u" || {
+		not_ok "create user $u"; summary; exit 1; }
+done
+GA=$(id -u hctest_ga) GB=$(id -u hctest_gb) ALICE=$(id -u hctest_alice) BOB=$(id -u hctest_bob)
+
+# the shared area: alice's private file, a sticky directory
+D=$T/area
+mkdir -p "$D/sticky"
+chmod 1777 "$D/sticky"
+chmod 755 "$D"
+echo "alice's secret" > "$D/secret"
+chown hctest_alice: "$D/secret"
+chmod 600 "$D/secret"
+echo root > "$D/rootfile"
+
+S=$T/sock
+LOG=$T/hostcalld.log
+"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --user-as 4242 \
+	--map-user "$GA=hctest_alice" --map-user "$GB=hctest_bob" --verbose 2> "$LOG" &
+DAEMON=$!
+if ! hostcalld_wait "$S" "$DAEMON"; then
+	not_ok "hostcalld --map-user starts" "$(cat "$LOG")"
+	summary
+	exit 1
+fi
+
+# as CLIENT (a user name): COMMAND... under libhostcall on the socket
+as() {
+	local u=$1
+	shift
+	setpriv --reuid "$u" --regid "$u" --init-groups -- \
+		env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" "$@"
+}
+
+out=$(as hctest_ga cat "/host$D/secret" 2>&1)
+[ "$out" = "alice's secret" ] && ok "client ga, mapped to alice, reads alice's 0600 file" ||
+	not_ok "client ga, mapped to alice, reads alice's 0600 file" "$out"
+out=$(as hctest_gb cat "/host$D/secret" 2>&1)
+case $out in
+*"Permission denied"*) ok "client gb, mapped to bob, gets EACCES for it" ;;
+*) not_ok "client gb, mapped to bob, gets EACCES for it" "$out" ;;
+esac
+
+as hctest_ga sh -c "echo from-a > /host$D/sticky/a" 2>"$T/err" &&
+	owner=$(stat -c %U "$D/sticky/a") && [ "$owner" = hctest_alice ] &&
+	ok "a file client ga creates is alice's on the host" ||
+	not_ok "a file client ga creates is alice's on the host" "owner ${owner:-?}" "$(cat "$T/err")"
+as hctest_gb sh -c "echo from-b > /host$D/sticky/b" 2>/dev/null
+[ "$(stat -c %U "$D/sticky/b" 2>/dev/null)" = hctest_bob ] &&
+	ok "a file client gb creates is bob's on the host" ||
+	not_ok "a file client gb creates is bob's on the host" "$(ls -ln "$D/sticky")"
+
+out=$(as hctest_gb rm -f "/host$D/sticky/a" 2>&1)
+[ -e "$D/sticky/a" ] && ok "in a sticky directory bob cannot remove alice's file" ||
+	not_ok "in a sticky directory bob cannot remove alice's file" "$out"
+out=$(as hctest_gb mv "/host$D/sticky/a" "/host$D/sticky/c" 2>&1)
+[ -e "$D/sticky/a" ] && ok "nor rename it" || not_ok "nor rename it" "$out"
+
+# stat: the client's own ids for mapped owners, 65534 for unmapped, --user-as for --user
+got=$(as hctest_ga stat -c '%u %g' "/host$D/sticky/a" 2>&1)
+[ "$got" = "$GA 65534" ] &&
+	ok "stat shows alice's file as owned by client uid $GA (its unmapped group as 65534)" ||
+	not_ok "stat shows alice's file as owned by client uid $GA (its unmapped group as 65534)" "got '$got'"
+got=$(as hctest_ga stat -c '%u' "/host$D/rootfile" 2>&1)
+[ "$got" = 65534 ] && ok "an owner with no mapping (root) shows as 65534" ||
+	not_ok "an owner with no mapping (root) shows as 65534" "got '$got'"
+chown nobody "$D/rootfile"
+got=$(as hctest_ga stat -c '%u' "/host$D/rootfile" 2>&1)
+[ "$got" = 4242 ] && ok "a file of --user (nobody) shows as --user-as 4242" ||
+	not_ok "a file of --user (nobody) shows as --user-as 4242" "got '$got'"
+
+# chown: an unmapped id is EINVAL; a mapped one reaches the host kernel, which decides
+out=$(as hctest_ga chown 31337 "/host$D/sticky/a" 2>&1)
+case $out in
+*"Invalid argument"*) ok "chown to an unmapped id is EINVAL" ;;
+*) not_ok "chown to an unmapped id is EINVAL" "$out" ;;
+esac
+out=$(as hctest_ga chown "$GB" "/host$D/sticky/a" 2>&1)
+case $out in
+*"Operation not permitted"*) ok "chown to bob's client id: the host kernel says EPERM to alice" ;;
+*) not_ok "chown to bob's client id: the host kernel says EPERM to alice" "$out" ;;
+esac
+
+# host programs run as the mapped user
+out=$(setpriv --reuid hctest_ga --regid hctest_ga --init-groups -- \
+	env HOSTCALL_SOCKET="$S" "$DOSH" -c '!id -un' 2>&1)
+[ "$out" = hctest_alice ] && ok "dosh -c '!id -un' as client ga: hctest_alice" ||
+	not_ok "dosh -c '!id -un' as client ga: hctest_alice" "$out"
+out=$(setpriv --reuid hctest_gb --regid hctest_gb --init-groups -- \
+	env HOSTCALL_SOCKET="$S" "$DOSH" -c '!id -un' 2>&1)
+[ "$out" = hctest_bob ] && ok "... and as client gb: hctest_bob" ||
+	not_ok "... and as client gb: hctest_bob" "$out"
+
+# an unmapped client acts as --user
+out=$(setpriv --reuid nobody --regid nogroup --clear-groups -- \
+	env HOSTCALL_SOCKET="$S" "$DOSH" -c '!id -un' 2>&1)
+[ "$out" = nobody ] && ok "an unmapped client acts as --user (nobody)" ||
+	not_ok "an unmapped client acts as --user (nobody)" "$out"
+grep -q "guest uid $GA acts as hctest_alice (uid $ALICE" "$LOG" &&
+	grep -q "guest uid $GB acts as hctest_bob (uid $BOB" "$LOG" &&
+	ok "the log says which client acts as which host user" ||
+	not_ok "the log says which client acts as which host user" "$(grep 'acts as' "$LOG" | head)"
+kill -TERM "$DAEMON"
+wait "$DAEMON" 2>/dev/null
+DAEMON=
+
+# --unmapped deny: the unmapped client is refused with EACCES, a mapped one served
+"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --unmapped deny \
+	--map-user "$GA=hctest_alice" 2> "$LOG" &
+DAEMON=$!
+if hostcalld_wait "$S" "$DAEMON"; then
+	out=$(setpriv --reuid nobody --regid nogroup --clear-groups -- \
+		env HOSTCALL_SOCKET="$S" HOSTCALL_DEBUG=1 LD_PRELOAD="$LIBHOSTCALL" \
+		cat "/host$D/rootfile" 2>&1)
+	case $out in
+	*"Permission denied"*) ok "--unmapped deny: an unmapped client is refused (EACCES)" ;;
+	*) not_ok "--unmapped deny: an unmapped client is refused (EACCES)" "$out" ;;
+	esac
+	grep -q "refused: no map entry" "$LOG" && ok "... and the log says why" ||
+		not_ok "... and the log says why" "$(cat "$LOG")"
+	out=$(as hctest_ga cat "/host$D/secret" 2>&1)
+	[ "$out" = "alice's secret" ] && ok "--unmapped deny: a mapped client is served" ||
+		not_ok "--unmapped deny: a mapped client is served" "$out"
+else
+	not_ok "hostcalld --unmapped deny starts" "$(cat "$LOG")"
+fi
+kill -TERM "$DAEMON"
+wait "$DAEMON" 2>/dev/null
+DAEMON=
+
+# a malformed map is refused at start, saying what is wrong
+refused() {
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$(timeout 10 "$HOSTCALLD" --socket "$T/bad.sock" --user nobody "$@" 2>&1)
+	rc=$?
+	case "$rc:$out" in
+	0:* | 124:*) not_ok "$name" "exit $rc: $out" ;;
+	*"$want"*) ok "$name" ;;
+	*) not_ok "$name" "exit $rc: $out" ;;
+	esac
+}
+refused "overlapping ranges are refused" "overlaps" --map-user 1000-1010=2000-2010 \
+	--map-user 1005=hctest_bob
+refused "a range to a name is refused" "range of host ids" --map-user 1000-1001=hctest_bob
+refused "ranges of different lengths are refused" "the host range has" \
+	--map-user 1000-1001=2000-2005
+refused "the overflow id cannot be mapped" "overflow id" --map-user 65534=hctest_bob
+refused "a map to host root needs --allow-root" "--allow-root" --map-user 1000=root
+refused "an unknown host user is named" "no such host user 'nosuchuser_hc'" \
+	--map-user 1000=nosuchuser_hc
+printf '# a map\nuser %s=hctest_alice\ngroup 12x=users\n' "$GA" > "$T/map"
+refused "--map-file names the bad line" "map:3" --map-file "$T/map"
+refused "passthrough needs --allow-root" "--allow-root" --identity passthrough
+out=$(setpriv --reuid nobody --regid nogroup --clear-groups -- \
+	"$HOSTCALLD" --socket "$T/nr.sock" --map-user 1000=nobody 2>&1)
+case $out in
+*"needs root"*) ok "an identity map needs hostcalld to run as root" ;;
+*) not_ok "an identity map needs hostcalld to run as root" "$out" ;;
+esac
+
+summary
+[ "$FAIL" = 0 ]
