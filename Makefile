@@ -153,6 +153,7 @@ integration: all $(IT_HELPERS)
 	tests/integration/lifetime.sh
 	tests/integration/limits.sh
 	tests/integration/sandbox.sh
+	tests/integration/identity.sh
 
 check: deps
 	$(MAKE) all

@@ -248,15 +248,16 @@ static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	struct hc_stat *s = &rq->rep->rep.fstatat.st;
 	struct statx stx;
 
-	(void)sh, (void)proc;
+	(void)proc;
 	if (statx(fd, "", AT_EMPTY_PATH | (rq->m->req.fstatat.flags & sync),
 		  STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
 		return -errno;
 	s->mask = stx.stx_mask & (STATX_BASIC_STATS | STATX_BTIME);
 	s->mode = stx.stx_mode;
 	s->nlink = stx.stx_nlink;
-	s->uid = stx.stx_uid;
-	s->gid = stx.stx_gid;
+	/* owners as the client knows them (idmap.c) */
+	s->uid = hostd_idmap_guest(sh->cfg, 0, stx.stx_uid);
+	s->gid = hostd_idmap_guest(sh->cfg, 1, stx.stx_gid);
 	s->blksize = stx.stx_blksize;
 	s->ino = stx.stx_ino;
 	s->size = stx.stx_size;
@@ -523,12 +524,21 @@ static hc_s64 do_chown(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		       const char *proc)
 {
 	const struct hc_req_fchownat *q = &rq->m->req.fchownat;
+	long long uid = -1, gid = -1;
 
 	(void)proc;
 	if (sh->cfg->root && hostd_is_export_root(sh->cfg, fd))
 		return -EPERM;
-	/* (u32)-1 is (uid_t)-1: leave unchanged */
-	return ret_errno(fchownat(fd, "", q->uid, q->gid, AT_EMPTY_PATH));
+	/*
+	 * (u32)-1 is (uid_t)-1: leave unchanged; other ids are the client's,
+	 * mapped to host ids (one with no mapping is EINVAL, as in a user
+	 * namespace), and the host kernel decides
+	 */
+	if (q->uid != (hc_u32)-1 && (uid = hostd_idmap_host(sh->cfg->idmap, 0, q->uid)) < 0)
+		return -EINVAL;
+	if (q->gid != (hc_u32)-1 && (gid = hostd_idmap_host(sh->cfg->idmap, 1, q->gid)) < 0)
+		return -EINVAL;
+	return ret_errno(fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH));
 }
 
 hc_s64 hostd_op_fchownat(struct hostd_shadow *sh, struct hostd_req *rq)

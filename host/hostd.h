@@ -37,6 +37,91 @@
  */
 #define HOSTD_INFLIGHT_MAX	32
 
+/* ---- identities (idmap.c) ---- */
+
+/* What an unmapped owner shows as; never mapped itself. */
+#define HOSTD_OVERFLOW_ID	65534u
+/* Entries of each kind a map may have. */
+#define HOSTD_IDMAP_MAX		1024
+
+enum { HOSTD_ID_NONE, HOSTD_ID_MAP, HOSTD_ID_PASSTHROUGH };
+
+/* Guest ids @guest..+@count are host ids @host..+@count. */
+struct hostd_idrange {
+	hc_u32 guest, host, count;
+};
+
+/**
+ * struct hostd_idmap - the identity map of --map-user, --map-group,
+ * --map-file and --identity passthrough.
+ * @mode: HOSTD_ID_*
+ * @deny_unmapped: --unmapped deny: an unmapped client is refused (EACCES)
+ *	instead of acting as --user
+ * @user_as: --user-as: the guest uid the --user identity shows as
+ * @user_uid: the --user identity's host uid
+ */
+struct hostd_idmap {
+	int mode;
+	int deny_unmapped;
+	hc_u32 user_as;
+	uid_t user_uid;
+	struct hostd_idrange *users, *groups;
+	unsigned int nusers, ngroups;
+};
+
+/**
+ * struct hostd_ident - the host user a subject acts as: its ids, groups and
+ * passwd entry, and the guest uid it was chosen for.
+ */
+struct hostd_ident {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+	char *name, *dir, *shell;
+	hc_u32 guest_uid;
+};
+
+struct hostd_config;
+
+/**
+ * hostd_idmap_add() - add the entry @spec ("GUEST=HOST": an id or a range
+ * N-M, mapped to a host name, an id or a range of the same length) to the
+ * users (@group 0) or groups of @m.
+ * Returns: 0, or -errno with @why saying what is wrong with @spec.
+ */
+int hostd_idmap_add(struct hostd_idmap *m, int group, const char *spec,
+		    int allow_root, char *why, size_t whylen);
+
+/**
+ * hostd_idmap_file() - add the entries of @path, one per line ("user
+ * GUEST=HOST", "group GUEST=HOST", "#" comments). Returns: 0, or -errno
+ * after a message on stderr naming the line.
+ */
+int hostd_idmap_file(struct hostd_idmap *m, const char *path, int allow_root);
+
+/** hostd_idmap_host() - the host id guest id @guest maps to, or -1. */
+long long hostd_idmap_host(const struct hostd_idmap *m, int group, hc_u32 guest);
+
+/**
+ * hostd_idmap_guest() - what host id @host shows as: the guest id it maps
+ * back to, --user-as for the --user identity, else HOSTD_OVERFLOW_ID; @host
+ * itself without a map.
+ */
+hc_u32 hostd_idmap_guest(const struct hostd_config *cfg, int group, hc_u32 host);
+
+/**
+ * hostd_ident_for() - the identity a client of uid @uid, gid @gid (and, in
+ * passthrough mode, supplementary @groups) acts as under cfg->idmap.
+ * Returns: 0 with @id filled in (free it with hostd_ident_free()),
+ * -ENOENT for an unmapped client that acts as --user, -EACCES for one that
+ * is refused (--unmapped deny, or its host user does not exist), -ENOMEM.
+ */
+int hostd_ident_for(const struct hostd_config *cfg, hc_u32 uid, hc_u32 gid,
+		    const gid_t *groups, int ngroups, struct hostd_ident *id);
+
+void hostd_ident_free(struct hostd_ident *id);
+
 struct hostd_config {
 	char socket_path[108];		/* sizeof(sun_path) */
 	char ivshmem_path[108];		/* --ivshmem: "" for the Unix transport */
@@ -61,6 +146,7 @@ struct hostd_config {
 	gid_t *groups;			/* its supplementary groups */
 	int ngroups;
 	char *pw_name, *pw_dir, *pw_shell;
+	const struct hostd_idmap *idmap;	/* NULL: every subject is --user */
 	int verbose;
 	int daemon;
 	unsigned int max_subjects;
@@ -134,12 +220,14 @@ int hostd_relay_start(struct hostd_relay *r);
 
 /**
  * hostd_relay_new_shadow() - fork the shadow of a new subject that talks
- * over @conn (a connected SOCK_SEQPACKET socket; the caller closes its copy).
- * The same path for every transport: slot, fork, child set-up, shadow.
+ * over @conn (a connected SOCK_SEQPACKET socket; the caller closes its copy),
+ * acting as @id (NULL: --user). The same path for every transport: slot,
+ * fork, child set-up, shadow.
  * Returns: the subject's slot (its id is slot + 1), -EAGAIN at the subject
  * limit, or -ENOMEM if fork failed (logged).
  */
-int hostd_relay_new_shadow(struct hostd_relay *r, int conn);
+int hostd_relay_new_shadow(struct hostd_relay *r, int conn,
+			   const struct hostd_ident *id);
 
 /**
  * hostd_relay_signals() - drain the signalfd and reap children.

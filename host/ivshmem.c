@@ -516,7 +516,7 @@ static int iv_sub_new(struct iv *iv)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	iv->newsock = sv[0];	/* the new shadow must not hold it */
-	slot = hostd_relay_new_shadow(&iv->core, sv[1]);
+	slot = hostd_relay_new_shadow(&iv->core, sv[1], NULL);
 	iv->newsock = -1;
 	close(sv[1]);
 	if (slot < 0) {

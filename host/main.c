@@ -37,6 +37,18 @@ static void usage(FILE *f)
 "  --root DIR          export only DIR, like a chroot (no host programs\n"
 "                      can be spawned then: they would run outside DIR)\n"
 "  --user NAME         shadows run as NAME (needs root)\n"
+"  --map-user G=H      (as root) a client of uid G acts as host user H: G a\n"
+"                      uid or a range N-M, H a name, a uid or a range of the\n"
+"                      same length (repeatable); others act as --user\n"
+"  --map-group G=H     the same for gids: the group a client's gid maps to\n"
+"                      is its shadow's gid if the host user is a member\n"
+"  --map-file FILE     entries 'user G=H' and 'group G=H', one per line\n"
+"  --identity MODE     map (the default with map entries) or passthrough:\n"
+"                      client ids are host ids, groups too (--allow-root)\n"
+"  --unmapped MODE     user (default: an unmapped client acts as --user) or\n"
+"                      deny (it is refused, EACCES)\n"
+"  --user-as G         the guest uid files of --user show as (default 65534,\n"
+"                      the overflow id every unmapped owner shows as)\n"
 "  --allow-root        allow shadows to run as root (without --user, as root)\n"
 "  --allow-devices     let clients open device nodes of the export and, with\n"
 "                      root shadows under --root, create them\n"
@@ -268,12 +280,80 @@ static void fill_stdio(void)
 		close(fd);
 }
 
+enum { MAP_USER, MAP_GROUP, MAP_FILE };
+
+struct map_arg {
+	int kind;		/* MAP_USER, MAP_GROUP or MAP_FILE */
+	const char *arg;
+};
+
+/*
+ * The identity map of the options, once --allow-root is known. Shadows of
+ * other users can only be started by root; passthrough makes guest root
+ * host root, so it needs --allow-root.
+ * Returns: 0 (cfg->idmap set when there is a map), or -errno after a
+ * message.
+ */
+static int setup_idmap(struct hostd_config *cfg, struct hostd_idmap *map,
+		       const struct map_arg *maps, unsigned int nmaps,
+		       const char *identity, int allow_root)
+{
+	int passthrough = identity && !strcmp(identity, "passthrough");
+	char why[300];
+	unsigned int i;
+	int err;
+
+	if (!nmaps && !passthrough) {
+		if (map->deny_unmapped || map->user_as != HOSTD_OVERFLOW_ID || identity) {
+			fprintf(stderr, HOSTD_NAME ": --unmapped, --user-as and --identity map "
+				"need map entries (--map-user, --map-group, --map-file)\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, HOSTD_NAME ": an identity map needs root: only root can "
+			"start shadows as other users (running as uid %u)\n",
+			(unsigned int)geteuid());
+		return -EPERM;
+	}
+	if (passthrough && nmaps) {
+		fprintf(stderr, HOSTD_NAME ": --identity passthrough takes no map entries\n");
+		return -EINVAL;
+	}
+	if (passthrough && !allow_root) {
+		fprintf(stderr, HOSTD_NAME ": --identity passthrough makes client root host "
+			"root: add --allow-root if that is meant\n");
+		return -EPERM;
+	}
+	for (i = 0; i < nmaps; i++) {
+		if (maps[i].kind == MAP_FILE) {
+			err = hostd_idmap_file(map, maps[i].arg, allow_root);
+			if (err)
+				return err;
+			continue;
+		}
+		err = hostd_idmap_add(map, maps[i].kind == MAP_GROUP, maps[i].arg,
+				      allow_root, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, HOSTD_NAME ": --map-%s %s\n",
+				maps[i].kind == MAP_GROUP ? "group" : "user", why);
+			return err;
+		}
+	}
+	map->mode = passthrough ? HOSTD_ID_PASSTHROUGH : HOSTD_ID_MAP;
+	map->user_uid = cfg->uid;
+	cfg->idmap = map;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_IVSHMEM, O_MODE, O_ROOT, O_USER, O_ALLOWROOT,
 	       O_ALLOWDEV, O_ALLOWSUID, O_DAEMON,
 	       O_PASSENV, O_SECCOMP,
 	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELLOTO, O_MAXPROCS, O_MAXMEM,
+	       O_MAPUSER, O_MAPGROUP, O_MAPFILE, O_IDENTITY, O_UNMAPPED, O_USERAS,
 	       O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -293,6 +373,12 @@ int main(int argc, char **argv)
 		{ "hello-timeout", required_argument, NULL, O_HELLOTO },
 		{ "max-procs", required_argument, NULL, O_MAXPROCS },
 		{ "max-memory", required_argument, NULL, O_MAXMEM },
+		{ "map-user", required_argument, NULL, O_MAPUSER },
+		{ "map-group", required_argument, NULL, O_MAPGROUP },
+		{ "map-file", required_argument, NULL, O_MAPFILE },
+		{ "identity", required_argument, NULL, O_IDENTITY },
+		{ "unmapped", required_argument, NULL, O_UNMAPPED },
+		{ "user-as", required_argument, NULL, O_USERAS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -302,12 +388,15 @@ int main(int argc, char **argv)
 		.max_subjects = 256, .max_handles = 1024,
 		.hello_timeout = 5, .max_procs = 4096,
 	};
-	const char *sock = NULL, *ivshmem = NULL;
-	unsigned int v;
+	static struct hostd_idmap map = { .user_as = HOSTD_OVERFLOW_ID };
+	const char *sock = NULL, *ivshmem = NULL, *identity = NULL;
+	struct map_arg *maps;
+	unsigned int v, nmaps = 0;
 	int c, allow_root = 0;
 
 	cfg.pass_env = calloc(argc, sizeof(char *));
-	if (!cfg.pass_env) {
+	maps = calloc(argc, sizeof(*maps));
+	if (!cfg.pass_env || !maps) {
 		fprintf(stderr, HOSTD_NAME ": out of memory\n");
 		return 1;
 	}
@@ -326,6 +415,35 @@ int main(int argc, char **argv)
 			break;
 		case O_ROOT:
 			cfg.root = optarg;
+			break;
+		case O_MAPUSER:
+		case O_MAPGROUP:
+		case O_MAPFILE:
+			maps[nmaps++] = (struct map_arg){
+				c == O_MAPFILE ? MAP_FILE : c == O_MAPGROUP ? MAP_GROUP : MAP_USER,
+				optarg,
+			};
+			break;
+		case O_IDENTITY:
+			if (strcmp(optarg, "map") && strcmp(optarg, "passthrough")) {
+				fprintf(stderr, HOSTD_NAME ": --identity %s: map or passthrough\n",
+					optarg);
+				return 2;
+			}
+			identity = optarg;
+			break;
+		case O_UNMAPPED:
+			if (strcmp(optarg, "user") && strcmp(optarg, "deny")) {
+				fprintf(stderr, HOSTD_NAME ": --unmapped %s: user or deny\n",
+					optarg);
+				return 2;
+			}
+			map.deny_unmapped = !strcmp(optarg, "deny");
+			break;
+		case O_USERAS:
+			if (parse_uint("--user-as", optarg, 10, 0, UINT32_MAX - 1, &v))
+				return 2;
+			map.user_as = v;
 			break;
 		case O_USER:
 			cfg.user = optarg;
@@ -431,6 +549,8 @@ int main(int argc, char **argv)
 	fill_stdio();
 	if (lookup_user(&cfg) || check_identity(&cfg, allow_root))
 		return 1;
+	if (setup_idmap(&cfg, &map, maps, nmaps, identity, allow_root))
+		return 2;
 	if ((c = hostd_sandbox_prepare(cfg.seccomp))) {
 		fprintf(stderr, HOSTD_NAME ": --seccomp: cannot build the shadows' seccomp "
 			"filter: %s (is libseccomp too old? --seccomp off runs without)\n",

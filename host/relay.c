@@ -49,8 +49,12 @@ static pid_t relay_pid;
 /* A connection refused for the subject limit, until its HELLO is answered. */
 struct relay_refused {
 	int fd;
+	int err;			/* what its HELLO is answered */
 	struct timespec t0;		/* accepted */
 };
+
+/* Supplementary groups of a peer passthrough takes (SO_PEERGROUPS). */
+#define HOSTD_PEER_GROUPS_MAX	256
 
 /* The Unix-socket transport. */
 struct relay {
@@ -316,7 +320,30 @@ static void relay_child_setup(struct hostd_relay *r)
 	signal(SIGPIPE, SIG_DFL);
 }
 
-int hostd_relay_new_shadow(struct hostd_relay *r, int conn)
+/*
+ * The configuration of a shadow that acts as @id: hostcalld's, with the
+ * identity replaced. The shadow, its spawner and its host programs then
+ * are that user's ordinary processes.
+ */
+static const struct hostd_config *relay_cfg_as(const struct hostd_config *cfg,
+					       const struct hostd_ident *id)
+{
+	static struct hostd_config c;	/* in the child, its own copy */
+
+	c = *cfg;
+	c.user = id->name;
+	c.uid = id->uid;
+	c.gid = id->gid;
+	c.groups = id->groups;
+	c.ngroups = id->ngroups;
+	c.pw_name = id->name;
+	c.pw_dir = id->dir;
+	c.pw_shell = id->shell;
+	return &c;
+}
+
+int hostd_relay_new_shadow(struct hostd_relay *r, int conn,
+			   const struct hostd_ident *id)
 {
 	int slot;
 	pid_t pid;
@@ -336,10 +363,15 @@ int hostd_relay_new_shadow(struct hostd_relay *r, int conn)
 		/* first, while still root: what it forks is bound by the limits */
 		if (hostd_cgroup_enter())
 			_exit(1);
-		hostd_shadow_run(r->cfg, conn, r->life_r, slot);
+		hostd_shadow_run(id ? relay_cfg_as(r->cfg, id) : r->cfg, conn,
+				 r->life_r, slot);
 	}
 	hostd_slot_fill(slot, relay_pid, pid);
-	if (r->cfg->verbose)
+	if (r->cfg->verbose && id)
+		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d, guest uid %u acts as %s "
+			  "(uid %u gid %u)", slot + 1, (int)pid, id->guest_uid, id->name,
+			  (unsigned int)id->uid, (unsigned int)id->gid);
+	else if (r->cfg->verbose)
 		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d", slot + 1, (int)pid);
 	return slot;
 }
@@ -508,10 +540,11 @@ static void relay_refused_drop(struct relay *r, unsigned int i)
  * one that has waited longest is closed to make room, so that a client
  * that sends its HELLO at once is answered even while others stay silent.
  */
-static void relay_refuse(struct relay *r, int conn)
+static void relay_refuse(struct relay *r, int conn, int err)
 {
-	hostd_log(HOSTD_NAME ": too many subjects (%u, see --max-subjects)",
-		  r->core.cfg->max_subjects);
+	if (err == -EAGAIN)
+		hostd_log(HOSTD_NAME ": too many subjects (%u, see --max-subjects)",
+			  r->core.cfg->max_subjects);
 	if (fcntl(conn, F_SETFL, O_NONBLOCK) < 0) {
 		close(conn);
 		return;
@@ -519,6 +552,7 @@ static void relay_refuse(struct relay *r, int conn)
 	if (r->nrefused == RELAY_REFUSED_MAX)
 		relay_refused_drop(r, 0);
 	r->refused[r->nrefused].fd = conn;
+	r->refused[r->nrefused].err = err;
 	clock_gettime(CLOCK_MONOTONIC, &r->refused[r->nrefused].t0);
 	r->nrefused++;
 }
@@ -538,7 +572,7 @@ static void relay_refused_input(struct relay *r, unsigned int i)
 		close(fds[k]);
 	if (n > 0 && !hc_decode_hdr(&m, buf, n) && !(m.hflags & HC_HF_REPLY)) {
 		m.hflags = HC_HF_REPLY;
-		m.result = -EAGAIN;
+		m.result = r->refused[i].err;
 		n = hc_encode(&m, buf, sizeof(buf));
 		/* a bare header into an empty socket: never blocks */
 		if (n > 0)
@@ -573,13 +607,61 @@ static void relay_log_peer(int conn)
 		hostd_log(HOSTD_NAME ": connection from unknown peer: %s", strerror(errno));
 }
 
+/*
+ * Under an identity map, who the connecting process is (the kernel's
+ * SO_PEERCRED and SO_PEERGROUPS, fixed for the connection as for an fd)
+ * chooses the host user its subject acts as.
+ * Returns: 0 with @id, -ENOENT to act as --user, or -errno to refuse.
+ */
+static int relay_peer_ident(const struct hostd_config *cfg, int conn,
+			    struct hostd_ident *id)
+{
+	gid_t groups[HOSTD_PEER_GROUPS_MAX];
+	socklen_t len = sizeof(struct ucred);
+	struct ucred uc;
+	int err;
+
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+		return -errno;
+	len = sizeof(groups);
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		len = 0;	/* too many: passthrough gets none of them */
+	err = hostd_ident_for(cfg, uc.uid, uc.gid, groups, len / sizeof(gid_t), id);
+	if (err == -EACCES)
+		hostd_log(HOSTD_NAME ": connection from pid %d uid %u refused: %s",
+			  (int)uc.pid, (unsigned int)uc.uid,
+			  hostd_idmap_host(cfg->idmap, 0, uc.uid) < 0 ?
+			  "no map entry for it (--unmapped deny)" :
+			  "the host user its map entry names does not exist");
+	else if (err == -ENOENT && cfg->verbose)
+		hostd_log(HOSTD_NAME ": connection from pid %d uid %u: no map entry, acts "
+			  "as %s", (int)uc.pid, (unsigned int)uc.uid, cfg->pw_name);
+	return err;
+}
+
 /* A new connection: its shadow, or a refusal. Takes @conn. */
 static void relay_new_subject(struct relay *r, int conn)
 {
-	if (r->core.cfg->verbose)
+	const struct hostd_config *cfg = r->core.cfg;
+	struct hostd_ident id;
+	int err, have = 0;
+
+	if (cfg->verbose)
 		relay_log_peer(conn);
-	if (hostd_relay_new_shadow(&r->core, conn) == -EAGAIN) {
-		relay_refuse(r, conn);
+	if (cfg->idmap) {
+		err = relay_peer_ident(cfg, conn, &id);
+		if (err && err != -ENOENT) {
+			hostd_ident_free(&id);
+			relay_refuse(r, conn, err);
+			return;
+		}
+		have = !err;
+	}
+	err = hostd_relay_new_shadow(&r->core, conn, have ? &id : NULL);
+	if (have)
+		hostd_ident_free(&id);
+	if (err == -EAGAIN) {
+		relay_refuse(r, conn, err);
 		return;
 	}
 	close(conn);
