@@ -91,6 +91,7 @@ struct hostcall_transport_ops {
  *	wait until no caller is inside the transport any more
  * @dead: set when the device goes away; new calls fail with -EIO
  * @msg_max: largest message the transport carries either way
+ * @caps: the HC_CAP_* of the host's last HELLO reply
  */
 struct hostcall_transport {
 	const struct hostcall_transport_ops *ops;
@@ -98,6 +99,7 @@ struct hostcall_transport {
 	struct rw_semaphore users;
 	bool dead;
 	u32 msg_max;
+	u64 caps;
 };
 
 /**
@@ -319,11 +321,28 @@ struct hostcall_session {
 int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s);
 
 /**
+ * hostcall_hello_cred() - make a new subject that acts as the calling
+ * task's credentials (fsuid, fsgid, groups in the initial user namespace),
+ * where the host maps guest users to host users (HC_CAP_IDENTITY:
+ * SUBJECT_AS, then HELLO on it); elsewhere as hostcall_hello().
+ * Returns: as hostcall_hello(); -EACCES if the host refuses the identity.
+ */
+int hostcall_hello_cred(struct hostcall_transport *t, struct hostcall_session *s);
+
+/**
  * hostcall_fork_subject() - FORK_SUBJECT on @parent: a new subject whose
  * shadow starts as a copy of @parent's, with the same handle numbers.
  * Returns: the new subject's id (> 0), or -errno.
  */
 int hostcall_fork_subject(struct hostcall_transport *t, u32 parent);
+
+/**
+ * hostcall_subject_as_of() - a new subject for the calling task's
+ * credentials (hostcall_hello_cred()) in @parent's working directory (its
+ * host path): for a process whose credentials differ from @parent's.
+ * Returns: the new subject's id (> 0), or -errno.
+ */
+int hostcall_subject_as_of(struct hostcall_transport *t, u32 parent);
 
 /**
  * hostcall_post_bye() - tell the host that @subject ended (HC_OP_BYE),
@@ -359,11 +378,16 @@ u32 hostcall_new_tag(void);
  *	different process
  * @id: the host's subject id
  * @busy: calls in progress; an entry is dropped only when zero
+ * @cred: the credentials the subject acts as (a reference), where the
+ *	host maps identities (HC_CAP_IDENTITY); NULL elsewhere. A process
+ *	whose fsuid, fsgid or groups change gets an entry of its own for the
+ *	new ones at its next call; the old one stays for what it opened.
  */
 struct hostcall_proc {
 	struct pid *pid;
 	u32 id;
 	unsigned int busy;
+	const struct cred *cred;
 };
 
 /**

@@ -27,7 +27,7 @@ static int hostcall_dev_open(struct inode *inode, struct file *file)
 		err = -ENODEV;
 		goto err_free;
 	}
-	err = hostcall_hello(f->tp, &f->session);
+	err = hostcall_hello_cred(f->tp, &f->session);
 	if (err)
 		goto err_put;
 	hostcall_subjects_init(&f->subjects, f->tp, f->session.subject);

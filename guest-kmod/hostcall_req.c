@@ -6,6 +6,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/mempool.h>
 #include <linux/minmax.h>
@@ -194,7 +195,9 @@ s64 hostcall_result(const struct hc_msg *r)
 	return r->result < -EHWPOISON ? -EIO : r->result;
 }
 
-int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
+/* HELLO on @subject (0: make one). */
+static int hostcall_hello_on(struct hostcall_transport *t, u32 subject,
+			     struct hostcall_session *s)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_HELLO);
 	const struct hc_rep_hello *rep = &req->r.rep.hello;
@@ -206,7 +209,7 @@ int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
 	req->m.req.hello.version = HC_PROTO_VERSION;
 	req->m.req.hello.flags = HC_HELLO_KEEP_HANDLES;
 	req->m.req.hello.caps = HC_CAPS;
-	err = hostcall_req_call(t, 0, req);
+	err = hostcall_req_call(t, subject, req);
 	id = err ? err : hostcall_result(&req->r);
 	version = rep->version;
 	msg_max = rep->msg_max;
@@ -217,7 +220,7 @@ int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
 		goto old_host;
 	if (id < 0)
 		return id;
-	if (!id || id > U32_MAX)
+	if (!id || id > U32_MAX || (subject && id != subject))
 		return -EPROTO;
 	if (version < HC_PROTO_VERSION_MIN || version > HC_PROTO_VERSION) {
 		hostcall_post_bye(t, id);
@@ -229,12 +232,93 @@ int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
 	s->version = version;
 	s->msg_max = min_t(u32, msg_max, t->msg_max);
 	s->caps = caps & HC_CAPS;
+	/* what later subjects can be made with (SUBJECT_AS) */
+	WRITE_ONCE(t->caps, s->caps);
 	return 0;
 
 old_host:
 	pr_warn_ratelimited("hostcall: hostcalld at the %s device speaks an older protocol than version %u: update hostcalld\n",
 			    t->ops->name, HC_PROTO_VERSION_MIN);
 	return -EPROTONOSUPPORT;
+}
+
+int hostcall_hello(struct hostcall_transport *t, struct hostcall_session *s)
+{
+	return hostcall_hello_on(t, 0, s);
+}
+
+/* SUBJECT_AS for the calling task's fsuid, fsgid and first groups. */
+static int hostcall_subject_as(struct hostcall_transport *t)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_SUBJECT_AS);
+	struct hc_req_subject_as *q = &req->m.req.subject_as;
+	const struct cred *cred = current_cred();
+	struct group_info *gi = cred->group_info;
+	s64 id;
+	int err, k;
+
+	q->uid = from_kuid_munged(&init_user_ns, cred->fsuid);
+	q->gid = from_kgid_munged(&init_user_ns, cred->fsgid);
+	for (k = 0; k < gi->ngroups && k < HC_FDS_MAX; k++)
+		q->groups.v[k] = from_kgid_munged(&init_user_ns, gi->gid[k]);
+	q->groups.n = k;
+	err = hostcall_req_call(t, 0, req);
+	id = err ? err : hostcall_result(&req->r);
+	hostcall_req_free(req);
+	if (!id || id > U32_MAX)
+		return -EPROTO;
+	return id;
+}
+
+int hostcall_hello_cred(struct hostcall_transport *t, struct hostcall_session *s)
+{
+	struct hostcall_session plain;
+	int id, err;
+
+	if (!(READ_ONCE(t->caps) & HC_CAP_IDENTITY)) {
+		/* the first subject tells whether the host maps identities */
+		err = hostcall_hello(t, &plain);
+		if (err || !(plain.caps & HC_CAP_IDENTITY)) {
+			*s = plain;
+			return err;
+		}
+		hostcall_post_bye(t, plain.subject);
+	}
+	id = hostcall_subject_as(t);
+	if (id < 0)
+		return id;
+	err = hostcall_hello_on(t, id, s);
+	if (err)
+		hostcall_post_bye(t, id);
+	return err;
+}
+
+int hostcall_subject_as_of(struct hostcall_transport *t, u32 parent)
+{
+	struct hostcall_session s;
+	struct hostcall_req *req;
+	const char *cwd;
+	int err;
+
+	err = hostcall_hello_cred(t, &s);
+	if (err)
+		return err;
+	/* the working directory carries over, by its host path */
+	req = hostcall_req_alloc(HC_OP_GETCWD);
+	req->rep_room = HC_PATH_MAX + 1;
+	err = hostcall_req_call(t, parent, req);
+	if (!err && hostcall_result(&req->r) >= 0) {
+		cwd = req->r.rep.getcwd.path;
+		hostcall_req_reset(req, HC_OP_CHDIR);
+		/* req->buf holds @cwd: CHDIR is encoded from a copy */
+		req->m.req.chdir.dirfd = HC_AT_FDCWD;
+		req->m.req.chdir.path = kstrdup(cwd, GFP_KERNEL);
+		if (req->m.req.chdir.path)
+			hostcall_req_call(t, s.subject, req);
+		kfree(req->m.req.chdir.path);
+	}
+	hostcall_req_free(req);
+	return s.subject;
 }
 
 int hostcall_fork_subject(struct hostcall_transport *t, u32 parent)

@@ -6,6 +6,7 @@
  * first call. Entries of processes that are gone are dropped (BYE) when a
  * new process needs one.
  */
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
@@ -27,6 +28,27 @@ void hostcall_subjects_init(struct hostcall_subjects *s,
 	mutex_init(&s->fork_lock);
 	s->procs[0].pid = get_pid(task_tgid(current));
 	s->procs[0].id = opener;
+	if (READ_ONCE(tp->caps) & HC_CAP_IDENTITY)
+		s->procs[0].cred = get_current_cred();
+}
+
+/* Whether entry @e acts as the calling task's identity (always, without). */
+static bool hostcall_subject_same_cred(const struct hostcall_proc *e)
+{
+	const struct cred *c = current_cred();
+
+	return !e->cred || (uid_eq(e->cred->fsuid, c->fsuid) &&
+			    gid_eq(e->cred->fsgid, c->fsgid) &&
+			    e->cred->group_info == c->group_info);
+}
+
+static void hostcall_subject_drop(struct hostcall_proc *e)
+{
+	put_pid(e->pid);
+	e->pid = NULL;
+	if (e->cred)
+		put_cred(e->cred);
+	e->cred = NULL;
 }
 
 void hostcall_subjects_end(struct hostcall_subjects *s)
@@ -37,40 +59,55 @@ void hostcall_subjects_end(struct hostcall_subjects *s)
 		if (!s->procs[i].pid)
 			continue;
 		hostcall_post_bye(s->tp, s->procs[i].id);
-		put_pid(s->procs[i].pid);
-		s->procs[i].pid = NULL;
+		hostcall_subject_drop(&s->procs[i]);
 	}
 }
 
-/* Called with s->lock held. Returns: the index of @pid's entry, or -1. */
+/*
+ * Called with s->lock held. Returns: the index of @pid's entry that acts as
+ * the calling task's credentials, or -1.
+ */
 static int hostcall_subject_find(struct hostcall_subjects *s, struct pid *pid)
 {
 	int i;
 
 	for (i = 0; i < HOSTCALL_PROCS_MAX; i++)
-		if (s->procs[i].pid == pid)
+		if (s->procs[i].pid == pid && hostcall_subject_same_cred(&s->procs[i]))
 			return i;
 	return -1;
 }
 
+/* Called with s->lock held: @pid's entry of any credentials, or -1. */
+static int hostcall_subject_find_any(struct hostcall_subjects *s, struct pid *pid)
+{
+	int i, any = -1;
+
+	for (i = 0; i < HOSTCALL_PROCS_MAX; i++)
+		if (s->procs[i].pid == pid)
+			any = i;	/* the last made: the newest credentials */
+	return any;
+}
+
 /*
- * The entry of the nearest ancestor of the current process that has one,
- * else the opener's; marked busy so that it stays while it is forked.
+ * The entry a new subject of the current process starts from: its own of
+ * other credentials (they changed), else the nearest ancestor's, else the
+ * opener's; marked busy so that it stays while it is forked.
  */
 static int hostcall_subject_parent(struct hostcall_subjects *s)
 {
 	struct task_struct *t = current;
-	int depth, i = -1;
+	int depth, i;
 
 	rcu_read_lock();
 	spin_lock(&s->lock);
+	i = hostcall_subject_find_any(s, task_tgid(t));
 	for (depth = 0; depth < HOSTCALL_ANCESTORS_MAX && i < 0; depth++) {
 		struct task_struct *p = rcu_dereference(t->real_parent);
 
 		if (!p || p == t || is_global_init(p))
 			break;
 		t = p;
-		i = hostcall_subject_find(s, task_tgid(t));
+		i = hostcall_subject_find_any(s, task_tgid(t));
 	}
 	if (i < 0)
 		i = 0;
@@ -87,25 +124,24 @@ static int hostcall_subject_parent(struct hostcall_subjects *s)
  */
 static bool hostcall_subject_reap_one(struct hostcall_subjects *s)
 {
-	struct pid *gone = NULL;
-	u32 id = 0;
+	struct hostcall_proc gone = { };
 	int i;
 
 	spin_lock(&s->lock);
-	for (i = 1; i < HOSTCALL_PROCS_MAX && !gone; i++) {
+	for (i = 1; i < HOSTCALL_PROCS_MAX && !gone.pid; i++) {
 		struct hostcall_proc *e = &s->procs[i];
 
 		if (!e->pid || e->busy || pid_has_task(e->pid, PIDTYPE_TGID))
 			continue;
-		gone = e->pid;
-		id = e->id;
+		gone = *e;
 		e->pid = NULL;
+		e->cred = NULL;
 	}
 	spin_unlock(&s->lock);
-	if (!gone)
+	if (!gone.pid)
 		return false;
-	put_pid(gone);
-	hostcall_post_bye(s->tp, id);
+	hostcall_subject_drop(&gone);
+	hostcall_post_bye(s->tp, gone.id);
 	return true;
 }
 
@@ -141,7 +177,10 @@ static int hostcall_subject_new(struct hostcall_subjects *s, struct pid *me)
 	}
 
 	parent = hostcall_subject_parent(s);
-	id = hostcall_fork_subject(s->tp, s->procs[parent].id);
+	if (hostcall_subject_same_cred(&s->procs[parent]))
+		id = hostcall_fork_subject(s->tp, s->procs[parent].id);
+	else
+		id = hostcall_subject_as_of(s->tp, s->procs[parent].id);
 	spin_lock(&s->lock);
 	s->procs[parent].busy--;
 	if (id > 0) {
@@ -149,6 +188,7 @@ static int hostcall_subject_new(struct hostcall_subjects *s, struct pid *me)
 		s->procs[free].pid = get_pid(me);
 		s->procs[free].id = id;
 		s->procs[free].busy = 1;
+		s->procs[free].cred = s->procs[0].cred ? get_current_cred() : NULL;
 	}
 	spin_unlock(&s->lock);
 	i = id > 0 ? free : id;

@@ -509,14 +509,14 @@ static void iv_sub_close(struct iv *iv, hc_u32 id);
  * transport forks one for a new connection.
  * Returns: the new id, or -errno.
  */
-static int iv_sub_new(struct iv *iv)
+static int iv_sub_new(struct iv *iv, const struct hostd_ident *id)
 {
 	int sv[2], slot, err;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	iv->newsock = sv[0];	/* the new shadow must not hold it */
-	slot = hostd_relay_new_shadow(&iv->core, sv[1], NULL);
+	slot = hostd_relay_new_shadow(&iv->core, sv[1], id);
 	iv->newsock = -1;
 	close(sv[1]);
 	if (slot < 0) {
@@ -633,7 +633,8 @@ static hc_s64 iv_fork_reply(struct iv *iv, struct iv_subject *parent, hc_s64 id,
  * if the reply offers them.
  * Returns: 0, or -EBADMSG if it does not decode as a HELLO reply.
  */
-static int iv_hello_reply(struct iv_subject *sub, unsigned char *buf, ssize_t n)
+static int iv_hello_reply(struct iv_subject *sub, int idmap, unsigned char *buf,
+			  ssize_t n)
 {
 	struct hc_msg r;
 
@@ -643,6 +644,9 @@ static int iv_hello_reply(struct iv_subject *sub, unsigned char *buf, ssize_t n)
 		return 0;
 	r.rep.hello.fds_max = 0;
 	sub->inflight = !!(r.rep.hello.caps & HC_CAP_INFLIGHT);
+	/* with a map, a guest's users are host users: SUBJECT_AS */
+	if (idmap)
+		r.rep.hello.caps |= HC_CAP_IDENTITY;
 	return hc_encode(&r, buf, n) == n ? 0 : -EBADMSG;
 }
 
@@ -771,7 +775,8 @@ static int iv_sub_read(struct iv *iv, hc_u32 id)
 				  "ends", id, strerror((int)-r.result));
 		return -1;
 	}
-	if (r.op == HC_OP_HELLO && !nfds && iv_hello_reply(sub, iv->rbuf, n)) {
+	if (r.op == HC_OP_HELLO && !nfds &&
+	    iv_hello_reply(sub, !!iv->cfg->idmap, iv->rbuf, n)) {
 		hostd_log(HOSTD_NAME ": subject %u: a malformed HELLO reply from "
 			  "its shadow: closing the subject", id);
 		if (i >= 0)
@@ -833,7 +838,7 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
 		return n < 0 ? n : -EBADMSG;
 	if (*id)
 		return 0;
-	n = iv_sub_new(iv);
+	n = iv_sub_new(iv, NULL);
 	if (n < 0)
 		return n;
 	*id = n;
@@ -842,12 +847,56 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
 }
 
 /*
+ * SUBJECT_AS for subject 0: a new subject whose shadow acts as the host
+ * user the guest's uid and gid map to (hostd_ident_for()), answered here
+ * with its id, which then says HELLO. The guest kernel decides which of its
+ * processes claims which uid: a VM acts as the host users its map names,
+ * and an unmapped uid as --user (or not at all, --unmapped deny).
+ * Returns: the id (> 0), which the caller sends as the result, or -errno.
+ */
+static int iv_subject_as(struct iv *iv, struct iv_slot *s, hc_u32 subject)
+{
+	const struct hc_req_subject_as *q;
+	gid_t groups[HC_FDS_MAX];
+	struct hostd_ident ident;
+	struct hc_msg m;
+	hc_u32 k;
+	int err, n;
+
+	if (!iv->cfg->idmap)
+		return -EOPNOTSUPP;
+	if (subject)
+		return -EINVAL;
+	err = hc_decode(&m, s->req, s->len);
+	if (err)
+		return err;
+	q = &m.req.subject_as;
+	for (k = 0; k < q->groups.n; k++)
+		groups[k] = q->groups.v[k];
+	err = hostd_ident_for(iv->cfg, q->uid, q->gid, groups, q->groups.n, &ident);
+	if (err == -EACCES)
+		hostd_log(HOSTD_NAME ": ivshmem: guest uid %u refused: %s", q->uid,
+			  hostd_idmap_host(iv->cfg->idmap, 0, q->uid) < 0 ?
+			  "no map entry for it (--unmapped deny)" :
+			  "the host user its map entry names does not exist");
+	if (err && err != -ENOENT) {
+		hostd_ident_free(&ident);
+		return err;
+	}
+	n = iv_sub_new(iv, err ? NULL : &ident);
+	hostd_ident_free(&ident);
+	return n;
+}
+
+/*
  * The ops that make or end a subject (HC_OPF_SUBJECT) are the relay's
  * business before they are their shadow's: HELLO (above); BYE, whose
  * subject's last file is closed, so that nobody waits for a request its
  * shadow may still be busy with (a FIFO open, say): the shadow is stopped;
- * FORK_SUBJECT, whose reply brings the new subject (iv_fork_reply()).
- * Returns: 0 with *id the subject to route to, or -errno.
+ * FORK_SUBJECT, whose reply brings the new subject (iv_fork_reply());
+ * SUBJECT_AS (above).
+ * Returns: 0 with *id the subject to route to, a SUBJECT_AS's new id (the
+ * slot is answered with it at once), or -errno.
  */
 static int iv_subject_op(struct iv *iv, struct iv_slot *s, hc_u16 op, hc_u32 *id)
 {
@@ -856,6 +905,8 @@ static int iv_subject_op(struct iv *iv, struct iv_slot *s, hc_u16 op, hc_u32 *id
 	switch (op) {
 	case HC_OP_HELLO:
 		return iv_hello(iv, s, id);
+	case HC_OP_SUBJECT_AS:
+		return iv_subject_as(iv, s, *id);
 	case HC_OP_BYE:
 		sub = iv_sub(iv, *id);
 		if (sub && sub->nsent)
@@ -893,6 +944,7 @@ static void iv_take(struct iv *iv, hc_u32 i)
 	if (!err && hostd_op_has(m.op, HC_OPF_SUBJECT))
 		err = iv_subject_op(iv, s, m.op, &subject);
 	if (err) {
+		/* SUBJECT_AS is answered here, with the new id */
 		iv_fail(iv, i, err);
 		return;
 	}

@@ -92,7 +92,8 @@ hc_s64 hostd_op_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 	r->version = q->version < HC_PROTO_VERSION ? q->version : HC_PROTO_VERSION;
 	r->msg_max = HC_MSG_MAX;
 	r->fds_max = HC_FDS_MAX;
-	r->caps = HC_CAPS;
+	/* identities are the ring relay's to offer (SUBJECT_AS) */
+	r->caps = HC_CAPS & ~HC_CAP_IDENTITY;
 	sh->keep_handles = !!(q->flags & HC_HELLO_KEEP_HANDLES);
 	sh->tell_accepted = !!(q->flags & HC_HELLO_TELL_ACCEPTED);
 	/* a subject that cannot have requests in flight is served as before */
@@ -100,6 +101,17 @@ hc_s64 hostd_op_hello(struct hostd_shadow *sh, struct hostd_req *rq)
 		r->caps &= ~(hc_u64)HC_CAP_INFLIGHT;
 	sh->helloed = 1;
 	return sh->slot + 1;
+}
+
+/*
+ * SUBJECT_AS reaches a shadow only on the socket, where a client's identity
+ * is its connection's (SO_PEERCRED), never one it claims; the ring's relay
+ * serves it itself.
+ */
+hc_s64 hostd_op_subject_as(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	(void)sh, (void)rq;
+	return -EPERM;
 }
 
 /* The subject ends: the serve loop exits once this reply is sent. */

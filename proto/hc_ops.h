@@ -82,7 +82,8 @@
 	X(KILL,		kill,		36, 0, 0)			\
 	X(WINSIZE,	winsize,	37, 0, 0)			\
 	X(BYE,		bye,		38, HC_OPF_SUBJECT, 0)		\
-	X(CANCEL,	cancel,		40, 0, HC_CAP_INFLIGHT)
+	X(CANCEL,	cancel,		40, 0, HC_CAP_INFLIGHT)		\
+	X(SUBJECT_AS,	subject_as,	41, HC_OPF_SUBJECT, HC_CAP_IDENTITY)
 /* 39: SPAWN_KEEP of version 2, now SPAWN with HC_SPAWN_KEEP; retired. */
 
 /*
@@ -269,5 +270,14 @@
 /* the tag of a request of this subject still in flight */
 #define HC_REQ_cancel(F, s)	F(s, U32, tag)
 #define HC_REP_cancel(F, s)
+
+/*
+ * A new subject (the result: its id, which then says HELLO) acting as the
+ * host user guest uid and gid map to; the first 16 supplementary groups
+ * (used only in passthrough mode). Sent for subject 0.
+ */
+#define HC_REQ_subject_as(F, s)						\
+	F(s, U32, uid) F(s, U32, gid) F(s, U32V, groups)
+#define HC_REP_subject_as(F, s)
 
 #endif /* HOSTCALL_OPS_H */

@@ -70,9 +70,14 @@ typedef int64_t hc_s64;
  *                  requests out of order, serving an op that may block
  *                  (HC_OPF_BLOCKS) while it serves the others, and CANCEL
  *                  interrupts one by its tag.
+ * HC_CAP_IDENTITY  SUBJECT_AS: a new subject acting as the host user a
+ *                  guest uid and gid map to. Offered only on the ring, by a
+ *                  relay with an identity map; on the socket a client's
+ *                  identity is its connection's.
  */
 #define HC_CAP_INFLIGHT		(1ull << 0)
-#define HC_CAPS			HC_CAP_INFLIGHT
+#define HC_CAP_IDENTITY		(1ull << 1)
+#define HC_CAPS			(HC_CAP_INFLIGHT | HC_CAP_IDENTITY)
 
 /* Largest message in either direction, header included. */
 #define HC_MSG_MAX		(128 * 1024)

@@ -1014,7 +1014,8 @@ Test(table, op_numbers_flags_and_caps)
 	for (k = 0; k < NOPS; k++) {
 		unsigned int nr = want_ops[k].nr;
 		int fl = hc_op_flags(nr);
-		int subject = nr == HC_OP_HELLO || nr == HC_OP_FORK_SUBJECT || nr == HC_OP_BYE;
+		int subject = nr == HC_OP_HELLO || nr == HC_OP_FORK_SUBJECT || nr == HC_OP_BYE ||
+			      nr == HC_OP_SUBJECT_AS;
 
 		cr_assert_geq(fl, 0, "%s: flags %d", hc_op_name(nr), fl);
 		cr_expect_eq((unsigned int)fl & ~known, 0, "%s: unknown flags %#x",
