@@ -61,7 +61,7 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
 [ -f "$initrd" ] || die "no $initrd (run without --no-build)"
 
-peer_pid= watch_pid=
+peer_pid= watch_pid= made_user= vm_alice=hctest_vmalice
 cleanup() {
 	if [ -n "$watch_pid" ]; then
 		kill "$watch_pid" 2>/dev/null || true
@@ -72,6 +72,10 @@ cleanup() {
 		wait "$peer_pid" 2>/dev/null || true
 	fi
 	[ $mode != accept ] || accept_cleanup
+	if [ -n "$made_user" ]; then
+		pkill -KILL -u "$made_user" 2>/dev/null || true
+		userdel "$made_user" 2>/dev/null || true
+	fi
 }
 trap cleanup EXIT
 
@@ -106,9 +110,18 @@ hostcalld)
 	chmod 777 "$hostroot/sub"
 	chmod 666 "$hostroot/fifo"
 	rm -f "$sock"
+	# as root, guest uid 1000 is a host user of its own (hc-identity)
+	map_args=()
+	if [ "$(id -u)" = 0 ]; then
+		id -u "$vm_alice" >/dev/null 2>&1 || useradd -M -d / -s /bin/sh "$vm_alice" ||
+			die "cannot create the host user $vm_alice"
+		made_user=$vm_alice
+		map_args=(--map-user "1000=$vm_alice")
+	fi
 	# fewer subjects than hc-bye opens: only BYE lets them all through
 	"$B/hostcalld" --ivshmem "$sock" --root "$hostroot" --max-subjects 48 \
-		"${user_args[@]}" --verbose >"$work/peer.log" 2>&1 9>&- &
+		"${user_args[@]}" "${map_args[@]+"${map_args[@]}"}" --verbose \
+		>"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!
 	disown "$peer_pid"	# its SIGKILL is part of the test, not news
 	;;
@@ -175,6 +188,17 @@ host_results=$work/host-results
 : >"$host_results"
 if [ $mode = hostcalld ]; then
 	# the scripts that make these happen list them in their expect lines
+	# hc-identity: the owners on the host of what the guest's users made
+	if grep -q '^HCTEST ok hc-identity' "$log"; then
+		o1=$(stat -c %U "$hostroot/sub/id-alice" 2>/dev/null || echo missing)
+		o2=$(stat -c %U "$hostroot/sub/id-switch" 2>/dev/null || echo missing)
+		o3=$(stat -c %U "$hostroot/sub/id-root" 2>/dev/null || echo missing)
+		if [ "$o1 $o2 $o3" = "$vm_alice $vm_alice ${user_args[1]:-$(id -un)}" ]; then
+			echo "HCTEST ok host-identity-owners" >>"$host_results"
+		else
+			echo "HCTEST fail host-identity-owners: id-alice $o1, id-switch $o2, id-root $o3" >>"$host_results"
+		fi
+	fi
 	want="written by the guest $token"
 	got=$(cat "$hostroot/sub/from-guest.txt" 2>/dev/null || true)
 	if [ "$got" = "$want" ]; then

@@ -13,10 +13,11 @@
  * usage: hc_vmtest hello | call | rtt N | parallel PROCS CALLS |
  *                  timeout MS | kill |
  *                  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS |
- *                  hc-fifo HOLD_MS | hc-intr | hc-many | hc-dead MS
+ *                  hc-fifo HOLD_MS | hc-intr | hc-many | hc-identity | hc-dead MS
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -795,6 +796,104 @@ static int t_hc_many(void)
 	return ok("hc-many-inflight");
 }
 
+/* The owner of @path as the host shows it to this subject, or -errno. */
+static long h_owner(int fd, const char *path)
+{
+	struct hc_msg m = { .op = HC_OP_FSTATAT,
+			    .req.fstatat = { .dirfd = HC_AT_FDCWD, .path = path } }, r;
+	long res = hcall(fd, &m, &r);
+
+	return res < 0 ? res : (long)r.rep.fstatat.st.uid;
+}
+
+/* Become guest uid and gid @id (fsuid and fsgid follow). */
+static int become(unsigned int id)
+{
+	gid_t none[1] = { id };
+
+	return setgroups(1, none) || setresgid(id, id, id) || setresuid(id, id, id) ?
+	       -errno : 0;
+}
+
+/*
+ * Guest users are host users (run.sh maps guest uid 1000 to a host user of
+ * its own): a subject of guest uid 1000 creates files as that host user,
+ * which its stat shows as uid 1000 again; guest root, unmapped, acts as
+ * --user, whose files show as 65534; alice's 0600 file is EACCES for root;
+ * a process that changes its uid acts as the new one from its next call and
+ * keeps its working directory. The host side checks the owners (run.sh).
+ */
+static int t_hc_identity(void)
+{
+	int fd, status, pfd[2], bad = 0;
+	long res[6] = { 1, 1, 1, 1, 1, 1 }, h;
+	pid_t pid;
+
+	if (pipe(pfd) < 0)
+		return fail("hc-identity", "pipe", errno);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (become(1000))
+			_exit(2);
+		fd = open_dev();
+		h = fd < 0 ? -errno : h_open(fd, "sub/id-alice",
+					     HC_O_WRONLY | HC_O_CREAT | HC_O_TRUNC, 0600);
+		res[0] = h;
+		if (h >= 0)
+			h_simple(fd, HC_OP_CLOSE, h, NULL);
+		res[1] = h_owner(fd, "sub/id-alice");
+		_exit(write(pfd[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], res, sizeof(res)) != sizeof(res))
+		res[0] = -EPIPE;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+
+	/* guest root: unmapped, acts as --user */
+	fd = open_dev();
+	h = h_open(fd, "sub/id-root", HC_O_WRONLY | HC_O_CREAT | HC_O_TRUNC, 0644);
+	if (h >= 0)
+		h_simple(fd, HC_OP_CLOSE, h, NULL);
+	res[2] = h_owner(fd, "sub/id-root");
+	res[3] = h_open(fd, "sub/id-alice", HC_O_RDONLY, 0);
+	if (res[3] >= 0)
+		h_simple(fd, HC_OP_CLOSE, res[3], NULL);
+
+	/* the same process changes its uid: its next call acts as 1000 */
+	pid = fork();
+	if (pid == 0) {
+		h_simple(fd, HC_OP_CHDIR, 0, "sub");
+		if (become(1000))
+			_exit(2);
+		h = h_open(fd, "id-switch", HC_O_WRONLY | HC_O_CREAT | HC_O_TRUNC, 0644);
+		if (h >= 0)
+			h_simple(fd, HC_OP_CLOSE, h, NULL);
+		/* relative to the working directory it had as root */
+		_exit(h < 0 ? 3 : h_owner(fd, "id-switch") == 1000 ? 0 : 4);
+	}
+	waitpid(pid, &status, 0);
+	res[4] = WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+	close(fd);
+	printf("HCTEST info hc-identity: as guest uid 1000: create %ld, owner %ld; as root: "
+	       "owner %ld, open of 1000's 0600 file %ld; uid changed: %ld\n", res[0], res[1],
+	       res[2], res[3], res[4]);
+	if (res[0] < 0 || res[1] != 1000)
+		bad = fail("hc-identity", "guest uid 1000's file is not shown as its own",
+			   res[1] < 0 ? (int)-res[1] : EPERM);
+	else if (res[2] != 65534)
+		bad = fail("hc-identity", "guest root's file (as --user) does not show as 65534",
+			   EPERM);
+	else if (res[3] != -EACCES)
+		bad = fail("hc-identity", "guest root could open guest uid 1000's 0600 file",
+			   EPERM);
+	else if (res[4] != 0)
+		bad = fail("hc-identity", "a process that changed its uid did not act as the new one",
+			   EPERM);
+	return bad ? 1 : ok("hc-identity");
+}
+
 /*
  * hostcalld gets killed (run.sh does it when it sees "kill-hostcalld" on
  * the console): callers busy in a loop, a call on an open file and a new
@@ -896,11 +995,13 @@ int main(int argc, char **argv)
 		return t_hc_intr();
 	if (argc >= 2 && !strcmp(argv[1], "hc-many"))
 		return t_hc_many();
+	if (argc >= 2 && !strcmp(argv[1], "hc-identity"))
+		return t_hc_identity();
 	if (argc >= 3 && !strcmp(argv[1], "hc-dead"))
 		return t_hc_dead(atoi(argv[2]));
 	fprintf(stderr, "usage: %s hello | call | rtt N | parallel PROCS CALLS | timeout MS | kill |\n"
 		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo HOLD_MS |\n"
-		"  hc-intr | hc-many | hc-dead MS\n",
+		"  hc-intr | hc-many | hc-identity | hc-dead MS\n",
 		argv[0]);
 	return 2;
 }
