@@ -480,14 +480,49 @@ static void hc_link_restore_cwd(void)
 		h->restore_failed(cwd, r);
 }
 
-/* This process's subject, made if there is none; called with hc_lock held. */
+/*
+ * The process's credentials as a number that changes when they do: the
+ * effective uid and gid (what SO_PEERCRED records at connect) and the
+ * supplementary groups.
+ */
+static hc_u64 hc_idkey(void)
+{
+	gid_t g[64];
+	hc_u64 h = 1469598103934665603ull;	/* FNV-1a */
+	int n = getgroups(64, g), i;
+
+	h = (h ^ geteuid()) * 1099511628211ull;
+	h = (h ^ getegid()) * 1099511628211ull;
+	if (n < 0)
+		n = getgroups(0, NULL);	/* more than 64: their count */
+	else
+		for (i = 0; i < n; i++)
+			h = (h ^ g[i]) * 1099511628211ull;
+	return (h ^ (hc_u64)n) * 1099511628211ull;
+}
+
+/*
+ * This process's subject, made if there is none, or anew when its
+ * credentials changed on a transport whose link acts as them (the socket):
+ * from its next call a process acts as its new credentials, in the same
+ * working directory (by path). What it opened before keeps its access
+ * (real fds); directory handles of the old subject go stale (fdtable.c).
+ * Called with hc_lock held.
+ */
 static int hc_ready(void)
 {
 	struct hc_link l = { .tp = hc_transport(), .fd = -1 };
+	hc_u64 key = 0;
 	int r;
 
-	if (hc_link.fd >= 0)
-		return 0;
+	if (hc_link.fd >= 0) {
+		if (!hc_link.tp->per_identity || hc_link.idkey == (key = hc_idkey()))
+			return 0;
+		hc_debug("hostcall: the process's credentials changed: a new subject acts as them");
+		hc_link_drop();
+	}
+	if (l.tp->per_identity && !key)
+		key = hc_idkey();
 	r = l.tp->connect(&l);
 	if (r)
 		return r;
@@ -498,6 +533,7 @@ static int hc_ready(void)
 	hc_link.msg_max = l.msg_max;
 	hc_link.fds_max = l.fds_max;
 	hc_link.caps = l.caps;
+	hc_link.idkey = key;
 	hc_link.inflight = hc_link_has_cap(&l, HC_CAP_INFLIGHT) && l.tp->send && l.tp->recv;
 	__atomic_add_fetch(&hc_gen, 1, __ATOMIC_RELEASE);
 	hc_link_set_fd(l.fd);

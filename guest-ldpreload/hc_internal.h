@@ -202,6 +202,7 @@ struct hc_link {
 	hc_u32 msg_max;		/* largest message either way, <= HC_MSG_MAX */
 	hc_u32 fds_max;		/* fds a request may carry, <= HC_FDS_MAX */
 	hc_u64 caps;		/* HC_CAP_* the host offers */
+	hc_u64 idkey;		/* the credentials it was made with (per_identity) */
 	/*
 	 * Requests in flight (HC_CAP_INFLIGHT, on a transport with send and
 	 * recv): several requests may wait for their replies at once; the
@@ -254,6 +255,12 @@ struct hc_transport {
 	const char *name;
 	/* Whether this process should use it (NULL: always); asked once. */
 	int (*wanted)(void);
+	/*
+	 * A link acts as the credentials it was made with (the socket's
+	 * SO_PEERCRED): a process whose credentials change needs a new one.
+	 * (0: the transport follows credentials itself, as hostcall.ko does.)
+	 */
+	int per_identity;
 	/*
 	 * Make a new subject: set l->fd (at or above HC_LINK_FD_MIN,
 	 * close-on-exec) and l->subject. Called with the core's lock held.

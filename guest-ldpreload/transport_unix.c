@@ -200,6 +200,7 @@ static int hc_unix_spawn(const struct hc_spawn *sp, struct hc_msg *req, struct h
 
 const struct hc_transport hc_transport_unix = {
 	.name		= "unix",
+	.per_identity	= 1,
 	.connect	= hc_unix_connect,
 	.request	= hc_unix_request,
 	.send		= hc_unix_send,

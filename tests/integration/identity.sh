@@ -6,7 +6,8 @@
 # a 0600 file of one is EACCES for the other, files are owned by the right host user,
 # a sticky directory protects each one's files, stat shows the client's ids (owners
 # without a mapping show as 65534, --user's files as --user-as), chown to an unmapped id
-# is EINVAL, !id names the mapped user, --unmapped deny refuses an unmapped client, and
+# is EINVAL, a process that changes its uid acts as the new one from its next call (keeping
+# what it opened), !id names the mapped user, --unmapped deny refuses an unmapped client, and
 # a malformed map is refused at start naming what is wrong.
 #
 # Runs as root (it creates and removes the four users); as an ordinary user it skips.
@@ -121,6 +122,7 @@ got=$(as hctest_ga stat -c '%u' "/host$D/rootfile" 2>&1)
 	not_ok "an owner with no mapping (root) shows as 65534" "got '$got'"
 chown nobody "$D/rootfile"
 got=$(as hctest_ga stat -c '%u' "/host$D/rootfile" 2>&1)
+chown root "$D/rootfile"
 [ "$got" = 4242 ] && ok "a file of --user (nobody) shows as --user-as 4242" ||
 	not_ok "a file of --user (nobody) shows as --user-as 4242" "got '$got'"
 
@@ -135,6 +137,35 @@ case $out in
 *"Operation not permitted"*) ok "chown to bob's client id: the host kernel says EPERM to alice" ;;
 *) not_ok "chown to bob's client id: the host kernel says EPERM to alice" "$out" ;;
 esac
+
+# a process that changes its credentials acts as the new ones from its next call, in the
+# same working directory; a file it opened before keeps its access
+cat > "$T/switch.py" <<PYEOF
+import os, sys
+os.chdir("/host$D")
+try:
+    open("secret").read()
+    print("before: read")
+except PermissionError:
+    print("before: EACCES")
+keep = open("rootfile")
+os.setgroups([])
+os.setgid($(id -g hctest_ga))
+os.setuid($GA)
+try:
+    print("after: " + open("secret").read().strip())
+except OSError as e:
+    print("after: " + e.strerror)
+print("kept: " + keep.read().strip())
+PYEOF
+chown nobody "$D/rootfile"
+chmod 600 "$D/rootfile"
+out=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" python3 "$T/switch.py" 2>&1 | tr '\n' '|')
+[ "$out" = "before: EACCES|after: alice's secret|kept: root|" ] &&
+	ok "a process that switches from root (--user) to client ga acts as alice from its next call" ||
+	not_ok "a process that switches from root (--user) to client ga acts as alice from its next call" "$out"
+chmod 644 "$D/rootfile"
+chown root "$D/rootfile"
 
 # host programs run as the mapped user
 out=$(setpriv --reuid hctest_ga --regid hctest_ga --init-groups -- \
