@@ -38,6 +38,9 @@
 #include "hostcall_proto.h"
 #include "hc_sock.h"
 
+/* What a shadow offers on the socket: identities are the ring relay's. */
+#define SOCK_CAPS	(HC_CAPS & ~HC_CAP_IDENTITY)
+
 static int failures;
 static hc_u32 next_tag = 1;
 static unsigned char rbuf[HC_MSG_MAX];
@@ -1221,8 +1224,9 @@ static void test_protocol(int s, const char *sock)
 	r = call(s2, &m, NULL, 0, &rep, NULL, NULL);
 	CHECK(r > 0 && rep.rep.hello.version == 3 && rep.rep.hello.version == HC_PROTO_VERSION &&
 	      rep.rep.hello.msg_max == HC_MSG_MAX && rep.rep.hello.fds_max == HC_FDS_MAX &&
-	      rep.rep.hello.fds_max == 16 && rep.rep.hello.caps == HC_CAPS,
-	      "HELLO's reply: version 3, msg_max HC_MSG_MAX, fds_max 16, caps HC_CAPS",
+	      rep.rep.hello.fds_max == 16 && rep.rep.hello.caps == SOCK_CAPS,
+	      "HELLO's reply: version 3, msg_max HC_MSG_MAX, fds_max 16, caps HC_CAPS but "
+	      "HC_CAP_IDENTITY (the ring's)",
 	      "r=%lld version=%u msg_max=%u fds_max=%u caps=%#llx", (long long)r,
 	      rep.rep.hello.version, rep.rep.hello.msg_max, rep.rep.hello.fds_max,
 	      (unsigned long long)rep.rep.hello.caps);
@@ -1237,9 +1241,15 @@ static void test_protocol(int s, const char *sock)
 	m = (struct hc_msg){ .op = HC_OP_HELLO, .req.hello = { .version = 7, .caps = ~0ull } };
 	r = call(s2, &m, NULL, 0, &rep, NULL, NULL);
 	CHECK(r > 0 && rep.rep.hello.version == HC_PROTO_VERSION &&
-	      rep.rep.hello.msg_max == HC_MSG_MAX && rep.rep.hello.caps == HC_CAPS,
+	      rep.rep.hello.msg_max == HC_MSG_MAX && rep.rep.hello.caps == SOCK_CAPS,
 	      "HELLO from a newer client", "r=%lld version=%u caps=%#llx", (long long)r,
 	      rep.rep.hello.version, (unsigned long long)rep.rep.hello.caps);
+	/* a socket client's identity is its connection's: it cannot claim one */
+	m = (struct hc_msg){ .op = HC_OP_SUBJECT_AS,
+			     .req.subject_as = { .uid = 0, .gid = 0 } };
+	r = call(s2, &m, NULL, 0, NULL, NULL, NULL);
+	CHECK(r == -EPERM, "SUBJECT_AS on the socket is refused (EPERM)", "r=%lld",
+	      (long long)r);
 	close(s2);
 
 	/*
