@@ -122,6 +122,30 @@ int hostd_ident_for(const struct hostd_config *cfg, hc_u32 uid, hc_u32 gid,
 
 void hostd_ident_free(struct hostd_ident *id);
 
+/**
+ * hostd_ident_user() - the --user identity as @id, for a client of guest
+ * uid @guest_uid that has no map entry (or when there is no map).
+ * Returns: 0, or -ENOMEM.
+ */
+int hostd_ident_user(const struct hostd_config *cfg, hc_u32 guest_uid,
+		     struct hostd_ident *id);
+
+/* ---- the audit trail (audit.c) ---- */
+
+/**
+ * hostd_audit_open() - open --audit's target: "syslog" (the system log,
+ * /dev/log, facility authpriv) or a file, appended to.
+ * Returns: 0 with cfg->audit_fd set, or -errno after a message.
+ */
+int hostd_audit_open(struct hostd_config *cfg, const char *target);
+
+/**
+ * hostd_audit() - one line of the audit trail, if there is one: who (the
+ * shadow's subject, guest uid and host user) did what.
+ */
+void hostd_audit(const struct hostd_config *cfg, unsigned int subject,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 struct hostd_config {
 	char socket_path[108];		/* sizeof(sun_path) */
 	char ivshmem_path[108];		/* --ivshmem: "" for the Unix transport */
@@ -147,6 +171,9 @@ struct hostd_config {
 	int ngroups;
 	char *pw_name, *pw_dir, *pw_shell;
 	const struct hostd_idmap *idmap;	/* NULL: every subject is --user */
+	hc_u32 guest_uid;		/* a shadow's: the client's uid, or (u32)-1 */
+	int audit_fd;			/* --audit: a file (O_APPEND) or /dev/log, or -1 */
+	int audit_syslog;		/* audit_fd is /dev/log: syslog lines */
 	int verbose;
 	int daemon;
 	unsigned int max_subjects;

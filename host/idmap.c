@@ -282,6 +282,24 @@ static int ident_from_passwd(struct hostd_ident *id, uid_t uid, int want_groups)
 	return 0;
 }
 
+int hostd_ident_user(const struct hostd_config *cfg, hc_u32 guest_uid,
+		     struct hostd_ident *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->uid = cfg->uid;
+	id->gid = cfg->gid;
+	id->ngroups = cfg->ngroups;
+	id->groups = calloc(cfg->ngroups > 0 ? cfg->ngroups : 1, sizeof(gid_t));
+	id->name = strdup(cfg->pw_name);
+	id->dir = strdup(cfg->pw_dir);
+	id->shell = strdup(cfg->pw_shell);
+	id->guest_uid = guest_uid;
+	if (!id->groups || !id->name || !id->dir || !id->shell)
+		return -ENOMEM;
+	memcpy(id->groups, cfg->groups, cfg->ngroups * sizeof(gid_t));
+	return 0;
+}
+
 int hostd_ident_for(const struct hostd_config *cfg, hc_u32 uid, hc_u32 gid,
 		    const gid_t *groups, int ngroups, struct hostd_ident *id)
 {
@@ -290,6 +308,8 @@ int hostd_ident_for(const struct hostd_config *cfg, hc_u32 uid, hc_u32 gid,
 	int err, i;
 
 	memset(id, 0, sizeof(*id));
+	if (!m)
+		return -ENOENT;
 	if (m->mode == HOSTD_ID_PASSTHROUGH) {
 		/* guest ids are host ids, groups included */
 		err = ident_from_passwd(id, uid, 0);

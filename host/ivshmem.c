@@ -879,11 +879,16 @@ static int iv_subject_as(struct iv *iv, struct iv_slot *s, hc_u32 subject)
 			  hostd_idmap_host(iv->cfg->idmap, 0, q->uid) < 0 ?
 			  "no map entry for it (--unmapped deny)" :
 			  "the host user its map entry names does not exist");
-	if (err && err != -ENOENT) {
+	if (err == -ENOENT) {
+		/* unmapped: acts as --user, and says so in the audit trail */
+		hostd_ident_free(&ident);
+		err = hostd_ident_user(iv->cfg, q->uid, &ident);
+	}
+	if (err) {
 		hostd_ident_free(&ident);
 		return err;
 	}
-	n = iv_sub_new(iv, err ? NULL : &ident);
+	n = iv_sub_new(iv, &ident);
 	hostd_ident_free(&ident);
 	return n;
 }

@@ -49,6 +49,9 @@ static void usage(FILE *f)
 "                      deny (it is refused, EACCES)\n"
 "  --user-as G         the guest uid files of --user show as (default 65534,\n"
 "                      the overflow id every unmapped owner shows as)\n"
+"  --audit FILE|syslog record each subject's guest uid and host user, and each\n"
+"                      op that changes the host or runs something there (with\n"
+"                      its paths and result), in FILE or the system log\n"
 "  --allow-root        allow shadows to run as root (without --user, as root)\n"
 "  --allow-devices     let clients open device nodes of the export and, with\n"
 "                      root shadows under --root, create them\n"
@@ -353,7 +356,7 @@ int main(int argc, char **argv)
 	       O_ALLOWDEV, O_ALLOWSUID, O_DAEMON,
 	       O_PASSENV, O_SECCOMP,
 	       O_VERBOSE, O_MAXSUB, O_MAXH, O_HELLOTO, O_MAXPROCS, O_MAXMEM,
-	       O_MAPUSER, O_MAPGROUP, O_MAPFILE, O_IDENTITY, O_UNMAPPED, O_USERAS,
+	       O_MAPUSER, O_MAPGROUP, O_MAPFILE, O_IDENTITY, O_UNMAPPED, O_USERAS, O_AUDIT,
 	       O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -379,6 +382,7 @@ int main(int argc, char **argv)
 		{ "identity", required_argument, NULL, O_IDENTITY },
 		{ "unmapped", required_argument, NULL, O_UNMAPPED },
 		{ "user-as", required_argument, NULL, O_USERAS },
+		{ "audit", required_argument, NULL, O_AUDIT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -387,9 +391,10 @@ int main(int argc, char **argv)
 		.socket_mode = 0600, .exportfd = -1,
 		.max_subjects = 256, .max_handles = 1024,
 		.hello_timeout = 5, .max_procs = 4096,
+		.guest_uid = (hc_u32)-1, .audit_fd = -1,
 	};
 	static struct hostd_idmap map = { .user_as = HOSTD_OVERFLOW_ID };
-	const char *sock = NULL, *ivshmem = NULL, *identity = NULL;
+	const char *sock = NULL, *ivshmem = NULL, *identity = NULL, *audit = NULL;
 	struct map_arg *maps;
 	unsigned int v, nmaps = 0;
 	int c, allow_root = 0;
@@ -439,6 +444,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			map.deny_unmapped = !strcmp(optarg, "deny");
+			break;
+		case O_AUDIT:
+			audit = optarg;
 			break;
 		case O_USERAS:
 			if (parse_uint("--user-as", optarg, 10, 0, UINT32_MAX - 1, &v))
@@ -551,6 +559,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (setup_idmap(&cfg, &map, maps, nmaps, identity, allow_root))
 		return 2;
+	if (audit && hostd_audit_open(&cfg, audit))
+		return 1;
 	if ((c = hostd_sandbox_prepare(cfg.seccomp))) {
 		fprintf(stderr, HOSTD_NAME ": --seccomp: cannot build the shadows' seccomp "
 			"filter: %s (is libseccomp too old? --seccomp off runs without)\n",

@@ -331,7 +331,8 @@ static const struct hostd_config *relay_cfg_as(const struct hostd_config *cfg,
 	static struct hostd_config c;	/* in the child, its own copy */
 
 	c = *cfg;
-	c.user = id->name;
+	/* --user's own identity (or hostcalld's) is switched to as before */
+	c.user = id->uid == cfg->uid ? cfg->user : id->name;
 	c.uid = id->uid;
 	c.gid = id->gid;
 	c.groups = id->groups;
@@ -339,6 +340,7 @@ static const struct hostd_config *relay_cfg_as(const struct hostd_config *cfg,
 	c.pw_name = id->name;
 	c.pw_dir = id->dir;
 	c.pw_shell = id->shell;
+	c.guest_uid = id->guest_uid;
 	return &c;
 }
 
@@ -611,7 +613,8 @@ static void relay_log_peer(int conn)
  * Under an identity map, who the connecting process is (the kernel's
  * SO_PEERCRED and SO_PEERGROUPS, fixed for the connection as for an fd)
  * chooses the host user its subject acts as.
- * Returns: 0 with @id, -ENOENT to act as --user, or -errno to refuse.
+ * Returns: 0 with @id (--user's for a client with no map entry), or -errno
+ * to refuse.
  */
 static int relay_peer_ident(const struct hostd_config *cfg, int conn,
 			    struct hostd_ident *id)
@@ -627,15 +630,20 @@ static int relay_peer_ident(const struct hostd_config *cfg, int conn,
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
 		len = 0;	/* too many: passthrough gets none of them */
 	err = hostd_ident_for(cfg, uc.uid, uc.gid, groups, len / sizeof(gid_t), id);
+	if (err == -ENOENT) {
+		/* no map entry (or no map): --user, for this client's uid */
+		if (cfg->idmap && cfg->verbose)
+			hostd_log(HOSTD_NAME ": connection from pid %d uid %u: no map entry, "
+				  "acts as %s", (int)uc.pid, (unsigned int)uc.uid, cfg->pw_name);
+		hostd_ident_free(id);
+		return hostd_ident_user(cfg, uc.uid, id);
+	}
 	if (err == -EACCES)
 		hostd_log(HOSTD_NAME ": connection from pid %d uid %u refused: %s",
 			  (int)uc.pid, (unsigned int)uc.uid,
 			  hostd_idmap_host(cfg->idmap, 0, uc.uid) < 0 ?
 			  "no map entry for it (--unmapped deny)" :
 			  "the host user its map entry names does not exist");
-	else if (err == -ENOENT && cfg->verbose)
-		hostd_log(HOSTD_NAME ": connection from pid %d uid %u: no map entry, acts "
-			  "as %s", (int)uc.pid, (unsigned int)uc.uid, cfg->pw_name);
 	return err;
 }
 
@@ -648,14 +656,15 @@ static void relay_new_subject(struct relay *r, int conn)
 
 	if (cfg->verbose)
 		relay_log_peer(conn);
-	if (cfg->idmap) {
+	/* who the client is matters with a map, and for the audit trail */
+	if (cfg->idmap || cfg->audit_fd >= 0) {
 		err = relay_peer_ident(cfg, conn, &id);
-		if (err && err != -ENOENT) {
+		if (err) {
 			hostd_ident_free(&id);
 			relay_refuse(r, conn, err);
 			return;
 		}
-		have = !err;
+		have = 1;
 	}
 	err = hostd_relay_new_shadow(&r->core, conn, have ? &id : NULL);
 	if (have)

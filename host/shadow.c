@@ -416,6 +416,21 @@ static const char *log_str(const char *s, char *buf, size_t cap)
  * the program. Only for a request that decoded: a field of one that did not
  * may not end where it says.
  */
+/* The ops the audit trail records: they change the host or run something there. */
+static int shadow_audited(unsigned int op)
+{
+	switch (op) {
+	case HC_OP_OPENAT: case HC_OP_MKDIRAT: case HC_OP_MKNODAT:
+	case HC_OP_UNLINKAT: case HC_OP_RENAMEAT2: case HC_OP_SYMLINKAT:
+	case HC_OP_LINKAT: case HC_OP_FCHMODAT: case HC_OP_FCHOWNAT:
+	case HC_OP_TRUNCATE: case HC_OP_SETXATTR: case HC_OP_REMOVEXATTR:
+	case HC_OP_SPAWN: case HC_OP_KILL: case HC_OP_HELLO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void shadow_log_op(struct hostd_shadow *sh, const struct hc_msg *m,
 			  int decoded, hc_s64 res)
 {
@@ -436,11 +451,17 @@ static void shadow_log_op(struct hostd_shadow *sh, const struct hc_msg *m,
 			break;
 		}
 	}
-	hostd_log(HOSTD_NAME ": subject %u: %s%s%s = %lld%s%s",
-		  sh->slot + 1, name ? name : "?",
-		  log_str(str[0], b1, sizeof(b1)), log_str(str[1], b2, sizeof(b2)),
-		  (long long)res, res < 0 ? " " : "",
-		  res < 0 ? strerror((int)-res) : "");
+	if (sh->cfg->verbose)
+		hostd_log(HOSTD_NAME ": subject %u: %s%s%s = %lld%s%s",
+			  sh->slot + 1, name ? name : "?",
+			  log_str(str[0], b1, sizeof(b1)), log_str(str[1], b2, sizeof(b2)),
+			  (long long)res, res < 0 ? " " : "",
+			  res < 0 ? strerror((int)-res) : "");
+	if (sh->cfg->audit_fd >= 0 && decoded && shadow_audited(m->op))
+		hostd_audit(sh->cfg, sh->slot + 1, "%s%s%s = %lld%s%s", name,
+			    log_str(str[0], b1, sizeof(b1)), log_str(str[1], b2, sizeof(b2)),
+			    (long long)res, res < 0 ? " " : "",
+			    res < 0 ? strerror((int)-res) : "");
 }
 
 static void close_fds(int *fds, int *n)
@@ -527,8 +548,8 @@ static int shadow_accepted(struct hostd_shadow *sh, const struct hc_msg *m)
 
 int hostd_reply_late(struct hostd_shadow *sh, struct hostd_req *rq, hc_s64 res)
 {
-	if (sh->cfg->verbose)
-		shadow_log_op(sh, rq->m, 0, res);
+	if (sh->cfg->verbose || sh->cfg->audit_fd >= 0)
+		shadow_log_op(sh, rq->m, 1, res);
 	return shadow_reply(sh, rq, res);
 }
 
@@ -587,7 +608,7 @@ static int shadow_serve_one(struct hostd_shadow *sh)
 		close_fds(rq.in_fds, &rq.nin);
 		return sh->tell_accepted ? shadow_accepted(sh, &m) : 0;
 	}
-	if (sh->cfg->verbose)
+	if (sh->cfg->verbose || sh->cfg->audit_fd >= 0)
 		shadow_log_op(sh, &m, decoded, res);
 	err = shadow_reply(sh, &rq, res);
 	close_fds(rq.in_fds, &rq.nin);

@@ -5,11 +5,72 @@
  * virtiofsd does); following that magic link reaches the very inode the fd
  * holds, a symlink itself when the path was resolved with NOFOLLOW.
  */
+#include <endian.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "hostd.h"
+
+/*
+ * POSIX ACLs as xattrs (system.posix_acl_access, ..._default) carry user
+ * and group ids: under an identity map they are the client's on the wire
+ * and the host's on disk, translated as stat's owners and chown's are. The
+ * value is a little-endian u32 version (2), then 8-byte entries of u16 tag,
+ * u16 perm, u32 id (linux/posix_acl_xattr.h).
+ */
+#define ACL_XATTR_VERSION	2
+#define ACL_TAG_USER		0x02
+#define ACL_TAG_GROUP		0x08
+
+static int xattr_is_acl(const char *name)
+{
+	return !strcmp(name, "system.posix_acl_access") ||
+	       !strcmp(name, "system.posix_acl_default");
+}
+
+/*
+ * Translate the ids of the ACL in @v (@n bytes) in place: @to_host for a
+ * value the client sets. Returns: 0, -EINVAL for a malformed ACL or an id
+ * with no mapping.
+ */
+static int acl_map(const struct hostd_config *cfg, unsigned char *v, size_t n, int to_host)
+{
+	size_t off;
+	hc_u32 ver;
+
+	if (!cfg->idmap || cfg->idmap->mode != HOSTD_ID_MAP)
+		return 0;
+	if (n < 4 || (n - 4) % 8)
+		return -EINVAL;
+	memcpy(&ver, v, 4);
+	if (le32toh(ver) != ACL_XATTR_VERSION)
+		return -EINVAL;
+	for (off = 4; off < n; off += 8) {
+		hc_u16 tag;
+		hc_u32 id;
+		long long m;
+
+		memcpy(&tag, v + off, 2);
+		memcpy(&id, v + off + 4, 4);
+		tag = le16toh(tag);
+		id = le32toh(id);
+		if (tag != ACL_TAG_USER && tag != ACL_TAG_GROUP)
+			continue;
+		if (to_host) {
+			m = hostd_idmap_host(cfg->idmap, tag == ACL_TAG_GROUP, id);
+			if (m < 0)
+				return -EINVAL;
+		} else {
+			m = hostd_idmap_guest(cfg, tag == ACL_TAG_GROUP, id);
+		}
+		id = htole32((hc_u32)m);
+		memcpy(v + off + 4, &id, 4);
+	}
+	return 0;
+}
 
 /* Size queries (size 0) reply with the size and no data. */
 static size_t xattr_len(hc_u64 size)
@@ -34,10 +95,15 @@ static hc_s64 do_get(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	const struct hc_req_getxattr *q = &rq->m->req.getxattr;
 	size_t len = xattr_len(q->size);
 
+	ssize_t n;
+
 	(void)fd;
-	return xattr_data(sh, q->size,
-			  getxattr(proc, q->name, len ? sh->scratch : NULL, len),
-			  &rq->rep->rep.getxattr.value);
+	n = getxattr(proc, q->name, len ? sh->scratch : NULL, len);
+	/* an ACL's ids as the client knows them */
+	if (n > 0 && len && xattr_is_acl(q->name) &&
+	    acl_map(sh->cfg, (unsigned char *)sh->scratch, n, 0))
+		return -EIO;
+	return xattr_data(sh, q->size, n, &rq->rep->rep.getxattr.value);
 }
 
 static hc_s64 do_list(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
@@ -55,10 +121,22 @@ static hc_s64 do_set(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 		     const char *proc)
 {
 	const struct hc_req_setxattr *q = &rq->m->req.setxattr;
+	const void *value = q->value.ptr;
+	int err;
 
-	(void)sh, (void)fd;
+	(void)fd;
+	if (xattr_is_acl(q->name) && sh->cfg->idmap) {
+		/* the client's ids become the host's: a copy of its bytes */
+		if (q->value.len > HC_MSG_MAX)
+			return -E2BIG;
+		memcpy(sh->scratch, q->value.ptr, q->value.len);
+		err = acl_map(sh->cfg, (unsigned char *)sh->scratch, q->value.len, 1);
+		if (err)
+			return err;
+		value = sh->scratch;
+	}
 	/* HC_XATTR_CREATE/REPLACE are the Linux XATTR_CREATE/REPLACE */
-	return setxattr(proc, q->name, q->value.ptr, q->value.len, (int)q->xflags) < 0 ?
+	return setxattr(proc, q->name, value, q->value.len, (int)q->xflags) < 0 ?
 	       -errno : 0;
 }
 

@@ -7,7 +7,9 @@
 # a sticky directory protects each one's files, stat shows the client's ids (owners
 # without a mapping show as 65534, --user's files as --user-as), chown to an unmapped id
 # is EINVAL, a process that changes its uid acts as the new one from its next call (keeping
-# what it opened), !id names the mapped user, --unmapped deny refuses an unmapped client, and
+# what it opened), ACL entries are translated both ways, !id names the mapped user, --audit
+# records who did what, --unmapped deny
+# refuses an unmapped client, and
 # a malformed map is refused at start naming what is wrong.
 #
 # Runs as root (it creates and removes the four users); as an ordinary user it skips.
@@ -71,7 +73,8 @@ echo root > "$D/rootfile"
 
 S=$T/sock
 LOG=$T/hostcalld.log
-"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --user-as 4242 \
+AUDIT=$T/audit.log
+"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --user-as 4242 --audit "$AUDIT" \
 	--map-user "$GA=hctest_alice" --map-user "$GB=hctest_bob" --verbose 2> "$LOG" &
 DAEMON=$!
 if ! hostcalld_wait "$S" "$DAEMON"; then
@@ -96,6 +99,29 @@ case $out in
 *"Permission denied"*) ok "client gb, mapped to bob, gets EACCES for it" ;;
 *) not_ok "client gb, mapped to bob, gets EACCES for it" "$out" ;;
 esac
+
+# POSIX ACLs carry ids: the client's on the wire, the host's on disk
+out=$(as hctest_ga setfacl -m "u:$GB:r" "/host$D/secret" 2>&1)
+if getfacl -n "$D/secret" 2>/dev/null | grep -q "^user:$BOB:r--"; then
+	ok "setfacl u:$GB (client gb) by alice: the host's ACL names bob (uid $BOB)"
+else
+	not_ok "setfacl u:$GB (client gb) by alice: the host's ACL names bob (uid $BOB)" "$out" \
+		"$(getfacl -n "$D/secret" 2>&1)"
+fi
+out=$(as hctest_gb cat "/host$D/secret" 2>&1)
+[ "$out" = "alice's secret" ] && ok "... and client gb may read the file now" ||
+	not_ok "... and client gb may read the file now" "$out"
+out=$(as hctest_ga getfacl -n "/host$D/secret" 2>&1)
+case $out in
+*"user:$GB:r--"*) ok "getfacl through /host shows the client's id $GB again" ;;
+*) not_ok "getfacl through /host shows the client's id $GB again" "$out" ;;
+esac
+out=$(as hctest_ga setfacl -m "u:31337:r" "/host$D/secret" 2>&1)
+case $out in
+*"Invalid argument"*) ok "an ACL entry for an unmapped id is EINVAL" ;;
+*) not_ok "an ACL entry for an unmapped id is EINVAL" "$out" "$(getfacl -n "$D/secret" 2>&1)" ;;
+esac
+setfacl -b "$D/secret"
 
 as hctest_ga sh -c "echo from-a > /host$D/sticky/a" 2>"$T/err" &&
 	owner=$(stat -c %U "$D/sticky/a") && [ "$owner" = hctest_alice ] &&
@@ -189,6 +215,20 @@ grep -q "guest uid $GA acts as hctest_alice (uid $ALICE" "$LOG" &&
 kill -TERM "$DAEMON"
 wait "$DAEMON" 2>/dev/null
 DAEMON=
+
+# the audit trail: who (guest uid, host user) did what, with paths and results
+want_a="guest uid $GA as hctest_alice (uid $ALICE): openat \"$D/sticky/a\""
+want_b="guest uid $GB as hctest_bob (uid $BOB): unlinkat \"$D/sticky/a\" = -1 Operation not permitted"
+want_s="guest uid $GA as hctest_alice (uid $ALICE): spawn \"id\""
+if grep -qF "$want_a" "$AUDIT" && grep -qF "$want_b" "$AUDIT" && grep -qF "$want_s" "$AUDIT" &&
+	grep -q ": hello = [0-9]" "$AUDIT" && ! grep -q ": getcwd\|: fstatat" "$AUDIT"; then
+	ok "--audit FILE: alice's create, bob's refused unlink and alice's spawn, with ids and results"
+else
+	not_ok "--audit FILE: alice's create, bob's refused unlink and alice's spawn, with ids and results" \
+		"want: $want_a" "want: $want_b" "want: $want_s" "$(head -n 20 "$AUDIT")"
+fi
+[ "$(stat -c %a "$AUDIT")" = 600 ] && ok "the audit file is 0600" ||
+	not_ok "the audit file is 0600" "$(stat -c %a "$AUDIT")"
 
 # --unmapped deny: the unmapped client is refused with EACCES, a mapped one served
 "$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --unmapped deny \
