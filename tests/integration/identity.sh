@@ -9,20 +9,22 @@
 # is EINVAL, a process that changes its uid acts as the new one from its next call (keeping
 # what it opened), ACL entries are translated both ways, !id names the mapped user, --audit
 # records who did what, --unmapped deny
-# refuses an unmapped client, and
+# refuses an unmapped client, --identity passthrough gives root and two users the host
+# kernel's own answers (compared case by case with the same operations natively), and
 # a malformed map is refused at start naming what is wrong.
 #
 # Runs as root (it creates and removes the four users); as an ordinary user it skips.
 # Output: "ok N - name" / "not ok N - name" with "# " diagnostics, then
 # "P passed, F failed[, S skipped]". Exit status 1 if anything failed.
 #
-# Environment: HOSTCALLD, DOSH, LIBHOSTCALL (default build/).
+# Environment: HOSTCALLD, DOSH, LIBHOSTCALL, IDCOMPARE (default build/; make test-helpers).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 DOSH=${DOSH:-$ROOT/build/dosh}
 LIBHOSTCALL=${LIBHOSTCALL:-$ROOT/build/libhostcall.so}
+IDCOMPARE=${IDCOMPARE:-$ROOT/build/tests/idcompare}
 . "$ROOT/tests/lib/hostcalld.sh"
 . "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -249,6 +251,40 @@ if hostcalld_wait "$S" "$DAEMON"; then
 		not_ok "--unmapped deny: a mapped client is served" "$out"
 else
 	not_ok "hostcalld --unmapped deny starts" "$(cat "$LOG")"
+fi
+kill -TERM "$DAEMON"
+wait "$DAEMON" 2>/dev/null
+DAEMON=
+
+# --identity passthrough: client ids are host ids. The same operations (idcompare.c: 17
+# modes, a 0700 directory, sticky and setgid directories, chmod, chown, a setuid file
+# written) as root and as two users, natively and through /host, give the same answers.
+"$HOSTCALLD" --socket "$S" --socket-mode 0666 --identity passthrough --allow-root 2> "$LOG" &
+DAEMON=$!
+if hostcalld_wait "$S" "$DAEMON"; then
+	PA=$(id -u hctest_alice) PB=$(id -u hctest_bob) PG=$(id -g hctest_alice)
+	for u in root hctest_alice hctest_bob; do
+		rm -rf "$T/native" "$T/via"
+		mkdir -p "$T/native" "$T/via"
+		chmod 755 "$T/native" "$T/via"
+		"$IDCOMPARE" setup "$T/native" "$PA" "$PB" "$PG" &&
+			"$IDCOMPARE" setup "$T/via" "$PA" "$PB" "$PG" || {
+			not_ok "passthrough as $u: the tree is made"; continue; }
+		setpriv --reuid "$u" --regid "$(id -g "$u")" --init-groups -- \
+			"$IDCOMPARE" run "$T/native" > "$T/native.out" 2>&1
+		setpriv --reuid "$u" --regid "$(id -g "$u")" --init-groups -- \
+			env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" \
+			"$IDCOMPARE" run "/host$T/via" > "$T/via.out" 2>&1
+		lines=$(wc -l < "$T/native.out")
+		if [ "$lines" -gt 60 ] && cmp -s "$T/native.out" "$T/via.out"; then
+			ok "passthrough as $u: $lines answers through /host are the host kernel's own"
+		else
+			not_ok "passthrough as $u: $lines answers through /host are the host kernel's own" \
+				"$(diff "$T/native.out" "$T/via.out" | head -n 20)"
+		fi
+	done
+else
+	not_ok "hostcalld --identity passthrough starts" "$(cat "$LOG")"
 fi
 kill -TERM "$DAEMON"
 wait "$DAEMON" 2>/dev/null
