@@ -111,10 +111,27 @@ struct hcfs_conn {
 };
 
 #define HCFS_CONN_DEAD		0
+#define HCFS_CONN_DENIED	1	/* no subject for these credentials: EACCES */
+
+/* Credentials a mount keeps a subject for at most (HC_CAP_IDENTITY). */
+#define HCFS_IDS_MAX		32
+
+/* A subject of a mount for the callers of one set of credentials. */
+struct hcfs_idconn {
+	struct hcfs_conn c;
+	const struct cred *cred;
+};
 
 /**
  * struct hcfs_sb_info - one mount.
- * @conn: its subject
+ * @conn: its subject (the mounter's)
+ * @per_cred: the host maps guest users to host users (HC_CAP_IDENTITY):
+ *	callers act as subjects of their own credentials, @ids
+ * @root_abs: the host path of the mount's root, where @ids start
+ * @ids_lock: serialises making an entry of @ids
+ * @ids: HCFS_IDS_MAX entries, @nids of them made (release store); an
+ *	entry stays until the unmount, for the handles its subject opened
+ * @denied: what callers whose subject could not be made get: EACCES
  * @root: root= as given (host directory, relative to the shadow's start
  *	directory unless absolute), or NULL for "/"
  * @cache: the caching mode
@@ -124,6 +141,12 @@ struct hcfs_conn {
  */
 struct hcfs_sb_info {
 	struct hcfs_conn conn;
+	bool per_cred;
+	char *root_abs;
+	struct mutex ids_lock;
+	struct hcfs_idconn *ids;
+	unsigned int nids;
+	struct hcfs_conn denied;
 	char *root;
 	enum hcfs_cache cache;
 	unsigned int ttl_ms;
@@ -171,7 +194,9 @@ struct hcfs_inode {
  * struct hcfs_file - an open host file: a handle of the mount's subject.
  * @ref: the open file holds one; page-cache I/O holds one while it uses
  *	@handle, so the handle is closed on the host only after its last use
- * @sbi: the mount (for the CLOSE at the last put)
+ * @sbi: the mount
+ * @conn: the subject that opened @handle: every use of the handle, from
+ *	whatever task (writeback, readahead, faults), goes to it
  * @node: in hcfs_inode.files (regular files)
  * @handle: the host's handle
  * @mode: FMODE_READ and FMODE_WRITE of the open
@@ -186,6 +211,7 @@ struct hcfs_inode {
 struct hcfs_file {
 	struct kref ref;
 	struct hcfs_sb_info *sbi;
+	struct hcfs_conn *conn;
 	struct list_head node;
 	u32 handle;
 	fmode_t mode;
@@ -208,9 +234,17 @@ static inline struct hcfs_inode *HCFS_I(struct inode *inode)
 	return container_of(inode, struct hcfs_inode, vfs_inode);
 }
 
+/**
+ * hcfs_conn_sb() - the subject the calling task's hostcalls on @sbi act as:
+ * the mount's own, or where the host maps identities one per credentials
+ * (fsuid, fsgid, groups), made at its first use (SUBJECT_AS, HELLO, and the
+ * mount's root as its working directory). May sleep.
+ */
+struct hcfs_conn *hcfs_conn_sb(struct hcfs_sb_info *sbi);
+
 static inline struct hcfs_conn *hcfs_conn(struct inode *inode)
 {
-	return &HCFS_SB(inode->i_sb)->conn;
+	return hcfs_conn_sb(HCFS_SB(inode->i_sb));
 }
 
 /* ---- hcfs_client.c: one call per hostcall; all return >= 0 or -errno ---- */
@@ -222,6 +256,12 @@ static inline struct hcfs_conn *hcfs_conn(struct inode *inode)
  * HC_PROTO_VERSION_MIN; the errors of hostcall_hello().
  */
 int hcfs_client_hello(struct hcfs_conn *c);
+
+/** hcfs_client_hello_cred() - the same for the calling task's credentials. */
+int hcfs_client_hello_cred(struct hcfs_conn *c);
+
+/** hcfs_client_getcwd() - the subject's working directory, kstrdup()ed. */
+int hcfs_client_getcwd(struct hcfs_conn *c, char **path);
 
 /** hcfs_client_bye() - end the subject: BYE, not waiting for the answer. */
 void hcfs_client_bye(struct hcfs_conn *c);
@@ -490,8 +530,8 @@ extern const struct file_operations hcfs_file_fops;
  * reference; on failure the handle is closed.
  * Returns: the file, or an ERR_PTR.
  */
-struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, u32 handle,
-				fmode_t mode, bool append);
+struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, struct hcfs_conn *c,
+				u32 handle, fmode_t mode, bool append);
 
 /** hcfs_file_put() - drop a reference; the last one closes the handle. */
 void hcfs_file_put(struct hcfs_file *hf);

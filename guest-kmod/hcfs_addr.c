@@ -31,7 +31,7 @@ static int hcfs_read_folio(struct file *file, struct folio *folio)
 	}
 	iov_iter_xarray(&iter, ITER_DEST, &folio->mapping->i_pages,
 			folio_pos(folio), len);
-	n = hcfs_client_read(hcfs_conn(inode), hf->handle, folio_pos(folio),
+	n = hcfs_client_read(hf->conn, hf->handle, folio_pos(folio),
 			     len, &iter);
 	hcfs_file_put(hf);
 	if (n < 0) {
@@ -53,7 +53,6 @@ out:
 static void hcfs_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
-	struct hcfs_conn *c = hcfs_conn(inode);
 	size_t left = readahead_length(rac);
 	loff_t pos = readahead_pos(rac);
 	struct hcfs_file *hf;
@@ -67,10 +66,10 @@ static void hcfs_readahead(struct readahead_control *rac)
 		return;
 	/* readahead_length() counts the last folio taken until the next */
 	for (; left; pos += len, left -= len) {
-		len = min(left, c->io_max);
+		len = min(left, hf->conn->io_max);
 		iov_iter_xarray(&iter, ITER_DEST, &rac->mapping->i_pages, pos,
 				len);
-		n = hcfs_client_read(c, hf->handle, pos, len, &iter);
+		n = hcfs_client_read(hf->conn, hf->handle, pos, len, &iter);
 		if (n < 0)
 			break;
 		iov_iter_zero(len - n, &iter);
@@ -102,7 +101,7 @@ static int hcfs_write_folio(struct inode *inode, struct folio *folio,
 		goto out;
 	}
 	iov_iter_xarray(&iter, ITER_SOURCE, &folio->mapping->i_pages, pos, len);
-	n = hcfs_client_write(hcfs_conn(inode), hf->handle, pos, len, &iter);
+	n = hcfs_client_write(hf->conn, hf->handle, pos, len, &iter);
 	hcfs_file_put(hf);
 	if (n >= 0 && n < len)
 		n = -EIO;
@@ -164,7 +163,7 @@ static void hcfs_wb_flush(struct hcfs_wb *wb)
 		return;
 	iov_iter_xarray(&iter, ITER_SOURCE, &mapping->i_pages, wb->pos,
 			wb->len);
-	n = hcfs_client_write(hcfs_conn(wb->inode), wb->hf->handle, wb->pos,
+	n = hcfs_client_write(wb->hf->conn, wb->hf->handle, wb->pos,
 			      wb->len, &iter);
 	err = n < 0 ? n : n < wb->len ? -EIO : 0;
 	if (err)
@@ -191,7 +190,7 @@ static int hcfs_wb_add(struct folio *folio, struct writeback_control *wbc,
 	len = min_t(loff_t, folio_size(folio), size - pos);
 	if (wb->nr && (pos != wb->pos + wb->len || wb->len % PAGE_SIZE ||
 		       wb->nr == HCFS_WB_FOLIOS_MAX ||
-		       wb->len + len > hcfs_conn(wb->inode)->io_max))
+		       wb->len + len > wb->hf->conn->io_max))
 		hcfs_wb_flush(wb);
 	if (!wb->nr)
 		wb->pos = pos;

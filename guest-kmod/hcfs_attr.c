@@ -46,7 +46,8 @@ u32 hcfs_target_handle(const struct hcfs_target *t)
 /*
  * The host decides access: the guest checks nothing the host checks again,
  * so that guest root gets EACCES wherever the host user would, and a guest
- * user is not refused what the host allows. Opening, creating and walking
+ * user is not refused what the host allows (but for the search of a cached
+ * directory on a mount whose callers are host users, below). Opening, creating and walking
  * are tried on the host and fail there. Only the checks that end no host
  * call are asked of the host: access(2), chdir(2) and exec. FIFOs, sockets
  * and device nodes are guest objects: the guest's own rules apply to them.
@@ -61,6 +62,20 @@ int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode,
 
 	if (hcfs_special(inode->i_mode))
 		return generic_permission(idmap, inode, mask);
+	/*
+	 * With guest users as host users, a step of a walk over cached
+	 * dentries is checked here on the cached attributes too, as virtiofs
+	 * does with default_permissions: another user's lookups must not open
+	 * a way below a directory the caller may not search. The host still
+	 * judges every operation itself.
+	 */
+	if (HCFS_SB(inode->i_sb)->per_cred && S_ISDIR(inode->i_mode) &&
+	    (mask & MAY_EXEC)) {
+		err = generic_permission(idmap, inode,
+					 MAY_EXEC | (mask & MAY_NOT_BLOCK));
+		if (err)
+			return err;
+	}
 	if (S_ISDIR(inode->i_mode))
 		ask = mask & (MAY_ACCESS | MAY_CHDIR);
 	else if (S_ISREG(inode->i_mode))

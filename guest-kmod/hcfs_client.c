@@ -24,6 +24,8 @@ static s64 hcfs_rpc(struct hcfs_conn *c, struct hostcall_req *req)
 
 	if (test_bit(HCFS_CONN_DEAD, &c->flags))
 		return -EIO;
+	if (test_bit(HCFS_CONN_DENIED, &c->flags))
+		return -EACCES;
 	err = hostcall_req_call(c->tp, c->subject, req);
 	if (err == -EIO && !test_and_set_bit(HCFS_CONN_DEAD, &c->flags))
 		pr_warn("hostfs: subject %u: the host does not answer; every call fails with EIO from now on (unmount)\n",
@@ -82,13 +84,13 @@ out:
 	}								\
 } while (0)
 
-int hcfs_client_hello(struct hcfs_conn *c)
+static int hcfs_client_session(struct hcfs_conn *c, bool cred)
 {
 	struct hostcall_session s;
 	int err;
 
 	c->subject = 0;
-	err = hostcall_hello(c->tp, &s);
+	err = cred ? hostcall_hello_cred(c->tp, &s) : hostcall_hello(c->tp, &s);
 	if (err)
 		return err;
 	/* from here on the unmount ends the subject */
@@ -101,12 +103,38 @@ int hcfs_client_hello(struct hcfs_conn *c)
 	return 0;
 }
 
+int hcfs_client_hello(struct hcfs_conn *c)
+{
+	return hcfs_client_session(c, false);
+}
+
+int hcfs_client_hello_cred(struct hcfs_conn *c)
+{
+	return hcfs_client_session(c, true);
+}
+
 /* Posted: an unmount by a process being killed still ends the subject. */
 void hcfs_client_bye(struct hcfs_conn *c)
 {
 	if (c->subject && !test_bit(HCFS_CONN_DEAD, &c->flags))
 		hostcall_post_bye(c->tp, c->subject);
 	c->subject = 0;
+}
+
+int hcfs_client_getcwd(struct hcfs_conn *c, char **path)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_GETCWD);
+	s64 ret;
+
+	req->rep_room = HC_PATH_MAX + 1;
+	ret = hcfs_rpc(c, req);
+	if (ret >= 0) {
+		*path = kstrdup(req->r.rep.getcwd.path, GFP_KERNEL);
+		if (!*path)
+			ret = -ENOMEM;
+	}
+	hostcall_req_free(req);
+	return ret < 0 ? ret : 0;
 }
 
 int hcfs_client_chdir(struct hcfs_conn *c, const char *path)

@@ -40,7 +40,7 @@ static int hcfs_dir_release(struct inode *inode, struct file *file)
 static int hcfs_dir_iterate(struct file *file, struct dir_context *ctx)
 {
 	struct hcfs_file *hf = file->private_data;
-	struct hcfs_conn *c = hcfs_conn(file_inode(file));
+	struct hcfs_conn *c = hf->conn;
 	struct hc_dirent d;
 	size_t next;
 	loff_t last;
@@ -104,7 +104,7 @@ static int hcfs_dir_fsync(struct file *file, loff_t start, loff_t end,
 {
 	struct hcfs_file *hf = file->private_data;
 
-	return hcfs_client_fsync(hcfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_fsync(hf->conn, hf->handle,
 				datasync);
 }
 

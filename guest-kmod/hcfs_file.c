@@ -46,18 +46,19 @@ u32 hcfs_open_wflags(unsigned int flags)
 	return w | HC_O_NOFOLLOW;
 }
 
-struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, u32 handle,
-				fmode_t mode, bool append)
+struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, struct hcfs_conn *c,
+				u32 handle, fmode_t mode, bool append)
 {
 	struct hcfs_file *hf;
 
 	hf = kzalloc(sizeof(*hf), GFP_KERNEL);
 	if (!hf) {
-		hcfs_client_close(&sbi->conn, handle);
+		hcfs_client_close(c, handle);
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&hf->ref);
 	hf->sbi = sbi;
+	hf->conn = c;
 	INIT_LIST_HEAD(&hf->node);
 	hf->handle = handle;
 	hf->mode = mode & (FMODE_READ | FMODE_WRITE);
@@ -70,7 +71,7 @@ static void hcfs_file_free(struct kref *ref)
 {
 	struct hcfs_file *hf = container_of(ref, struct hcfs_file, ref);
 
-	hcfs_client_close(&hf->sbi->conn, hf->handle);
+	hcfs_client_close(hf->conn, hf->handle);
 	kvfree(hf->dents);
 	kfree(hf);
 }
@@ -106,6 +107,7 @@ struct hcfs_file *hcfs_file_open_path(struct dentry *dentry, u32 wflags,
 				      fmode_t mode)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(dentry->d_sb);
+	struct hcfs_conn *c = hcfs_conn_sb(sbi);
 	const char *path;
 	u32 handle;
 	char *pbuf;
@@ -114,11 +116,11 @@ struct hcfs_file *hcfs_file_open_path(struct dentry *dentry, u32 wflags,
 	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return ERR_CAST(path);
-	err = hcfs_client_open(&sbi->conn, path, wflags, 0, &handle);
+	err = hcfs_client_open(c, path, wflags, 0, &handle);
 	hcfs_path_put(pbuf);
 	if (err)
 		return ERR_PTR(err);
-	return hcfs_file_new(sbi, handle, mode, wflags & HC_O_APPEND);
+	return hcfs_file_new(sbi, c, handle, mode, wflags & HC_O_APPEND);
 }
 
 static bool hcfs_file_fits(struct hcfs_file *hf, fmode_t mode, bool positional)
@@ -213,7 +215,7 @@ static ssize_t hcfs_direct_read(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct hcfs_file *hf = file->private_data;
-	struct hcfs_conn *c = hcfs_conn(file_inode(file));
+	struct hcfs_conn *c = hf->conn;
 	loff_t pos = iocb->ki_pos;
 	ssize_t done = 0, n;
 	size_t want;
@@ -282,7 +284,7 @@ static ssize_t hcfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct inode *inode = file_inode(file);
 	struct address_space *mapping = inode->i_mapping;
 	struct hcfs_file *hf = file->private_data;
-	struct hcfs_conn *c = hcfs_conn(inode);
+	struct hcfs_conn *c = hf->conn;
 	struct hcfs_inode *hi = HCFS_I(inode);
 	bool append = hf->append || (iocb->ki_flags & IOCB_APPEND);
 	ssize_t ret, done = 0, n;
@@ -386,7 +388,7 @@ static loff_t hcfs_file_llseek(struct file *file, loff_t off, int whence)
 		err = filemap_write_and_wait(inode->i_mapping);
 		if (err)
 			return err;
-		pos = hcfs_client_lseek(hcfs_conn(inode), hf->handle, off,
+		pos = hcfs_client_lseek(hf->conn, hf->handle, off,
 					whence == SEEK_DATA ? HC_SEEK_DATA :
 				       HC_SEEK_HOLE);
 		if (pos < 0)
@@ -405,7 +407,7 @@ static int hcfs_file_fsync(struct file *file, loff_t start, loff_t end,
 	err = file_write_and_wait_range(file, start, end);
 	if (err)
 		return err;
-	return hcfs_client_fsync(hcfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_fsync(hf->conn, hf->handle,
 				datasync);
 }
 
@@ -420,7 +422,7 @@ static long hcfs_file_fallocate(struct file *file, int mode, loff_t off,
 	err = filemap_write_and_wait_range(inode->i_mapping, off,
 					   off + len - 1);
 	if (!err)
-		err = hcfs_client_fallocate(hcfs_conn(inode), hf->handle, mode,
+		err = hcfs_client_fallocate(hf->conn, hf->handle, mode,
 					    off, len);
 	if (!err) {
 		/* holes, zeroes or shifted data: the host has the truth */
@@ -466,7 +468,7 @@ static int hcfs_try_setlk(struct file *file, void *arg)
 {
 	struct hcfs_file *hf = file->private_data;
 
-	return hcfs_client_lock(hcfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_lock(hf->conn, hf->handle,
 			       HC_F_SETLK, arg);
 }
 
@@ -474,7 +476,7 @@ static int hcfs_try_flock(struct file *file, void *arg)
 {
 	struct hcfs_file *hf = file->private_data;
 
-	return hcfs_client_flock(hcfs_conn(file_inode(file)), hf->handle,
+	return hcfs_client_flock(hf->conn, hf->handle,
 				*(u32 *)arg | HC_LOCK_NB);
 }
 
@@ -511,7 +513,7 @@ static int hcfs_getlk(struct file *file, struct file_lock *fl)
 		return 0;
 	hcfs_fl_type(fl) = type;
 	hcfs_lock_to_wire(fl, &lk);
-	err = hcfs_client_lock(hcfs_conn(file_inode(file)), hf->handle,
+	err = hcfs_client_lock(hf->conn, hf->handle,
 			       HC_F_GETLK, &lk);
 	if (err)
 		return err;

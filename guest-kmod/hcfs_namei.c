@@ -45,7 +45,7 @@ static int hcfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	path = hcfs_path_get(dentry, &pbuf);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	err = hcfs_client_stat(&sbi->conn, 0, path, &st);
+	err = hcfs_client_stat(hcfs_conn_sb(sbi), 0, path, &st);
 	hcfs_path_put(pbuf);
 
 	inode = d_inode(dentry);
@@ -130,6 +130,7 @@ static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 			    struct file *file, unsigned int flags, umode_t mode)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(dir->i_sb);
+	struct hcfs_conn *c = hcfs_conn_sb(sbi);
 	u32 wflags = hcfs_open_wflags(flags);
 	bool created = true;
 	struct hcfs_file *hf;
@@ -144,21 +145,20 @@ static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	hcfs_attr_stale(dir);
-	err = hcfs_client_open(&sbi->conn, path,
-			       wflags | HC_O_CREAT | HC_O_EXCL,
+	err = hcfs_client_open(c, path, wflags | HC_O_CREAT | HC_O_EXCL,
 			       mode & S_IALLUGO, &handle);
 	if (err == -EEXIST && !(flags & O_EXCL)) {
 		created = false;
-		err = hcfs_client_open(&sbi->conn, path, wflags, 0, &handle);
+		err = hcfs_client_open(c, path, wflags, 0, &handle);
 	}
 	if (err)
 		goto out_name;
-	hf = hcfs_file_new(sbi, handle, file->f_mode, flags & O_APPEND);
+	hf = hcfs_file_new(sbi, c, handle, file->f_mode, flags & O_APPEND);
 	if (IS_ERR(hf)) {
 		err = PTR_ERR(hf);
 		goto out_name;
 	}
-	err = hcfs_client_stat(&sbi->conn, handle, NULL, &st);
+	err = hcfs_client_stat(c, handle, NULL, &st);
 	if (!err && !S_ISREG(st.mode))
 		err = -EISDIR;
 	if (err)
@@ -421,7 +421,7 @@ static const char *hcfs_get_link(struct dentry *dentry, struct inode *inode,
 		out = ERR_PTR(-ENOMEM);
 		goto out_name;
 	}
-	err = hcfs_client_readlink(&sbi->conn, path, target, PATH_MAX);
+	err = hcfs_client_readlink(hcfs_conn_sb(sbi), path, target, PATH_MAX);
 	if (err < 0) {
 		out = ERR_PTR(err);
 		goto out_target;

@@ -3,6 +3,7 @@
  * hostfs super block: mount options, the mount's subject (HELLO at mount,
  * BYE at unmount), the root inode, statfs, and the file system type.
  */
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -162,6 +163,70 @@ static const struct super_operations hcfs_sops = {
 };
 
 /* The subject, its working directory, and the root inode. */
+/* Whether subject credentials @a are the caller's @b (fsuid, fsgid, groups). */
+static bool hcfs_same_cred(const struct cred *a, const struct cred *b)
+{
+	return uid_eq(a->fsuid, b->fsuid) && gid_eq(a->fsgid, b->fsgid) &&
+	       a->group_info == b->group_info;
+}
+
+/* The caller's first hostcall on @sbi with credentials of its own. */
+static struct hcfs_conn *hcfs_conn_new(struct hcfs_sb_info *sbi,
+				       const struct cred *cred)
+{
+	struct hcfs_idconn *e;
+	unsigned int i;
+	int err;
+
+	mutex_lock(&sbi->ids_lock);
+	for (i = 0; i < sbi->nids; i++)
+		if (hcfs_same_cred(sbi->ids[i].cred, cred))
+			goto out;	/* another task was first */
+	if (sbi->nids == HCFS_IDS_MAX) {
+		pr_warn_ratelimited("hostfs: subject %u: more than %u sets of credentials use the mount: uid %u gets EACCES\n",
+				    sbi->conn.subject, HCFS_IDS_MAX,
+				    from_kuid_munged(&init_user_ns, cred->fsuid));
+		mutex_unlock(&sbi->ids_lock);
+		return &sbi->denied;
+	}
+	e = &sbi->ids[i];
+	e->c.tp = sbi->conn.tp;
+	e->c.flags = 0;
+	err = hcfs_client_hello_cred(&e->c);
+	if (!err)
+		err = hcfs_client_chdir(&e->c, sbi->root_abs);
+	if (err) {
+		pr_warn_ratelimited("hostfs: subject %u: no subject for uid %u (%pe): its calls get EACCES\n",
+				    sbi->conn.subject,
+				    from_kuid_munged(&init_user_ns, cred->fsuid),
+				    ERR_PTR(err));
+		hcfs_client_bye(&e->c);
+		mutex_unlock(&sbi->ids_lock);
+		return &sbi->denied;
+	}
+	e->cred = get_cred(cred);
+	/* Pairs with hcfs_conn_sb()'s acquire: the entry is whole first. */
+	smp_store_release(&sbi->nids, sbi->nids + 1);
+out:
+	mutex_unlock(&sbi->ids_lock);
+	return &sbi->ids[i].c;
+}
+
+struct hcfs_conn *hcfs_conn_sb(struct hcfs_sb_info *sbi)
+{
+	const struct cred *cred = current_cred();
+	unsigned int i, n;
+
+	if (!sbi->per_cred)
+		return &sbi->conn;
+	/* Pairs with hcfs_conn_new()'s release: entries below @n are whole. */
+	n = smp_load_acquire(&sbi->nids);
+	for (i = 0; i < n; i++)
+		if (hcfs_same_cred(sbi->ids[i].cred, cred))
+			return &sbi->ids[i].c;
+	return hcfs_conn_new(sbi, cred);
+}
+
 static int hcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	/* sget_fc() moved the options from fc->s_fs_info */
@@ -192,6 +257,15 @@ static int hcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = hcfs_client_chdir(&sbi->conn, root);
 	if (!err)
 		err = hcfs_client_stat(&sbi->conn, 0, ".", &st);
+	/* guest users are host users: callers act as their credentials */
+	if (!err && READ_ONCE(sbi->conn.tp->caps) & HC_CAP_IDENTITY) {
+		sbi->ids = kcalloc(HCFS_IDS_MAX, sizeof(*sbi->ids), GFP_KERNEL);
+		sbi->denied.tp = sbi->conn.tp;
+		sbi->denied.io_max = sbi->conn.io_max;
+		set_bit(HCFS_CONN_DENIED, &sbi->denied.flags);
+		err = sbi->ids ? hcfs_client_getcwd(&sbi->conn, &sbi->root_abs) : -ENOMEM;
+		sbi->per_cred = !err;
+	}
 	if (!err && !S_ISDIR(st.mode))
 		err = -ENOTDIR;
 	if (err) {
@@ -232,6 +306,14 @@ static void hcfs_free_sbi(struct hcfs_sb_info *sbi)
 	if (!sbi)
 		return;
 	if (sbi->conn.tp) {
+		unsigned int i;
+
+		for (i = 0; i < sbi->nids; i++) {
+			hcfs_client_bye(&sbi->ids[i].c);
+			put_cred(sbi->ids[i].cred);
+		}
+		kfree(sbi->ids);
+		kfree(sbi->root_abs);
 		hcfs_client_bye(&sbi->conn);
 		hostcall_transport_put(sbi->conn.tp);
 	}
@@ -255,6 +337,8 @@ static int hcfs_init_fs_context(struct fs_context *fc)
 	struct hcfs_sb_info *sbi;
 
 	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (sbi)
+		mutex_init(&sbi->ids_lock);
 	if (!sbi)
 		return -ENOMEM;
 	sbi->cache = HCFS_CACHE_TTL;

@@ -193,10 +193,11 @@ if [ $mode = hostcalld ]; then
 		o1=$(stat -c %U "$hostroot/sub/id-alice" 2>/dev/null || echo missing)
 		o2=$(stat -c %U "$hostroot/sub/id-switch" 2>/dev/null || echo missing)
 		o3=$(stat -c %U "$hostroot/sub/id-root" 2>/dev/null || echo missing)
-		if [ "$o1 $o2 $o3" = "$vm_alice $vm_alice ${user_args[1]:-$(id -un)}" ]; then
+		o4=$(stat -c %U "$hostroot/sub/hfs-alice" 2>/dev/null || echo missing)
+		if [ "$o1 $o2 $o3 $o4" = "$vm_alice $vm_alice ${user_args[1]:-$(id -un)} $vm_alice" ]; then
 			echo "HCTEST ok host-identity-owners" >>"$host_results"
 		else
-			echo "HCTEST fail host-identity-owners: id-alice $o1, id-switch $o2, id-root $o3" >>"$host_results"
+			echo "HCTEST fail host-identity-owners: id-alice $o1, id-switch $o2, id-root $o3, hfs-alice (hostfs) $o4" >>"$host_results"
 		fi
 	fi
 	want="written by the guest $token"

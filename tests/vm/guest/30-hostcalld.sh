@@ -8,7 +8,8 @@
 # expect-hostcalld: hc-hello hc-getcwd hc-read hc-write host-sees-guest-write
 # expect-hostcalld: hc-fork hc-bye
 # expect-hostcalld: hc-parallel hc-fifo hc-long-call hc-kill-caller hc-intr-fifo
-# expect-hostcalld: hc-many-inflight hc-identity host-identity-owners transport-rtt
+# expect-hostcalld: hc-many-inflight hc-identity host-identity-owners hcfs-identity
+# expect-hostcalld: transport-rtt
 . /hctest/lib.sh
 
 [ "$HCTEST_MODE" = hostcalld ] || exit 0
@@ -30,3 +31,4 @@ $t hc-intr
 $t hc-many
 # guest uid 1000 is a host user of its own (run.sh --map-user)
 $t hc-identity
+$t hcfs-identity

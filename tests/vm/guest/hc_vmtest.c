@@ -13,7 +13,8 @@
  * usage: hc_vmtest hello | call | rtt N | parallel PROCS CALLS |
  *                  timeout MS | kill |
  *                  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS |
- *                  hc-fifo HOLD_MS | hc-intr | hc-many | hc-identity | hc-dead MS
+ *                  hc-fifo HOLD_MS | hc-intr | hc-many | hc-identity | hcfs-identity |
+ *                  hc-dead MS
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -894,6 +895,84 @@ static int t_hc_identity(void)
 	return bad ? 1 : ok("hc-identity");
 }
 
+/* In a child as guest uid and gid @id: @fn(), whose result is the exit status. */
+static int as_user(unsigned int id, int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(become(id) ? 90 : fn());
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return 99;
+	return WEXITSTATUS(status);
+}
+
+#define HID "/mnt/hid/sub"
+
+/* guest uid 1000: a 0600 file and a 0700 directory with a file, looked up */
+static int hid_alice(void)
+{
+	struct stat st;
+	int fd = open(HID "/hfs-alice", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, "alice\n", 6) != 6)
+		return 1;
+	close(fd);
+	if (stat(HID "/hfs-alice", &st) || st.st_uid != 1000)
+		return 2;
+	if (mkdir(HID "/hfs-priv", 0700) && errno != EEXIST)
+		return 3;
+	fd = open(HID "/hfs-priv/f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return 4;
+	close(fd);
+	/* the dentries and attributes are cached now */
+	return stat(HID "/hfs-priv/f", &st) ? 5 : 0;
+}
+
+/* guest uid 1001 (unmapped: --user): none of it */
+static int hid_other(void)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(HID "/hfs-alice", O_RDONLY);
+	if (fd >= 0 || errno != EACCES)
+		return 1;
+	if (!stat(HID "/hfs-priv/f", &st) || errno != EACCES)
+		return 2;
+	return 0;
+}
+
+/*
+ * hostfs with guest users as host users (run.sh maps guest uid 1000): each
+ * caller's operations act as its own host user, so a 0600 file of uid 1000
+ * is EACCES for uid 1001, whose calls act as --user; and a file below uid
+ * 1000's 0700 directory stays EACCES for uid 1001 after uid 1000 looked it
+ * up (the cached step of the walk is checked). The host side checks that
+ * hfs-alice is the mapped user's.
+ */
+static int t_hcfs_identity(void)
+{
+	int a, b;
+
+	mkdir("/mnt", 0755);
+	mkdir("/mnt/hid", 0755);
+	if (mount("none", "/mnt/hid", "hostfs", 0, NULL))
+		return fail("hcfs-identity", "mount hostfs", errno);
+	a = as_user(1000, hid_alice);
+	b = a ? -1 : as_user(1001, hid_other);
+	umount("/mnt/hid");
+	printf("HCTEST info hcfs-identity: as uid 1000: %d; as uid 1001: %d\n", a, b);
+	if (a)
+		return fail("hcfs-identity", "uid 1000 could not make its files as itself", EPERM);
+	if (b)
+		return fail("hcfs-identity", b == 1 ? "uid 1001 read uid 1000's 0600 file" :
+			    "uid 1001 reached a file below uid 1000's 0700 directory", EPERM);
+	return ok("hcfs-identity");
+}
+
 /*
  * hostcalld gets killed (run.sh does it when it sees "kill-hostcalld" on
  * the console): callers busy in a loop, a call on an open file and a new
@@ -997,11 +1076,13 @@ int main(int argc, char **argv)
 		return t_hc_many();
 	if (argc >= 2 && !strcmp(argv[1], "hc-identity"))
 		return t_hc_identity();
+	if (argc >= 2 && !strcmp(argv[1], "hcfs-identity"))
+		return t_hcfs_identity();
 	if (argc >= 3 && !strcmp(argv[1], "hc-dead"))
 		return t_hc_dead(atoi(argv[2]));
 	fprintf(stderr, "usage: %s hello | call | rtt N | parallel PROCS CALLS | timeout MS | kill |\n"
 		"  hc-basic | hc-fork | hc-bye N | hc-parallel PROCS CALLS | hc-fifo HOLD_MS |\n"
-		"  hc-intr | hc-many | hc-identity | hc-dead MS\n",
+		"  hc-intr | hc-many | hc-identity | hcfs-identity | hc-dead MS\n",
 		argv[0]);
 	return 2;
 }
