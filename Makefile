@@ -292,6 +292,7 @@ vm-check: all kmod musl $(VM_HELPERS)
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode hostcalld --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode accept --no-build
+	KVER=$(KVER) tests/vm/run.sh --mode users --no-build
 	KVER=$(KVER) tests/vm/boot-tty.sh
 
 # kmod-check, then vm-check on every kernel with image and headers installed

@@ -9,7 +9,7 @@
 # is EINVAL, a process that changes its uid acts as the new one from its next call (keeping
 # what it opened), ACL entries are translated both ways, !id names the mapped user, --audit
 # records who did what, --unmapped deny
-# refuses an unmapped client, --identity passthrough gives root and two users the host
+# refuses an unmapped client, tar x and cp -a as root mapped to alice exit 0, --identity passthrough gives root and two users the host
 # kernel's own answers (compared case by case with the same operations natively), and
 # a malformed map is refused at start naming what is wrong.
 #
@@ -251,6 +251,47 @@ if hostcalld_wait "$S" "$DAEMON"; then
 		not_ok "--unmapped deny: a mapped client is served" "$out"
 else
 	not_ok "hostcalld --unmapped deny starts" "$(cat "$LOG")"
+fi
+kill -TERM "$DAEMON"
+wait "$DAEMON" 2>/dev/null
+DAEMON=
+
+# tar x and cp -a as client root mapped to alice, of files whose owners are mapped ids
+# (root's, shown and set as guest 0): into alice's area they exit 0, the files alice's
+mkdir -p "$D/alice-area" "$T/src/sub"
+chown hctest_alice: "$D/alice-area"
+echo one > "$T/src/one"
+echo two > "$T/src/sub/two"
+tar -C "$T/src" -cf "$T/src.tar" .
+"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody \
+	--map-user "0=hctest_alice" --map-group "0=hctest_alice" 2> "$LOG" &
+DAEMON=$!
+if hostcalld_wait "$S" "$DAEMON"; then
+	mkdir -p "$D/alice-area/tar"
+	chown hctest_alice: "$D/alice-area/tar"
+	out=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" \
+		tar -C "/host$D/alice-area/tar" -xf "$T/src.tar" 2>&1)
+	rc=$?
+	owners=$(find "$D/alice-area/tar" -mindepth 1 -printf '%u:%g\n' | sort -u | tr '\n' ' ')
+	[ "$rc" = 0 ] && [ "$owners" = "hctest_alice:hctest_alice " ] &&
+		ok "tar x as root mapped to alice: exit 0, the files are alice's" ||
+		not_ok "tar x as root mapped to alice: exit 0, the files are alice's" "rc $rc: $out" \
+			"owners: $owners"
+	out=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" \
+		cp -a "$T/src" "/host$D/alice-area/cp" 2>&1)
+	rc=$?
+	owners=$(find "$D/alice-area/cp" -printf '%u:%g\n' | sort -u | tr '\n' ' ')
+	[ "$rc" = 0 ] && [ "$owners" = "hctest_alice:hctest_alice " ] &&
+		[ "$(cat "$D/alice-area/cp/sub/two")" = two ] &&
+		ok "cp -a as root mapped to alice: exit 0, the copies are alice's" ||
+		not_ok "cp -a as root mapped to alice: exit 0, the copies are alice's" "rc $rc: $out" \
+			"owners: $owners"
+	got=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" stat -c '%u:%g' \
+		"/host$D/alice-area/cp/one" 2>&1)
+	[ "$got" = 0:0 ] && ok "... and show as root's (guest 0) through /host" ||
+		not_ok "... and show as root's (guest 0) through /host" "$got"
+else
+	not_ok "hostcalld --map-user 0=hctest_alice starts" "$(cat "$LOG")"
 fi
 kill -TERM "$DAEMON"
 wait "$DAEMON" 2>/dev/null

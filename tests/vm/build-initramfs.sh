@@ -98,6 +98,11 @@ for m in $VM_MODULES; do
 done
 printf '%s\n' "${modlist[@]+"${modlist[@]}"}" >"$root/etc/hctest-modules"
 
+# Two guest users (run.sh --mode users maps them to host users); no root
+# entry, so that ls -l shows host files of root as 0, as ls -ln does.
+printf 'alice:x:1000:1000:alice:/:/bin/sh\nbob:x:1001:1001:bob:/:/bin/sh\n' >"$root/etc/passwd"
+printf 'alice:x:1000:\nbob:x:1001:\n' >"$root/etc/group"
+
 # A dynamically linked ELF file and every shared library it needs;
 # dosh finds libhostcall.so through its $ORIGIN rpath on the host (build/);
 # in the guest it is /lib/libhostcall.so, on the loader's default path.

@@ -4,7 +4,7 @@
 # each "HCTEST" result line from its console log. Fails on a failed or
 # missing result, a kernel panic or oops, or a timeout.
 #
-# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld|accept] [--kvm] [--timeout S]
+# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld|accept|users] [--kvm] [--timeout S]
 #                        [--only 'NN-a.sh NN-b.sh'] [--smp N] [--mem M]
 #                        [--no-build] [--verbose]
 #   none       no ivshmem device: hostcall.ko must load and stay idle
@@ -20,6 +20,11 @@
 #              private cupsd (tests/vm/accept.sh); the host side compares
 #              the guest's outputs with /etc/printcap, ls -ln /etc, the job;
 #              the tests of host programs run here (no --root)
+#   users      guest users are host users: build/hostcalld --ivshmem serving
+#              the whole host (as root) with --map-user for the guest's alice
+#              (1000) and bob (1001), host users made here; guest/64-users.sh
+#              runs su -s /bin/dosh alice -c '!id -un' and the like, and the
+#              host side checks the owners of what they made
 # env: KVER (default: tests/vm/kver.sh), B (default: build)
 set -euo pipefail
 
@@ -41,7 +46,7 @@ while [ $# -gt 0 ]; do
 	*) sed -n '/^# usage/,/^# env/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-case $mode in none | testpeer | hostcalld | accept) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
+case $mode in none | testpeer | hostcalld | accept | users) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
 
 KVER=${KVER:-$(tests/vm/kver.sh)}
 export KVER B
@@ -61,7 +66,7 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
 [ -f "$initrd" ] || die "no $initrd (run without --no-build)"
 
-peer_pid= watch_pid= made_user= vm_alice=hctest_vmalice
+peer_pid= watch_pid= made_user= vm_alice=hctest_vmalice vm_bob=hctest_vmbob users_area=
 cleanup() {
 	if [ -n "$watch_pid" ]; then
 		kill "$watch_pid" 2>/dev/null || true
@@ -72,10 +77,11 @@ cleanup() {
 		wait "$peer_pid" 2>/dev/null || true
 	fi
 	[ $mode != accept ] || accept_cleanup
-	if [ -n "$made_user" ]; then
-		pkill -KILL -u "$made_user" 2>/dev/null || true
-		userdel "$made_user" 2>/dev/null || true
-	fi
+	for u in $made_user; do
+		pkill -KILL -u "$u" 2>/dev/null || true
+		userdel "$u" 2>/dev/null || true
+	done
+	[ -z "$users_area" ] || rm -rf -- "$users_area"
 }
 trap cleanup EXIT
 
@@ -137,6 +143,26 @@ accept)
 	env "${accept_env[@]+"${accept_env[@]}"}" "$B/hostcalld" --ivshmem "$sock" \
 		"${user_args[@]}" "${pass_args[@]+"${pass_args[@]}"}" --verbose \
 		> >(tee "$work/peer.log" | accept_stamp >"$work/peer.ts.log") 2>&1 9>&- &
+	peer_pid=$!
+	;;
+users)
+	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
+	if [ "$(id -u)" != 0 ]; then
+		echo "$tag: skipped: it needs root (it makes host users)"
+		exit 0
+	fi
+	for u in "$vm_alice" "$vm_bob"; do
+		id -u "$u" >/dev/null 2>&1 || useradd -M -d / -s /bin/sh "$u" ||
+			die "cannot create the host user $u"
+		made_user="$made_user $u"
+	done
+	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	users_area=/tmp/hctest-users-$token
+	mkdir -m 1777 "$users_area"
+	chmod 1777 "$users_area"
+	rm -f "$sock"
+	"$B/hostcalld" --ivshmem "$sock" --user nobody --map-user "1000=$vm_alice" \
+		--map-user "1001=$vm_bob" --verbose >"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!
 	;;
 esac
@@ -219,6 +245,16 @@ if [ $mode = hostcalld ]; then
 		else
 			echo "HCTEST fail host-no-shadow-left: still running: $left" >>"$host_results"
 		fi
+	fi
+fi
+if [ $mode = users ]; then
+	# what the guest's alice and bob made is theirs on the host
+	o1=$(stat -c %U "$users_area/by-alice" 2>/dev/null || echo missing)
+	o2=$(stat -c %U "$users_area/by-bob" 2>/dev/null || echo missing)
+	if [ "$o1 $o2" = "$vm_alice $vm_bob" ]; then
+		echo "HCTEST ok users-host-owners" >>"$host_results"
+	else
+		echo "HCTEST fail users-host-owners: by-alice $o1, by-bob $o2" >>"$host_results"
 	fi
 fi
 if [ $mode = accept ]; then
