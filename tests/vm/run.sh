@@ -212,19 +212,29 @@ secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 # Host-side checks, reported like the guest's results.
 host_results=$work/host-results
 : >"$host_results"
+# host_owners NAME FILE USER...: a result line, ok if each FILE belongs to its USER
+host_owners() {
+	local name=$1 bad= o
+	shift
+	while [ $# -ge 2 ]; do
+		o=$(stat -c %U "$1" 2>/dev/null || echo missing)
+		[ "$o" = "$2" ] || bad="$bad ${1##*/} is $o's, not $2's;"
+		shift 2
+	done
+	if [ -z "$bad" ]; then
+		echo "HCTEST ok $name" >>"$host_results"
+	else
+		echo "HCTEST fail $name:$bad" >>"$host_results"
+	fi
+}
 if [ $mode = hostcalld ]; then
 	# the scripts that make these happen list them in their expect lines
 	# hc-identity: the owners on the host of what the guest's users made
 	if grep -q '^HCTEST ok hc-identity' "$log"; then
-		o1=$(stat -c %U "$hostroot/sub/id-alice" 2>/dev/null || echo missing)
-		o2=$(stat -c %U "$hostroot/sub/id-switch" 2>/dev/null || echo missing)
-		o3=$(stat -c %U "$hostroot/sub/id-root" 2>/dev/null || echo missing)
-		o4=$(stat -c %U "$hostroot/sub/hfs-alice" 2>/dev/null || echo missing)
-		if [ "$o1 $o2 $o3 $o4" = "$vm_alice $vm_alice ${user_args[1]:-$(id -un)} $vm_alice" ]; then
-			echo "HCTEST ok host-identity-owners" >>"$host_results"
-		else
-			echo "HCTEST fail host-identity-owners: id-alice $o1, id-switch $o2, id-root $o3, hfs-alice (hostfs) $o4" >>"$host_results"
-		fi
+		host_owners host-identity-owners "$hostroot/sub/id-alice" "$vm_alice" \
+			"$hostroot/sub/id-switch" "$vm_alice" \
+			"$hostroot/sub/id-root" "${user_args[1]:-$(id -un)}" \
+			"$hostroot/sub/hfs-alice" "$vm_alice"
 	fi
 	want="written by the guest $token"
 	got=$(cat "$hostroot/sub/from-guest.txt" 2>/dev/null || true)
@@ -249,13 +259,8 @@ if [ $mode = hostcalld ]; then
 fi
 if [ $mode = users ]; then
 	# what the guest's alice and bob made is theirs on the host
-	o1=$(stat -c %U "$users_area/by-alice" 2>/dev/null || echo missing)
-	o2=$(stat -c %U "$users_area/by-bob" 2>/dev/null || echo missing)
-	if [ "$o1 $o2" = "$vm_alice $vm_bob" ]; then
-		echo "HCTEST ok users-host-owners" >>"$host_results"
-	else
-		echo "HCTEST fail users-host-owners: by-alice $o1, by-bob $o2" >>"$host_results"
-	fi
+	host_owners users-host-owners "$users_area/by-alice" "$vm_alice" \
+		"$users_area/by-bob" "$vm_bob"
 fi
 if [ $mode = accept ]; then
 	accept_check "$log" "$host_results" || true	# it reports its own failures
