@@ -425,6 +425,15 @@ static void hostcall_iv_orphan_work(struct work_struct *work)
 	int len = -ENOMEM;
 
 	spin_lock_irq(&iv->lock);
+	/*
+	 * Queued again since this run began (the reply came meanwhile): that
+	 * run deals with it and frees @c, not this one. Work is queued only
+	 * under the lock, so the test holds.
+	 */
+	if (c->completed && work_pending(&c->work)) {
+		spin_unlock_irq(&iv->lock);
+		return;
+	}
 	cancel = c->cancel && !c->completed;
 	c->cancel = false;
 	done = c->completed;
