@@ -56,35 +56,28 @@ static int export_clone(const char *path, hc_u64 attrs)
 /* Not root: make the clone in a child's own user and mount namespace. */
 static int export_clone_unprivileged(const char *path, hc_u64 attrs)
 {
-	int sv[2], fds[1], nfds = 0, status, err;
+	int sock, fds[1], nfds = 0, status, err;
 	char res[4];
 	ssize_t n;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		goto out_close;
-	}
+	pid = hostd_fork_pair(&sock);
+	if (pid < 0)
+		return pid;
 	if (pid == 0) {
 		int fd = -ENOSYS;
 
-		close(sv[0]);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			fd = -errno;
 		else
 			fd = export_clone(path, attrs);
 		if (fd < 0) {
 			memcpy(res, &fd, sizeof(fd));
-			_exit(hc_sock_send(sv[1], res, sizeof(res), NULL, 0) ? 1 : 0);
+			_exit(hc_sock_send(sock, res, sizeof(res), NULL, 0) ? 1 : 0);
 		}
-		_exit(hc_sock_send(sv[1], "ok", 3, &fd, 1) ? 1 : 0);
+		_exit(hc_sock_send(sock, "ok", 3, &fd, 1) ? 1 : 0);
 	}
-	close(sv[1]);
-	sv[1] = -1;
-	n = hc_sock_recv(sv[0], res, sizeof(res), fds, &nfds);
+	n = hc_sock_recv(sock, res, sizeof(res), fds, &nfds);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (n == 3 && nfds == 1) {
@@ -96,10 +89,7 @@ static int export_clone_unprivileged(const char *path, hc_u64 attrs)
 		while (nfds > 0)
 			close(fds[--nfds]);
 	}
-out_close:
-	close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
+	close(sock);
 	return err;
 }
 

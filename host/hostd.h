@@ -203,14 +203,34 @@ void hostd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  *	connections, the guest's memory); may be NULL
  * @reaped: called for each reaped child with the subject slot it held, or
  *	-1 (helpers, host processes passed to us); may be NULL
+ * @starter: as root, the socket to the privileged starter (relay.c,
+ *	"Privilege separation"), whose children the shadows are; else -1
+ * @split: the transport's part of the split, in the relay (@relay 1: map
+ *	again what fork did not pass on) and in the starter (0: let go of what
+ *	only the relay may hold); may be NULL
  * A transport embeds this first in its own state.
  */
 struct hostd_relay {
 	const struct hostd_config *cfg;
 	int sfd;
 	int life_r, life_w;
+	int starter;
 	void (*child_close)(struct hostd_relay *r);
 	void (*reaped)(struct hostd_relay *r, pid_t pid, int slot);
+	void (*split)(struct hostd_relay *r, int relay);
+};
+
+/* Who a new subject is for (hostd_relay_new_shadow()). */
+enum {
+	HOSTD_CLAIM_USER,	/* --user, for a client not known */
+	HOSTD_CLAIM_PEER,	/* the connection's SO_PEERCRED and SO_PEERGROUPS */
+	HOSTD_CLAIM_GUEST,	/* the guest's ids below (SUBJECT_AS) */
+};
+
+struct hostd_claim {
+	int kind;
+	hc_u32 uid, gid, ngroups;
+	hc_u32 groups[HC_FDS_MAX];
 };
 
 /**
@@ -240,7 +260,9 @@ int hostd_listen(const char *path, mode_t mode, int type);
 /**
  * hostd_relay_start() - set up the relay's core after the transport
  * listens: --daemon, the subject table, child subreaper, the signalfd and
- * the lifeline. r->cfg and the hooks must be set.
+ * the lifeline; as root, the split (relay.c, "Privilege separation"): it
+ * returns in the relay, unprivileged, while the starter stays behind and
+ * exits when the relay is done. r->cfg and the hooks must be set.
  * Returns: 0, or -errno (reported).
  */
 int hostd_relay_start(struct hostd_relay *r);
@@ -248,13 +270,26 @@ int hostd_relay_start(struct hostd_relay *r);
 /**
  * hostd_relay_new_shadow() - fork the shadow of a new subject that talks
  * over @conn (a connected SOCK_SEQPACKET socket; the caller closes its copy),
- * acting as @id (NULL: --user). The same path for every transport: slot,
- * fork, child set-up, shadow.
+ * acting as the host user @claim maps to (NULL: --user). The same path for
+ * every transport: identity, slot, fork, child set-up, shadow; as root it
+ * runs in the starter, which decides the identity itself.
  * Returns: the subject's slot (its id is slot + 1), -EAGAIN at the subject
- * limit, or -ENOMEM if fork failed (logged).
+ * limit, -EACCES if the map refuses the identity (logged), or -ENOMEM.
  */
 int hostd_relay_new_shadow(struct hostd_relay *r, int conn,
-			   const struct hostd_ident *id);
+			   const struct hostd_claim *claim);
+
+/**
+ * hostd_relay_kill() - send @sig to subject @slot's shadow if it is still
+ * @pid (through the starter, as root).
+ */
+void hostd_relay_kill(struct hostd_relay *r, unsigned int slot, pid_t pid, int sig);
+
+/**
+ * hostd_relay_starter_input() - what the starter said (reaped shadows,
+ * for r->reaped). Returns: 1 if the starter is gone (stop), else 0.
+ */
+int hostd_relay_starter_input(struct hostd_relay *r);
 
 /**
  * hostd_relay_signals() - drain the signalfd and reap children.
@@ -267,6 +302,14 @@ int hostd_relay_signals(struct hostd_relay *r);
  * and free the core. The transport stops taking new subjects first.
  */
 void hostd_relay_stop(struct hostd_relay *r);
+
+/**
+ * hostd_fork_pair() - fork(), with a SOCK_SEQPACKET socketpair (close-on-exec)
+ * between parent and child.
+ * Returns: as fork(), with *@end the caller's end (the other one closed in
+ * each), or -errno.
+ */
+pid_t hostd_fork_pair(int *end);
 
 /** hostd_slot_pid() - the shadow in subject slot @slot, or 0 if none. */
 pid_t hostd_slot_pid(unsigned int slot);

@@ -509,14 +509,14 @@ static void iv_sub_close(struct iv *iv, hc_u32 id);
  * transport forks one for a new connection.
  * Returns: the new id, or -errno.
  */
-static int iv_sub_new(struct iv *iv, const struct hostd_ident *id)
+static int iv_sub_new(struct iv *iv, const struct hostd_claim *claim)
 {
 	int sv[2], slot, err;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	iv->newsock = sv[0];	/* the new shadow must not hold it */
-	slot = hostd_relay_new_shadow(&iv->core, sv[1], id);
+	slot = hostd_relay_new_shadow(&iv->core, sv[1], claim);
 	iv->newsock = -1;
 	close(sv[1]);
 	if (slot < 0) {
@@ -550,8 +550,8 @@ static void iv_sub_stop(struct iv *iv, hc_u32 id)
 {
 	pid_t pid = iv->subs[id - 1].pid;
 
-	if (pid > 0 && hostd_slot_pid(id - 1) == pid)
-		kill(pid, SIGTERM);
+	if (pid > 0)
+		hostd_relay_kill(&iv->core, id - 1, pid, SIGTERM);
 }
 
 /*
@@ -856,12 +856,11 @@ static int iv_hello(struct iv *iv, struct iv_slot *s, hc_u32 *id)
  */
 static int iv_subject_as(struct iv *iv, struct iv_slot *s, hc_u32 subject)
 {
+	struct hostd_claim claim = { .kind = HOSTD_CLAIM_GUEST };
 	const struct hc_req_subject_as *q;
-	gid_t groups[HC_FDS_MAX];
-	struct hostd_ident ident;
 	struct hc_msg m;
 	hc_u32 k;
-	int err, n;
+	int err;
 
 	if (!iv->cfg->idmap)
 		return -EOPNOTSUPP;
@@ -871,26 +870,13 @@ static int iv_subject_as(struct iv *iv, struct iv_slot *s, hc_u32 subject)
 	if (err)
 		return err;
 	q = &m.req.subject_as;
-	for (k = 0; k < q->groups.n; k++)
-		groups[k] = q->groups.v[k];
-	err = hostd_ident_for(iv->cfg, q->uid, q->gid, groups, q->groups.n, &ident);
-	if (err == -EACCES)
-		hostd_log(HOSTD_NAME ": ivshmem: guest uid %u refused: %s", q->uid,
-			  hostd_idmap_host(iv->cfg->idmap, 0, q->uid) < 0 ?
-			  "no map entry for it (--unmapped deny)" :
-			  "the host user its map entry names does not exist");
-	if (err == -ENOENT) {
-		/* unmapped: acts as --user, and says so in the audit trail */
-		hostd_ident_free(&ident);
-		err = hostd_ident_user(iv->cfg, q->uid, &ident);
-	}
-	if (err) {
-		hostd_ident_free(&ident);
-		return err;
-	}
-	n = iv_sub_new(iv, &ident);
-	hostd_ident_free(&ident);
-	return n;
+	claim.uid = q->uid;
+	claim.gid = q->gid;
+	claim.ngroups = q->groups.n;
+	for (k = 0; k < q->groups.n && k < HC_FDS_MAX; k++)
+		claim.groups[k] = q->groups.v[k];
+	/* the map decides (in the starter, as root): unmapped acts as --user */
+	return iv_sub_new(iv, &claim);
 }
 
 /*
@@ -1090,6 +1076,27 @@ static void iv_qemu_input(struct iv *iv)
 
 /* ---- the loop ---- */
 
+/*
+ * The split of hostcalld as root (relay.c): the relay maps the ring again
+ * (MADV_DONTFORK kept it from the fork), the starter lets go of it.
+ */
+static void iv_split(struct hostd_relay *core, int relay)
+{
+	struct iv *iv = (struct iv *)core;
+
+	if (!relay) {
+		munmap(iv->mem, iv->size);
+		iv->mem = NULL;
+		return;
+	}
+	iv->mem = mmap(NULL, iv->size, PROT_READ | PROT_WRITE, MAP_SHARED, iv->memfd, 0);
+	if (iv->mem == MAP_FAILED || madvise(iv->mem, iv->size, MADV_DONTFORK) < 0) {
+		hostd_log(HOSTD_NAME ": ivshmem: mapping the ring again in the relay: %s",
+			  strerror(errno));
+		_exit(1);
+	}
+}
+
 /* In a new shadow: nothing of the VM's or of other subjects stays open. */
 static void iv_child_close(struct hostd_relay *core)
 {
@@ -1109,11 +1116,17 @@ static void iv_child_close(struct hostd_relay *core)
 		close(iv->subs[iv->active[k] - 1].sock);
 }
 
+/*
+ * A shadow was reaped. Only its own subject closes: as root the starter
+ * reaps and tells later, when the slot may already hold a new subject.
+ */
 static void iv_reaped(struct hostd_relay *core, pid_t pid, int slot)
 {
-	(void)pid;
-	if (slot >= 0)
-		iv_sub_close((struct iv *)core, slot + 1);
+	struct iv *iv = (struct iv *)core;
+	struct iv_subject *sub = slot >= 0 ? iv_sub(iv, slot + 1) : NULL;
+
+	if (sub && (sub->pid == pid || sub->pid <= 0))
+		iv_sub_close(iv, slot + 1);
 }
 
 static int iv_alloc(struct iv *iv)
@@ -1123,7 +1136,7 @@ static int iv_alloc(struct iv *iv)
 	iv->slots = calloc(iv->nslots, sizeof(*iv->slots));
 	iv->subs = calloc(n, sizeof(*iv->subs));
 	iv->active = calloc(n, sizeof(*iv->active));
-	iv->pfd = calloc(n + 4, sizeof(*iv->pfd));
+	iv->pfd = calloc(n + 5, sizeof(*iv->pfd));
 	iv->pfd_id = calloc(n, sizeof(*iv->pfd_id));
 	iv->rbuf = malloc(HC_MSG_MAX);
 	if (!iv->slots || !iv->subs || !iv->active || !iv->pfd || !iv->pfd_id ||
@@ -1183,13 +1196,14 @@ static void iv_shutdown(struct iv *iv)
 static int iv_poll_once(struct iv *iv)
 {
 	struct pollfd *p = iv->pfd;
-	unsigned int n = 4, k;
+	unsigned int n = 5, k;
 	hc_u64 cnt;
 
 	p[0] = (struct pollfd){ .fd = iv->core.sfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = iv->lsock, .events = POLLIN };
 	p[2] = (struct pollfd){ .fd = iv->qemu, .events = POLLIN };
 	p[3] = (struct pollfd){ .fd = iv->host_efd, .events = POLLIN };
+	p[4] = (struct pollfd){ .fd = iv->core.starter, .events = POLLIN };
 	for (k = 0; k < iv->nactive; k++) {
 		iv->pfd_id[k] = iv->active[k];
 		struct iv_subject *sub = &iv->subs[iv->active[k] - 1];
@@ -1210,8 +1224,10 @@ static int iv_poll_once(struct iv *iv)
 	if (p[1].revents)
 		iv_accept(iv);
 	/* shadows first: their replies free slots the scan may reuse */
-	for (k = 4; k < n; k++) {
-		hc_u32 id = iv->pfd_id[k - 4];
+	if (p[4].revents && hostd_relay_starter_input(&iv->core))
+		return 1;
+	for (k = 5; k < n; k++) {
+		hc_u32 id = iv->pfd_id[k - 5];
 		struct iv_subject *sub = iv_sub(iv, id);
 
 		if (!p[k].revents || !sub || sub->sock != p[k].fd)
@@ -1233,7 +1249,7 @@ int hostd_ivshmem_run(const struct hostd_config *cfg)
 {
 	struct iv iv = {
 		.core = { .cfg = cfg, .child_close = iv_child_close,
-			  .reaped = iv_reaped },
+			  .reaped = iv_reaped, .split = iv_split, .starter = -1 },
 		.cfg = cfg, .lsock = -1, .newsock = -1, .qemu = -1, .memfd = -1,
 		.host_efd = -1, .guest_efd = -1,
 	};

@@ -10,7 +10,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,6 +308,25 @@ static int relay_daemonize(void)
 
 /* ---- the core every transport shares ---- */
 
+pid_t hostd_fork_pair(int *end)
+{
+	int sv[2], err;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	close(sv[pid ? 1 : 0]);
+	*end = sv[pid ? 0 : 1];
+	return pid;
+}
+
 /* In a new child of the relay: drop what only the relay may hold. */
 static void relay_child_setup(struct hostd_relay *r)
 {
@@ -313,6 +334,8 @@ static void relay_child_setup(struct hostd_relay *r)
 
 	close(r->sfd);
 	close(r->life_w);
+	if (r->starter >= 0)
+		close(r->starter);
 	if (r->child_close)
 		r->child_close(r);
 	sigemptyset(&none);
@@ -344,39 +367,216 @@ static const struct hostd_config *relay_cfg_as(const struct hostd_config *cfg,
 	return &c;
 }
 
-int hostd_relay_new_shadow(struct hostd_relay *r, int conn,
-			   const struct hostd_ident *id)
+/*
+ * The identity @claim maps to under cfg's map, for a subject on @conn.
+ * Returns: 1 with @id filled in, 0 for --user as hostcalld's configuration
+ * has it (guest unknown), or -errno (-EACCES: refused, logged).
+ */
+static int relay_claim_ident(const struct hostd_config *cfg, int conn,
+			     const struct hostd_claim *claim, struct hostd_ident *id)
 {
-	int slot;
+	gid_t groups[HOSTD_PEER_GROUPS_MAX];
+	hc_u32 uid, gid, k;
+	int n = 0, err;
+
+	memset(id, 0, sizeof(*id));
+	if (!claim || claim->kind == HOSTD_CLAIM_USER || (!cfg->idmap && cfg->audit_fd < 0))
+		return 0;
+	if (claim->kind == HOSTD_CLAIM_PEER) {
+		struct ucred uc;
+		socklen_t len = sizeof(uc);
+
+		/* the kernel's word, fixed for the connection as for an fd */
+		if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+			return -errno;
+		uid = uc.uid;
+		gid = uc.gid;
+		len = sizeof(groups);
+		if (getsockopt(conn, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+			n = len / sizeof(gid_t);	/* too many: none of them */
+	} else {
+		uid = claim->uid;
+		gid = claim->gid;
+		for (k = 0; k < claim->ngroups && k < HC_FDS_MAX; k++)
+			groups[n++] = claim->groups[k];
+	}
+	err = hostd_ident_for(cfg, uid, gid, groups, n, id);
+	if (err == -ENOENT) {
+		/* no map entry (or no map): --user, for this client's uid */
+		if (cfg->idmap && cfg->verbose)
+			hostd_log(HOSTD_NAME ": uid %u: no map entry, acts as %s", uid,
+				  cfg->pw_name);
+		hostd_ident_free(id);
+		err = hostd_ident_user(cfg, uid, id);
+	}
+	if (err == -EACCES)
+		hostd_log(HOSTD_NAME ": %s uid %u refused: %s",
+			  claim->kind == HOSTD_CLAIM_PEER ? "a connection of" : "guest", uid,
+			  hostd_idmap_host(cfg->idmap, 0, uid) < 0 ?
+			  "no map entry for it (--unmapped deny)" :
+			  "the host user its map entry names does not exist");
+	if (err) {
+		hostd_ident_free(id);
+		return err;
+	}
+	return 1;
+}
+
+/* The shadow of a new subject on @conn, forked here. See hostd_relay_new_shadow(). */
+static int relay_fork_shadow(struct hostd_relay *r, int conn,
+			     const struct hostd_claim *claim)
+{
+	struct hostd_ident ident;
+	int slot, have;
 	pid_t pid;
 
+	have = relay_claim_ident(r->cfg, conn, claim, &ident);
+	if (have < 0)
+		return have;
 	slot = hostd_slot_reserve(relay_pid);
 	if (slot < 0)
-		return slot;
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		hostd_log(HOSTD_NAME ": fork of a shadow process: %s (subject refused)",
 			  strerror(errno));
 		hostd_slot_release(slot, relay_pid);
-		return -ENOMEM;
+		slot = -ENOMEM;
+		goto out;
 	}
 	if (pid == 0) {
 		relay_child_setup(r);
 		/* first, while still root: what it forks is bound by the limits */
 		if (hostd_cgroup_enter())
 			_exit(1);
-		hostd_shadow_run(id ? relay_cfg_as(r->cfg, id) : r->cfg, conn,
+		hostd_shadow_run(have ? relay_cfg_as(r->cfg, &ident) : r->cfg, conn,
 				 r->life_r, slot);
 	}
 	hostd_slot_fill(slot, relay_pid, pid);
-	if (r->cfg->verbose && id)
+	if (r->cfg->verbose && have)
 		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d, guest uid %u acts as %s "
-			  "(uid %u gid %u)", slot + 1, (int)pid, id->guest_uid, id->name,
-			  (unsigned int)id->uid, (unsigned int)id->gid);
+			  "(uid %u gid %u)", slot + 1, (int)pid, ident.guest_uid, ident.name,
+			  (unsigned int)ident.uid, (unsigned int)ident.gid);
 	else if (r->cfg->verbose)
 		hostd_log(HOSTD_NAME ": subject %d: shadow pid %d", slot + 1, (int)pid);
+out:
+	if (have)
+		hostd_ident_free(&ident);
 	return slot;
 }
+
+/* ---- privilege separation ---- */
+
+/*
+ * As root, hostcalld is two processes once its sockets and memory exist.
+ * The starter, the process hostcalld started as, keeps root and does only
+ * what needs it: it forks the shadows (with the identity it decides itself
+ * from the map: the connection's SO_PEERCRED, which it reads from the fd it
+ * is given, or the ids a guest claims), signals and reaps them, and runs
+ * the cgroup. The relay, its child, does everything that parses what
+ * clients and guests send (the ring, refused HELLOs) as an ordinary user
+ * (--user, or nobody for root shadows) with no capabilities, no way back to
+ * root (no_new_privs) and not dumpable. They speak struct starter_msg over
+ * a socketpair; a relay that dies takes everything with it, and so does a
+ * starter (the relay's parent-death signal, the shadows' lifeline).
+ */
+enum { STARTER_NEW = 1, STARTER_KILL, STARTER_REAPED, STARTER_STOP };
+
+struct starter_msg {
+	hc_u32 op;
+	hc_s32 slot;		/* KILL, REAPED; NEW's reply: slot or -errno */
+	hc_s32 pid;		/* KILL, REAPED, NEW's reply */
+	hc_s32 sig;		/* KILL */
+	struct hostd_claim claim;	/* NEW, with the connection attached */
+};
+
+/* Where the relay's own id is looked for, downwards, when nobody will not do. */
+#define HOSTD_RELAY_UID		65533
+
+static pid_t relay_child;		/* in the starter: the relay */
+static uid_t relay_uid;			/* the relay's identity */
+static gid_t relay_gid;
+static dev_t relay_sock_dev;		/* the socket the transport made */
+static ino_t relay_sock_ino;
+
+static int starter_send(int fd, const struct starter_msg *m, int conn)
+{
+	int fds[1] = { conn };
+
+	return hc_sock_send(fd, m, sizeof(*m), fds, conn >= 0);
+}
+
+/* Receive one message. Returns: 1, 0 at EOF, or -errno (-EAGAIN: none). */
+static int starter_recv(int fd, struct starter_msg *m, int *conn)
+{
+	int fds[HC_SOCK_FDS_MAX], nfds = 0, i;
+	ssize_t n = hc_sock_recv(fd, m, sizeof(*m), fds, &nfds);
+
+	*conn = -1;
+	if (n <= 0 || n != (ssize_t)sizeof(*m)) {
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		return n < 0 ? (int)n : n == 0 ? 0 : -EBADMSG;
+	}
+	for (i = 0; i < nfds; i++) {
+		if (!i)
+			*conn = fds[0];
+		else
+			close(fds[i]);
+	}
+	return 1;
+}
+
+/* In the relay: shadows reaped, told while it waited for an answer. */
+static struct { pid_t pid; int slot; } relay_deferred[64];
+static unsigned int relay_ndeferred;
+
+static void hostd_relay_defer_reaped(pid_t pid, int slot)
+{
+	if (relay_ndeferred < sizeof(relay_deferred) / sizeof(relay_deferred[0])) {
+		relay_deferred[relay_ndeferred].pid = pid;
+		relay_deferred[relay_ndeferred++].slot = slot;
+	} else {
+		hostd_log(HOSTD_NAME ": subject %d: its end came while too many others did: "
+			  "its connection closes on EOF", slot + 1);
+	}
+}
+
+int hostd_relay_new_shadow(struct hostd_relay *r, int conn,
+			   const struct hostd_claim *claim)
+{
+	struct starter_msg m = { .op = STARTER_NEW }, rep;
+	struct pollfd p = { .fd = r->starter, .events = POLLIN };
+	int fd, err;
+
+	if (r->starter < 0)
+		return relay_fork_shadow(r, conn, claim);
+	if (claim)
+		m.claim = *claim;
+	else
+		m.claim.kind = HOSTD_CLAIM_USER;
+	err = starter_send(r->starter, &m, conn);
+	if (err)
+		return err == -EAGAIN ? -EAGAIN : -ENOMEM;
+	/* its answer comes at once; what it said before, it says again later */
+	for (;;) {
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+		err = starter_recv(r->starter, &rep, &fd);
+		if (fd >= 0)
+			close(fd);
+		if (err == -EAGAIN)
+			continue;
+		if (err <= 0)
+			return -ENOMEM;
+		if (rep.op == STARTER_NEW)
+			return rep.slot;
+		if (rep.op == STARTER_REAPED && r->reaped)
+			hostd_relay_defer_reaped(rep.pid, rep.slot);
+	}
+}
+static int relay_is_starter;		/* this is the starter */
+static int relay_child_status = -1;	/* in the starter: the relay's, once reaped */
 
 static void relay_reap(struct hostd_relay *r)
 {
@@ -384,14 +584,25 @@ static void relay_reap(struct hostd_relay *r)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (relay_is_starter && pid == relay_child) {
+			relay_child_status = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+			continue;
+		}
 		slot = relay_slot_reaped(pid);
 		if (slot >= 0 && r->cfg->verbose)
 			hostd_log(HOSTD_NAME ": subject %d: shadow pid %d ended (%s %d)",
 				  slot + 1, (int)pid,
 				  WIFSIGNALED(status) ? "signal" : "status",
 				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		if (r->reaped)
+		if (relay_is_starter) {
+			struct starter_msg m = { .op = STARTER_REAPED, .slot = slot, .pid = pid };
+
+			/* the relay's business: it may be gone already */
+			if (r->starter >= 0)
+				starter_send(r->starter, &m, -1);
+		} else if (r->reaped) {
 			r->reaped(r, pid, slot);
+		}
 	}
 }
 
@@ -432,8 +643,17 @@ void hostd_relay_stop(struct hostd_relay *r)
 {
 	struct pollfd p = { .fd = r->sfd, .events = POLLIN };
 	struct timespec t0, tick = { 0, 10 * 1000000 };
+	struct starter_msg m = { .op = STARTER_STOP };
 	long left;
 
+	if (r->starter >= 0 && !relay_is_starter) {
+		/* the relay: the starter ends the shadows once it is gone */
+		starter_send(r->starter, &m, -1);
+		close(r->starter);
+		close(r->life_r);
+		close(r->sfd);
+		return;
+	}
 	close(r->life_w);
 	relay_slots_signal(SIGTERM);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -457,6 +677,213 @@ void hostd_relay_stop(struct hostd_relay *r)
 	close(r->life_r);
 	close(r->sfd);
 	munmap(relay_slots, sizeof(pid_t) * relay_nslots);
+}
+
+int hostd_relay_starter_input(struct hostd_relay *r)
+{
+	struct pollfd p = { .fd = r->starter, .events = POLLIN };
+	struct starter_msg m;
+	unsigned int i;
+	int fd, err;
+
+	for (i = 0; i < relay_ndeferred; i++)
+		if (r->reaped)
+			r->reaped(r, relay_deferred[i].pid, relay_deferred[i].slot);
+	relay_ndeferred = 0;
+	while (r->starter >= 0 && poll(&p, 1, 0) > 0) {
+		err = starter_recv(r->starter, &m, &fd);
+		if (fd >= 0)
+			close(fd);
+		if (err == -EAGAIN || err == -EINTR)
+			continue;
+		if (err <= 0) {
+			hostd_log(HOSTD_NAME ": the starter is gone: stopping");
+			return 1;
+		}
+		if (m.op == STARTER_REAPED && r->reaped)
+			r->reaped(r, m.pid, m.slot);
+	}
+	return 0;
+}
+
+void hostd_relay_kill(struct hostd_relay *r, unsigned int slot, pid_t pid, int sig)
+{
+	struct starter_msg m = { .op = STARTER_KILL, .slot = slot, .pid = pid, .sig = sig };
+
+	if (r->starter >= 0 && !relay_is_starter)
+		starter_send(r->starter, &m, -1);
+	else if (pid > 0 && hostd_slot_pid(slot) == pid)
+		kill(pid, sig);
+}
+
+/* In the starter: one message of the relay. Returns: 1 when it stops. */
+static int starter_message(struct hostd_relay *r)
+{
+	struct starter_msg m, rep = { .op = STARTER_NEW };
+	int conn, err;
+
+	err = starter_recv(r->starter, &m, &conn);
+	if (err == -EAGAIN || err == -EINTR)
+		return 0;
+	if (err <= 0) {
+		if (conn >= 0)
+			close(conn);
+		return 1;
+	}
+	switch (m.op) {
+	case STARTER_NEW:
+		/* the identity is decided here, from the map, not by the relay */
+		rep.slot = conn < 0 ? -EBADF : relay_fork_shadow(r, conn, &m.claim);
+		if (rep.slot >= 0)
+			rep.pid = hostd_slot_pid(rep.slot);
+		starter_send(r->starter, &rep, -1);
+		break;
+	case STARTER_KILL:
+		if (m.slot >= 0 && m.pid > 0 && hostd_slot_pid(m.slot) == m.pid &&
+		    (m.sig == SIGTERM || m.sig == SIGKILL || m.sig == SIGHUP))
+			kill(m.pid, m.sig);
+		break;
+	case STARTER_STOP:
+		err = 1;
+		break;
+	default:
+		break;
+	}
+	if (conn >= 0)
+		close(conn);
+	return m.op == STARTER_STOP;
+}
+
+/*
+ * The starter's loop: the relay's requests, the shadows' ends, and stop
+ * signals for the relay, until the relay stops or goes; then every shadow
+ * goes (hostd_relay_stop()) and the starter exits as the relay did.
+ */
+static void __attribute__((noreturn)) starter_serve(struct hostd_relay *r)
+{
+	const char *path = r->cfg->ivshmem_path[0] ? r->cfg->ivshmem_path :
+			   r->cfg->socket_path;
+	struct signalfd_siginfo si;
+	struct stat st;
+	int stop = 0;
+
+	while (!stop && relay_child_status < 0) {
+		struct pollfd p[2] = {
+			{ .fd = r->sfd, .events = POLLIN },
+			{ .fd = r->starter, .events = POLLIN },
+		};
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents) {
+			while (read(r->sfd, &si, sizeof(si)) == sizeof(si))
+				if (si.ssi_signo != SIGCHLD)
+					kill(relay_child, si.ssi_signo);	/* its to handle */
+			relay_reap(r);
+		}
+		if (p[1].revents)
+			stop = starter_message(r);
+	}
+	close(r->starter);
+	r->starter = -1;
+	hostd_relay_stop(r);
+	/* the relay, unprivileged, may not remove the socket it listened on */
+	if (relay_sock_ino && !lstat(path, &st) && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == relay_sock_dev && st.st_ino == relay_sock_ino)
+		unlink(path);
+	while (relay_child_status < 0) {
+		int st;
+
+		if (waitpid(relay_child, &st, 0) == relay_child)
+			relay_child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+		else if (errno != EINTR)
+			break;
+	}
+	_exit(relay_child_status < 0 ? 1 : relay_child_status);
+}
+
+/* In the relay: become an ordinary user with no way back. */
+static int relay_drop(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(relay_gid, relay_gid, relay_gid) < 0 ||
+	    setresuid(relay_uid, relay_uid, relay_uid) < 0)
+		return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	if (setuid(0) == 0 || geteuid() == 0)
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * As root: fork the relay, which returns here and goes on as the
+ * transport, unprivileged; the starter never returns (starter_serve()).
+ * Returns: 0 in the relay, or -errno.
+ */
+static int relay_split(struct hostd_relay *r)
+{
+	const struct hostd_config *cfg = r->cfg;
+	const char *path = cfg->ivshmem_path[0] ? cfg->ivshmem_path : cfg->socket_path;
+	struct passwd *pw;
+	struct stat st;
+	int fd, err;
+	pid_t pid;
+
+	/*
+	 * Not the shadows' user: their host programs could signal it. nobody,
+	 * unless the shadows are nobody: then an id no host user has.
+	 */
+	pw = getpwnam("nobody");
+	if (pw && pw->pw_uid != cfg->uid) {
+		relay_uid = pw->pw_uid;
+		relay_gid = pw->pw_gid;
+	} else {
+		for (relay_uid = HOSTD_RELAY_UID; relay_uid > 1000 && getpwuid(relay_uid);
+		     relay_uid--)
+			;
+		relay_gid = relay_uid;
+	}
+	if (!lstat(path, &st)) {
+		relay_sock_dev = st.st_dev;
+		relay_sock_ino = st.st_ino;
+	}
+	pid = hostd_fork_pair(&fd);
+	if (pid < 0)
+		return pid;
+	r->starter = fd;
+	if (pid == 0) {
+		/* the starter's end is the relay's: and the other way round */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != relay_pid)
+			_exit(1);
+		close(r->life_w);
+		r->life_w = -1;
+		if (r->split)
+			r->split(r, 1);
+		prctl(PR_SET_NAME, "hostcalld-relay", 0, 0, 0);
+		err = relay_drop();
+		if (err) {
+			hostd_log(HOSTD_NAME ": the relay cannot drop its privileges: %s",
+				  strerror(-err));
+			_exit(1);
+		}
+		return 0;
+	}
+	relay_child = pid;
+	relay_is_starter = 1;
+	/* the transport's fds are the relay's: the starter's shadows find none */
+	if (r->child_close)
+		r->child_close(r);
+	r->child_close = NULL;
+	if (r->split)
+		r->split(r, 0);
+	if (cfg->verbose)
+		hostd_log(HOSTD_NAME ": relay pid %d runs as uid %u, without privileges",
+			  (int)pid, (unsigned int)relay_uid);
+	starter_serve(r);
 }
 
 int hostd_relay_start(struct hostd_relay *r)
@@ -504,6 +931,10 @@ int hostd_relay_start(struct hostd_relay *r)
 	}
 	r->life_r = life[0];
 	r->life_w = life[1];
+	r->starter = -1;
+	/* as root, what parses clients' and guests' bytes runs without it */
+	if (geteuid() == 0)
+		return relay_split(r);
 	return 0;
 
 out_sfd:
@@ -609,67 +1040,17 @@ static void relay_log_peer(int conn)
 		hostd_log(HOSTD_NAME ": connection from unknown peer: %s", strerror(errno));
 }
 
-/*
- * Under an identity map, who the connecting process is (the kernel's
- * SO_PEERCRED and SO_PEERGROUPS, fixed for the connection as for an fd)
- * chooses the host user its subject acts as.
- * Returns: 0 with @id (--user's for a client with no map entry), or -errno
- * to refuse.
- */
-static int relay_peer_ident(const struct hostd_config *cfg, int conn,
-			    struct hostd_ident *id)
-{
-	gid_t groups[HOSTD_PEER_GROUPS_MAX];
-	socklen_t len = sizeof(struct ucred);
-	struct ucred uc;
-	int err;
-
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
-		return -errno;
-	len = sizeof(groups);
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-		len = 0;	/* too many: passthrough gets none of them */
-	err = hostd_ident_for(cfg, uc.uid, uc.gid, groups, len / sizeof(gid_t), id);
-	if (err == -ENOENT) {
-		/* no map entry (or no map): --user, for this client's uid */
-		if (cfg->idmap && cfg->verbose)
-			hostd_log(HOSTD_NAME ": connection from pid %d uid %u: no map entry, "
-				  "acts as %s", (int)uc.pid, (unsigned int)uc.uid, cfg->pw_name);
-		hostd_ident_free(id);
-		return hostd_ident_user(cfg, uc.uid, id);
-	}
-	if (err == -EACCES)
-		hostd_log(HOSTD_NAME ": connection from pid %d uid %u refused: %s",
-			  (int)uc.pid, (unsigned int)uc.uid,
-			  hostd_idmap_host(cfg->idmap, 0, uc.uid) < 0 ?
-			  "no map entry for it (--unmapped deny)" :
-			  "the host user its map entry names does not exist");
-	return err;
-}
-
 /* A new connection: its shadow, or a refusal. Takes @conn. */
 static void relay_new_subject(struct relay *r, int conn)
 {
-	const struct hostd_config *cfg = r->core.cfg;
-	struct hostd_ident id;
-	int err, have = 0;
+	static const struct hostd_claim peer = { .kind = HOSTD_CLAIM_PEER };
+	int err;
 
-	if (cfg->verbose)
+	if (r->core.cfg->verbose)
 		relay_log_peer(conn);
-	/* who the client is matters with a map, and for the audit trail */
-	if (cfg->idmap || cfg->audit_fd >= 0) {
-		err = relay_peer_ident(cfg, conn, &id);
-		if (err) {
-			hostd_ident_free(&id);
-			relay_refuse(r, conn, err);
-			return;
-		}
-		have = 1;
-	}
-	err = hostd_relay_new_shadow(&r->core, conn, have ? &id : NULL);
-	if (have)
-		hostd_ident_free(&id);
-	if (err == -EAGAIN) {
+	/* who the client is: its connection says (the starter reads it) */
+	err = hostd_relay_new_shadow(&r->core, conn, &peer);
+	if (err == -EAGAIN || err == -EACCES) {
 		relay_refuse(r, conn, err);
 		return;
 	}
@@ -701,9 +1082,9 @@ static void relay_accept(struct relay *r)
 int hostd_relay_run(const struct hostd_config *cfg)
 {
 	struct relay r = {
-		.core = { .cfg = cfg, .child_close = relay_unix_child_close },
+		.core = { .cfg = cfg, .child_close = relay_unix_child_close, .starter = -1 },
 	};
-	struct pollfd p[2 + RELAY_REFUSED_MAX];
+	struct pollfd p[3 + RELAY_REFUSED_MAX];
 	int err, stop = 0;
 	unsigned int i, n;
 
@@ -724,10 +1105,11 @@ int hostd_relay_run(const struct hostd_config *cfg)
 
 		p[0] = (struct pollfd){ .fd = r.core.sfd, .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = r.lsock, .events = POLLIN };
+		p[2] = (struct pollfd){ .fd = r.core.starter, .events = POLLIN };
 		n = r.nrefused;
 		for (i = 0; i < n; i++)
-			p[2 + i] = (struct pollfd){ .fd = r.refused[i].fd, .events = POLLIN };
-		if (poll(p, 2 + n, timeout) < 0) {
+			p[3 + i] = (struct pollfd){ .fd = r.refused[i].fd, .events = POLLIN };
+		if (poll(p, 3 + n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			hostd_log(HOSTD_NAME ": poll: %s", strerror(errno));
@@ -735,11 +1117,13 @@ int hostd_relay_run(const struct hostd_config *cfg)
 		}
 		if (p[0].revents)
 			stop = hostd_relay_signals(&r.core);
+		if (p[2].revents)
+			stop |= hostd_relay_starter_input(&r.core);
 		if (stop)
 			break;
 		/* newest first: dropping one moves only those after it */
 		for (i = n; i-- > 0; )
-			if (p[2 + i].revents)
+			if (p[3 + i].revents)
 				relay_refused_input(&r, i);
 		if (p[1].revents)
 			relay_accept(&r);

@@ -969,20 +969,12 @@ spawner_main(const struct hostd_config *cfg, unsigned int slot, int sock,
 
 int hostd_spawner_start(struct hostd_shadow *sh)
 {
-	int sv[2], err;
-	pid_t pid;
+	int fd;
+	pid_t pid = hostd_fork_pair(&fd);
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(sv[0]);
-		close(sv[1]);
-		return err;
-	}
+	if (pid < 0)
+		return pid;
 	if (pid == 0)
-		spawner_main(sh->cfg, sh->slot, sv[1], sh->lifeline);
-	close(sv[1]);
-	return sv[0];
+		spawner_main(sh->cfg, sh->slot, fd, sh->lifeline);
+	return fd;
 }
