@@ -147,7 +147,7 @@ elif start c --max-procs 40 --max-memory 64M --verbose && {
 	"$FAULTS" hold "$T/c.sock" idle > "$T/c-idle.out" 2>&1 &
 	PIDS+=($!)
 	for i in $(seq 100); do grep -q '^ready' "$T/c-idle.out" && break; sleep 0.05; done
-	shadow=$(pgrep -f -- "--socket $T/c.sock" | grep -vx "$relay" | head -n 1)
+	shadow=$(hostcalld_shadows "$relay" | head -n 1)
 	pmax=$(cat "$PCG/pids.max" 2>/dev/null)
 	mmax=$(cat "$MCG/memory.max" "$MCG/memory.limit_in_bytes" 2>/dev/null | head -n 1)
 	if [ -n "$shadow" ] && grep -qx "$shadow" "$PCG/cgroup.procs" &&

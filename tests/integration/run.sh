@@ -218,7 +218,7 @@ wait_for_file() {
 term_with_subject() {
 	local name=$1 pid=$2 sock=$3 shadows diag rc p
 	hold_subject "$sock" "$4" "$5" "$O/held.$pid"
-	shadows=$(pgrep -P "$pid" | tr '\n' ' ')
+	shadows=$(hostcalld_shadows "$pid" | tr '\n' ' ')
 	diag=$(stop_hostcalld "$pid" "$sock"); rc=$?
 	for p in $shadows; do
 		[ -d "/proc/$p" ] && { diag+=" shadow $p still runs"; rc=1; }
@@ -636,11 +636,11 @@ expect $? "flock: a native lock makes flock -n through /host fail, until release
 # writer's line ends the cat.
 mkfifo "$W/stall"
 [ -n "$U" ] && chown "$U:$U" "$W/stall"
-shadows_before=$(pgrep -P "$MAINPID" | sort)
+shadows_before=$(hostcalld_shadows "$MAINPID" | sort)
 run_shim cat "/host$W/stall" > "$O/stall" 2>&1 &
 staller=$!
 for i in $(seq 40); do
-	[ -n "$(comm -13 <(echo "$shadows_before") <(pgrep -P "$MAINPID" | sort))" ] && break
+	[ -n "$(comm -13 <(echo "$shadows_before") <(hostcalld_shadows "$MAINPID" | sort))" ] && break
 	sleep 0.05
 done
 sleep 0.5
@@ -1060,7 +1060,7 @@ if start_hostcalld "$LSOCK" "${USER_ARGS[@]}" --socket-mode 0666 --max-handles 3
 	third=$(run_as "$U" "$LSOCK" cat "/host$TREE/hello.txt" 2>&1 | norm)
 	stop_clients
 	for i in $(seq 30); do
-		[ -z "$(pgrep -P "$LPID")" ] && break
+		[ -z "$(hostcalld_shadows "$LPID")" ] && break
 		sleep 0.1
 	done
 	again=$(run_as "$U" "$LSOCK" cat "/host$TREE/hello.txt" 2>&1)
@@ -1076,7 +1076,7 @@ fi
 # ---- every shadow ends with its client ----
 
 for i in $(seq 30); do
-	left=$(pgrep -P "$MAINPID" | tr '\n' ' ')
+	left=$(hostcalld_shadows "$MAINPID" | tr '\n' ' ')
 	[ -z "$left" ] && break
 	sleep 0.1
 done

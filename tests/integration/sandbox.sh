@@ -209,7 +209,7 @@ else
 	want="Uid=$uid $uid $uid $uid NoNewPrivs=0 Seccomp=0 CapBnd=$relay_bnd"
 	check "the host program runs as a login's program would" "got:  $got" "want: $want" \
 		-- [ "$got" = "$want" ]
-	shadows=$(for p in $(pgrep -P "$MAINPID"); do
+	shadows=$(for p in $(hostcalld_shadows "$MAINPID"); do
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld ] && echo "$p"; done)
 	bad=
 	for p in $shadows; do
@@ -221,6 +221,14 @@ else
 	done
 	check "each shadow: $U, no_new_privs, seccomp filter, empty bounding set, not dumpable" \
 		"shadows: ${shadows:-none}" "$bad" -- [ -n "$shadows" -a -z "$bad" ]
+	# as root, what parses client bytes is a process of its own without privileges
+	rl=$(for p in $(pgrep -P "$MAINPID"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld-relay ] && echo "$p"; done)
+	ru=$(field "$rl" Uid)
+	got="Uid=${ru%% *} root=$([ "${ru%% *}" = 0 ] && echo yes || echo no) NoNewPrivs=$(field "$rl" NoNewPrivs) CapEff=$(field "$rl" CapEff) CapPrm=$(field "$rl" CapPrm) shadow-uid=$([ "${ru%% *}" = "$uid" ] && echo same || echo other) starter=$(field "$MAINPID" Uid)"
+	want="Uid=${ru%% *} root=no NoNewPrivs=1 CapEff=0000000000000000 CapPrm=0000000000000000 shadow-uid=other starter=0 0 0 0"
+	check "the relay (hostcalld-relay) runs without privileges, as no shadow's user; the starter is root" \
+		"relay ${rl:-none}: $got" "want: $want" -- [ -n "$rl" -a "$got" = "$want" ]
 	kill -KILL -- "-$client"
 	wait "$client" 2>/dev/null
 	for _ in $(seq 30); do
@@ -254,7 +262,7 @@ if start root --allow-root; then
 		sleep 0.1
 	done
 	bad='' shadows=''
-	for p in $(pgrep -P "$LAST"); do
+	for p in $(hostcalld_shadows "$LAST"); do
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld ] || continue
 		shadows+="$p "
 		got="NoNewPrivs=$(field "$p" NoNewPrivs) Seccomp=$(field "$p" Seccomp) CapBnd=$(field "$p" CapBnd)"
@@ -282,7 +290,7 @@ if start user as "$U"; then
 		sleep 0.1
 	done
 	bad='' shadows=''
-	for p in $(pgrep -P "$LAST"); do
+	for p in $(hostcalld_shadows "$LAST"); do
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld ] || continue
 		shadows+="$p "
 		got="NoNewPrivs=$(field "$p" NoNewPrivs) Seccomp=$(field "$p" Seccomp)"
@@ -311,7 +319,7 @@ if start off --user "$U" --seccomp off; then
 		sleep 0.1
 	done
 	got=
-	for p in $(pgrep -P "$LAST"); do
+	for p in $(hostcalld_shadows "$LAST"); do
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld ] &&
 			got+="$(field "$p" Seccomp)/$(field "$p" NoNewPrivs) "
 	done

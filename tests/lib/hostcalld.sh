@@ -55,3 +55,11 @@ helper_check() {
 	done
 	return 0
 }
+
+# hostcalld_shadows PID: the pids of hostcalld PID's shadows, one per line: its children but
+# the relay, which runs as a process of its own (hostcalld-relay) when hostcalld is root.
+hostcalld_shadows() {
+	for _hs in $(pgrep -P "$1"); do
+		[ "$(cat "/proc/$_hs/comm" 2>/dev/null)" = hostcalld-relay ] || echo "$_hs"
+	done
+}

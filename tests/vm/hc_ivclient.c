@@ -673,7 +673,7 @@ static int recv_reclaim(struct ring *r, uint32_t subject)
 /* Shadows still alive: the relay's children (forked subjects are reparented). */
 static int shadows(void)
 {
-	char path[64], buf[4096];
+	char path[64], buf[4096], *p, *save;
 	int fd, n, count = 0;
 	ssize_t got;
 
@@ -687,9 +687,51 @@ static int shadows(void)
 	if (got < 0)
 		return -1;
 	buf[got] = 0;
-	for (n = 0; buf[n]; n++)
-		count += buf[n] == ' ';
+	/* every child but the relay, a process of its own when hostcalld is root */
+	for (p = strtok_r(buf, " \n", &save); p; p = strtok_r(NULL, " \n", &save)) {
+		char comm[32] = "";
+
+		snprintf(path, sizeof(path), "/proc/%s/comm", p);
+		fd = open(path, O_RDONLY);
+		n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0)
+			comm[n] = 0;
+		count += strcmp(comm, "hostcalld-relay\n") != 0;
+	}
 	return count;
+}
+
+/*
+ * The process that serves the ring: hostcalld's relay child (hostcalld-relay)
+ * when hostcalld runs as root, else hostcalld itself.
+ */
+static pid_t relay_pid(void)
+{
+	char path[64], buf[4096], comm[32], *p, *save;
+	int fd, n;
+	ssize_t got;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)hostd_pid,
+		 (int)hostd_pid);
+	fd = open(path, O_RDONLY);
+	got = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (got <= 0)
+		return hostd_pid;
+	buf[got] = 0;
+	for (p = strtok_r(buf, " \n", &save); p; p = strtok_r(NULL, " \n", &save)) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", p);
+		fd = open(path, O_RDONLY);
+		n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && (comm[n] = 0, !strcmp(comm, "hostcalld-relay\n")))
+			return atoi(p);
+	}
+	return hostd_pid;
 }
 
 /* Wait up to @ms for the shadow count to become @want. */
@@ -1422,14 +1464,14 @@ static void t_recv_race(struct ring *r, uint32_t id)
 	acc = wait_accepted(r, 7, 1000, NULL);
 	offer_recv(r, 8);
 	sleep_ms(100);			/* the relay has seen the offer */
-	kill(hostd_pid, SIGSTOP);
+	kill(relay_pid(), SIGSTOP);
 	snprintf(path, sizeof(path), "%s/fifo-race", rootdir);
 	fd = open(path, O_WRONLY | O_NONBLOCK);	/* the shadow's worker completes */
 	sleep_ms(200);			/* its reply waits in the relay's socket */
 	m = (struct hc_msg){ .op = HC_OP_GETCWD };
 	r->recv[8] = 0;
 	submit(r, 8, id, &m);		/* the guest takes its RECV slot back */
-	kill(hostd_pid, SIGCONT);
+	kill(relay_pid(), SIGCONT);
 	err = wait_done(r, 8, &rm, 2000);
 	offer_recv(r, 9);
 	late = wait_late(r, 9, a, tag, &rm, 2000);

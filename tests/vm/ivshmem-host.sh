@@ -64,6 +64,18 @@ for _ in $(seq 50); do
 done
 [ -S "$sock" ] || die "hostcalld did not create $sock: $(tail -n 3 "$T/hostcalld.log")"
 
+# as root the ring is parsed by a process of its own without privileges
+if [ "$(id -u)" = 0 ]; then
+	rl=$(for p in $(pgrep -P "$pid"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld-relay ] && echo "$p"; done)
+	st=$(grep -E '^(Uid|CapEff|NoNewPrivs):' "/proc/${rl:-0}/status" 2>/dev/null | tr -s '\t ' ' ' | tr '\n' ';')
+	case $st in
+	"Uid: 0 "* | "") echo "not ok - the ring's relay runs without privileges: relay '${rl:-none}': $st"; fail=1 ;;
+	*"CapEff: 0000000000000000;NoNewPrivs: 1;"*) echo "ok - the ring's relay (pid $rl) runs without privileges: $st" ;;
+	*) echo "not ok - the ring's relay runs without privileges: $st"; fail=1 ;;
+	esac
+fi
+
 "$client" "$sock" "$pid" "$root" $max || fail=1
 
 # The client ended with SIGTERM: hostcalld must be gone, with every shadow.
