@@ -286,13 +286,14 @@ $(MB)/hc-cat: tests/vm/hc-cat.c
 # ivshmem-host.sh: hostcalld --ivshmem without a VM (a fake QEMU and guest);
 # then the guest with no device, with the test peer, with hostcalld, and the
 # acceptance commands against the whole host with a private cupsd.
-vm-check: all kmod musl $(VM_HELPERS)
+vm-check: all kmod musl $(VM_HELPERS) $(TB)/idcompare
 	tests/vm/ivshmem-host.sh
 	KVER=$(KVER) tests/vm/run.sh --mode none
 	KVER=$(KVER) tests/vm/run.sh --mode testpeer --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode hostcalld --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode accept --no-build
 	KVER=$(KVER) tests/vm/run.sh --mode users --no-build
+	KVER=$(KVER) tests/vm/run.sh --mode passthrough --no-build
 	KVER=$(KVER) tests/vm/boot-tty.sh
 
 # kmod-check, then vm-check on every kernel with image and headers installed

@@ -4,7 +4,8 @@
 # each "HCTEST" result line from its console log. Fails on a failed or
 # missing result, a kernel panic or oops, or a timeout.
 #
-# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld|accept|users] [--kvm] [--timeout S]
+# usage: tests/vm/run.sh [--mode none|testpeer|hostcalld|accept|users|passthrough] [--kvm]
+#                        [--timeout S]
 #                        [--only 'NN-a.sh NN-b.sh'] [--smp N] [--mem M]
 #                        [--no-build] [--verbose]
 #   none       no ivshmem device: hostcall.ko must load and stay idle
@@ -25,6 +26,10 @@
 #              (1000) and bob (1001), host users made here; guest/64-users.sh
 #              runs su -s /bin/dosh alice -c '!id -un' and the like, and the
 #              host side checks the owners of what they made
+#   passthrough  build/hostcalld --ivshmem --identity passthrough (as root):
+#              guest/66-passthrough.sh runs tests/integration/idcompare.c as
+#              root, 1000 and 1001 on hostfs; the host side compares each
+#              output with the same operations run natively
 # env: KVER (default: tests/vm/kver.sh), B (default: build)
 set -euo pipefail
 
@@ -46,7 +51,7 @@ while [ $# -gt 0 ]; do
 	*) sed -n '/^# usage/,/^# env/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-case $mode in none | testpeer | hostcalld | accept | users) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
+case $mode in none | testpeer | hostcalld | accept | users | passthrough) ;; *) echo "run: unknown mode $mode" >&2; exit 2 ;; esac
 
 KVER=${KVER:-$(tests/vm/kver.sh)}
 export KVER B
@@ -66,7 +71,7 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
 [ -f "$initrd" ] || die "no $initrd (run without --no-build)"
 
-peer_pid= watch_pid= made_user= vm_alice=hctest_vmalice vm_bob=hctest_vmbob users_area=
+peer_pid= watch_pid= made_user= vm_alice=hctest_vmalice vm_bob=hctest_vmbob users_area= pt_area=
 cleanup() {
 	if [ -n "$watch_pid" ]; then
 		kill "$watch_pid" 2>/dev/null || true
@@ -82,6 +87,7 @@ cleanup() {
 		userdel "$u" 2>/dev/null || true
 	done
 	[ -z "$users_area" ] || rm -rf -- "$users_area"
+	[ -z "$pt_area" ] || rm -rf -- "$pt_area"
 }
 trap cleanup EXIT
 
@@ -163,6 +169,33 @@ users)
 	rm -f "$sock"
 	"$B/hostcalld" --ivshmem "$sock" --user nobody --map-user "1000=$vm_alice" \
 		--map-user "1001=$vm_bob" --verbose >"$work/peer.log" 2>&1 9>&- &
+	peer_pid=$!
+	;;
+passthrough)
+	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
+	if [ "$(id -u)" != 0 ]; then
+		echo "$tag: skipped: it needs root (passthrough shadows are any user)"
+		exit 0
+	fi
+	idc=$B/tests/idcompare	# make test-helpers
+	[ -x "$idc" ] || die "no $idc (make test-helpers)"
+	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	pt_area=/tmp/hctest-pt-$token
+	mkdir -m 755 "$pt_area"
+	for u in 0 1000 1001; do
+		mkdir -m 755 "$pt_area/native-$u" "$pt_area/via-$u"
+		"$idc" setup "$pt_area/native-$u" 1000 1001 1000 &&
+			"$idc" setup "$pt_area/via-$u" 1000 1001 1000 || die "cannot make the trees"
+		if [ $u = 0 ]; then
+			"$idc" run "$pt_area/native-$u" >"$work/native-$u.out" 2>&1
+		else
+			setpriv --reuid=$u --regid=$u --clear-groups -- \
+				"$idc" run "$pt_area/native-$u" >"$work/native-$u.out" 2>&1
+		fi
+	done
+	rm -f "$sock"
+	"$B/hostcalld" --ivshmem "$sock" --identity passthrough --allow-root --verbose \
+		>"$work/peer.log" 2>&1 9>&- &
 	peer_pid=$!
 	;;
 esac
@@ -261,6 +294,19 @@ if [ $mode = users ]; then
 	# what the guest's alice and bob made is theirs on the host
 	host_owners users-host-owners "$users_area/by-alice" "$vm_alice" \
 		"$users_area/by-bob" "$vm_bob"
+fi
+if [ $mode = passthrough ]; then
+	# the guest's answers through hostfs against the host kernel's own
+	for u in 0 1000 1001; do
+		tr -d '\r' <"$log" | awk -v b="HCTEST-OUT pt-$u begin" -v e="HCTEST-OUT pt-$u end" \
+			'$0 == e { exit } on { print } $0 == b { on = 1 }' >"$work/via-$u.out"
+		n=$(wc -l <"$work/native-$u.out")
+		if [ "$n" -gt 60 ] && cmp -s "$work/native-$u.out" "$work/via-$u.out"; then
+			echo "HCTEST ok passthrough-hostfs-$u" >>"$host_results"
+		else
+			echo "HCTEST fail passthrough-hostfs-$u: $(diff "$work/native-$u.out" "$work/via-$u.out" | head -n 8 | tr '\n' '|')" >>"$host_results"
+		fi
+	done
 fi
 if [ $mode = accept ]; then
 	accept_check "$log" "$host_results" || true	# it reports its own failures
