@@ -16,6 +16,7 @@
  *                  hc-fifo HOLD_MS | hc-intr | hc-many | hc-identity | hcfs-identity |
  *                  hc-dead MS
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -913,8 +914,10 @@ static int as_user(unsigned int id, int (*fn)(void))
 /* guest uid 1000: a 0600 file and a 0700 directory with a file, looked up */
 static int hid_alice(void)
 {
+	struct dirent *e;
 	struct stat st;
-	int fd = open(HID "/hfs-alice", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fd = open(HID "/hfs-alice", O_WRONLY | O_CREAT | O_TRUNC, 0600), n = 0;
+	DIR *d;
 
 	if (fd < 0 || write(fd, "alice\n", 6) != 6)
 		return 1;
@@ -927,8 +930,17 @@ static int hid_alice(void)
 	if (fd < 0)
 		return 4;
 	close(fd);
-	/* the dentries and attributes are cached now */
-	return stat(HID "/hfs-priv/f", &st) ? 5 : 0;
+	/* the dentries and attributes are cached now, as after an ls -lR */
+	if (stat(HID "/hfs-priv/f", &st))
+		return 5;
+	d = opendir(HID "/hfs-priv");
+	if (!d)
+		return 6;
+	while ((e = readdir(d)))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			n++;
+	closedir(d);
+	return n ? 7 : 0;
 }
 
 /* guest uid 1001 (unmapped: --user): none of it */
