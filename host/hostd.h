@@ -122,6 +122,9 @@ int hostd_ident_for(const struct hostd_config *cfg, hc_u32 uid, hc_u32 gid,
 
 void hostd_ident_free(struct hostd_ident *id);
 
+/** hostd_idmap_maps_root() - whether a subject of @m may act as host root. */
+int hostd_idmap_maps_root(const struct hostd_idmap *m);
+
 /**
  * hostd_ident_user() - the --user identity as @id, for a client of guest
  * uid @guest_uid that has no map entry (or when there is no map).
@@ -732,6 +735,13 @@ int hostd_sandbox_become_user(const struct hostd_config *cfg);
  * and CAP_SETFCAP; nothing to do for other shadows. Returns: 0, or -errno.
  */
 int hostd_sandbox_root_caps(void);
+
+/**
+ * hostd_caps_keep() - make @keep (@n CAP_* values) the effective and
+ * permitted capabilities, and nothing else; the bounding set stays.
+ * Returns: 0, or -errno.
+ */
+int hostd_caps_keep(const int *keep, size_t n);
 
 /** hostd_sandbox_lock() - no_new_privs and not dumpable. Returns: 0, or -errno. */
 int hostd_sandbox_lock(void);

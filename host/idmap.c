@@ -241,6 +241,20 @@ hc_u32 hostd_idmap_guest(const struct hostd_config *cfg, int group, hc_u32 host)
 	return HOSTD_OVERFLOW_ID;
 }
 
+int hostd_idmap_maps_root(const struct hostd_idmap *m)
+{
+	unsigned int i;
+
+	if (!m || m->mode == HOSTD_ID_NONE)
+		return 0;
+	if (m->mode == HOSTD_ID_PASSTHROUGH)
+		return 1;
+	for (i = 0; i < m->nusers; i++)
+		if (m->users[i].host == 0)
+			return 1;
+	return 0;
+}
+
 void hostd_ident_free(struct hostd_ident *id)
 {
 	free(id->groups);

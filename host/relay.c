@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -805,6 +806,28 @@ static void __attribute__((noreturn)) starter_serve(struct hostd_relay *r)
 	_exit(relay_child_status < 0 ? 1 : relay_child_status);
 }
 
+/*
+ * The starter keeps of root only what it and its children need before they
+ * become their users: to change uid and gid, to empty the shadows' bounding
+ * set, to signal shadows of any user, to remove its cgroup. The bounding set
+ * stays whole, for the
+ * setuid programs users run on the host. Where a subject may act as host
+ * root (--allow-root without --user, passthrough, a map to root) its
+ * spawner's programs are root's: then the starter keeps root's set.
+ * Returns: 0, or -errno.
+ */
+static int starter_caps(const struct hostd_config *cfg)
+{
+	static const int keep[] = {
+		CAP_SETUID, CAP_SETGID, CAP_SETPCAP, CAP_KILL,
+		CAP_DAC_OVERRIDE,	/* the cgroup's removal (the v1 roots are 0555) */
+	};
+
+	if (!cfg->uid || hostd_idmap_maps_root(cfg->idmap))
+		return 0;
+	return hostd_caps_keep(keep, sizeof(keep) / sizeof(keep[0]));
+}
+
 /* In the relay: become an ordinary user with no way back. */
 static int relay_drop(void)
 {
@@ -880,6 +903,10 @@ static int relay_split(struct hostd_relay *r)
 	r->child_close = NULL;
 	if (r->split)
 		r->split(r, 0);
+	err = starter_caps(cfg);
+	if (err)
+		hostd_log(HOSTD_NAME ": the starter keeps root's capabilities: %s",
+			  strerror(-err));
 	if (cfg->verbose)
 		hostd_log(HOSTD_NAME ": relay pid %d runs as uid %u, without privileges",
 			  (int)pid, (unsigned int)relay_uid);

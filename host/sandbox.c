@@ -180,23 +180,29 @@ int hostd_sandbox_become_user(const struct hostd_config *cfg)
  * closed to it (its permitted set is not a superset of theirs), and so do
  * raw I/O, the kernel's log and sysadmin knobs.
  */
+int hostd_caps_keep(const int *keep, size_t n)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		data[keep[i] / 32].effective |= 1u << (keep[i] % 32);
+		data[keep[i] / 32].permitted |= 1u << (keep[i] % 32);
+	}
+	return syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
+}
+
 int hostd_sandbox_root_caps(void)
 {
 	static const int keep[] = {
 		CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_MKNOD,
 		CAP_SETFCAP,
 	};
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
-	size_t i;
 
 	if (geteuid() != 0)
 		return 0;
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		data[keep[i] / 32].effective |= 1u << (keep[i] % 32);
-		data[keep[i] / 32].permitted |= 1u << (keep[i] % 32);
-	}
-	return syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
+	return hostd_caps_keep(keep, sizeof(keep) / sizeof(keep[0]));
 }
 
 int hostd_sandbox_lock(void)

@@ -225,9 +225,10 @@ else
 	rl=$(for p in $(pgrep -P "$MAINPID"); do
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hostcalld-relay ] && echo "$p"; done)
 	ru=$(field "$rl" Uid)
-	got="Uid=${ru%% *} root=$([ "${ru%% *}" = 0 ] && echo yes || echo no) NoNewPrivs=$(field "$rl" NoNewPrivs) CapEff=$(field "$rl" CapEff) CapPrm=$(field "$rl" CapPrm) shadow-uid=$([ "${ru%% *}" = "$uid" ] && echo same || echo other) starter=$(field "$MAINPID" Uid)"
-	want="Uid=${ru%% *} root=no NoNewPrivs=1 CapEff=0000000000000000 CapPrm=0000000000000000 shadow-uid=other starter=0 0 0 0"
-	check "the relay (hostcalld-relay) runs without privileges, as no shadow's user; the starter is root" \
+	got="Uid=${ru%% *} root=$([ "${ru%% *}" = 0 ] && echo yes || echo no) NoNewPrivs=$(field "$rl" NoNewPrivs) CapEff=$(field "$rl" CapEff) CapPrm=$(field "$rl" CapPrm) shadow-uid=$([ "${ru%% *}" = "$uid" ] && echo same || echo other) starter=$(field "$MAINPID" Uid) starter-caps=$(field "$MAINPID" CapEff)"
+	# the starter: root, with CAP_DAC_OVERRIDE, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP only
+	want="Uid=${ru%% *} root=no NoNewPrivs=1 CapEff=0000000000000000 CapPrm=0000000000000000 shadow-uid=other starter=0 0 0 0 starter-caps=00000000000001e2"
+	check "the relay (hostcalld-relay) runs without privileges, as no shadow's user; the starter is root with 5 capabilities" \
 		"relay ${rl:-none}: $got" "want: $want" -- [ -n "$rl" -a "$got" = "$want" ]
 	kill -KILL -- "-$client"
 	wait "$client" 2>/dev/null
