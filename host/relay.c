@@ -733,8 +733,19 @@ static int starter_message(struct hostd_relay *r)
 	}
 	switch (m.op) {
 	case STARTER_NEW:
-		/* the identity is decided here, from the map, not by the relay */
-		rep.slot = conn < 0 ? -EBADF : relay_fork_shadow(r, conn, &m.claim);
+		/*
+		 * The identity is decided here, from the map, not by the relay:
+		 * a socket client is who its connection says (a relay that
+		 * claims ids for one gets EPERM); a guest's claim is a guest's.
+		 */
+		if (conn < 0)
+			rep.slot = -EBADF;
+		else if (m.claim.kind != HOSTD_CLAIM_USER &&
+			 m.claim.kind != (r->cfg->ivshmem_path[0] ? HOSTD_CLAIM_GUEST :
+					  HOSTD_CLAIM_PEER))
+			rep.slot = -EPERM;
+		else
+			rep.slot = relay_fork_shadow(r, conn, &m.claim);
 		if (rep.slot >= 0)
 			rep.pid = hostd_slot_pid(rep.slot);
 		starter_send(r->starter, &rep, -1);
