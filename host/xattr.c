@@ -32,6 +32,39 @@ static int xattr_is_acl(const char *name)
 }
 
 /*
+ * File capabilities of revision 3 (linux/capability.h: struct
+ * vfs_ns_cap_data, 24 bytes) carry the root id of the user namespace they
+ * were set in, a user id like the others: translated the same way.
+ */
+#define VFS_CAP_XATTR		"security.capability"
+#define VFS_CAP_REV_MASK	0xff000000u
+#define VFS_CAP_REV_3		0x03000000u
+#define VFS_CAP_V3_SIZE		24
+#define VFS_CAP_ROOTID_OFF	20
+
+/* Translate @v's root id in place, if it is a revision 3 value. Returns: 0, -EINVAL. */
+static int cap_map(const struct hostd_config *cfg, unsigned char *v, size_t n, int to_host)
+{
+	hc_u32 magic, id;
+	long long m;
+
+	if (!cfg->idmap || cfg->idmap->mode != HOSTD_ID_MAP || n != VFS_CAP_V3_SIZE)
+		return 0;
+	memcpy(&magic, v, 4);
+	if ((le32toh(magic) & VFS_CAP_REV_MASK) != VFS_CAP_REV_3)
+		return 0;
+	memcpy(&id, v + VFS_CAP_ROOTID_OFF, 4);
+	id = le32toh(id);
+	m = to_host ? hostd_idmap_host(cfg->idmap, 0, id) : hostd_idmap_guest(cfg, 0, id);
+	if (m < 0)
+		return -EINVAL;
+	id = htole32((hc_u32)m);
+	memcpy(v + VFS_CAP_ROOTID_OFF, &id, 4);
+	return 0;
+}
+
+
+/*
  * Translate the ids of the ACL in @v (@n bytes) in place: @to_host for a
  * value the client sets. Returns: 0, -EINVAL for a malformed ACL or an id
  * with no mapping.
@@ -72,6 +105,17 @@ static int acl_map(const struct hostd_config *cfg, unsigned char *v, size_t n, i
 	return 0;
 }
 
+/* An xattr whose value carries ids: POSIX ACLs and file capabilities. */
+static int xattr_map(const struct hostd_config *cfg, const char *name, unsigned char *v,
+		     size_t n, int to_host)
+{
+	if (xattr_is_acl(name))
+		return acl_map(cfg, v, n, to_host);
+	if (!strcmp(name, VFS_CAP_XATTR))
+		return cap_map(cfg, v, n, to_host);
+	return 0;
+}
+
 /* Size queries (size 0) reply with the size and no data. */
 static size_t xattr_len(hc_u64 size)
 {
@@ -99,9 +143,8 @@ static hc_s64 do_get(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 
 	(void)fd;
 	n = getxattr(proc, q->name, len ? sh->scratch : NULL, len);
-	/* an ACL's ids as the client knows them */
-	if (n > 0 && len && xattr_is_acl(q->name) &&
-	    acl_map(sh->cfg, (unsigned char *)sh->scratch, n, 0))
+	/* the ids in the value as the client knows them */
+	if (n > 0 && len && xattr_map(sh->cfg, q->name, (unsigned char *)sh->scratch, n, 0))
 		return -EIO;
 	return xattr_data(sh, q->size, n, &rq->rep->rep.getxattr.value);
 }
@@ -125,12 +168,13 @@ static hc_s64 do_set(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	int err;
 
 	(void)fd;
-	if (xattr_is_acl(q->name) && sh->cfg->idmap) {
+	if (sh->cfg->idmap && (xattr_is_acl(q->name) || !strcmp(q->name, VFS_CAP_XATTR))) {
 		/* the client's ids become the host's: a copy of its bytes */
 		if (q->value.len > HC_MSG_MAX)
 			return -E2BIG;
 		memcpy(sh->scratch, q->value.ptr, q->value.len);
-		err = acl_map(sh->cfg, (unsigned char *)sh->scratch, q->value.len, 1);
+		err = xattr_map(sh->cfg, q->name, (unsigned char *)sh->scratch,
+				q->value.len, 1);
 		if (err)
 			return err;
 		value = sh->scratch;

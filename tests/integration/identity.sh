@@ -125,6 +125,26 @@ case $out in
 esac
 setfacl -b "$D/secret"
 
+# file capabilities of revision 3 carry a root id (set in alice's user namespace: alice's
+# uid), which shows as client ga's through /host
+le32hex() { printf '%08x' "$1" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/'; }
+caphex() { getfattr -e hex -n security.capability "$@" 2>/dev/null | sed -n 's/^security.capability=0x//p'; }
+cp /bin/true "$D/capf"
+chown hctest_alice:hctest_alice "$D/capf"
+if setpriv --reuid hctest_alice --regid hctest_alice --clear-groups -- \
+	unshare -U -r setcap cap_net_raw+ep "$D/capf" 2>/dev/null &&
+	[ "$(caphex "$D/capf" | cut -c41-48)" = "$(le32hex "$ALICE")" ]; then
+	got=$(as hctest_ga getfattr -e hex -n security.capability "/host$D/capf" 2>&1 |
+		sed -n 's/^security.capability=0x//p')
+	[ "$(echo "$got" | cut -c41-48)" = "$(le32hex "$GA")" ] &&
+		ok "a revision 3 file capability's root id (alice's) shows as client ga's" ||
+		not_ok "a revision 3 file capability's root id (alice's) shows as client ga's" \
+			"host $(caphex "$D/capf"), through /host $got"
+else
+	skip "a revision 3 file capability's root id (alice's) shows as client ga's" \
+		"no user namespace for alice to set one in"
+fi
+
 as hctest_ga sh -c "echo from-a > /host$D/sticky/a" 2>"$T/err" &&
 	owner=$(stat -c %U "$D/sticky/a") && [ "$owner" = hctest_alice ] &&
 	ok "a file client ga creates is alice's on the host" ||
