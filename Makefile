@@ -14,7 +14,7 @@ B	:= build
 DEB_PKGS := gcc make pkg-config libcriterion-dev coreutils findutils tar \
 	    util-linux attr acl passwd procps psmisc dash tmux \
 	    libedit-dev a2ps cups cups-bsd cups-client ghostscript less \
-	    libseccomp-dev python3
+	    libseccomp-dev python3 libcap2-bin
 
 PROTO_SRC := proto/hc_codec.c proto/hc_sock.c
 HOST_SRC  := $(wildcard host/*.c)
