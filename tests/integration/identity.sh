@@ -57,6 +57,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+# daemon ARGS...: hostcalld on $S (mode 0666) with ARGS, its log in $LOG; 0 once it serves
+daemon() {
+	"$HOSTCALLD" --socket "$S" --socket-mode 0666 "$@" 2> "$LOG" &
+	DAEMON=$!
+	hostcalld_wait "$S" "$DAEMON"
+}
+# stop the daemon, as SIGTERM stops it
+undaemon() {
+	kill -TERM "$DAEMON"
+	wait "$DAEMON" 2>/dev/null
+	DAEMON=
+}
+
 for u in $USERS; do
 	id -u "$u" >/dev/null 2>&1 || useradd -M -d / -s /bin/sh "$u" || {
 		not_ok "create user $u"; summary; exit 1; }
@@ -76,10 +89,8 @@ echo root > "$D/rootfile"
 S=$T/sock
 LOG=$T/hostcalld.log
 AUDIT=$T/audit.log
-"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --user-as 4242 --audit "$AUDIT" \
-	--map-user "$GA=hctest_alice" --map-user "$GB=hctest_bob" --verbose 2> "$LOG" &
-DAEMON=$!
-if ! hostcalld_wait "$S" "$DAEMON"; then
+if ! daemon --user nobody --user-as 4242 --audit "$AUDIT" \
+	--map-user "$GA=hctest_alice" --map-user "$GB=hctest_bob" --verbose; then
 	not_ok "hostcalld --map-user starts" "$(cat "$LOG")"
 	summary
 	exit 1
@@ -234,9 +245,7 @@ grep -q "guest uid $GA acts as hctest_alice (uid $ALICE" "$LOG" &&
 	grep -q "guest uid $GB acts as hctest_bob (uid $BOB" "$LOG" &&
 	ok "the log says which client acts as which host user" ||
 	not_ok "the log says which client acts as which host user" "$(grep 'acts as' "$LOG" | head)"
-kill -TERM "$DAEMON"
-wait "$DAEMON" 2>/dev/null
-DAEMON=
+undaemon
 
 # the audit trail: who (guest uid, host user) did what, with paths and results
 want_a="guest uid $GA as hctest_alice (uid $ALICE): openat \"$D/sticky/a\""
@@ -253,10 +262,7 @@ fi
 	not_ok "the audit file is 0600" "$(stat -c %a "$AUDIT")"
 
 # --unmapped deny: the unmapped client is refused with EACCES, a mapped one served
-"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody --unmapped deny \
-	--map-user "$GA=hctest_alice" 2> "$LOG" &
-DAEMON=$!
-if hostcalld_wait "$S" "$DAEMON"; then
+if daemon --user nobody --unmapped deny --map-user "$GA=hctest_alice"; then
 	out=$(setpriv --reuid nobody --regid nogroup --clear-groups -- \
 		env HOSTCALL_SOCKET="$S" HOSTCALL_DEBUG=1 LD_PRELOAD="$LIBHOSTCALL" \
 		cat "/host$D/rootfile" 2>&1)
@@ -272,9 +278,7 @@ if hostcalld_wait "$S" "$DAEMON"; then
 else
 	not_ok "hostcalld --unmapped deny starts" "$(cat "$LOG")"
 fi
-kill -TERM "$DAEMON"
-wait "$DAEMON" 2>/dev/null
-DAEMON=
+undaemon
 
 # tar x and cp -a as client root mapped to alice, of files whose owners are mapped ids
 # (root's, shown and set as guest 0): into alice's area they exit 0, the files alice's
@@ -283,10 +287,7 @@ chown hctest_alice: "$D/alice-area"
 echo one > "$T/src/one"
 echo two > "$T/src/sub/two"
 tar -C "$T/src" -cf "$T/src.tar" .
-"$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody \
-	--map-user "0=hctest_alice" --map-group "0=hctest_alice" 2> "$LOG" &
-DAEMON=$!
-if hostcalld_wait "$S" "$DAEMON"; then
+if daemon --user nobody --map-user "0=hctest_alice" --map-group "0=hctest_alice"; then
 	mkdir -p "$D/alice-area/tar"
 	chown hctest_alice: "$D/alice-area/tar"
 	out=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" \
@@ -313,16 +314,12 @@ if hostcalld_wait "$S" "$DAEMON"; then
 else
 	not_ok "hostcalld --map-user 0=hctest_alice starts" "$(cat "$LOG")"
 fi
-kill -TERM "$DAEMON"
-wait "$DAEMON" 2>/dev/null
-DAEMON=
+undaemon
 
 # --identity passthrough: client ids are host ids. The same operations (idcompare.c: 17
 # modes, a 0700 directory, sticky and setgid directories, chmod, chown, a setuid file
 # written) as root and as two users, natively and through /host, give the same answers.
-"$HOSTCALLD" --socket "$S" --socket-mode 0666 --identity passthrough --allow-root 2> "$LOG" &
-DAEMON=$!
-if hostcalld_wait "$S" "$DAEMON"; then
+if daemon --identity passthrough --allow-root; then
 	PA=$(id -u hctest_alice) PB=$(id -u hctest_bob) PG=$(id -g hctest_alice)
 	for u in root hctest_alice hctest_bob; do
 		rm -rf "$T/native" "$T/via"
@@ -347,9 +344,7 @@ if hostcalld_wait "$S" "$DAEMON"; then
 else
 	not_ok "hostcalld --identity passthrough starts" "$(cat "$LOG")"
 fi
-kill -TERM "$DAEMON"
-wait "$DAEMON" 2>/dev/null
-DAEMON=
+undaemon
 
 # a malformed map is refused at start, saying what is wrong
 refused() {

@@ -99,6 +99,14 @@ if [ "$(id -u)" = 0 ]; then
 	user_args=(--user nobody)
 	accept_user=nobody
 fi
+# need_root WHY: a mode that must be root: without it, skipped (not failed)
+need_root() {
+	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
+	if [ "$(id -u)" != 0 ]; then
+		echo "$tag: skipped: it needs root ($1)"
+		exit 0
+	fi
+}
 case $mode in
 testpeer)
 	peer=$B/vm/hc_testpeer	# make test-helpers
@@ -152,11 +160,7 @@ accept)
 	peer_pid=$!
 	;;
 users)
-	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
-	if [ "$(id -u)" != 0 ]; then
-		echo "$tag: skipped: it needs root (it makes host users)"
-		exit 0
-	fi
+	need_root "it makes host users"
 	for u in "$vm_alice" "$vm_bob"; do
 		id -u "$u" >/dev/null 2>&1 || useradd -M -d / -s /bin/sh "$u" ||
 			die "cannot create the host user $u"
@@ -172,11 +176,7 @@ users)
 	peer_pid=$!
 	;;
 passthrough)
-	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
-	if [ "$(id -u)" != 0 ]; then
-		echo "$tag: skipped: it needs root (passthrough shadows are any user)"
-		exit 0
-	fi
+	need_root "passthrough shadows are any user"
 	idc=$B/tests/idcompare	# make test-helpers
 	[ -x "$idc" ] || die "no $idc (make test-helpers)"
 	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
