@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -821,10 +822,14 @@ static void __attribute__((noreturn)) starter_serve(struct hostd_relay *r)
  * The starter keeps of root only what it and its children need before they
  * become their users: to change uid and gid, to empty the shadows' bounding
  * set, to signal shadows of any user, to remove its cgroup. The bounding set
- * stays whole, for the
- * setuid programs users run on the host. Where a subject may act as host
- * root (--allow-root without --user, passthrough, a map to root) its
- * spawner's programs are root's: then the starter keeps root's set.
+ * stays whole, for the setuid programs users run on the host. Where a
+ * subject may act as host root (--allow-root without --user, passthrough, a
+ * map to root) its spawner's programs are root's: then the starter keeps
+ * root's set. And with SECBIT_NOROOT, uid 0 is no privilege of its own: a
+ * program the starter ran would get no capabilities for being root. Its
+ * children clear the bit (CAP_SETPCAP) as they become their users
+ * (hostd_sandbox_become_user()), so that a setuid-root program a host user
+ * runs works as it does outside hostcalld.
  * Returns: 0, or -errno.
  */
 static int starter_caps(const struct hostd_config *cfg)
@@ -834,6 +839,8 @@ static int starter_caps(const struct hostd_config *cfg)
 		CAP_DAC_OVERRIDE,	/* the cgroup's removal (the v1 roots are 0555) */
 	};
 
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT) < 0)
+		return -errno;
 	if (!cfg->uid || hostd_idmap_maps_root(cfg->idmap))
 		return 0;
 	return hostd_caps_keep(keep, sizeof(keep) / sizeof(keep[0]));

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/securebits.h>
 #include <linux/seccomp.h>
 
 #include <seccomp.h>
@@ -154,6 +155,9 @@ int hostd_sandbox_drop_bounding(void)
 
 int hostd_sandbox_become_user(const struct hostd_config *cfg)
 {
+	/* the starter's SECBIT_NOROOT is not the user's (relay.c) */
+	if (prctl(PR_GET_SECUREBITS) > 0 && prctl(PR_SET_SECUREBITS, 0) < 0)
+		return -errno;
 	if (!cfg->user)
 		return 0;
 	if (geteuid() == 0) {

@@ -140,6 +140,14 @@ out=$(on main '!passwd -S')
 want=$(passwd -S "$U")
 check "!passwd -S prints $U's status line (setuid root through the spawner)" \
 	"got: $out" "want: $want" -- [ "$out" = "$want" ]
+# a setuid-root program gets root's capabilities: the starter's SECBIT_NOROOT
+# (uid 0 alone gives it none) is not passed on to the users' programs
+install -m 4755 -o root "$(command -v grep)" "$T/suid-grep"
+out=$(on main "!$T/suid-grep -E '^(Uid|CapEff):' /proc/self/status" | tr -s '\t ' ' ' | tr '\n' ';')
+uid=$(id -u "$U")
+want="Uid: $uid 0 0 0;CapEff: $(field $$ CapBnd);"
+check "a setuid-root host program run by $U has root's capabilities (SECBIT_NOROOT stays the starter's)" \
+	"got: $out" "want: $want" -- [ "$out" = "$want" ]
 out=$(on main '!id')
 want=$(setpriv --reuid="$U" --regid="$U" --init-groups -- id)
 check "!id shows $U" "got: $out" "want: $want" -- [ "$out" = "$want" ]
