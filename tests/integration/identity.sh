@@ -8,7 +8,8 @@
 # without a mapping show as 65534, --user's files as --user-as), chown to an unmapped id
 # is EINVAL, a process that changes its uid acts as the new one from its next call (keeping
 # what it opened), ACL entries are translated both ways, !id names the mapped user, --audit
-# records who did what, --unmapped deny
+# records who did what (to a file, and to syslog in a namespace with a /dev/log of its own),
+# --unmapped deny
 # refuses an unmapped client, tar x and cp -a as root mapped to alice exit 0, --identity passthrough gives root and two users the host
 # kernel's own answers (compared case by case with the same operations natively), and
 # a malformed map is refused at start naming what is wrong.
@@ -260,6 +261,51 @@ else
 fi
 [ "$(stat -c %a "$AUDIT")" = 600 ] && ok "the audit file is 0600" ||
 	not_ok "the audit file is 0600" "$(stat -c %a "$AUDIT")"
+
+# --audit syslog: the same lines, as datagrams to /dev/log (priority authpriv.info). The
+# daemon runs in a mount namespace of its own whose /dev is a copy of this one's nodes plus a
+# /dev/log of the test's, so no syslog daemon of the host is needed and none sees the lines.
+cat > "$T/syslogd.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+with open(sys.argv[1], "ab", buffering=0) as out:
+    while True:
+        out.write(s.recv(4096) + b"\n")
+PY
+: > "$T/syslog.txt"
+unshare -m --propagation private sh -c '
+	T=$1; shift
+	mkdir "$T/olddev" && mount --rbind /dev "$T/olddev" &&
+	mount -t tmpfs -o mode=755 hcdev /dev || exit 1
+	for n in null zero full random urandom tty ptmx; do
+		: > "/dev/$n" && mount --bind "$T/olddev/$n" "/dev/$n" || exit 1
+	done
+	mkdir /dev/pts /dev/shm && mount --rbind "$T/olddev/pts" /dev/pts &&
+		mount --rbind "$T/olddev/shm" /dev/shm || exit 1
+	ln -s /proc/self/fd /dev/fd
+	python3 "$T/syslogd.py" "$T/syslog.txt" & echo $! > "$T/syslogd.pid"
+	for _ in $(seq 100); do [ -S /dev/log ] && break; sleep 0.05; done
+	exec "$@"' sh "$T" "$HOSTCALLD" --socket "$S" --socket-mode 0666 --user nobody \
+	--audit syslog --map-user "$GA=hctest_alice" 2> "$LOG" &
+DAEMON=$!
+if hostcalld_wait "$S" "$DAEMON"; then
+	as hctest_ga sh -c ": > /host$D/sticky/syslog-a" > /dev/null 2>&1
+	undaemon
+	want_a="<86>hostcalld["
+	want_b=" guest uid $GA as hctest_alice (uid $ALICE): openat \"$D/sticky/syslog-a\""
+	if grep -F "$want_a" "$T/syslog.txt" | grep -qF "$want_b"; then
+		ok "--audit syslog: alice's create reaches /dev/log as authpriv.info, with ids"
+	else
+		not_ok "--audit syslog: alice's create reaches /dev/log as authpriv.info, with ids" \
+			"want: $want_a...$want_b" "got: $(head -n 5 "$T/syslog.txt")" "$(cat "$LOG")"
+	fi
+else
+	not_ok "hostcalld --audit syslog starts (in a namespace with a /dev/log of the test's)" \
+		"$(cat "$LOG")"
+	DAEMON=
+fi
+[ -s "$T/syslogd.pid" ] && kill "$(cat "$T/syslogd.pid")" 2>/dev/null
 
 # --unmapped deny: the unmapped client is refused with EACCES, a mapped one served
 if daemon --user nobody --unmapped deny --map-user "$GA=hctest_alice"; then
