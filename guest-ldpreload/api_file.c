@@ -14,9 +14,12 @@
 /*
  * The wire's name for directory @dirfd of a call on @path: HC_AT_FDCWD for
  * AT_FDCWD or an absolute path; the shadow's handle for a host directory;
- * for a host file without handle with AT_EMPTY_PATH and "", HC_HANDLE_PASSED
- * with the fd itself to attach (*@pass). Returns 0, -EBADF for an fd that is
- * not a host fd of this subject, -ENOTDIR for a file used as a directory.
+ * HC_HANDLE_PASSED with the fd itself to attach (*@pass) for a host file
+ * without handle with AT_EMPTY_PATH and "", and for a host fd an earlier
+ * subject opened (the process's credentials changed since: its new subject
+ * takes the fd over, and acts on it as the new credentials). Returns 0,
+ * -EBADF for an fd that is not a host fd, -ENOTDIR for a file used as a
+ * directory.
  */
 static int hc_dirfd_wire(int dirfd, const char *path, int flags, hc_s32 *wfd, int *pass)
 {
@@ -27,8 +30,13 @@ static int hc_dirfd_wire(int dirfd, const char *path, int flags, hc_s32 *wfd, in
 		*wfd = HC_AT_FDCWD;
 		return 0;
 	}
-	if (!hc_fdt_get(dirfd, &h) || h == HC_FDT_STALE)
+	if (!hc_fdt_get(dirfd, &h))
 		return -EBADF;
+	if (h == HC_FDT_STALE) {
+		*wfd = HC_HANDLE_PASSED;
+		*pass = dirfd;
+		return 0;
+	}
 	if (h != HC_HANDLE_NONE) {
 		*wfd = h;
 		return 0;
@@ -49,17 +57,21 @@ static int hc_dirfd_wire(int dirfd, const char *path, int flags, hc_s32 *wfd, in
 static hc_s64 hc_at_call2(struct hc_call *c, hc_s32 *wfd, int dirfd, const char *path,
 			  int flags, hc_s32 *wfd2, int dirfd2, const char *path2)
 {
-	int pass, pass2, r;
+	int pass[2], n = 0, r;
 
 	if (!path || (wfd2 && !path2))
 		return -EFAULT;
-	r = hc_dirfd_wire(dirfd, path, flags, wfd, &pass);
-	if (r == 0 && wfd2)
-		r = hc_dirfd_wire(dirfd2, path2, 0, wfd2, &pass2);
+	/* the shadow takes attached fds in the order of the request's fields */
+	r = hc_dirfd_wire(dirfd, path, flags, wfd, &pass[n]);
+	n += r == 0 && pass[n] >= 0;
+	if (r == 0 && wfd2) {
+		r = hc_dirfd_wire(dirfd2, path2, 0, wfd2, &pass[n]);
+		n += r == 0 && pass[n] >= 0;
+	}
 	if (r)
 		return r;
-	c->fds = &pass;
-	c->nfds = pass >= 0;
+	c->fds = pass;
+	c->nfds = n;
 	return hc_call(c);
 }
 
@@ -104,7 +116,7 @@ HC_EXPORT int hc_openat(int dirfd, const char *path, int flags, mode_t mode)
 	r = hc_dirfd_wire(dirfd, path, 0, &a->dirfd, &pass);
 	if (r)
 		return r;
-	fd = hc_client_open(&req, flags, &handle);
+	fd = hc_client_open(&req, pass, flags, &handle);
 	if (fd >= 0 && handle != HC_FDT_SKIP)
 		hc_fdt_add(fd, handle);
 	return fd;

@@ -462,8 +462,42 @@ void hc_client_cwd_moved(void)
 		h->moved();
 }
 
-/* Give a new subject the host working directory the process had. */
-static void hc_link_restore_cwd(void)
+/*
+ * The working directory of the subject on the link, as an fd to hand to the
+ * subject that follows it (hc_link_restore_cwd()), if it is on the host;
+ * else -1. Called with hc_lock held.
+ */
+static int hc_link_cwd_fd(void)
+{
+	static char cwd[HC_PATH_MAX + 1];
+	const struct hc_cwd_hooks *h = __atomic_load_n(&hc_cwd_hooks, __ATOMIC_ACQUIRE);
+	struct hc_msg req = { .op = HC_OP_OPENAT }, rep;
+	int fds[HC_SOCK_FDS_MAX];
+	struct hc_call c = { .req = &req, .rep = &rep, .rfds = fds };
+	hc_s64 r;
+
+	if (!h || !h->for_subject(cwd, sizeof(cwd)))
+		return -1;
+	req.req.openat.dirfd = HC_AT_FDCWD;
+	req.req.openat.path = ".";
+	req.req.openat.flags = hc_oflags_to_wire(O_RDONLY | O_DIRECTORY);
+	r = hc_link_call(&c);
+	if (r < 0)
+		return -1;
+	if (c.nrfds != 1) {
+		hc_close_fds(fds, c.nrfds);
+		return -1;
+	}
+	return fds[0];
+}
+
+/*
+ * Give a new subject the host working directory the process had: by
+ * reference, the directory itself (@cwdfd, from the subject before it), so
+ * that it is the same directory whatever was renamed meanwhile; else, or
+ * if the new subject cannot enter it that way, by path.
+ */
+static void hc_link_restore_cwd(int cwdfd)
 {
 	static char cwd[HC_PATH_MAX + 1];
 	const struct hc_cwd_hooks *h = __atomic_load_n(&hc_cwd_hooks, __ATOMIC_ACQUIRE);
@@ -471,6 +505,21 @@ static void hc_link_restore_cwd(void)
 	struct hc_call c = { .req = &req, .rep = &rep };
 	hc_s64 r;
 
+	if (cwdfd >= 0) {
+		req.req.chdir.dirfd = HC_HANDLE_PASSED;
+		req.req.chdir.path = "";
+		req.req.chdir.flags = HC_AT_EMPTY_PATH;
+		c.fds = &cwdfd;
+		c.nfds = 1;
+		r = hc_link_call(&c);
+		hc_sys_close(cwdfd);
+		if (r == 0 || hc_link.fd < 0)
+			return;
+		hc_debug("hostcall: the new subject cannot take over the working directory "
+			 "(%s): it finds it by path", strerror((int)-r));
+		req = (struct hc_msg){ .op = HC_OP_CHDIR };
+		c = (struct hc_call){ .req = &req, .rep = &rep };
+	}
 	if (!h || !h->for_subject(cwd, sizeof(cwd)))
 		return;
 	req.req.chdir.dirfd = HC_AT_FDCWD;
@@ -505,27 +554,32 @@ static hc_u64 hc_idkey(void)
  * This process's subject, made if there is none, or anew when its
  * credentials changed on a transport whose link acts as them (the socket):
  * from its next call a process acts as its new credentials, in the same
- * working directory (by path). What it opened before keeps its access
- * (real fds); directory handles of the old subject go stale (fdtable.c).
- * Called with hc_lock held.
+ * working directory (taken over by reference). What it opened before keeps
+ * its access: its host fds are real fds on the export's mount, which the
+ * new subject takes over when a call names one (api_file.c), acting on it
+ * as the new credentials, as the host kernel would. Called with hc_lock held.
  */
 static int hc_ready(void)
 {
 	struct hc_link l = { .tp = hc_transport(), .fd = -1 };
 	hc_u64 key = 0;
-	int r;
+	int r, cwdfd = -1;
 
 	if (hc_link.fd >= 0) {
 		if (!hc_link.tp->per_identity || hc_link.idkey == (key = hc_idkey()))
 			return 0;
 		hc_debug("hostcall: the process's credentials changed: a new subject acts as them");
+		cwdfd = hc_link_cwd_fd();
 		hc_link_drop();
 	}
 	if (l.tp->per_identity && !key)
 		key = hc_idkey();
 	r = l.tp->connect(&l);
-	if (r)
+	if (r) {
+		if (cwdfd >= 0)
+			hc_sys_close(cwdfd);
 		return r;
+	}
 	hc_link.tp = l.tp;
 	hc_link.subject = l.subject;
 	hc_link.broken = 0;
@@ -537,7 +591,7 @@ static int hc_ready(void)
 	hc_link.inflight = hc_link_has_cap(&l, HC_CAP_INFLIGHT) && l.tp->send && l.tp->recv;
 	__atomic_add_fetch(&hc_gen, 1, __ATOMIC_RELEASE);
 	hc_link_set_fd(l.fd);
-	hc_link_restore_cwd();
+	hc_link_restore_cwd(cwdfd);
 	return hc_link.fd >= 0 ? 0 : -EIO;
 }
 
@@ -899,9 +953,9 @@ HC_EXPORT int hc_connect(void)
 	return r < 0 ? r : 0;
 }
 
-int hc_client_open(struct hc_msg *req, int flags, int *handle)
+int hc_client_open(struct hc_msg *req, int pass, int flags, int *handle)
 {
-	return hc_transport()->open_file(req, flags, handle);
+	return hc_transport()->open_file(req, pass, flags, handle);
 }
 
 int hc_client_spawn(const struct hc_spawn *sp, struct hc_msg *req, struct hc_proc *p)

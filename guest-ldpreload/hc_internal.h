@@ -150,7 +150,7 @@ int hc_client_fd(void);
  * process: what the transport of this process makes of them (see struct
  * hc_transport's open_file, spawn and reaped).
  */
-int hc_client_open(struct hc_msg *req, int flags, int *handle);
+int hc_client_open(struct hc_msg *req, int pass, int flags, int *handle);
 int hc_client_spawn(const struct hc_spawn *sp, struct hc_msg *req, struct hc_proc *p);
 void hc_client_reaped(pid_t pid);
 
@@ -310,10 +310,11 @@ struct hc_transport {
 	 * hc_openat(): open @req (HC_OP_OPENAT, @flags as open(2) got them) as
 	 * a real fd of this process and set *@handle to what the fd table
 	 * records for it: the shadow's handle, HC_HANDLE_NONE, or HC_FDT_SKIP
-	 * for a file the guest kernel serves by itself. Called without the
+	 * for a file the guest kernel serves by itself. @pass (or -1) is the
+	 * fd the request's dirfd HC_HANDLE_PASSED names. Called without the
 	 * core's lock. Returns: the fd, or -errno.
 	 */
-	int (*open_file)(struct hc_msg *req, int flags, int *handle);
+	int (*open_file)(struct hc_msg *req, int pass, int flags, int *handle);
 	/*
 	 * hc_spawn(): start @req (HC_OP_SPAWN built from @sp) and hand out
 	 * its streams into @p. Called without the core's lock. Returns: 0,

@@ -129,7 +129,7 @@ static int hc_dev_request(struct hc_link *l, struct hc_wire *w)
  * OPENAT (O_PATH), so that *at() calls and fchdir() relative to it run in
  * the shadow as on the socket transport.
  */
-static int hc_dev_open_file(struct hc_msg *req, int flags, int *handle)
+static int hc_dev_open_file(struct hc_msg *req, int pass, int flags, int *handle)
 {
 	struct hc_req_openat *op = &req->req.openat;
 	struct hostcall_open o = {
@@ -143,6 +143,8 @@ static int hc_dev_open_file(struct hc_msg *req, int flags, int *handle)
 	hc_s64 h;
 
 	*handle = HC_FDT_SKIP;
+	if (pass >= 0)
+		return -EBADF;	/* a subject's handles are the only dirfds here */
 	dev = hc_client_fd();
 	if (dev < 0)
 		return dev;

@@ -158,11 +158,12 @@ static int hc_unix_fork_subject(struct hc_link *l, struct hc_link *child)
 }
 
 /* The shadow opens the file and passes it back, with its handle for it. */
-static int hc_unix_open_file(struct hc_msg *req, int flags, int *handle)
+static int hc_unix_open_file(struct hc_msg *req, int pass, int flags, int *handle)
 {
 	struct hc_msg rep;
 	int fds[HC_SOCK_FDS_MAX];
-	struct hc_call c = { .req = req, .rep = &rep, .rfds = fds };
+	struct hc_call c = { .req = req, .rep = &rep, .rfds = fds,
+			     .fds = &pass, .nfds = pass >= 0 };
 	hc_s64 r = hc_call(&c);
 
 	if (r < 0)

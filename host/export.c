@@ -93,6 +93,17 @@ static int export_clone_unprivileged(const char *path, hc_u64 attrs)
 	return err;
 }
 
+/* The id of the mount @fd is on, or 0 where statx() does not say. */
+static hc_u64 export_mnt_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
 int hostd_export_open(struct hostd_config *cfg)
 {
 	hc_u64 attrs = MOUNT_ATTR_NOSUID | (cfg->allow_devices ? 0 : MOUNT_ATTR_NODEV);
@@ -128,7 +139,13 @@ int hostd_export_open(struct hostd_config *cfg)
 	cfg->exportfd = fd;
 	cfg->export_dev = st.st_dev;
 	cfg->export_ino = st.st_ino;
+	cfg->export_mnt_id = cfg->export_detached ? export_mnt_id(fd) : 0;
 	return 0;
+}
+
+int hostd_on_export_mount(const struct hostd_config *cfg, int fd)
+{
+	return cfg->export_mnt_id && export_mnt_id(fd) == cfg->export_mnt_id;
 }
 
 int hostd_is_export_root(const struct hostd_config *cfg, int fd)

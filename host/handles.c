@@ -2,7 +2,8 @@
 /*
  * What a shadow serves fds for: its directory handles, and the set of files
  * it opened itself, against which an fd a client attaches (HC_HANDLE_PASSED)
- * is checked. A shadow serves only what it created.
+ * is checked. A shadow serves only what it created, or what is on the
+ * export's detached mount (which only fds of this hostcalld's shadows reach).
  *
  * The set must not be fooled by a key the host reuses: an inode number is
  * reused as soon as the file is gone, and the shadow never sees a client
@@ -240,7 +241,12 @@ static int seen_has(struct hostd_shadow *sh, int fd)
 		 : !!seen_find(&sh->seen->by_fd, k, n);
 }
 
-/* An fd the client attached: served only if this shadow opened that file. */
+/*
+ * An fd the client attached: served if this shadow opened that file, or if
+ * it lies on the export's own mount (another subject of this hostcalld
+ * opened it: the process's subject before its credentials changed, whose
+ * fds and working directory its new subject takes over).
+ */
 static int passed_fd(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	int fd;
@@ -248,7 +254,7 @@ static int passed_fd(struct hostd_shadow *sh, struct hostd_req *rq)
 	if (rq->in_used >= rq->nin)
 		return -EBADF;
 	fd = rq->in_fds[rq->in_used++];
-	return seen_has(sh, fd) ? fd : -EBADF;
+	return seen_has(sh, fd) || hostd_on_export_mount(sh->cfg, fd) ? fd : -EBADF;
 }
 
 int hostd_fd(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd, int *fdp)

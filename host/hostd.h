@@ -165,6 +165,7 @@ struct hostd_config {
 	int export_detached;		/* exportfd is such a clone */
 	dev_t export_dev;		/* identity of the export's root */
 	ino_t export_ino;
+	hc_u64 export_mnt_id;		/* the clone's top mount (statx), or 0 */
 	int allow_devices;		/* --allow-devices */
 	int allow_setuid;		/* --allow-setuid */
 	const char *user;		/* --user, or NULL: run as ourselves */
@@ -554,6 +555,14 @@ int hostd_export_open(struct hostd_config *cfg);
 
 /** hostd_is_export_root() - whether @fd is the export's root directory. */
 int hostd_is_export_root(const struct hostd_config *cfg, int fd);
+
+/**
+ * hostd_on_export_mount() - whether @fd is on the export's detached clone
+ * (its top mount, by mount id). Such an fd came from a shadow of this
+ * hostcalld, or was opened relative to one: nothing else reaches a detached
+ * mount. It lies inside the export, whichever subject opened it.
+ */
+int hostd_on_export_mount(const struct hostd_config *cfg, int fd);
 
 /* ---- path resolution (resolve.c) ---- */
 

@@ -200,6 +200,7 @@ esac
 
 # a process that changes its credentials acts as the new ones from its next call, in the
 # same working directory; a file it opened before keeps its access
+BECOME_GA="os.setgroups([]); os.setgid($(id -g hctest_ga)); os.setuid($GA)"
 cat > "$T/switch.py" <<PYEOF
 import os, sys
 os.chdir("/host$D")
@@ -209,9 +210,7 @@ try:
 except PermissionError:
     print("before: EACCES")
 keep = open("rootfile")
-os.setgroups([])
-os.setgid($(id -g hctest_ga))
-os.setuid($GA)
+$BECOME_GA
 try:
     print("after: " + open("secret").read().strip())
 except OSError as e:
@@ -226,6 +225,36 @@ out=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" python3 "$T/switch.py" 
 	not_ok "a process that switches from root (--user) to client ga acts as alice from its next call" "$out"
 chmod 644 "$D/rootfile"
 chown root "$D/rootfile"
+
+# ... and it takes its working directory and its directory fds over by reference: the
+# directory it is in, renamed on the host before the switch, stays its cwd; a file made
+# relative to a directory fd opened before is made as the new user
+mkdir -p "$D/cwd-old" "$D/dirs"
+echo here > "$D/cwd-old/here"
+chmod 755 "$D/cwd-old"
+chown hctest_alice: "$D/dirs"
+cat > "$T/switch2.py" <<PYEOF
+import os
+os.chdir("/host$D/cwd-old")
+dfd = os.open("/host$D/dirs", os.O_RDONLY | os.O_DIRECTORY)
+os.rename("$D/cwd-old", "$D/cwd-new")
+$BECOME_GA
+try:
+    print("cwd: " + open("here").read().strip())
+except OSError as e:
+    print("cwd: " + e.strerror)
+try:
+    os.close(os.open("made", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=dfd))
+    print("made")
+except OSError as e:
+    print("made: " + e.strerror)
+PYEOF
+out=$(env HOSTCALL_SOCKET="$S" LD_PRELOAD="$LIBHOSTCALL" python3 "$T/switch2.py" 2>&1 | tr '\n' '|')
+owner=$(stat -c %U "$D/dirs/made" 2>&1)
+[ "$out" = "cwd: here|made|" ] && [ "$owner" = hctest_alice ] &&
+	ok "... its cwd (renamed on the host meanwhile) and an open directory fd carry over by reference" ||
+	not_ok "... its cwd (renamed on the host meanwhile) and an open directory fd carry over by reference" \
+		"$out" "owner of dirs/made: $owner"
 
 # host programs run as the mapped user
 out=$(setpriv --reuid hctest_ga --regid hctest_ga --init-groups -- \
