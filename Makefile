@@ -71,7 +71,8 @@ PROTO_HDR := $(wildcard proto/*.h)
 # the compatibility clients: one for each frozen op list tests/compat/hc_ops-V.h
 COMPAT_BIN := $(patsubst tests/compat/hc_ops-%.h,$(TB)/compat-%,$(wildcard tests/compat/hc_ops-*.h))
 IT_HELPERS := $(TB)/hostd_proto $(TB)/hcraw $(TB)/faults $(TB)/probe \
-	      $(TB)/export $(TB)/inflight $(TB)/sandbox_probe $(TB)/idcompare $(COMPAT_BIN)
+	      $(TB)/export $(TB)/inflight $(TB)/sandbox_probe $(TB)/idcompare $(TB)/idusers \
+	      $(COMPAT_BIN)
 SEC_HELPERS := $(TB)/escape $(TB)/canary
 VM_GUEST_BIN := $(patsubst tests/vm/guest/%.c,$(B)/vm/guest/%,$(wildcard tests/vm/guest/*.c))
 VM_HELPERS := $(B)/vm/hc_ivclient $(B)/vm/hc_testpeer $(VM_GUEST_BIN)
@@ -94,7 +95,8 @@ $(COMPAT_BIN): $(TB)/compat-%: tests/compat/client.c tests/compat/hc_ops-%.h $(P
 	$(CC) $(TEST_CFLAGS) -include tests/compat/hc_ops-$*.h -DHC_COMPAT_VERSION='"$*"' \
 		-o $@ $< $(PROTO_SRC)
 
-$(TB)/probe $(TB)/idcompare: $(TB)/%: tests/integration/%.c
+$(TB)/probe $(TB)/idcompare $(TB)/idusers: $(TB)/%: tests/integration/%.c \
+					     tests/integration/idpath.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 

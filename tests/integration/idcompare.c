@@ -22,23 +22,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idpath.h"
+
 static const unsigned int modes[] = {
 	00000, 00400, 00200, 00100, 00600, 00640, 00604, 00644, 00660,
 	00666, 00700, 00750, 00755, 00770, 00777, 04755, 02775,
 };
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
 
-static char dir[4096];
-
-static const char *at(const char *rel)
-{
-	static char buf[2][8192];
-	static int k;
-
-	k ^= 1;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, rel);
-	return buf[k];
-}
 
 static const char *res(int r)
 {

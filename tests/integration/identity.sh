@@ -18,7 +18,8 @@
 # Output: "ok N - name" / "not ok N - name" with "# " diagnostics, then
 # "P passed, F failed[, S skipped]". Exit status 1 if anything failed.
 #
-# Environment: HOSTCALLD, DOSH, LIBHOSTCALL, IDCOMPARE (default build/; make test-helpers).
+# Environment: HOSTCALLD, DOSH, LIBHOSTCALL, IDCOMPARE, IDUSERS (default build/; make
+# test-helpers).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +27,7 @@ HOSTCALLD=${HOSTCALLD:-$ROOT/build/hostcalld}
 DOSH=${DOSH:-$ROOT/build/dosh}
 LIBHOSTCALL=${LIBHOSTCALL:-$ROOT/build/libhostcall.so}
 IDCOMPARE=${IDCOMPARE:-$ROOT/build/tests/idcompare}
+IDUSERS=${IDUSERS:-$ROOT/build/tests/idusers}
 . "$ROOT/tests/lib/hostcalld.sh"
 . "$ROOT/tests/lib/tap.sh"
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -171,6 +173,22 @@ out=$(as hctest_gb rm -f "/host$D/sticky/a" 2>&1)
 	not_ok "in a sticky directory bob cannot remove alice's file" "$out"
 out=$(as hctest_gb mv "/host$D/sticky/a" "/host$D/sticky/c" 2>&1)
 [ -e "$D/sticky/a" ] && ok "nor rename it" || not_ok "nor rename it" "$out"
+
+# the two-user cases, one compiled driver run per user (tests/integration/idusers.c): a 0600
+# file, a 0700 directory walked by its owner first, a sticky directory, a setuid file written
+# by the other, the other's own files
+if [ -x "$IDUSERS" ]; then
+	mkdir -m 777 "$D/two"
+	chmod 777 "$D/two"
+	tap_lines "alice (client ga):" "$IDUSERS" < <(as hctest_ga "$IDUSERS" owner "/host$D/two" 2>&1)
+	tap_lines "bob (client gb):" "$IDUSERS" < <(as hctest_gb "$IDUSERS" other "/host$D/two" 2>&1)
+	owners=$(stat -c '%n %U' "$D/two/priv" "$D/two/by-other" 2>&1 | sed "s|$D/two/||" | tr '\n' ' ')
+	[ "$owners" = "priv hctest_alice by-other hctest_bob " ] &&
+		ok "... on the host the owner's files are alice's, the other's bob's" ||
+		not_ok "... on the host the owner's files are alice's, the other's bob's" "$owners"
+else
+	not_ok "the two-user driver is built" "no $IDUSERS: make test-helpers"
+fi
 
 # stat: the client's own ids for mapped owners, 65534 for unmapped, --user-as for --user
 got=$(as hctest_ga stat -c '%u %g' "/host$D/sticky/a" 2>&1)

@@ -30,3 +30,26 @@ summary() {
 		echo "$PASS passed, $FAIL failed"
 	fi
 }
+
+# tap_lines PREFIX [DIAGNOSTIC]: count the "ok - CASE" / "not ok - CASE" lines of a
+# compiled driver on stdin as cases named "PREFIX CASE"; the "# " lines after a case are its
+# diagnostics. A driver that printed no case at all fails, with DIAGNOSTIC.
+tap_lines() {
+	local line name= diag=() seen=0
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*|"not ok - "*)
+			[ -n "$name" ] && not_ok "$name" "${diag[@]}"
+			name= diag=() seen=1
+			case $line in
+			"ok - "*) ok "$1 ${line#ok - }" ;;
+			*) name="$1 ${line#not ok - }" ;;
+			esac
+			;;
+		*) [ -n "$name" ] && diag+=("${line#\# }") ;;
+		esac
+	done
+	[ -n "$name" ] && not_ok "$name" "${diag[@]}"
+	[ "$seen" = 1 ] || not_ok "$1: the driver ran" "${2:-no output}"
+	return 0
+}

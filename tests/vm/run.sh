@@ -170,6 +170,8 @@ users)
 	users_area=/tmp/hctest-users-$token
 	mkdir -m 1777 "$users_area"
 	chmod 1777 "$users_area"
+	mkdir -m 777 "$users_area/two"	# guest/idusers.c's (not sticky)
+	chmod 777 "$users_area/two"
 	rm -f "$sock"
 	"$B/hostcalld" --ivshmem "$sock" --user nobody --map-user "1000=$vm_alice" \
 		--map-user "1001=$vm_bob" --verbose >"$work/peer.log" 2>&1 9>&- &
@@ -293,7 +295,8 @@ fi
 if [ $mode = users ]; then
 	# what the guest's alice and bob made is theirs on the host
 	host_owners users-host-owners "$users_area/by-alice" "$vm_alice" \
-		"$users_area/by-bob" "$vm_bob"
+		"$users_area/by-bob" "$vm_bob" "$users_area/two/priv" "$vm_alice" \
+		"$users_area/two/setuid" "$vm_alice" "$users_area/two/by-other" "$vm_bob"
 fi
 if [ $mode = passthrough ]; then
 	# the guest's answers through hostfs against the host kernel's own

@@ -6,13 +6,17 @@
 # host commands run as their host users; on a hostfs mount each one's files
 # are its host user's (the host side checks the owners: users-host-owners),
 # a 0600 file of one is EACCES for the other, and guest root, unmapped, acts
-# as --user.
+# as --user. The two-user cases of tests/integration/idusers.c run as alice
+# (owner) then bob (other) on the mount: a 0600 file, a 0700 directory
+# walked by alice first (its cached lookups must not let bob in), a sticky
+# directory, a setuid file bob writes to, bob's own files.
 # expect-users: users-dosh-alice users-dosh-bob users-dosh-root users-hostfs-own
-# expect-users: users-hostfs-eacces
+# expect-users: users-hostfs-eacces users-idusers-alice users-idusers-bob
 . /hctest/lib.sh
 
 [ "$HCTEST_MODE" = users ] || exit 0
-names="users-dosh-alice users-dosh-bob users-dosh-root users-hostfs-own users-hostfs-eacces"
+names="users-dosh-alice users-dosh-bob users-dosh-root users-hostfs-own users-hostfs-eacces
+users-idusers-alice users-idusers-bob"
 if [ ! -x /bin/dosh ] || ! grep -q '^alice:' /etc/passwd; then
 	for n in $names; do skip "$n" "no /bin/dosh or no alice in the initramfs"; done
 	exit 0
@@ -37,9 +41,18 @@ if mount -t hostfs none /host; then
 	*"Permission denied"*) ok users-hostfs-eacces ;;
 	*) fail users-hostfs-eacces "bob read alice's 0600 file: '$out'" ;;
 	esac
+	for who in alice:owner bob:other; do
+		if out=$(su -s /bin/sh "${who%:*}" -c "/hctest/bin/idusers ${who#*:} /host$area/two" 2>&1)
+		then
+			ok "users-idusers-${who%:*}"
+		else
+			fail "users-idusers-${who%:*}" "$(echo "$out" | grep -v '^ok' | tr '\n' ' ')"
+		fi
+	done
 	umount /host
 else
-	fail users-hostfs-own "cannot mount hostfs"
-	fail users-hostfs-eacces "cannot mount hostfs"
+	for n in users-hostfs-own users-hostfs-eacces users-idusers-alice users-idusers-bob; do
+		fail "$n" "cannot mount hostfs"
+	done
 fi
 exit 0

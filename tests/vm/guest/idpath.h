@@ -1,0 +1,1 @@
+../../integration/idpath.h
