@@ -63,7 +63,6 @@ static int cap_map(const struct hostd_config *cfg, unsigned char *v, size_t n, i
 	return 0;
 }
 
-
 /*
  * Translate the ids of the ACL in @v (@n bytes) in place: @to_host for a
  * value the client sets. Returns: 0, -EINVAL for a malformed ACL or an id
@@ -105,7 +104,13 @@ static int acl_map(const struct hostd_config *cfg, unsigned char *v, size_t n, i
 	return 0;
 }
 
-/* An xattr whose value carries ids: POSIX ACLs and file capabilities. */
+/* Whether xattr @name's value carries ids: POSIX ACLs and file capabilities. */
+static int xattr_has_ids(const char *name)
+{
+	return xattr_is_acl(name) || !strcmp(name, VFS_CAP_XATTR);
+}
+
+/* Translate the ids in the value of xattr @name (see xattr_has_ids()). */
 static int xattr_map(const struct hostd_config *cfg, const char *name, unsigned char *v,
 		     size_t n, int to_host)
 {
@@ -168,7 +173,7 @@ static hc_s64 do_set(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	int err;
 
 	(void)fd;
-	if (sh->cfg->idmap && (xattr_is_acl(q->name) || !strcmp(q->name, VFS_CAP_XATTR))) {
+	if (sh->cfg->idmap && xattr_has_ids(q->name)) {
 		/* the client's ids become the host's: a copy of its bytes */
 		if (q->value.len > HC_MSG_MAX)
 			return -E2BIG;
