@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 
 #include "hostcall.h"
 
@@ -138,6 +139,10 @@ struct hcfs_idconn {
  * @ttl_ms: ttl= in ms
  * @ttl: the same in jiffies
  * @raw_links: symlinks=raw: absolute symlink targets are not rewritten
+ * @forget_lock: protects @forgets and @dying
+ * @forgets: handles of evicted inodes to give back (hcfs_handle.c)
+ * @forget_work: sends them
+ * @dying: unmounting: the BYE gives every handle back
  */
 struct hcfs_sb_info {
 	struct hcfs_conn conn;
@@ -152,6 +157,25 @@ struct hcfs_sb_info {
 	unsigned int ttl_ms;
 	unsigned long ttl;
 	bool raw_links;
+	spinlock_t forget_lock;
+	struct hcfs_ih *forgets;
+	struct work_struct forget_work;
+	bool dying;
+};
+
+/**
+ * struct hcfs_ih - a subject's handle of an inode (LOOKUP), in
+ * hcfs_inode.ih, then in the FORGET queue.
+ * @next: the next of the inode's (or of the queue)
+ * @conn: the subject
+ * @handle: its handle of the inode
+ * @nlookup: the LOOKUPs that returned it, to give back with FORGET
+ */
+struct hcfs_ih {
+	struct hcfs_ih *next;
+	struct hcfs_conn *conn;
+	u32 handle;
+	u32 nlookup;
 };
 
 /**
@@ -172,6 +196,7 @@ struct hcfs_sb_info {
  * @data_size: host size the page cache corresponds to
  * @own_change: this guest wrote since the last refresh, so a new mtime
  *	there is its own and does not invalidate the page cache
+ * @ih: the subjects' handles of the host inode, under @lock
  */
 struct hcfs_inode {
 	struct inode vfs_inode;
@@ -188,6 +213,7 @@ struct hcfs_inode {
 	struct timespec64 data_mtime;
 	loff_t data_size;
 	bool own_change;
+	struct hcfs_ih *ih;
 };
 
 /**

@@ -95,11 +95,43 @@ static int openat_park(struct hostd_shadow *sh, struct hostd_req *rq, int flags)
 	return parked;
 }
 
+/*
+ * OPENAT of "" on a LOOKUP handle: the handle's own file, opened again
+ * through /proc/self/fd/N, which checks the caller's access as open(2)
+ * does. Only a regular file or a directory: through a magic link a symlink
+ * would be followed.
+ */
+static int reopen_handle(struct hostd_shadow *sh, hc_s32 h, int flags)
+{
+	char proc[32];
+	struct stat st;
+	int fd;
+
+	if (flags & (O_CREAT | O_EXCL) || (flags & O_TMPFILE) == O_TMPFILE)
+		return -EINVAL;
+	if (fstat(sh->handles[h], &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -ENXIO;
+	if (flags & O_DIRECTORY && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	hostd_proc_fd_path(sh->handles[h], proc);
+	fd = open(proc, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 hc_s64 hostd_op_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_req_openat *q = &rq->m->req.openat;
 	int flags = hc_oflags_from_wire(q->flags) | O_NOCTTY;
 	int fd, err;
+
+	if (!*q->path && hostd_is_inode_handle(sh, q->dirfd)) {
+		fd = reopen_handle(sh, q->dirfd, flags);
+		return fd < 0 ? fd : hostd_openat_finish(sh, rq, fd);
+	}
 
 	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE) {
 		err = hostd_check_mode(sh->cfg, S_IFREG | (q->mode & 07777));
@@ -153,6 +185,9 @@ out_close:
 
 hc_s64 hostd_op_close(struct hostd_shadow *sh, struct hostd_req *rq)
 {
+	/* a LOOKUP handle goes with its last FORGET, not before */
+	if (hostd_is_inode_handle(sh, rq->m->req.close.fd))
+		return -EINVAL;
 	return hostd_handle_close(sh, rq->m->req.close.fd);
 }
 
@@ -241,16 +276,12 @@ static void put_ts(struct hc_timespec *t, const struct statx_timestamp *s)
 	t->nsec = s->tv_nsec;
 }
 
-static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
-		       const char *proc)
+/* The attributes of @fd's file into @s, owners as the client knows them. */
+static hc_s64 stat_fill(struct hostd_shadow *sh, int fd, hc_u32 sync, struct hc_stat *s)
 {
-	const hc_u32 sync = AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC;
-	struct hc_stat *s = &rq->rep->rep.fstatat.st;
 	struct statx stx;
 
-	(void)proc;
-	if (statx(fd, "", AT_EMPTY_PATH | (rq->m->req.fstatat.flags & sync),
-		  STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
+	if (statx(fd, "", AT_EMPTY_PATH | sync, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
 		return -errno;
 	s->mask = stx.stx_mask & (STATX_BASIC_STATS | STATX_BTIME);
 	s->mode = stx.stx_mode;
@@ -271,6 +302,57 @@ static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
 	put_ts(&s->ctime, &stx.stx_ctime);
 	put_ts(&s->btime, &stx.stx_btime);
 	return 0;
+}
+
+static hc_s64 do_statx(struct hostd_shadow *sh, struct hostd_req *rq, int fd,
+		       const char *proc)
+{
+	const hc_u32 sync = AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC;
+
+	(void)proc;
+	return stat_fill(sh, fd, rq->m->req.fstatat.flags & sync, &rq->rep->rep.fstatat.st);
+}
+
+hc_s64 hostd_op_lookup(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	const struct hc_req_lookup *q = &rq->m->req.lookup;
+	struct stat st;
+	hc_s64 r;
+	int h;
+
+	h = hostd_lookup(sh, rq, q->dirfd, q->name, &st);
+	if (h < 0)
+		return h;
+	r = stat_fill(sh, sh->handles[h], 0, &rq->rep->rep.lookup.st);
+	if (r < 0) {
+		hostd_forget(sh, h, 1);
+		return r;
+	}
+	return h;
+}
+
+/*
+ * Every record is applied; a bad one (not a LOOKUP handle) is skipped and
+ * makes the result EBADF, since a client that forgets what it never
+ * looked up has lost count.
+ */
+hc_s64 hostd_op_forget(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	const struct hc_blob *b = &rq->m->req.forget.records;
+	const unsigned char *p = b->ptr;
+	hc_s64 r = 0;
+	size_t i;
+
+	if (b->len % HC_FORGET_REC)
+		return -EINVAL;
+	for (i = 0; i < b->len; i += HC_FORGET_REC) {
+		hc_u32 h = p[i] | p[i + 1] << 8 | p[i + 2] << 16 | (hc_u32)p[i + 3] << 24;
+		hc_u32 n = p[i + 4] | p[i + 5] << 8 | p[i + 6] << 16 | (hc_u32)p[i + 7] << 24;
+
+		if (h > INT32_MAX || !n || hostd_forget(sh, (hc_s32)h, n) < 0)
+			r = -EBADF;
+	}
+	return r;
 }
 
 hc_s64 hostd_op_fstatat(struct hostd_shadow *sh, struct hostd_req *rq)
@@ -564,11 +646,12 @@ hc_s64 hostd_op_truncate(struct hostd_shadow *sh, struct hostd_req *rq)
 
 	if (!AT_ALLOWED(q->flags, HC_AT_EMPTY_PATH) || q->length > INT64_MAX)
 		return -EINVAL;
-	if (q->flags & HC_AT_EMPTY_PATH && !*q->path) {
+	/* a LOOKUP handle is an O_PATH fd: truncate(2) through /proc/self/fd */
+	if (q->flags & HC_AT_EMPTY_PATH && !*q->path && !hostd_is_inode_handle(sh, q->dirfd)) {
 		fd = hostd_fd_file(sh, rq, q->dirfd);
 		return fd < 0 ? fd : ret_errno(ftruncate(fd, q->length));
 	}
-	return hostd_on_file(sh, rq, q->dirfd, q->path, 0, do_truncate);
+	return hostd_on_file(sh, rq, q->dirfd, q->path, q->flags, do_truncate);
 }
 
 hc_s64 hostd_op_fsync(struct hostd_shadow *sh, struct hostd_req *rq)

@@ -288,28 +288,222 @@ int hostd_fd_file(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd)
 	return err ? err : fd;
 }
 
+/*
+ * ---- handles per inode (LOOKUP, FORGET) ----
+ *
+ * A LOOKUP handle is an O_PATH fd of one host inode, found again by its
+ * (st_dev, st_ino) in a hash table, so that a subject has one handle per
+ * inode however often it is looked up, and a count of the lookups the
+ * client has not yet forgotten. The fd keeps the inode alive, so its number
+ * cannot be reused while the entry exists. The client's FORGETs bring the
+ * count to 0, which closes the handle: the host's fds are bounded by what
+ * the client caches, and by --max-handles.
+ */
+struct hostd_inode_ent {
+	hc_u64 dev, ino;
+	hc_u64 count;			/* 0: not an inode handle */
+	hc_u32 next;			/* hash chain: handle + 1, 0 ends it */
+};
+
+struct hostd_inodes {
+	struct hostd_inode_ent *ent;	/* max_handles of them, by handle */
+	hc_u32 *bucket;			/* handle + 1, 0: empty */
+	hc_u32 mask;
+	hc_u32 used;
+	int full_logged;
+};
+
+int hostd_handles_init(struct hostd_shadow *sh)
+{
+	hc_u32 i, n = sh->cfg->max_handles;
+
+	sh->handles = malloc(sizeof(int) * n);
+	sh->hfree = malloc(sizeof(hc_u32) * n);
+	if (!sh->handles || !sh->hfree)
+		return -ENOMEM;
+	/* the lowest handles first */
+	for (i = 0; i < n; i++) {
+		sh->handles[i] = -1;
+		sh->hfree[i] = n - 1 - i;
+	}
+	sh->nfree = n;
+	return 0;
+}
+
+/* Take @fd itself as a new handle. Returns it, or -EMFILE. */
+static int handle_take(struct hostd_shadow *sh, int fd)
+{
+	hc_u32 h;
+
+	if (!sh->nfree)
+		return -EMFILE;
+	h = sh->hfree[--sh->nfree];
+	sh->handles[h] = fd;
+	return h;
+}
+
 int hostd_handle_add(struct hostd_shadow *sh, int fd)
 {
-	unsigned int h;
-	int dup;
+	int dup, h;
 
-	for (h = 0; h < sh->cfg->max_handles; h++)
-		if (sh->handles[h] < 0)
-			break;
-	if (h == sh->cfg->max_handles)
+	if (!sh->nfree)
 		return -EMFILE;
 	dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (dup < 0)
 		return -errno;
-	sh->handles[h] = dup;
+	h = handle_take(sh, dup);
 	return h;
 }
+
+static void inode_unhash(struct hostd_shadow *sh, hc_u32 h);
 
 int hostd_handle_close(struct hostd_shadow *sh, hc_s32 h)
 {
 	if (h < 0 || (hc_u32)h >= sh->cfg->max_handles || sh->handles[h] < 0)
 		return -EBADF;
+	if (sh->inodes && sh->inodes->ent[h].count)
+		inode_unhash(sh, h);
 	close(sh->handles[h]);
 	sh->handles[h] = -1;
+	sh->hfree[sh->nfree++] = h;
+	return 0;
+}
+
+static hc_u32 inode_hash(const struct hostd_inodes *t, hc_u64 dev, hc_u64 ino)
+{
+	hc_u64 h = (ino ^ (dev << 32 | dev >> 32)) * 0x9e3779b97f4a7c15ull;
+
+	return (hc_u32)(h >> 32) & t->mask;
+}
+
+static int inodes_get(struct hostd_shadow *sh, struct hostd_inodes **tp)
+{
+	struct hostd_inodes *t = sh->inodes;
+	hc_u32 n = sh->cfg->max_handles, nb = 1;
+
+	if (!t) {
+		while (nb < n)
+			nb <<= 1;
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		t->ent = calloc(n, sizeof(*t->ent));
+		t->bucket = calloc(nb, sizeof(*t->bucket));
+		if (!t->ent || !t->bucket) {
+			free(t->ent);
+			free(t->bucket);
+			free(t);
+			return -ENOMEM;
+		}
+		t->mask = nb - 1;
+		sh->inodes = t;
+	}
+	*tp = t;
+	return 0;
+}
+
+static void inode_unhash(struct hostd_shadow *sh, hc_u32 h)
+{
+	struct hostd_inodes *t = sh->inodes;
+	struct hostd_inode_ent *e = &t->ent[h];
+	hc_u32 *pp = &t->bucket[inode_hash(t, e->dev, e->ino)];
+
+	while (*pp && *pp != h + 1)
+		pp = &t->ent[*pp - 1].next;
+	if (*pp)
+		*pp = e->next;
+	e->count = 0;
+	e->next = 0;
+	t->used--;
+}
+
+/*
+ * The handle of @fd's inode (an O_PATH fd, which this takes), one lookup
+ * more on it; a handle the inode already has is reused and @fd closed.
+ * Returns: the handle, or -errno (@fd closed).
+ */
+static int inode_handle(struct hostd_shadow *sh, int fd, hc_u64 dev, hc_u64 ino)
+{
+	struct hostd_inodes *t;
+	struct hostd_inode_ent *e;
+	hc_u32 i;
+	int h, err;
+
+	err = inodes_get(sh, &t);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	for (i = t->bucket[inode_hash(t, dev, ino)]; i; i = t->ent[i - 1].next) {
+		e = &t->ent[i - 1];
+		if (e->dev == dev && e->ino == ino) {
+			close(fd);
+			e->count++;
+			return i - 1;
+		}
+	}
+	h = handle_take(sh, fd);
+	if (h < 0) {
+		close(fd);
+		if (!t->full_logged)
+			hostd_log(HOSTD_NAME ": subject %u: all %u handles in use (%u of them "
+				  "inodes the client keeps): LOOKUP fails with EMFILE until "
+				  "it forgets some; raise --max-handles", sh->slot + 1,
+				  sh->cfg->max_handles, t->used);
+		t->full_logged = 1;
+		return h;
+	}
+	t->full_logged = 0;
+	e = &t->ent[h];
+	e->dev = dev;
+	e->ino = ino;
+	e->count = 1;
+	i = inode_hash(t, dev, ino);
+	e->next = t->bucket[i];
+	t->bucket[i] = h + 1;
+	t->used++;
+	return h;
+}
+
+int hostd_is_inode_handle(const struct hostd_shadow *sh, hc_s32 h)
+{
+	return sh->inodes && h >= 0 && (hc_u32)h < sh->cfg->max_handles &&
+	       sh->inodes->ent[h].count;
+}
+
+int hostd_lookup(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 dirfd,
+		 const char *name, struct stat *st)
+{
+	int base, fd, err;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	err = hostd_fd(sh, rq, dirfd, &base);
+	if (err)
+		return err;
+	if (base == AT_FDCWD)
+		base = sh->cwdfd;
+	/* one component, beneath its directory: the walk cannot leave it */
+	fd = hostd_open_beneath(base, name, O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return inode_handle(sh, fd, st->st_dev, st->st_ino);
+}
+
+int hostd_forget(struct hostd_shadow *sh, hc_s32 h, hc_u32 n)
+{
+	struct hostd_inode_ent *e;
+
+	if (!hostd_is_inode_handle(sh, h))
+		return -EBADF;
+	e = &sh->inodes->ent[h];
+	if (n >= e->count)
+		return hostd_handle_close(sh, h);
+	e->count -= n;
 	return 0;
 }

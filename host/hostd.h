@@ -389,7 +389,10 @@ struct hostd_shadow {
 	int tell_accepted;		/* HELLO: HC_HELLO_TELL_ACCEPTED */
 	int bye;			/* HC_OP_BYE served: exit after the reply */
 	int told_old;			/* logged a too old client's HELLO */
-	int *handles;			/* directory handles: fd, or -1 */
+	int *handles;			/* handles: fd, or -1 (handles.c) */
+	hc_u32 *hfree;			/* free handles, a stack */
+	hc_u32 nfree;
+	struct hostd_inodes *inodes;	/* LOOKUP's handles by inode, or NULL */
 	struct hostd_seen *seen;	/* files this shadow opened */
 	int cwdfd;			/* O_PATH fd of the working directory */
 	int setup_err;			/* set-up failed: HELLO answers this */
@@ -539,6 +542,25 @@ int hostd_handle_add(struct hostd_shadow *sh, int fd);
 /** hostd_handle_close() - release handle @h. */
 int hostd_handle_close(struct hostd_shadow *sh, hc_s32 h);
 
+/** hostd_handles_init() - an empty handle table of cfg->max_handles. */
+int hostd_handles_init(struct hostd_shadow *sh);
+
+/**
+ * hostd_lookup() - LOOKUP: the subject's handle of @name in directory
+ * @dirfd (one component, not followed if a symlink), counted; @st set to
+ * what fstat says of it.
+ * Returns: the handle, or -errno (-EINVAL for a name that is not one
+ * component, -EMFILE when the table is full, logged once).
+ */
+int hostd_lookup(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 dirfd,
+		 const char *name, struct stat *st);
+
+/** hostd_forget() - drop @n lookups of handle @h; at 0 it closes. */
+int hostd_forget(struct hostd_shadow *sh, hc_s32 h, hc_u32 n);
+
+/** hostd_is_inode_handle() - whether @h came from LOOKUP. */
+int hostd_is_inode_handle(const struct hostd_shadow *sh, hc_s32 h);
+
 /** hostd_seen_add() - remember that this shadow opened the file @fd. */
 int hostd_seen_add(struct hostd_shadow *sh, int fd);
 
@@ -565,6 +587,9 @@ int hostd_is_export_root(const struct hostd_config *cfg, int fd);
 int hostd_on_export_mount(const struct hostd_config *cfg, int fd);
 
 /* ---- path resolution (resolve.c) ---- */
+
+/** hostd_open_beneath() - openat2 of @name below @base only, no magic links. */
+int hostd_open_beneath(int base, const char *name, int oflags);
 
 /**
  * hostd_open() - resolve @path relative to the request's directory @wfd and

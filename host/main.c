@@ -68,7 +68,7 @@ static void usage(FILE *f)
 "  --daemon            detach from the terminal (default: foreground)\n"
 "  --verbose           log each connecting peer and each op\n"
 "  --max-subjects N    live subjects at most (default 256)\n"
-"  --max-handles N     directory handles per subject at most (default 1024)\n"
+"  --max-handles N     handles per subject at most (default 16384)\n"
 "  --hello-timeout S   close a connection that has not said HELLO within S\n"
 "                      seconds (default 5; 0: never)\n"
 "  --max-procs N       processes of all subjects together at most: shadows,\n"
@@ -217,16 +217,25 @@ static int resolve_root(struct hostd_config *cfg)
 }
 
 /*
- * Each shadow may keep --max-handles directory handles besides a few fds
- * of its own: raise the soft fd limit to the hard one (as service managers
- * do), and say so if even that is too small.
+ * Each shadow may keep --max-handles handles (directories, and for hostfs
+ * every inode the guest caches) besides a few fds of its own: raise the
+ * soft fd limit to the hard one (as service managers do), as root the hard
+ * one too where it is below what the handles need, and say so if the limit
+ * is still too small.
  */
 static void raise_fd_limit(const struct hostd_config *cfg)
 {
+	rlim_t need = cfg->max_handles + 64ull;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
+	if (geteuid() == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < cfg->max_handles + 64ull)
@@ -389,7 +398,7 @@ int main(int argc, char **argv)
 	};
 	struct hostd_config cfg = {
 		.socket_mode = 0600, .exportfd = -1,
-		.max_subjects = 256, .max_handles = 1024,
+		.max_subjects = 256, .max_handles = 16384,
 		.hello_timeout = 5, .max_procs = 4096,
 		.guest_uid = (hc_u32)-1, .audit_fd = -1,
 	};

@@ -139,6 +139,11 @@ static int open_in_export(struct hostd_shadow *sh, int base, const char *path,
 	return hostd_openat2(sh->cfg->exportfd, full, oflags, mode, res);
 }
 
+int hostd_open_beneath(int base, const char *name, int oflags)
+{
+	return hostd_openat2(base, name, oflags, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+}
+
 int hostd_open(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 wfd,
 	       const char *path, hc_u32 atflags, int oflags, mode_t mode)
 {

@@ -260,7 +260,6 @@ static int shadow_setup(struct hostd_shadow *sh)
 {
 	const struct hostd_config *cfg = sh->cfg;
 	struct sigaction sa = { .sa_handler = shadow_on_stop };
-	unsigned int i;
 	int err;
 
 	sigemptyset(&sa.sa_mask);
@@ -298,13 +297,10 @@ static int shadow_setup(struct hostd_shadow *sh)
 	sh->inbuf = malloc(HC_MSG_MAX);
 	sh->outbuf = malloc(HC_MSG_MAX);
 	sh->scratch = malloc(HC_MSG_MAX);
-	sh->handles = malloc(sizeof(int) * cfg->max_handles);
-	if (!sh->inbuf || !sh->outbuf || !sh->scratch || !sh->handles) {
+	if (!sh->inbuf || !sh->outbuf || !sh->scratch || hostd_handles_init(sh)) {
 		hostd_log(HOSTD_NAME ": subject %u: out of memory", sh->slot + 1);
 		return -ENOMEM;
 	}
-	for (i = 0; i < cfg->max_handles; i++)
-		sh->handles[i] = -1;
 	/*
 	 * Clients apply their own umask to the modes they send (the guest
 	 * kernel's VFS does, and so does libhostcall), so the shadow creates

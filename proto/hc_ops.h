@@ -83,7 +83,9 @@
 	X(WINSIZE,	winsize,	37, 0, 0)			\
 	X(BYE,		bye,		38, HC_OPF_SUBJECT, 0)		\
 	X(CANCEL,	cancel,		40, 0, HC_CAP_INFLIGHT)		\
-	X(SUBJECT_AS,	subject_as,	41, HC_OPF_SUBJECT, HC_CAP_IDENTITY)
+	X(SUBJECT_AS,	subject_as,	41, HC_OPF_SUBJECT, HC_CAP_IDENTITY) \
+	X(LOOKUP,	lookup,		42, 0, HC_CAP_LOOKUP)		\
+	X(FORGET,	forget,		43, 0, HC_CAP_LOOKUP)
 /* 39: SPAWN_KEEP of version 2, now SPAWN with HC_SPAWN_KEEP; retired. */
 
 /*
@@ -279,5 +281,17 @@
 #define HC_REQ_subject_as(F, s)						\
 	F(s, U32, uid) F(s, U32, gid) F(s, U32V, groups)
 #define HC_REP_subject_as(F, s)
+
+/*
+ * One name in a directory (no "/", not "." or ".."), not following a last
+ * symlink. The result: the subject's handle of the file, the same handle
+ * for the same host inode each time, counted; st: its attributes.
+ */
+#define HC_REQ_lookup(F, s)	F(s, S32, dirfd) F(s, PATH, name)
+#define HC_REP_lookup(F, s)	F(s, STAT, st)
+
+/* records: HC_FORGET_REC bytes each, a handle and how many lookups it drops */
+#define HC_REQ_forget(F, s)	F(s, BLOB, records)
+#define HC_REP_forget(F, s)
 
 #endif /* HOSTCALL_OPS_H */

@@ -74,10 +74,18 @@ typedef int64_t hc_s64;
  *                  guest uid and gid map to. Offered only on the ring, by a
  *                  relay with an identity map; on the socket a client's
  *                  identity is its connection's.
+ * HC_CAP_LOOKUP    LOOKUP and FORGET: handles per inode (O_PATH fds the
+ *                  shadow keeps, one per host inode and subject, counted),
+ *                  so that a client names files by (directory handle,
+ *                  name) and never by path; OPENAT of "" reopens a handle.
  */
 #define HC_CAP_INFLIGHT		(1ull << 0)
 #define HC_CAP_IDENTITY		(1ull << 1)
-#define HC_CAPS			(HC_CAP_INFLIGHT | HC_CAP_IDENTITY)
+#define HC_CAP_LOOKUP		(1ull << 2)
+#define HC_CAPS			(HC_CAP_INFLIGHT | HC_CAP_IDENTITY | HC_CAP_LOOKUP)
+
+/* FORGET's records: (handle, count) pairs of u32, little-endian. */
+#define HC_FORGET_REC		8
 
 /* Largest message in either direction, header included. */
 #define HC_MSG_MAX		(128 * 1024)
