@@ -295,16 +295,40 @@ void hcfs_client_bye(struct hcfs_conn *c);
 /** hcfs_client_chdir() - CHDIR: the subject's working directory. */
 int hcfs_client_chdir(struct hcfs_conn *c, const char *path);
 
+/*
+ * Files are named by handles (s32): a subject's inode handle (LOOKUP), the
+ * handle of an open file, or HC_AT_FDCWD for the mount's root, which is
+ * every subject's working directory. Namespace calls take a directory's
+ * handle and one name in it; attribute calls act on the file of a handle
+ * itself. Past the CHDIR to root= when a subject is made, no path crosses
+ * the wire.
+ */
+
 /**
- * hcfs_client_open() - OPENAT relative to the working directory.
+ * hcfs_client_open() - OPENAT of @name in directory @dirh, or with @name ""
+ * the file of inode handle @dirh itself (opened again on the host).
  * @wflags: HC_O_* flags; @mode: creation mode
  * @handle: set to the host's handle of the open file
  */
-int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
-		     u32 mode, u32 *handle);
+int hcfs_client_open(struct hcfs_conn *c, s32 dirh, const char *name,
+		     u32 wflags, u32 mode, u32 *handle);
 
 /** hcfs_client_close() - CLOSE a handle. */
 int hcfs_client_close(struct hcfs_conn *c, u32 handle);
+
+/**
+ * hcfs_client_lookup() - LOOKUP of @name in directory @dirh (not following
+ * a symlink): @st and the subject's @handle of the file, counted; each
+ * LOOKUP that succeeds is given back once with hcfs_client_forget().
+ */
+int hcfs_client_lookup(struct hcfs_conn *c, s32 dirh, const char *name,
+		       struct hc_stat *st, u32 *handle);
+
+/**
+ * hcfs_client_forget() - FORGET: @len bytes of (handle, count) records,
+ * HC_FORGET_REC each.
+ */
+int hcfs_client_forget(struct hcfs_conn *c, const void *records, size_t len);
 
 /**
  * hcfs_client_read() - one READ of at most @len (and c->io_max) bytes at @off
@@ -326,12 +350,8 @@ ssize_t hcfs_client_write(struct hcfs_conn *c, u32 handle, loff_t off,
 loff_t hcfs_client_lseek(struct hcfs_conn *c, u32 handle, loff_t off,
 			 unsigned int whence);
 
-/**
- * hcfs_client_stat() - FSTATAT of @path without following a last symlink,
- * or of @handle (then @path is NULL).
- */
-int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
-		     struct hc_stat *st);
+/** hcfs_client_stat() - FSTATAT of the file of @h. */
+int hcfs_client_stat(struct hcfs_conn *c, s32 h, struct hc_stat *st);
 
 /**
  * hcfs_client_getdents() - GETDENTS into @buf (@cap bytes), after checking
@@ -343,60 +363,57 @@ ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *buf,
 			     size_t cap, loff_t *last_off);
 
 /**
- * hcfs_client_readlink() - READLINKAT into @buf (@cap bytes, NUL-terminated).
- * Returns: the target's length.
+ * hcfs_client_readlink() - READLINKAT of the symlink of @h into @buf (@cap
+ * bytes, NUL-terminated). Returns: the target's length.
  */
-int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *buf,
-			 size_t cap);
+int hcfs_client_readlink(struct hcfs_conn *c, s32 h, char *buf, size_t cap);
 
 /** hcfs_client_mkdir() - MKDIRAT. */
-int hcfs_client_mkdir(struct hcfs_conn *c, const char *path, u32 mode);
-
-/** hcfs_client_mknod() - MKNODAT; @mode includes the file type. */
-int hcfs_client_mknod(struct hcfs_conn *c, const char *path, u32 mode,
-		      u32 major, u32 minor);
-
-/** hcfs_client_unlink() - UNLINKAT; @dir: rmdir. */
-int hcfs_client_unlink(struct hcfs_conn *c, const char *path, bool dir);
-
-/** hcfs_client_rename() - RENAMEAT2; @flags: HC_RENAME_*. */
-int hcfs_client_rename(struct hcfs_conn *c, const char *from, const char *to,
-		       u32 flags);
-
-/** hcfs_client_symlink() - SYMLINKAT: a link at @path to @target. */
-int hcfs_client_symlink(struct hcfs_conn *c, const char *path,
-			const char *target);
-
-/** hcfs_client_link() - LINKAT: a hard link @to of @from (not followed). */
-int hcfs_client_link(struct hcfs_conn *c, const char *from, const char *to);
-
-/*
- * Attribute changes act on @path (not following a last symlink), or on
- * @handle when @path is NULL.
- */
-
-/** hcfs_client_chmod() - FCHMODAT. */
-int hcfs_client_chmod(struct hcfs_conn *c, u32 handle, const char *path,
+int hcfs_client_mkdir(struct hcfs_conn *c, s32 dirh, const char *name,
 		      u32 mode);
 
-/** hcfs_client_chown() - FCHOWNAT; (u32)-1 leaves an id unchanged. */
-int hcfs_client_chown(struct hcfs_conn *c, u32 handle, const char *path,
-		      u32 uid, u32 gid);
+/** hcfs_client_mknod() - MKNODAT; @mode includes the file type. */
+int hcfs_client_mknod(struct hcfs_conn *c, s32 dirh, const char *name,
+		      u32 mode, u32 major, u32 minor);
 
-/** hcfs_client_truncate() - TRUNCATE (a handle must be open for writing). */
-int hcfs_client_truncate(struct hcfs_conn *c, u32 handle, const char *path,
-			 u64 size);
+/** hcfs_client_unlink() - UNLINKAT; @dir: rmdir. */
+int hcfs_client_unlink(struct hcfs_conn *c, s32 dirh, const char *name,
+		       bool dir);
+
+/** hcfs_client_rename() - RENAMEAT2; @flags: HC_RENAME_*. */
+int hcfs_client_rename(struct hcfs_conn *c, s32 odirh, const char *oname,
+		       s32 ndirh, const char *nname, u32 flags);
+
+/** hcfs_client_symlink() - SYMLINKAT: a link @name in @dirh to @target. */
+int hcfs_client_symlink(struct hcfs_conn *c, s32 dirh, const char *name,
+			const char *target);
+
+/** hcfs_client_link() - LINKAT: a hard link @nname in @ndirh of @h's file. */
+int hcfs_client_link(struct hcfs_conn *c, s32 h, s32 ndirh, const char *nname);
+
+/* Attribute changes act on the file of @h (a symlink is not followed). */
+
+/** hcfs_client_chmod() - FCHMODAT. */
+int hcfs_client_chmod(struct hcfs_conn *c, s32 h, u32 mode);
+
+/** hcfs_client_chown() - FCHOWNAT; (u32)-1 leaves an id unchanged. */
+int hcfs_client_chown(struct hcfs_conn *c, s32 h, u32 uid, u32 gid);
+
+/**
+ * hcfs_client_truncate() - TRUNCATE: an open file's handle must be open for
+ * writing; an inode handle is truncated as truncate(2) would.
+ */
+int hcfs_client_truncate(struct hcfs_conn *c, s32 h, u64 size);
 
 /** hcfs_client_utimens() - UTIMENSAT; nsec may be HC_UTIME_NOW/OMIT. */
-int hcfs_client_utimens(struct hcfs_conn *c, u32 handle, const char *path,
+int hcfs_client_utimens(struct hcfs_conn *c, s32 h,
 			const struct hc_timespec times[2]);
 
-/** hcfs_client_access() - FACCESSAT of @path; @mask: R_OK|W_OK|X_OK bits. */
-int hcfs_client_access(struct hcfs_conn *c, const char *path, u32 mask);
+/** hcfs_client_access() - FACCESSAT; @mask: R_OK|W_OK|X_OK bits. */
+int hcfs_client_access(struct hcfs_conn *c, s32 h, u32 mask);
 
-/** hcfs_client_statfs() - STATFS of the file system holding @path. */
-int hcfs_client_statfs(struct hcfs_conn *c, const char *path,
-		       struct hc_statfs *sfs);
+/** hcfs_client_statfs() - STATFS of the file system holding @h's file. */
+int hcfs_client_statfs(struct hcfs_conn *c, s32 h, struct hc_statfs *sfs);
 
 /** hcfs_client_fsync() - FSYNC a handle. */
 int hcfs_client_fsync(struct hcfs_conn *c, u32 handle, bool datasync);
@@ -415,47 +432,73 @@ int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op);
 int hcfs_client_lock(struct hcfs_conn *c, u32 handle, u32 cmd,
 		     struct hc_lock *lk);
 
-/*
- * Extended attributes of @path (not following a last symlink), or of
- * @handle when @path is NULL. A @size of 0 asks for the size only.
- */
+/* Extended attributes of @h's file. A @size of 0 asks for the size only. */
 
 /** hcfs_client_getxattr() - GETXATTR. Returns: the value's size. */
-ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle, const char *path,
-			     const char *name, void *buf, size_t size);
+ssize_t hcfs_client_getxattr(struct hcfs_conn *c, s32 h, const char *name,
+			     void *buf, size_t size);
 
 /** hcfs_client_listxattr() - LISTXATTR. Returns: the list's size. */
-ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
-			      const char *path, char *buf, size_t size);
+ssize_t hcfs_client_listxattr(struct hcfs_conn *c, s32 h, char *buf,
+			      size_t size);
 
 /** hcfs_client_setxattr() - SETXATTR; @flags: HC_XATTR_CREATE/REPLACE. */
-int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
-			 const char *name, const void *value, size_t size,
-			u32 flags);
+int hcfs_client_setxattr(struct hcfs_conn *c, s32 h, const char *name,
+			 const void *value, size_t size, u32 flags);
 
 /** hcfs_client_removexattr() - REMOVEXATTR. */
-int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle, const char *path,
-			    const char *name);
+int hcfs_client_removexattr(struct hcfs_conn *c, s32 h, const char *name);
+
+/* ---- hcfs_handle.c ---- */
+
+/**
+ * hcfs_ih_find() - @c's handle of @inode (HC_AT_FDCWD for the root), if it
+ * has one. Returns: whether it has.
+ */
+bool hcfs_ih_find(struct inode *inode, struct hcfs_conn *c, s32 *h);
+
+/** hcfs_ih_any() - any subject's handle of @inode, and that subject. */
+bool hcfs_ih_any(struct inode *inode, struct hcfs_conn **c, s32 *h);
+
+/**
+ * hcfs_ih_add() - @inode holds one more lookup of @c's @handle (the result
+ * of a LOOKUP that named it); given back when the inode is evicted.
+ */
+void hcfs_ih_add(struct inode *inode, struct hcfs_conn *c, u32 handle);
+
+/** hcfs_ih_evict() - give back every handle of @inode (evict_inode). */
+void hcfs_ih_evict(struct inode *inode);
+
+/** hcfs_forget_one() - give back one lookup of @c's @handle. */
+void hcfs_forget_one(struct hcfs_sb_info *sbi, struct hcfs_conn *c,
+		     u32 handle);
+
+/** hcfs_forget_init() - the forget queue of a new mount. */
+void hcfs_forget_init(struct hcfs_sb_info *sbi);
+
+/**
+ * hcfs_forget_stop() - the unmount: nothing is queued any more (the BYE
+ * gives every handle back), and the work has ended.
+ */
+void hcfs_forget_stop(struct hcfs_sb_info *sbi);
+
+/**
+ * hcfs_lookup_at() - hcfs_client_lookup(); when the host's table of @c's
+ * handles is full, the dentries nobody uses are dropped (and their handles
+ * given back) and the LOOKUP is tried once more.
+ */
+int hcfs_lookup_at(struct super_block *sb, struct hcfs_conn *c, s32 dirh,
+		   const char *name, struct hc_stat *st, u32 *handle);
+
+/**
+ * hcfs_dhandle() - @c's handle of @dentry's inode: the one it has, or
+ * looked up from the nearest ancestor it has one of, by the dentries'
+ * names, each of which must still name the inode the guest knows
+ * (else -ESTALE).
+ */
+int hcfs_dhandle(struct dentry *dentry, struct hcfs_conn *c, s32 *h);
 
 /* ---- hcfs_inode.c ---- */
-
-/**
- * hcfs_path() - the host path of @dentry, relative to the subject's working
- * directory (the mount's root= directory): "." for the root.
- * @buf: PATH_MAX bytes (__getname())
- * Returns: a pointer into @buf, or an ERR_PTR (-ENAMETOOLONG).
- */
-const char *hcfs_path(struct dentry *dentry, char *buf);
-
-/**
- * hcfs_path_get() - hcfs_path() in a buffer of its own.
- * @buf: set to the buffer, to free with hcfs_path_put() after use
- * Returns: the path, or an ERR_PTR (then nothing is left to free).
- */
-const char *hcfs_path_get(struct dentry *dentry, char **buf);
-
-/** hcfs_path_put() - free a buffer of hcfs_path_get(). */
-void hcfs_path_put(char *buf);
 
 /* FIFOs, sockets and device nodes: the guest's own objects. */
 static inline bool hcfs_special(umode_t mode)
@@ -483,8 +526,8 @@ void hcfs_update(struct inode *inode, const struct hc_stat *st);
 
 /**
  * hcfs_refresh() - fetch @inode's attributes from the host (through an open
- * handle if there is one, else by @dentry's path) and apply them with
- * hcfs_update().
+ * handle if there is one, else the caller's subject's handle of the inode,
+ * looked up by @dentry's name if need be) and apply them with hcfs_update().
  */
 int hcfs_refresh(struct inode *inode, struct dentry *dentry);
 
@@ -507,21 +550,21 @@ extern const struct inode_operations hcfs_special_iops;
 
 /**
  * struct hcfs_target - the object of an attribute or xattr op.
- * @hf: an open handle of it, or NULL
- * @path: its path when @hf is NULL
- * @pbuf: the buffer of @path
+ * @hf: the open file whose handle it is, or NULL
+ * @conn: the subject the op goes to
+ * @h: its handle of the file
  */
 struct hcfs_target {
 	struct hcfs_file *hf;
-	const char *path;
-	char *pbuf;
+	struct hcfs_conn *conn;
+	s32 h;
 };
 
 /**
  * hcfs_target_get() - the object of an op on @dentry: @file's handle if
- * given, else an open handle of @dentry's inode once it is unlinked (its
- * path names nothing then; @mode: what the op needs of the handle), else
- * the path. Release it with hcfs_target_put().
+ * given, else the caller's subject's inode handle, else (an unlinked file
+ * the caller never looked up) an open handle of the inode fit for @mode.
+ * Release it with hcfs_target_put().
  * Returns: 0, or -errno.
  */
 int hcfs_target_get(struct dentry *dentry, struct file *file, fmode_t mode,
@@ -529,9 +572,6 @@ int hcfs_target_get(struct dentry *dentry, struct file *file, fmode_t mode,
 
 /** hcfs_target_put() - release what hcfs_target_get() took. */
 void hcfs_target_put(struct hcfs_target *t);
-
-/** hcfs_target_handle() - the handle of @t, 0 when it is a path. */
-u32 hcfs_target_handle(const struct hcfs_target *t);
 
 /* The inode operations every type of hostfs inode has. */
 int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode, int mask);
@@ -563,12 +603,13 @@ struct hcfs_file *hcfs_file_new(struct hcfs_sb_info *sbi, struct hcfs_conn *c,
 void hcfs_file_put(struct hcfs_file *hf);
 
 /**
- * hcfs_file_open_path() - open @dentry's host file with @wflags (HC_O_*) as
- * a struct hcfs_file for an open of @mode (FMODE_*).
+ * hcfs_file_open_dentry() - open @dentry's host file with @wflags (HC_O_*)
+ * as a struct hcfs_file for an open of @mode (FMODE_*), by the caller's
+ * subject's handle of the inode.
  * Returns: the file, or an ERR_PTR.
  */
-struct hcfs_file *hcfs_file_open_path(struct dentry *dentry, u32 wflags,
-				      fmode_t mode);
+struct hcfs_file *hcfs_file_open_dentry(struct dentry *dentry, u32 wflags,
+					fmode_t mode);
 
 /**
  * hcfs_file_attach() - make @hf the private data of @file and list it with
@@ -593,8 +634,8 @@ u32 hcfs_open_wflags(unsigned int flags);
 /**
  * hcfs_io_file() - a handle for page-cache I/O at explicit offsets, with a
  * reference: @file's own if it fits @mode, else any open one of the inode,
- * else a new one opened by path (an O_APPEND file mapped shared and written
- * back, for instance).
+ * else a new one opened from an inode handle (an O_APPEND file mapped
+ * shared and written back, for instance).
  * Returns: the file, or an ERR_PTR.
  */
 struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,

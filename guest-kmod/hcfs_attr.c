@@ -2,7 +2,7 @@
 /*
  * hostfs attributes: the permission model (the host decides, see
  * guest-kmod/README.md), getattr from the cached host attributes, and
- * setattr as one host call per attribute, on a path or an open handle.
+ * setattr as one host call per attribute, on an inode or open file handle.
  */
 #include <linux/cred.h>
 #include <linux/fs.h>
@@ -14,33 +14,35 @@
 int hcfs_target_get(struct dentry *dentry, struct file *file,
 		    fmode_t mode, struct hcfs_target *t)
 {
+	struct inode *inode = d_inode(dentry);
+	int err;
+
 	t->hf = NULL;
-	t->path = NULL;
-	t->pbuf = NULL;
 	if (file) {
 		t->hf = file->private_data;
 		kref_get(&t->hf->ref);
+		t->conn = t->hf->conn;
+		t->h = t->hf->handle;
 		return 0;
 	}
-	if (d_unlinked(dentry)) {
-		t->hf = hcfs_file_any(d_inode(dentry), mode, false);
-		if (t->hf)
+	t->conn = hcfs_conn(inode);
+	err = hcfs_dhandle(dentry, t->conn, &t->h);
+	if (err && d_unlinked(dentry)) {
+		/* its name is gone: an open file of it may still do */
+		t->hf = hcfs_file_any(inode, mode, false);
+		if (t->hf) {
+			t->conn = t->hf->conn;
+			t->h = t->hf->handle;
 			return 0;
+		}
 	}
-	t->path = hcfs_path_get(dentry, &t->pbuf);
-	return PTR_ERR_OR_ZERO(t->path);
+	return err;
 }
 
 void hcfs_target_put(struct hcfs_target *t)
 {
 	if (t->hf)
 		hcfs_file_put(t->hf);
-	hcfs_path_put(t->pbuf);
-}
-
-u32 hcfs_target_handle(const struct hcfs_target *t)
-{
-	return t->hf ? t->hf->handle : 0;
 }
 
 /*
@@ -56,9 +58,9 @@ int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode,
 		    int mask)
 {
 	struct dentry *alias;
-	const char *path;
-	char *pbuf;
+	struct hcfs_conn *c;
 	int ask, err;
+	s32 h;
 
 	if (hcfs_special(inode->i_mode))
 		return generic_permission(idmap, inode, mask);
@@ -87,18 +89,18 @@ int hcfs_permission(HCFS_IDMAP *idmap, struct inode *inode,
 	if (mask & MAY_NOT_BLOCK)
 		return -ECHILD;
 
-	alias = d_find_alias(inode);
-	if (!alias)
-		return 0;
-	path = hcfs_path_get(alias, &pbuf);
-	dput(alias);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
+	c = hcfs_conn(inode);
+	if (!hcfs_ih_find(inode, c, &h)) {
+		alias = d_find_alias(inode);
+		if (!alias)
+			return 0;
+		err = hcfs_dhandle(alias, c, &h);
+		dput(alias);
+		if (err)
+			return err;
+	}
 	/* MAY_READ, MAY_WRITE, MAY_EXEC are R_OK, W_OK, X_OK */
-	err = hcfs_client_access(hcfs_conn(inode), path,
-				 mask & (MAY_READ | MAY_WRITE | MAY_EXEC));
-	hcfs_path_put(pbuf);
-	return err;
+	return hcfs_client_access(c, h, mask & (MAY_READ | MAY_WRITE | MAY_EXEC));
 }
 
 int hcfs_getattr(HCFS_IDMAP *idmap, const struct path *path,
@@ -155,12 +157,12 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 		 struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
-	struct hcfs_conn *c = hcfs_conn(inode);
 	unsigned int valid = attr->ia_valid;
 	struct file *file = NULL;
 	struct hcfs_target t;
-	u32 h;
+	struct hcfs_conn *c;
 	int err;
+	s32 h;
 
 	if (valid & ATTR_FILE && S_ISREG(inode->i_mode))
 		file = attr->ia_file;
@@ -168,15 +170,15 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 			      &t);
 	if (err)
 		return err;
-	h = hcfs_target_handle(&t);
+	c = t.conn;
+	h = t.h;
 
 	if (valid & ATTR_SIZE) {
 		if (!(valid & ATTR_OPEN)) {
 			/* no writeback of old pages after the host's change */
 			err = filemap_write_and_wait(inode->i_mapping);
 			if (!err)
-				err = hcfs_client_truncate(c, h, t.path,
-							   attr->ia_size);
+				err = hcfs_client_truncate(c, h, attr->ia_size);
 			if (err)
 				goto out;
 		}
@@ -186,8 +188,7 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 		truncate_setsize(inode, attr->ia_size);
 	}
 	if (valid & ATTR_MODE) {
-		err = hcfs_client_chmod(c, h, t.path,
-					attr->ia_mode & S_IALLUGO);
+		err = hcfs_client_chmod(c, h, attr->ia_mode & S_IALLUGO);
 		if (err)
 			goto out;
 	}
@@ -197,7 +198,7 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 		u32 gid = valid & ATTR_GID ?
 			  from_kgid(&init_user_ns, attr->ia_gid) : (u32)-1;
 
-		err = hcfs_client_chown(c, h, t.path, uid, gid);
+		err = hcfs_client_chown(c, h, uid, gid);
 		if (err)
 			goto out;
 	}
@@ -208,7 +209,7 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 			       &attr->ia_atime);
 		hcfs_wire_time(&times[1], valid, ATTR_MTIME, ATTR_MTIME_SET,
 			       &attr->ia_mtime);
-		err = hcfs_client_utimens(c, h, t.path, times);
+		err = hcfs_client_utimens(c, h, times);
 	}
 out:
 	hcfs_attr_stale(inode);

@@ -69,19 +69,14 @@ out:
 }
 
 /*
- * The object of an attribute op, in its dirfd, path and flags fields: a
- * path, or a handle with an empty one.
+ * The object of an attribute op, in its dirfd, path and flags fields: the
+ * file of handle @h itself (an inode handle, an open file's, or
+ * HC_AT_FDCWD for the mount's root), never a path.
  */
-#define hcfs_msg_target(a, handle, p) do {				\
-	if (p) {							\
-		(a)->dirfd = HC_AT_FDCWD;				\
-		(a)->path = (p);					\
-		(a)->flags = HC_AT_SYMLINK_NOFOLLOW;			\
-	} else {							\
-		(a)->dirfd = (handle);					\
-		(a)->path = "";						\
-		(a)->flags = HC_AT_EMPTY_PATH;				\
-	}								\
+#define hcfs_msg_target(a, h) do {					\
+	(a)->dirfd = (h);						\
+	(a)->path = "";							\
+	(a)->flags = HC_AT_EMPTY_PATH;					\
 } while (0)
 
 static int hcfs_client_session(struct hcfs_conn *c, bool cred)
@@ -146,15 +141,15 @@ int hcfs_client_chdir(struct hcfs_conn *c, const char *path)
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_open(struct hcfs_conn *c, const char *path, u32 wflags,
-		     u32 mode, u32 *handle)
+int hcfs_client_open(struct hcfs_conn *c, s32 dirh, const char *name,
+		     u32 wflags, u32 mode, u32 *handle)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_OPENAT);
 	struct hc_req_openat *a = &req->m.req.openat;
 	s64 ret;
 
-	a->dirfd = HC_AT_FDCWD;
-	a->path = path;
+	a->dirfd = dirh;
+	a->path = name;
 	a->flags = wflags;
 	a->mode = mode;
 	ret = hcfs_rpc_free(c, req);
@@ -247,13 +242,12 @@ loff_t hcfs_client_lseek(struct hcfs_conn *c, u32 handle, loff_t off,
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
-		     struct hc_stat *st)
+int hcfs_client_stat(struct hcfs_conn *c, s32 h, struct hc_stat *st)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FSTATAT);
 	s64 ret;
 
-	hcfs_msg_target(&req->m.req.fstatat, handle, path);
+	hcfs_msg_target(&req->m.req.fstatat, h);
 	ret = hcfs_rpc(c, req);
 	if (ret >= 0) {
 		*st = req->r.rep.fstatat.st;
@@ -261,6 +255,33 @@ int hcfs_client_stat(struct hcfs_conn *c, u32 handle, const char *path,
 	}
 	hostcall_req_free(req);
 	return ret;
+}
+
+int hcfs_client_lookup(struct hcfs_conn *c, s32 dirh, const char *name,
+		       struct hc_stat *st, u32 *handle)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LOOKUP);
+	s64 ret;
+
+	req->m.req.lookup.dirfd = dirh;
+	req->m.req.lookup.name = name;
+	ret = hcfs_rpc(c, req);
+	if (ret >= 0) {
+		*st = req->r.rep.lookup.st;
+		*handle = ret;
+		ret = ret >= HC_HANDLE_NONE ? -EPROTO : 0;
+	}
+	hostcall_req_free(req);
+	return ret;
+}
+
+int hcfs_client_forget(struct hcfs_conn *c, const void *records, size_t len)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FORGET);
+
+	req->m.req.forget.records.ptr = records;
+	req->m.req.forget.records.len = len;
+	return hcfs_rpc_free(c, req);
 }
 
 ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *dst,
@@ -286,16 +307,15 @@ ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *dst,
 	return err ? -EIO : ret;
 }
 
-int hcfs_client_readlink(struct hcfs_conn *c, const char *path, char *dst,
-			 size_t cap)
+int hcfs_client_readlink(struct hcfs_conn *c, s32 h, char *dst, size_t cap)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_READLINKAT);
 	const char *target;
 	s64 ret;
 	size_t n;
 
-	req->m.req.readlinkat.dirfd = HC_AT_FDCWD;
-	req->m.req.readlinkat.path = path;
+	req->m.req.readlinkat.dirfd = h;
+	req->m.req.readlinkat.path = "";
 	req->rep_room = HC_PATH_MAX + 1;
 	ret = hcfs_rpc(c, req);
 	if (ret < 0)
@@ -316,140 +336,134 @@ out:
 	return ret;
 }
 
-int hcfs_client_mkdir(struct hcfs_conn *c, const char *path, u32 mode)
+int hcfs_client_mkdir(struct hcfs_conn *c, s32 dirh, const char *name,
+		      u32 mode)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_MKDIRAT);
 
-	req->m.req.mkdirat.dirfd = HC_AT_FDCWD;
-	req->m.req.mkdirat.path = path;
+	req->m.req.mkdirat.dirfd = dirh;
+	req->m.req.mkdirat.path = name;
 	req->m.req.mkdirat.mode = mode;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_mknod(struct hcfs_conn *c, const char *path, u32 mode,
-		      u32 major, u32 minor)
+int hcfs_client_mknod(struct hcfs_conn *c, s32 dirh, const char *name,
+		      u32 mode, u32 major, u32 minor)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_MKNODAT);
 	struct hc_req_mknodat *a = &req->m.req.mknodat;
 
-	a->dirfd = HC_AT_FDCWD;
-	a->path = path;
+	a->dirfd = dirh;
+	a->path = name;
 	a->mode = mode;
 	a->rdev_major = major;
 	a->rdev_minor = minor;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_unlink(struct hcfs_conn *c, const char *path, bool dir)
+int hcfs_client_unlink(struct hcfs_conn *c, s32 dirh, const char *name,
+		       bool dir)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_UNLINKAT);
 
-	req->m.req.unlinkat.dirfd = HC_AT_FDCWD;
-	req->m.req.unlinkat.path = path;
+	req->m.req.unlinkat.dirfd = dirh;
+	req->m.req.unlinkat.path = name;
 	req->m.req.unlinkat.flags = dir ? HC_AT_REMOVEDIR : 0;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_rename(struct hcfs_conn *c, const char *from, const char *to,
-		       u32 flags)
+int hcfs_client_rename(struct hcfs_conn *c, s32 odirh, const char *oname,
+		       s32 ndirh, const char *nname, u32 flags)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_RENAMEAT2);
 	struct hc_req_renameat2 *a = &req->m.req.renameat2;
 
-	a->olddirfd = HC_AT_FDCWD;
-	a->oldpath = from;
-	a->newdirfd = HC_AT_FDCWD;
-	a->newpath = to;
+	a->olddirfd = odirh;
+	a->oldpath = oname;
+	a->newdirfd = ndirh;
+	a->newpath = nname;
 	a->flags = flags;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_symlink(struct hcfs_conn *c, const char *path,
+int hcfs_client_symlink(struct hcfs_conn *c, s32 dirh, const char *name,
 			const char *target)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_SYMLINKAT);
 
-	req->m.req.symlinkat.dirfd = HC_AT_FDCWD;
-	req->m.req.symlinkat.path = path;
+	req->m.req.symlinkat.dirfd = dirh;
+	req->m.req.symlinkat.path = name;
 	req->m.req.symlinkat.target = target;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_link(struct hcfs_conn *c, const char *from, const char *to)
+int hcfs_client_link(struct hcfs_conn *c, s32 h, s32 ndirh, const char *nname)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LINKAT);
 	struct hc_req_linkat *a = &req->m.req.linkat;
 
-	a->olddirfd = HC_AT_FDCWD;
-	a->oldpath = from;
-	a->newdirfd = HC_AT_FDCWD;
-	a->newpath = to;
+	a->olddirfd = h;
+	a->oldpath = "";
+	a->flags = HC_AT_EMPTY_PATH;
+	a->newdirfd = ndirh;
+	a->newpath = nname;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_chmod(struct hcfs_conn *c, u32 handle, const char *path,
-		      u32 mode)
+int hcfs_client_chmod(struct hcfs_conn *c, s32 h, u32 mode)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FCHMODAT);
 
-	hcfs_msg_target(&req->m.req.fchmodat, handle, path);
+	hcfs_msg_target(&req->m.req.fchmodat, h);
 	req->m.req.fchmodat.mode = mode;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_chown(struct hcfs_conn *c, u32 handle, const char *path,
-		      u32 uid, u32 gid)
+int hcfs_client_chown(struct hcfs_conn *c, s32 h, u32 uid, u32 gid)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FCHOWNAT);
 
-	hcfs_msg_target(&req->m.req.fchownat, handle, path);
+	hcfs_msg_target(&req->m.req.fchownat, h);
 	req->m.req.fchownat.uid = uid;
 	req->m.req.fchownat.gid = gid;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_truncate(struct hcfs_conn *c, u32 handle, const char *path,
-			 u64 size)
+int hcfs_client_truncate(struct hcfs_conn *c, s32 h, u64 size)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_TRUNCATE);
 	struct hc_req_truncate *a = &req->m.req.truncate;
 
-	hcfs_msg_target(a, handle, path);
-	/* TRUNCATE follows a path (truncate(2)); only EMPTY_PATH is allowed */
-	a->flags &= HC_AT_EMPTY_PATH;
+	hcfs_msg_target(a, h);
 	a->length = size;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_utimens(struct hcfs_conn *c, u32 handle, const char *path,
-			const struct hc_timespec times[2])
+int hcfs_client_utimens(struct hcfs_conn *c, s32 h, const struct hc_timespec times[2])
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_UTIMENSAT);
 
-	hcfs_msg_target(&req->m.req.utimensat, handle, path);
+	hcfs_msg_target(&req->m.req.utimensat, h);
 	req->m.req.utimensat.atime = times[0];
 	req->m.req.utimensat.mtime = times[1];
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_access(struct hcfs_conn *c, const char *path, u32 mask)
+int hcfs_client_access(struct hcfs_conn *c, s32 h, u32 mask)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FACCESSAT);
 
-	req->m.req.faccessat.dirfd = HC_AT_FDCWD;
-	req->m.req.faccessat.path = path;
+	hcfs_msg_target(&req->m.req.faccessat, h);
 	req->m.req.faccessat.mode = mask;
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_statfs(struct hcfs_conn *c, const char *path,
-		       struct hc_statfs *sfs)
+int hcfs_client_statfs(struct hcfs_conn *c, s32 h, struct hc_statfs *sfs)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_STATFS);
 	s64 ret;
 
-	req->m.req.statfs.dirfd = HC_AT_FDCWD;
-	req->m.req.statfs.path = path;
+	hcfs_msg_target(&req->m.req.statfs, h);
 	ret = hcfs_rpc(c, req);
 	if (ret >= 0) {
 		*sfs = req->r.rep.statfs.sfs;
@@ -514,28 +528,26 @@ out:
 	return ret;
 }
 
-ssize_t hcfs_client_getxattr(struct hcfs_conn *c, u32 handle,
-			     const char *path, const char *name, void *dst,
+ssize_t hcfs_client_getxattr(struct hcfs_conn *c, s32 h, const char *name, void *dst,
 			     size_t size)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_GETXATTR);
 	struct hc_req_getxattr *a = &req->m.req.getxattr;
 	size_t want = min_t(size_t, size, HC_DATA_MAX);
 
-	hcfs_msg_target(a, handle, path);
+	hcfs_msg_target(a, h);
 	a->name = name;
 	a->size = want;
 	return hcfs_rpc_data(c, req, &req->r.rep.getxattr.value, dst, want);
 }
 
-ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
-			      const char *path, char *dst, size_t size)
+ssize_t hcfs_client_listxattr(struct hcfs_conn *c, s32 h, char *dst, size_t size)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_LISTXATTR);
 	size_t want = min_t(size_t, size, HC_DATA_MAX);
 	s64 ret;
 
-	hcfs_msg_target(&req->m.req.listxattr, handle, path);
+	hcfs_msg_target(&req->m.req.listxattr, h);
 	req->m.req.listxattr.size = want;
 	ret = hcfs_rpc_data(c, req, &req->r.rep.listxattr.list, dst, want);
 	/* a list of NUL-terminated names */
@@ -544,8 +556,7 @@ ssize_t hcfs_client_listxattr(struct hcfs_conn *c, u32 handle,
 	return ret;
 }
 
-int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
-			 const char *name, const void *value, size_t size,
+int hcfs_client_setxattr(struct hcfs_conn *c, s32 h, const char *name, const void *value, size_t size,
 			 u32 flags)
 {
 	struct hostcall_req *req;
@@ -555,7 +566,7 @@ int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
 		return -E2BIG;
 	req = hostcall_req_alloc(HC_OP_SETXATTR);
 	a = &req->m.req.setxattr;
-	hcfs_msg_target(a, handle, path);
+	hcfs_msg_target(a, h);
 	a->name = name;
 	a->value.ptr = value;
 	a->value.len = size;
@@ -563,12 +574,11 @@ int hcfs_client_setxattr(struct hcfs_conn *c, u32 handle, const char *path,
 	return hcfs_rpc_free(c, req);
 }
 
-int hcfs_client_removexattr(struct hcfs_conn *c, u32 handle,
-			    const char *path, const char *name)
+int hcfs_client_removexattr(struct hcfs_conn *c, s32 h, const char *name)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_REMOVEXATTR);
 
-	hcfs_msg_target(&req->m.req.removexattr, handle, path);
+	hcfs_msg_target(&req->m.req.removexattr, h);
 	req->m.req.removexattr.name = name;
 	return hcfs_rpc_free(c, req);
 }

@@ -17,9 +17,9 @@ static int hcfs_dir_open(struct inode *inode, struct file *file)
 {
 	struct hcfs_file *hf;
 
-	hf = hcfs_file_open_path(file->f_path.dentry,
-				 HC_O_RDONLY | HC_O_DIRECTORY | HC_O_NOFOLLOW,
-				FMODE_READ);
+	hf = hcfs_file_open_dentry(file->f_path.dentry,
+				   HC_O_RDONLY | HC_O_DIRECTORY | HC_O_NOFOLLOW,
+				   FMODE_READ);
 	if (IS_ERR(hf))
 		return PTR_ERR(hf);
 	hcfs_file_attach(inode, file, hf);

@@ -103,21 +103,20 @@ static void hcfs_file_detach(struct inode *inode, struct hcfs_file *hf)
 	spin_unlock(&hi->lock);
 }
 
-struct hcfs_file *hcfs_file_open_path(struct dentry *dentry, u32 wflags,
-				      fmode_t mode)
+struct hcfs_file *hcfs_file_open_dentry(struct dentry *dentry, u32 wflags,
+					fmode_t mode)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(dentry->d_sb);
 	struct hcfs_conn *c = hcfs_conn_sb(sbi);
-	const char *path;
 	u32 handle;
-	char *pbuf;
 	int err;
+	s32 h;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return ERR_CAST(path);
-	err = hcfs_client_open(c, path, wflags, 0, &handle);
-	hcfs_path_put(pbuf);
+	err = hcfs_dhandle(dentry, c, &h);
+	/* "" opens an inode handle's file again; the root is "." */
+	if (!err)
+		err = hcfs_client_open(c, h, h == HC_AT_FDCWD ? "." : "",
+				       wflags, 0, &handle);
 	if (err)
 		return ERR_PTR(err);
 	return hcfs_file_new(sbi, c, handle, mode, wflags & HC_O_APPEND);
@@ -151,6 +150,10 @@ struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,
 {
 	struct hcfs_file *hf = file ? file->private_data : NULL;
 	struct dentry *alias;
+	struct hcfs_conn *c;
+	u32 wflags, handle;
+	int err;
+	s32 h;
 
 	if (hf && hcfs_file_fits(hf, mode, true)) {
 		kref_get(&hf->ref);
@@ -159,11 +162,20 @@ struct hcfs_file *hcfs_io_file(struct inode *inode, struct file *file,
 	hf = hcfs_file_any(inode, mode, true);
 	if (hf)
 		return hf;
+	wflags = (mode & FMODE_WRITE ? HC_O_WRONLY : HC_O_RDONLY) |
+		 HC_O_NOFOLLOW;
+	/* any subject's inode handle: writeback has no caller to speak of */
+	if (hcfs_ih_any(inode, &c, &h)) {
+		err = hcfs_client_open(c, h, "", wflags, 0, &handle);
+		if (err)
+			return ERR_PTR(err);
+		return hcfs_file_new(HCFS_SB(inode->i_sb), c, handle, mode,
+				     false);
+	}
 	alias = d_find_alias(inode);
 	if (!alias)
 		return ERR_PTR(-ESTALE);
-	hf = hcfs_file_open_path(alias, (mode & FMODE_WRITE ? HC_O_WRONLY :
-					HC_O_RDONLY) | HC_O_NOFOLLOW, mode);
+	hf = hcfs_file_open_dentry(alias, wflags, mode);
 	dput(alias);
 	return hf;
 }
@@ -176,8 +188,8 @@ static int hcfs_file_open(struct inode *inode, struct file *file)
 	err = generic_file_open(inode, file);
 	if (err)
 		return err;
-	hf = hcfs_file_open_path(file->f_path.dentry,
-				 hcfs_open_wflags(file->f_flags), file->f_mode);
+	hf = hcfs_file_open_dentry(file->f_path.dentry,
+				   hcfs_open_wflags(file->f_flags), file->f_mode);
 	if (IS_ERR(hf))
 		return PTR_ERR(hf);
 	hcfs_file_attach(inode, file, hf);

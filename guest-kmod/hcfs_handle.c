@@ -25,13 +25,21 @@
 /* Records one FORGET carries at most: a page of them. */
 #define HCFS_FORGET_BATCH	(PAGE_SIZE / HC_FORGET_REC)
 
+/* The mount's root is every subject's working directory: HC_AT_FDCWD. */
+static bool hcfs_is_root(struct inode *inode)
+{
+	struct dentry *root = inode->i_sb->s_root;
+
+	return root && inode == d_inode(root);
+}
+
 bool hcfs_ih_find(struct inode *inode, struct hcfs_conn *c, s32 *h)
 {
 	struct hcfs_inode *hi = HCFS_I(inode);
 	struct hcfs_ih *ih;
 	bool found = false;
 
-	if (inode == d_inode(inode->i_sb->s_root)) {
+	if (hcfs_is_root(inode)) {
 		*h = HC_AT_FDCWD;
 		return true;
 	}
@@ -94,7 +102,7 @@ void hcfs_ih_add(struct inode *inode, struct hcfs_conn *c, u32 handle)
 	struct hcfs_inode *hi = HCFS_I(inode);
 	struct hcfs_ih *ih, *new;
 
-	if (inode == d_inode(inode->i_sb->s_root)) {
+	if (hcfs_is_root(inode)) {
 		/* the root is HC_AT_FDCWD: a handle of it is not needed */
 		hcfs_forget_one(sbi, c, handle);
 		return;
@@ -196,7 +204,7 @@ void hcfs_forget_stop(struct hcfs_sb_info *sbi)
 	}
 }
 
-void hcfs_forget_flush(struct hcfs_sb_info *sbi)
+static void hcfs_forget_flush(struct hcfs_sb_info *sbi)
 {
 	flush_work(&sbi->forget_work);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hostfs inodes: host paths of dentries, the inode of each host file (found
- * by host device, inode number and type), and the attributes the host
- * reports, with the caching rule that says when to ask again.
+ * hostfs inodes: the inode of each host file (found by host device, inode
+ * number and type), and the attributes the host reports, with the caching
+ * rule that says when to ask again.
  */
 #include <linux/dcache.h>
 #include <linux/fs.h>
@@ -11,37 +11,6 @@
 #include <linux/stat.h>
 
 #include "hcfs.h"
-
-const char *hcfs_path(struct dentry *dentry, char *buf)
-{
-	char *p = dentry_path_raw(dentry, buf, PATH_MAX);
-
-	if (IS_ERR(p))
-		return p;
-	/* "/" is the root: the subject's working directory */
-	return p[1] ? p + 1 : ".";
-}
-
-const char *hcfs_path_get(struct dentry *dentry, char **buf)
-{
-	const char *path;
-
-	*buf = __getname();
-	if (!*buf)
-		return ERR_PTR(-ENOMEM);
-	path = hcfs_path(dentry, *buf);
-	if (IS_ERR(path)) {
-		__putname(*buf);
-		*buf = NULL;
-	}
-	return path;
-}
-
-void hcfs_path_put(char *buf)
-{
-	if (buf)
-		__putname(buf);
-}
 
 static void hcfs_ts(struct timespec64 *t, const struct hc_timespec *w)
 {
@@ -154,29 +123,27 @@ int hcfs_refresh(struct inode *inode, struct dentry *dentry)
 {
 	struct hcfs_conn *c = hcfs_conn(inode);
 	struct hcfs_file *hf;
-	const char *path;
 	struct hc_stat st;
-	char *pbuf;
 	int err;
+	s32 h;
 
 	hf = hcfs_file_any(inode, 0, false);
 	if (hf) {
-		err = hcfs_client_stat(c, hf->handle, NULL, &st);
+		err = hcfs_client_stat(hf->conn, hf->handle, &st);
 		hcfs_file_put(hf);
+	} else if (hcfs_ih_find(inode, c, &h)) {
+		err = hcfs_client_stat(c, h, &st);
 	} else if (dentry) {
-		path = hcfs_path_get(dentry, &pbuf);
-		if (IS_ERR(path))
-			return PTR_ERR(path);
-		err = hcfs_client_stat(c, 0, path, &st);
-		hcfs_path_put(pbuf);
+		err = hcfs_dhandle(dentry, c, &h);
+		if (!err)
+			err = hcfs_client_stat(c, h, &st);
 	} else {
 		return 0;
 	}
 	if (err)
 		return err;
-	/* The path names another file now: revalidation will notice. */
-	if (hcfs_same(inode, &st))
-		hcfs_update(inode, &st);
+	/* a handle names one host inode: this is @inode's file */
+	hcfs_update(inode, &st);
 	return 0;
 }
 

@@ -21,19 +21,33 @@ static void hcfs_dentry_fresh(struct dentry *dentry)
 }
 
 /*
+ * The caller's subject and its handle of the directory @dentry is in; the
+ * caller holds the directory's lock, so d_parent and d_name stay.
+ */
+static int hcfs_parent(struct dentry *dentry, struct hcfs_conn **c, s32 *dirh)
+{
+	*c = hcfs_conn_sb(HCFS_SB(dentry->d_sb));
+	return hcfs_dhandle(dentry->d_parent, *c, dirh);
+}
+
+/*
  * A dentry, positive or negative, is trusted for ttl after the host last
  * confirmed it (always with cache=loose, never with cache=none); then the
- * host is asked again, and a name that now refers to another file (other
- * device, inode number or type) gets a new lookup.
+ * host is asked again with LOOKUP of (parent's handle, name), and a name
+ * that now refers to another file (other device, inode number or type)
+ * gets a new lookup.
  */
 static int hcfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(dentry->d_sb);
+	struct hcfs_conn *c;
+	struct name_snapshot name;
+	struct dentry *parent;
 	struct inode *inode;
-	const char *path;
 	struct hc_stat st;
-	char *pbuf;
+	u32 handle;
 	int err;
+	s32 dirh;
 
 	if (sbi->cache == HCFS_CACHE_LOOSE ||
 	    (sbi->cache == HCFS_CACHE_TTL &&
@@ -41,12 +55,21 @@ static int hcfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 		return 1;
 	if (flags & LOOKUP_RCU)
 		return -ECHILD;
+	if (IS_ROOT(dentry))
+		return 1;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hcfs_client_stat(hcfs_conn_sb(sbi), 0, path, &st);
-	hcfs_path_put(pbuf);
+	c = hcfs_conn_sb(sbi);
+	parent = dget_parent(dentry);
+	err = hcfs_dhandle(parent, c, &dirh);
+	dput(parent);
+	if (err == -ESTALE)
+		return 0;
+	if (err)
+		return err;
+	take_dentry_name_snapshot(&name, dentry);
+	err = hcfs_lookup_at(dentry->d_sb, c, dirh, name.name.name, &st,
+			     &handle);
+	release_dentry_name_snapshot(&name);
 
 	inode = d_inode(dentry);
 	if (err == -ENOENT || err == -ENOTDIR) {
@@ -57,9 +80,12 @@ static int hcfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	}
 	if (err)
 		return err;
-	if (!inode || !hcfs_same(inode, &st))
+	if (!inode || !hcfs_same(inode, &st)) {
+		hcfs_forget_one(sbi, c, handle);
 		return 0;
+	}
 	hcfs_update(inode, &st);
+	hcfs_ih_add(inode, c, handle);
 	hcfs_dentry_fresh(dentry);
 	return 1;
 }
@@ -68,24 +94,38 @@ const struct dentry_operations hcfs_dentry_ops = {
 	.d_revalidate	= hcfs_d_revalidate,
 };
 
+/* The inode of a LOOKUP's result, holding the lookup of @handle. */
+static struct inode *hcfs_iget_handle(struct super_block *sb,
+				      struct hcfs_conn *c,
+				      const struct hc_stat *st, u32 handle)
+{
+	struct inode *inode = hcfs_iget(sb, st);
+
+	if (IS_ERR(inode))
+		hcfs_forget_one(HCFS_SB(sb), c, handle);
+	else
+		hcfs_ih_add(inode, c, handle);
+	return inode;
+}
+
 static struct dentry *hcfs_lookup(struct inode *dir, struct dentry *dentry,
 				  unsigned int flags)
 {
 	struct inode *inode = NULL;
-	const char *path;
+	struct hcfs_conn *c;
 	struct hc_stat st;
-	char *pbuf;
+	u32 handle;
 	int err;
+	s32 dirh;
 
 	if (dentry->d_name.len > HC_NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return ERR_CAST(path);
-	err = hcfs_client_stat(hcfs_conn(dir), 0, path, &st);
-	hcfs_path_put(pbuf);
+	err = hcfs_parent(dentry, &c, &dirh);
 	if (!err)
-		inode = hcfs_iget(dir->i_sb, &st);
+		err = hcfs_lookup_at(dir->i_sb, c, dirh, dentry->d_name.name,
+				     &st, &handle);
+	if (!err)
+		inode = hcfs_iget_handle(dir->i_sb, c, &st, handle);
 	else if (err != -ENOENT)
 		return ERR_PTR(err);
 	hcfs_dentry_fresh(dentry);
@@ -93,23 +133,25 @@ static struct dentry *hcfs_lookup(struct inode *dir, struct dentry *dentry,
 }
 
 /*
- * After the host made a file at @path: attach its inode to @dentry (the
- * same inode as another name's for a hard link). A directory inode has one
- * alias only, hence d_splice_alias().
+ * After the host made the file @dentry names in @dirh: attach its inode
+ * (the same inode as another name's for a hard link). A directory inode has
+ * one alias only, hence d_splice_alias().
  */
 static int hcfs_instantiate(struct inode *dir, struct dentry *dentry,
-			    const char *path)
+			    struct hcfs_conn *c, s32 dirh)
 {
 	struct dentry *alias;
 	struct inode *inode;
 	struct hc_stat st;
+	u32 handle;
 	int err;
 
 	hcfs_attr_stale(dir);
-	err = hcfs_client_stat(hcfs_conn(dir), 0, path, &st);
+	err = hcfs_lookup_at(dir->i_sb, c, dirh, dentry->d_name.name, &st,
+			     &handle);
 	if (err)
 		return err;
-	inode = hcfs_iget(dir->i_sb, &st);
+	inode = hcfs_iget_handle(dir->i_sb, c, &st, handle);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	d_drop(dentry);
@@ -124,41 +166,40 @@ static int hcfs_instantiate(struct inode *dir, struct dentry *dentry,
 /*
  * Create and open in one: OPENAT with O_CREAT|O_EXCL, so that the guest
  * knows whether it created the file; if another made it in between and the
- * caller did not ask for O_EXCL, open the existing file instead.
+ * caller did not ask for O_EXCL, open the existing file instead. The inode
+ * handle is looked up when first needed.
  */
 static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 			    struct file *file, unsigned int flags, umode_t mode)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(dir->i_sb);
-	struct hcfs_conn *c = hcfs_conn_sb(sbi);
 	u32 wflags = hcfs_open_wflags(flags);
+	const char *name = dentry->d_name.name;
 	bool created = true;
 	struct hcfs_file *hf;
+	struct hcfs_conn *c;
 	struct inode *inode;
-	const char *path;
 	struct hc_stat st;
-	char *pbuf;
 	u32 handle;
 	int err;
+	s32 dirh;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
+	err = hcfs_parent(dentry, &c, &dirh);
+	if (err)
+		return err;
 	hcfs_attr_stale(dir);
-	err = hcfs_client_open(c, path, wflags | HC_O_CREAT | HC_O_EXCL,
+	err = hcfs_client_open(c, dirh, name, wflags | HC_O_CREAT | HC_O_EXCL,
 			       mode & S_IALLUGO, &handle);
 	if (err == -EEXIST && !(flags & O_EXCL)) {
 		created = false;
-		err = hcfs_client_open(c, path, wflags, 0, &handle);
+		err = hcfs_client_open(c, dirh, name, wflags, 0, &handle);
 	}
 	if (err)
-		goto out_name;
+		return err;
 	hf = hcfs_file_new(sbi, c, handle, file->f_mode, flags & O_APPEND);
-	if (IS_ERR(hf)) {
-		err = PTR_ERR(hf);
-		goto out_name;
-	}
-	err = hcfs_client_stat(c, handle, NULL, &st);
+	if (IS_ERR(hf))
+		return PTR_ERR(hf);
+	err = hcfs_client_stat(c, handle, &st);
 	if (!err && !S_ISREG(st.mode))
 		err = -EISDIR;
 	if (err)
@@ -177,13 +218,10 @@ static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 	if (err)
 		goto out_put;
 	hcfs_file_attach(inode, file, hf);
-	hcfs_path_put(pbuf);
 	return 0;
 
 out_put:
 	hcfs_file_put(hf);
-out_name:
-	hcfs_path_put(pbuf);
 	return err;
 }
 
@@ -211,18 +249,16 @@ static int hcfs_atomic_open(struct inode *dir, struct dentry *dentry,
 static int hcfs_mknod(HCFS_IDMAP *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode, dev_t rdev)
 {
-	struct hcfs_conn *c = hcfs_conn(dir);
-	const char *path;
-	char *pbuf;
+	struct hcfs_conn *c;
 	int err;
+	s32 dirh;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hcfs_client_mknod(c, path, mode, MAJOR(rdev), MINOR(rdev));
+	err = hcfs_parent(dentry, &c, &dirh);
 	if (!err)
-		err = hcfs_instantiate(dir, dentry, path);
-	hcfs_path_put(pbuf);
+		err = hcfs_client_mknod(c, dirh, dentry->d_name.name, mode,
+					MAJOR(rdev), MINOR(rdev));
+	if (!err)
+		err = hcfs_instantiate(dir, dentry, c, dirh);
 	return err;
 }
 
@@ -235,72 +271,63 @@ static int hcfs_create(HCFS_IDMAP *idmap, struct inode *dir,
 static int hcfs_mkdir(HCFS_IDMAP *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode)
 {
-	const char *path;
-	char *pbuf;
+	struct hcfs_conn *c;
 	int err;
+	s32 dirh;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hcfs_client_mkdir(hcfs_conn(dir), path, mode & S_IALLUGO);
+	err = hcfs_parent(dentry, &c, &dirh);
 	if (!err)
-		err = hcfs_instantiate(dir, dentry, path);
-	hcfs_path_put(pbuf);
+		err = hcfs_client_mkdir(c, dirh, dentry->d_name.name,
+					mode & S_IALLUGO);
+	if (!err)
+		err = hcfs_instantiate(dir, dentry, c, dirh);
 	return err;
 }
 
 static int hcfs_symlink(HCFS_IDMAP *idmap, struct inode *dir,
 			struct dentry *dentry, const char *target)
 {
-	const char *path;
-	char *pbuf;
+	struct hcfs_conn *c;
 	int err;
+	s32 dirh;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hcfs_client_symlink(hcfs_conn(dir), path, target);
+	err = hcfs_parent(dentry, &c, &dirh);
 	if (!err)
-		err = hcfs_instantiate(dir, dentry, path);
-	hcfs_path_put(pbuf);
+		err = hcfs_client_symlink(c, dirh, dentry->d_name.name, target);
+	if (!err)
+		err = hcfs_instantiate(dir, dentry, c, dirh);
 	return err;
 }
 
+/* The source is named by its handle: whatever it is called meanwhile. */
 static int hcfs_link(struct dentry *old, struct inode *dir, struct dentry *new)
 {
-	const char *from, *to;
-	char *pbuf, *pbuf2;
+	struct hcfs_conn *c;
 	int err;
+	s32 dirh, h;
 
-	from = hcfs_path_get(old, &pbuf);
-	if (IS_ERR(from))
-		return PTR_ERR(from);
-	to = hcfs_path_get(new, &pbuf2);
-	if (IS_ERR(to)) {
-		err = PTR_ERR(to);
-		goto out_from;
-	}
-	err = hcfs_client_link(hcfs_conn(dir), from, to);
+	err = hcfs_parent(new, &c, &dirh);
 	if (!err)
-		err = hcfs_instantiate(dir, new, to);
-	hcfs_path_put(pbuf2);
-out_from:
-	hcfs_path_put(pbuf);
+		err = hcfs_dhandle(old, c, &h);
+	if (!err)
+		err = hcfs_client_link(c, h, dirh, new->d_name.name);
+	if (!err) {
+		hcfs_attr_stale(d_inode(old));
+		err = hcfs_instantiate(dir, new, c, dirh);
+	}
 	return err;
 }
 
 static int hcfs_remove(struct inode *dir, struct dentry *dentry, bool isdir)
 {
 	struct inode *inode = d_inode(dentry);
-	const char *path;
-	char *pbuf;
+	struct hcfs_conn *c;
 	int err;
+	s32 dirh;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hcfs_client_unlink(hcfs_conn(dir), path, isdir);
-	hcfs_path_put(pbuf);
+	err = hcfs_parent(dentry, &c, &dirh);
+	if (!err)
+		err = hcfs_client_unlink(c, dirh, dentry->d_name.name, isdir);
 	if (err)
 		return err;
 	hcfs_attr_stale(dir);
@@ -327,29 +354,27 @@ static int hcfs_rename(HCFS_IDMAP *idmap, struct inode *old_dir,
 		      struct dentry *new, unsigned int flags)
 {
 	struct inode *target = d_inode(new);
-	const char *from, *to;
-	char *pbuf, *pbuf2;
+	struct hcfs_conn *c;
 	u32 wflags = 0;
+	s32 odirh, ndirh;
 	int err;
 
-	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
 	if (flags & RENAME_NOREPLACE)
 		wflags |= HC_RENAME_NOREPLACE;
 	if (flags & RENAME_EXCHANGE)
 		wflags |= HC_RENAME_EXCHANGE;
-	from = hcfs_path_get(old, &pbuf);
-	if (IS_ERR(from))
-		return PTR_ERR(from);
-	to = hcfs_path_get(new, &pbuf2);
-	if (IS_ERR(to)) {
-		err = PTR_ERR(to);
-		goto out_from;
-	}
-	err = hcfs_client_rename(hcfs_conn(old_dir), from, to, wflags);
-	hcfs_path_put(pbuf2);
+	if (flags & RENAME_WHITEOUT)
+		wflags |= HC_RENAME_WHITEOUT;
+	err = hcfs_parent(old, &c, &odirh);
+	if (!err)
+		err = hcfs_dhandle(new->d_parent, c, &ndirh);
+	if (!err)
+		err = hcfs_client_rename(c, odirh, old->d_name.name, ndirh,
+					 new->d_name.name, wflags);
 	if (err)
-		goto out_from;
+		return err;
 	hcfs_attr_stale(old_dir);
 	hcfs_attr_stale(new_dir);
 	hcfs_attr_stale(d_inode(old));
@@ -362,9 +387,7 @@ static int hcfs_rename(HCFS_IDMAP *idmap, struct inode *old_dir,
 				drop_nlink(target);
 		}
 	}
-out_from:
-	hcfs_path_put(pbuf);
-	return err;
+	return 0;
 }
 
 /*
@@ -375,16 +398,11 @@ out_from:
  * /run/cups/printcap reads as ../run/cups/printcap, which is
  * /host/run/cups/printcap.
  */
-static char *hcfs_link_under_mount(const char *path, const char *target)
+static char *hcfs_link_under_mount(unsigned int depth, const char *target)
 {
-	unsigned int depth = 0;
 	size_t len;
 	char *out, *p;
 
-	for (p = (char *)path; *p; p++)
-		depth += *p == '/';
-	if (!strcmp(path, "."))
-		depth = 0;
 	while (*target == '/')
 		target++;
 	len = 3 * depth + strlen(target);
@@ -403,38 +421,51 @@ static char *hcfs_link_under_mount(const char *path, const char *target)
 	return out;
 }
 
+/* How many directories @dentry is below the mount's root. */
+static unsigned int hcfs_depth(struct dentry *dentry)
+{
+	unsigned int depth = 0;
+	struct dentry *d;
+
+	rcu_read_lock();
+	for (d = READ_ONCE(dentry->d_parent); !IS_ROOT(d);
+	     d = READ_ONCE(d->d_parent))
+		depth++;
+	rcu_read_unlock();
+	return depth;
+}
+
 static const char *hcfs_get_link(struct dentry *dentry, struct inode *inode,
 				 struct delayed_call *done)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(inode->i_sb);
-	char *pbuf, *target, *out;
-	const char *path;
+	struct hcfs_conn *c;
+	char *target, *out;
 	int err;
+	s32 h;
 
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return path;
+	c = hcfs_conn_sb(sbi);
+	err = hcfs_dhandle(dentry, c, &h);
+	if (err)
+		return ERR_PTR(err);
 	target = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!target) {
-		out = ERR_PTR(-ENOMEM);
-		goto out_name;
-	}
-	err = hcfs_client_readlink(hcfs_conn_sb(sbi), path, target, PATH_MAX);
+	if (!target)
+		return ERR_PTR(-ENOMEM);
+	err = hcfs_client_readlink(c, h, target, PATH_MAX);
 	if (err < 0) {
 		out = ERR_PTR(err);
 		goto out_target;
 	}
 	if (sbi->raw_links || target[0] != '/') {
 		out = target;
-		goto out_name;
+		goto out;
 	}
-	out = hcfs_link_under_mount(path, target);
+	out = hcfs_link_under_mount(hcfs_depth(dentry), target);
 out_target:
 	kfree(target);
-out_name:
-	hcfs_path_put(pbuf);
+out:
 	if (!IS_ERR(out))
 		set_delayed_call(done, kfree_link, out);
 	return out;

@@ -96,6 +96,7 @@ static struct inode *hcfs_alloc_inode(struct super_block *sb)
 	hi->data_mtime.tv_nsec = 0;
 	hi->data_size = 0;
 	hi->own_change = false;
+	hi->ih = NULL;
 	return &hi->vfs_inode;
 }
 
@@ -108,20 +109,19 @@ static void hcfs_evict_inode(struct inode *inode)
 {
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
+	hcfs_ih_evict(inode);
 }
 
 static int hcfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
+	struct hcfs_conn *c = hcfs_conn(d_inode(dentry));
 	struct hc_statfs sfs;
-	const char *path;
-	char *pbuf;
 	int err;
+	s32 h;
 
-	path = hcfs_path_get(dentry, &pbuf);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	err = hcfs_client_statfs(hcfs_conn(d_inode(dentry)), path, &sfs);
-	hcfs_path_put(pbuf);
+	err = hcfs_dhandle(dentry, c, &h);
+	if (!err)
+		err = hcfs_client_statfs(c, h, &sfs);
 	if (err)
 		return err;
 	buf->f_type = HOSTCALL_FS_MAGIC;
@@ -254,9 +254,13 @@ static int hcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			ERR_PTR(err));
 		return err;
 	}
+	if (!(READ_ONCE(sbi->conn.tp->caps) & HC_CAP_LOOKUP)) {
+		errorfc(fc, "hostcalld has no inode handles (HC_CAP_LOOKUP): update hostcalld");
+		return -EPROTONOSUPPORT;
+	}
 	err = hcfs_client_chdir(&sbi->conn, root);
 	if (!err)
-		err = hcfs_client_stat(&sbi->conn, 0, ".", &st);
+		err = hcfs_client_stat(&sbi->conn, HC_AT_FDCWD, &st);
 	/* guest users are host users: callers act as their credentials */
 	if (!err && READ_ONCE(sbi->conn.tp->caps) & HC_CAP_IDENTITY) {
 		sbi->ids = kcalloc(HCFS_IDS_MAX, sizeof(*sbi->ids), GFP_KERNEL);
@@ -337,10 +341,10 @@ static int hcfs_init_fs_context(struct fs_context *fc)
 	struct hcfs_sb_info *sbi;
 
 	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
-	if (sbi)
-		mutex_init(&sbi->ids_lock);
 	if (!sbi)
 		return -ENOMEM;
+	mutex_init(&sbi->ids_lock);
+	hcfs_forget_init(sbi);
 	sbi->cache = HCFS_CACHE_TTL;
 	sbi->ttl_ms = HCFS_TTL_DEFAULT_MS;
 	fc->s_fs_info = sbi;
@@ -352,6 +356,9 @@ static void hcfs_kill_sb(struct super_block *sb)
 {
 	struct hcfs_sb_info *sbi = HCFS_SB(sb);
 
+	/* the BYEs give back the handles of the inodes evicted now */
+	if (sbi)
+		hcfs_forget_stop(sbi);
 	kill_anon_super(sb);
 	hcfs_free_sbi(sbi);
 }

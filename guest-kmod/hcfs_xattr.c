@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hostfs extended attributes: every name goes to the host as it is, on the
- * path or on an open handle of an unlinked file.
+ * inode's handle (or an open handle of an unlinked file).
  */
 #include <linux/fs.h>
 #include <linux/string.h>
@@ -32,8 +32,7 @@ static int hcfs_xattr_get(const struct xattr_handler *handler,
 	err = hcfs_target_get(dentry, NULL, 0, &t);
 	if (err)
 		return err;
-	err = hcfs_client_getxattr(hcfs_conn(inode), hcfs_target_handle(&t),
-				   t.path, name, buf, size);
+	err = hcfs_client_getxattr(t.conn, t.h, name, buf, size);
 	hcfs_target_put(&t);
 	return err;
 }
@@ -43,7 +42,6 @@ static int hcfs_xattr_set(const struct xattr_handler *handler,
 			 struct inode *inode, const char *name,
 			 const void *value, size_t size, int flags)
 {
-	struct hcfs_conn *c = hcfs_conn(inode);
 	u32 wflags = 0;
 	struct hcfs_target t;
 	int err;
@@ -56,11 +54,10 @@ static int hcfs_xattr_set(const struct xattr_handler *handler,
 	if (flags & XATTR_REPLACE)
 		wflags |= HC_XATTR_REPLACE;
 	if (!value)
-		err = hcfs_client_removexattr(c, hcfs_target_handle(&t), t.path,
-					      name);
+		err = hcfs_client_removexattr(t.conn, t.h, name);
 	else
-		err = hcfs_client_setxattr(c, hcfs_target_handle(&t), t.path,
-					   name, value, size, wflags);
+		err = hcfs_client_setxattr(t.conn, t.h, name, value, size,
+					   wflags);
 	hcfs_target_put(&t);
 	hcfs_attr_stale(inode);
 	return err;
@@ -75,8 +72,7 @@ ssize_t hcfs_listxattr(struct dentry *dentry, char *list, size_t size)
 	err = hcfs_target_get(dentry, NULL, 0, &t);
 	if (err)
 		return err;
-	ret = hcfs_client_listxattr(hcfs_conn(d_inode(dentry)),
-				    hcfs_target_handle(&t), t.path, list, size);
+	ret = hcfs_client_listxattr(t.conn, t.h, list, size);
 	hcfs_target_put(&t);
 	if (ret <= 0 || !size)
 		return ret;

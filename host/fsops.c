@@ -503,7 +503,7 @@ hc_s64 hostd_op_renameat2(struct hostd_shadow *sh, struct hostd_req *rq)
 	const char *oldname, *newname;
 	int opfd, npfd, r;
 
-	if (!AT_ALLOWED(q->flags, HC_RENAME_NOREPLACE | HC_RENAME_EXCHANGE))
+	if (!AT_ALLOWED(q->flags, HC_RENAME_NOREPLACE | HC_RENAME_EXCHANGE | HC_RENAME_WHITEOUT))
 		return -EINVAL;
 	opfd = hostd_open_parent(sh, rq, q->olddirfd, q->oldpath, &oldname);
 	if (opfd < 0)

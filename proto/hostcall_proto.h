@@ -155,6 +155,7 @@ typedef int64_t hc_s64;
 /* renameat2 flags. */
 #define HC_RENAME_NOREPLACE	(1 << 0)
 #define HC_RENAME_EXCHANGE	(1 << 1)
+#define HC_RENAME_WHITEOUT	(1 << 2)
 
 /* lseek whence. */
 #define HC_SEEK_SET		0
