@@ -157,6 +157,11 @@ static int hcfs_show_options(struct seq_file *m, struct dentry *root)
 static const struct super_operations hcfs_sops = {
 	.alloc_inode	= hcfs_alloc_inode,
 	.free_inode	= hcfs_free_inode,
+	/*
+	 * An inode no dentry or file uses goes at once, as in FUSE: its handles
+	 * go back to the host with it, so the host's fds follow the dcache.
+	 */
+	.drop_inode	= generic_delete_inode,
 	.evict_inode	= hcfs_evict_inode,
 	.statfs		= hcfs_statfs,
 	.show_options	= hcfs_show_options,

@@ -71,8 +71,9 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (make vm-
 [ $build = 0 ] || tests/vm/build-initramfs.sh -o "$initrd"
 [ -f "$initrd" ] || die "no $initrd (run without --no-build)"
 
-peer_pid= watch_pid= made_user= vm_alice=hctest_vmalice vm_bob=hctest_vmbob users_area= pt_area=
+peer_pid= watch_pid= fds_pid= made_user= vm_alice=hctest_vmalice vm_bob=hctest_vmbob users_area= pt_area=
 cleanup() {
+	[ -z "$fds_pid" ] || kill "$fds_pid" 2>/dev/null || true
 	if [ -n "$watch_pid" ]; then
 		kill "$watch_pid" 2>/dev/null || true
 		wait "$watch_pid" 2>/dev/null || true
@@ -121,7 +122,7 @@ hostcalld)
 	[ -x "$B/hostcalld" ] || die "no $B/hostcalld (make all)"
 	# The exported tree: hc_vmtest reads hello.txt, writes sub/, opens fifo.
 	hostroot=$work/hostroot
-	rm -rf "$hostroot"
+	rm -rf "$hostroot" "$work/shadow-fds"
 	mkdir -p "$hostroot/sub"
 	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	echo "hello from the host $token" >"$hostroot/hello.txt"
@@ -129,6 +130,9 @@ hostcalld)
 	chmod 755 "$hostroot"
 	chmod 777 "$hostroot/sub"
 	chmod 666 "$hostroot/fifo"
+	# 50-hostfs.sh looks up every file of many/ (inode handles are bounded)
+	mkdir "$hostroot/many"
+	(cd "$hostroot/many" && seq -f 'f%06.0f' 100000 | xargs touch)
 	rm -f "$sock"
 	# as root, guest uid 1000 is a host user of its own (hc-identity)
 	map_args=()
@@ -227,6 +231,22 @@ if [ $mode = hostcalld ]; then
 		date +%s.%N >"$work/killed"
 	) 2>/dev/null &
 	watch_pid=$!
+	# ... and for the shadows' open fds at two points: after it looked up
+	# 100,000 files, and after it dropped its caches
+	(
+		for at in looked-up dropped; do
+			while ! grep -q "^HCTEST info shadow-fds $at" "$log" 2>/dev/null; do
+				sleep 0.1
+			done
+			most=0
+			for p in $(pgrep -f -- "--ivshmem $sock"); do
+				n=$(ls "/proc/$p/fd" 2>/dev/null | wc -l)
+				[ "$n" -gt "$most" ] && most=$n
+			done
+			echo "$at $most" >>"$work/shadow-fds"
+		done
+	) 2>/dev/null &
+	fds_pid=$!
 fi
 
 accel_args=(-accel tcg)
@@ -277,6 +297,18 @@ if [ $mode = hostcalld ]; then
 		echo "HCTEST ok host-sees-guest-write" >>"$host_results"
 	elif grep -q '^HCTEST ok hc-write' "$log"; then
 		echo "HCTEST fail host-sees-guest-write: sub/from-guest.txt holds '$got', want '$want'" >>"$host_results"
+	fi
+	# fds held by a shadow: at most --max-handles (16384) and some, and
+	# far fewer once the guest dropped its caches (FORGET)
+	if grep -q '^HCTEST info shadow-fds dropped' "$log"; then
+		up=$(awk '$1 == "looked-up" { print $2 }' "$work/shadow-fds" 2>/dev/null)
+		down=$(awk '$1 == "dropped" { print $2 }' "$work/shadow-fds" 2>/dev/null)
+		if [ -n "$down" ] && [ "${up:-0}" -le 16500 ] && [ "$down" -le 1000 ]; then
+			echo "HCTEST ok hostfs-forget-bounded" >>"$host_results"
+		else
+			echo "HCTEST fail hostfs-forget-bounded: a shadow held ${up:-?} fds after 100,000 lookups and ${down:-?} once the guest dropped its caches" >>"$host_results"
+		fi
+		echo "HCTEST info shadow fds: ${up:-?} after 100,000 lookups, ${down:-?} after drop_caches" >>"$host_results"
 	fi
 	if [ -e "$work/killed" ]; then
 		# shadows die with the relay (lifeline, parent-death signal)

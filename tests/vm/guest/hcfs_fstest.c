@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -1285,6 +1286,271 @@ static void cleanup(const char *dir)
 		fprintf(stderr, "hcfs_fstest: cannot remove %s\n", dir);
 }
 
+/* ---- inode handles: any depth, any path length, renames (hostfs by handle) ---- */
+
+static int host_rename(const char *from, const char *to)
+{
+	struct hc_msg m = { .op = HC_OP_RENAMEAT2,
+			    .req.renameat2 = { .olddirfd = HC_AT_FDCWD, .oldpath = from,
+					       .newdirfd = HC_AT_FDCWD, .newpath = to } };
+
+	return host_simple(&m);
+}
+
+static int host_unlink(const char *path, int dir)
+{
+	struct hc_msg m = { .op = HC_OP_UNLINKAT,
+			    .req.unlinkat = { .dirfd = HC_AT_FDCWD, .path = path,
+					      .flags = dir ? HC_AT_REMOVEDIR : 0 } };
+
+	return host_simple(&m);
+}
+
+static int host_mkdir(const char *path)
+{
+	struct hc_msg m = { .op = HC_OP_MKDIRAT,
+			    .req.mkdirat = { .dirfd = HC_AT_FDCWD, .path = path, .mode = 0755 } };
+
+	return host_simple(&m);
+}
+
+/* What each call of a sequence returned, as "op=0" or "op=ERRNO;" lines. */
+struct log {
+	char buf[16384];
+	size_t len;
+};
+
+static void note(struct log *lg, const char *op, int ret)
+{
+	int n = snprintf(lg->buf + lg->len, sizeof(lg->buf) - lg->len, "%s=%s\n", op,
+			 ret < 0 ? strerror(errno) : "0");
+
+	if (n > 0 && lg->len + n < sizeof(lg->buf))
+		lg->len += n;
+}
+
+#define NOTE(lg, op, call) note(lg, op, (call) < 0 ? -1 : 0)
+
+/* Every namespace and attribute op on @f (relative to the working directory). */
+static void ops_on(struct log *lg, const char *tag, const char *f, const char *f2)
+{
+	char op[64], buf[64];
+	struct timespec ts[2] = { { 1000000, 0 }, { 2000000, 0 } };
+	struct stat st;
+	int fd;
+
+#define OP(what) (snprintf(op, sizeof(op), "%s %s", tag, what), op)
+	fd = open(f, O_CREAT | O_EXCL | O_RDWR, 0644);
+	note(lg, OP("creat"), fd);
+	NOTE(lg, OP("write"), fd < 0 ? -1 : write(fd, "abcdef", 6) == 6 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+	NOTE(lg, OP("stat"), stat(f, &st));
+	note(lg, OP("size"), st.st_size == 6 ? 0 : (errno = EBADMSG, -1));
+	NOTE(lg, OP("chmod"), chmod(f, 0600));
+	NOTE(lg, OP("lchown"), lchown(f, -1, -1));
+	NOTE(lg, OP("truncate"), truncate(f, 3));
+	NOTE(lg, OP("utimensat"), utimensat(AT_FDCWD, f, ts, AT_SYMLINK_NOFOLLOW));
+	NOTE(lg, OP("access"), access(f, R_OK | W_OK));
+	NOTE(lg, OP("open"), fd = open(f, O_RDONLY));
+	NOTE(lg, OP("read"), fd < 0 ? -1 : read(fd, buf, sizeof(buf)) == 3 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+	NOTE(lg, OP("link"), link(f, f2));
+	NOTE(lg, OP("unlink"), unlink(f2));
+	NOTE(lg, OP("rename"), rename(f, f2));
+	NOTE(lg, OP("rename-back"), rename(f2, f));
+	NOTE(lg, OP("unlink-file"), unlink(f));
+	NOTE(lg, OP("mkdir"), mkdir(f, 0755));
+	NOTE(lg, OP("rmdir"), rmdir(f));
+	NOTE(lg, OP("mkfifo"), mkfifo(f, 0644));
+	NOTE(lg, OP("stat-fifo"), stat(f, &st) || !S_ISFIFO(st.st_mode) ? -1 : 0);
+	NOTE(lg, OP("unlink-fifo"), unlink(f));
+	NOTE(lg, OP("symlink"), symlink("target", f));
+	NOTE(lg, OP("readlink"), readlink(f, buf, sizeof(buf)) == 6 ? 0 : -1);
+	NOTE(lg, OP("unlink-symlink"), unlink(f));
+	NOTE(lg, OP("stat-gone"), stat(f, &st));
+#undef OP
+}
+
+/*
+ * The sequence of the deep tests, from the working directory @base: 200
+ * directories down, every op there; names of 255 bytes and 256; a path of
+ * 4,095 bytes relative to that directory (and of 4,096).
+ */
+static void deep_sequence(struct log *lg, const char *base)
+{
+	char n255[256], n255b[256], n256[257], rel[4200], rel2[4200], d[8];
+	size_t len;
+	int i;
+
+	if (chdir(base) < 0) {
+		note(lg, "chdir base", -1);
+		return;
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(d, sizeof(d), "d%03d", i);
+		if (mkdir(d, 0755) < 0 || chdir(d) < 0)
+			break;
+	}
+	note(lg, "depth 200", i == 200 ? 0 : -1);
+	ops_on(lg, "depth200", "f", "g");
+
+	memset(n255, 'n', 255);
+	n255[255] = 0;
+	memcpy(n255b, n255, 256);
+	n255b[0] = 'm';
+	memset(n256, 'n', 256);
+	n256[256] = 0;
+	ops_on(lg, "name255", n255, n255b);
+	ops_on(lg, "name256", n256, n255b);
+
+	/* 16 directories of 254 bytes: 4,080 bytes with their slashes */
+	len = 0;
+	for (i = 0; i < 16; i++) {
+		memset(rel + len, 'a' + i, 254);
+		rel[len + 254] = 0;
+		if (mkdir(rel, 0755) < 0)
+			note(lg, "mkdir long", -1);
+		rel[len + 254] = '/';
+		len += 255;
+	}
+	memcpy(rel2, rel, len);
+	memset(rel + len, 'f', 15);		/* 4,095 bytes */
+	rel[len + 15] = 0;
+	memset(rel2 + len, 'g', 15);
+	rel2[len + 15] = 0;
+	note(lg, "path4095 length", strlen(rel) == 4095 ? 0 : -1);
+	ops_on(lg, "path4095", rel, rel2);
+	memset(rel + len, 'f', 16);		/* 4,096: too long */
+	rel[len + 16] = 0;
+	ops_on(lg, "path4096", rel, rel2);
+}
+
+/* The same sequence on hostfs and on the guest's tmpfs: the same results. */
+static int t_deep(void)
+{
+	const char *name = "hostfs-deep";
+	static struct log g, t;
+	char *a, *b, *ea, *eb;
+	int cwd = open(".", O_PATH | O_DIRECTORY);
+
+	mkdir("/tmp/hcfs-cmp", 0755);
+	CHECK(name, mount("tmpfs", "/tmp/hcfs-cmp", "tmpfs", 0, "size=64m") == 0,
+	      "mount tmpfs: %s", strerror(errno));
+	deep_sequence(&t, "/tmp/hcfs-cmp");
+	CHECK(name, mkdir(gpath("deep"), 0755) == 0, "mkdir: %s", strerror(errno));
+	deep_sequence(&g, gpath("deep"));
+	if (fchdir(cwd) < 0)
+		return fail(name, "fchdir back");
+	close(cwd);
+	umount("/tmp/hcfs-cmp");
+	/* the first line that differs */
+	for (a = g.buf, b = t.buf; *a || *b; a = ea + 1, b = eb + 1) {
+		ea = strchr(a, '\n');
+		eb = strchr(b, '\n');
+		if (!ea || !eb)
+			return fail(name, "hostfs made %s results than tmpfs",
+				    ea ? "more" : "fewer");
+		if (ea - a != eb - b || memcmp(a, b, ea - a))
+			return fail(name, "hostfs: %.*s; tmpfs: %.*s", (int)(ea - a), a,
+				    (int)(eb - b), b);
+	}
+	return ok(name);
+}
+
+/*
+ * A file opened, a working directory and a shared mapping below a
+ * directory that is renamed (by the host or by the guest) keep working:
+ * they name inodes, not paths.
+ */
+static int t_rename_ancestor(int by_host)
+{
+	const char *name = by_host ? "hostfs-rename-ancestor-host" : "hostfs-rename-ancestor-guest";
+	char buf[128] = "";
+	int cwd, fd, fd2;
+	struct stat st;
+	char *map;
+
+	cwd = open(".", O_PATH | O_DIRECTORY);
+	CHECK(name, mkdir(gpath("ra"), 0755) == 0 && mkdir(gpath("ra/b"), 0755) == 0,
+	      "mkdir: %s", strerror(errno));
+	CHECK(name, write_file(gpath("ra/b/f"), "0123456789", 10) == 0, "write");
+	fd = open(gpath("ra/b/f"), O_RDWR);
+	CHECK(name, fd >= 0 && ftruncate(fd, 4096) == 0, "open: %s", strerror(errno));
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(name, map != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK(name, chdir(gpath("ra/b")) == 0, "chdir: %s", strerror(errno));
+
+	if (by_host)
+		CHECK(name, host_rename(hpath("ra"), hpath("ra2")) == 0, "host rename");
+	else
+		CHECK(name, rename(gpath("ra"), gpath("ra2")) == 0, "rename: %s",
+		      strerror(errno));
+
+	CHECK(name, pwrite(fd, "written", 7, 0) == 7, "pwrite after the rename: %s",
+	      strerror(errno));
+	memcpy(map + 100, "mapped", 6);
+	CHECK(name, msync(map, 4096, MS_SYNC) == 0, "msync: %s", strerror(errno));
+	CHECK(name, host_read_file(hpath("ra2/b/f"), buf, 106) == 106 &&
+	      !memcmp(buf, "written789", 10) && !memcmp(buf + 100, "mapped", 6),
+	      "the host's ra2/b/f holds '%.10s'", buf);
+	/* the working directory is the same directory under its new name */
+	fd2 = open("f", O_RDONLY);
+	CHECK(name, fd2 >= 0, "open f in the cwd after the rename: %s", strerror(errno));
+	close(fd2);
+	CHECK(name, write_file("new", "n", 1) == 0, "create in the cwd: %s", strerror(errno));
+	CHECK(name, host_stat(hpath("ra2/b/new"), &(struct hc_stat){ 0 }) == 0,
+	      "the host has no ra2/b/new");
+	if (by_host)
+		usleep(1200 * 1000);	/* ttl=1000 ms */
+	CHECK(name, stat(gpath("ra/b/f"), &st) < 0 && errno == ENOENT,
+	      "the old name is still there (%s)", strerror(errno));
+	CHECK(name, stat(gpath("ra2/b/f"), &st) == 0 && st.st_size == 4096,
+	      "the new name: %s", strerror(errno));
+	munmap(map, 4096);
+	close(fd);
+	if (fchdir(cwd) < 0)
+		return fail(name, "fchdir back");
+	close(cwd);
+	cleanup(gpath("ra2"));
+	return ok(name);
+}
+
+/*
+ * A name the host gives to another file: the guest serves the new file
+ * after the timeout, never the old one, while an open fd keeps the old.
+ */
+static int t_recreate(void)
+{
+	const char *name = "hostfs-recreate";
+	char buf[32] = "";
+	struct stat a, b;
+	int fd;
+
+	CHECK(name, write_file(gpath("rc"), "old", 3) == 0 &&
+	      write_file(gpath("rd"), "file", 4) == 0, "write");
+	CHECK(name, stat(gpath("rc"), &a) == 0 && stat(gpath("rd"), &b) == 0, "stat");
+	fd = open(gpath("rc"), O_RDONLY);
+	CHECK(name, fd >= 0, "open");
+	CHECK(name, host_unlink(hpath("rc"), 0) == 0 &&
+	      host_write_file(hpath("rc"), "new file", 8) == 0, "host re-creates rc");
+	CHECK(name, host_unlink(hpath("rd"), 0) == 0 && host_mkdir(hpath("rd")) == 0,
+	      "host makes rd a directory");
+	usleep(1200 * 1000);
+	CHECK(name, read_file(gpath("rc"), buf, sizeof(buf)) == 8 && !strcmp(buf, "new file"),
+	      "rc reads '%s'", buf);
+	CHECK(name, stat(gpath("rc"), &b) == 0 && b.st_ino != a.st_ino,
+	      "rc keeps inode %llu", (unsigned long long)a.st_ino);
+	memset(buf, 0, sizeof(buf));
+	CHECK(name, pread(fd, buf, sizeof(buf), 0) == 3 && !strcmp(buf, "old"),
+	      "the open fd reads '%s'", buf);
+	close(fd);
+	CHECK(name, stat(gpath("rd"), &b) == 0 && S_ISDIR(b.st_mode), "rd is not a directory");
+	CHECK(name, mkdir(gpath("rd/in"), 0755) == 0, "mkdir in rd: %s", strerror(errno));
+	return ok(name);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 3 ? argv[3] : NULL;
@@ -1340,6 +1606,10 @@ int main(int argc, char **argv)
 	RUN("mmap-big", t_mmap_big());
 	RUN("kill-reader", t_kill_reader());
 	RUN("parallel", t_parallel(16, 16));
+	RUN("deep", t_deep());
+	RUN("rename-ancestor-host", t_rename_ancestor(1));
+	RUN("rename-ancestor-guest", t_rename_ancestor(0));
+	RUN("recreate", t_recreate());
 	cleanup(gdir);
 	return failures ? 1 : 0;
 }
