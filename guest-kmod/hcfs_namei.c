@@ -246,6 +246,59 @@ static int hcfs_atomic_open(struct inode *dir, struct dentry *dentry,
 	return err;
 }
 
+/*
+ * O_TMPFILE: the host makes the unnamed file in the directory (OPENAT of
+ * "." there with O_TMPFILE), so its data is on the host from the start;
+ * linkat() gives it a name through its open handle (hcfs_link()).
+ */
+static int hcfs_tmpfile(HCFS_IDMAP *idmap, struct inode *dir,
+			struct file *file, umode_t mode)
+{
+	struct hcfs_sb_info *sbi = HCFS_SB(dir->i_sb);
+	struct hcfs_file *hf;
+	struct hcfs_conn *c;
+	struct inode *inode;
+	struct hc_stat st;
+	u32 handle;
+	int err;
+	s32 dirh;
+
+	err = hcfs_parent(file->f_path.dentry, &c, &dirh);
+	if (!err)
+		err = hcfs_client_open(c, dirh, ".",
+				       hcfs_open_wflags(file->f_flags) |
+				       HC_O_TMPFILE, mode & S_IALLUGO, &handle);
+	if (err)
+		return err;
+	hf = hcfs_file_new(sbi, c, handle, file->f_mode, false);
+	if (IS_ERR(hf))
+		return PTR_ERR(hf);
+	err = hcfs_client_stat(c, handle, &st);
+	if (!err && !S_ISREG(st.mode))
+		err = -EPROTO;
+	if (err)
+		goto out_put;
+	inode = hcfs_iget(dir->i_sb, &st);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out_put;
+	}
+	/* d_tmpfile() takes the one link a new inode has */
+	set_nlink(inode, 1);
+	d_tmpfile(file, inode);
+	hcfs_allow_odirect(file);
+	/* the host file is open already: not hcfs_file_open() again */
+	err = finish_open(file, file->f_path.dentry, generic_file_open);
+	if (err)
+		goto out_put;
+	hcfs_file_attach(inode, file, hf);
+	return 0;
+
+out_put:
+	hcfs_file_put(hf);
+	return err;
+}
+
 static int hcfs_mknod(HCFS_IDMAP *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode, dev_t rdev)
 {
@@ -299,9 +352,14 @@ static int hcfs_symlink(HCFS_IDMAP *idmap, struct inode *dir,
 	return err;
 }
 
-/* The source is named by its handle: whatever it is called meanwhile. */
+/*
+ * The source is named by its handle: whatever it is called meanwhile. A
+ * file without a name (O_TMPFILE, or unlinked) is linked through an open
+ * handle of it, by the subject that opened it.
+ */
 static int hcfs_link(struct dentry *old, struct inode *dir, struct dentry *new)
 {
+	struct hcfs_file *hf = NULL;
 	struct hcfs_conn *c;
 	int err;
 	s32 dirh, h;
@@ -309,8 +367,18 @@ static int hcfs_link(struct dentry *old, struct inode *dir, struct dentry *new)
 	err = hcfs_parent(new, &c, &dirh);
 	if (!err)
 		err = hcfs_dhandle(old, c, &h);
+	if (err && d_unlinked(old)) {
+		hf = hcfs_file_any(d_inode(old), 0, false);
+		if (!hf)
+			return -ENOENT;
+		c = hf->conn;
+		h = hf->handle;
+		err = hcfs_dhandle(new->d_parent, c, &dirh);
+	}
 	if (!err)
 		err = hcfs_client_link(c, h, dirh, new->d_name.name);
+	if (hf)
+		hcfs_file_put(hf);
 	if (!err) {
 		hcfs_attr_stale(d_inode(old));
 		err = hcfs_instantiate(dir, new, c, dirh);
@@ -474,6 +542,7 @@ out:
 const struct inode_operations hcfs_dir_iops = {
 	.lookup		= hcfs_lookup,
 	.atomic_open	= hcfs_atomic_open,
+	.tmpfile	= hcfs_tmpfile,
 	.create		= hcfs_create,
 	.link		= hcfs_link,
 	.unlink		= hcfs_unlink,

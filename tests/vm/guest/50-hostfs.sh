@@ -20,7 +20,7 @@
 # expect-hostcalld: hostfs-exec hostfs-bye hostfs-root
 # expect-hostcalld: hostfs-symlinks-raw hostfs-cache-none hostfs-cache-loose
 # expect-hostcalld: hostfs-deep hostfs-rename-ancestor-host
-# expect-hostcalld: hostfs-rename-ancestor-guest hostfs-recreate
+# expect-hostcalld: hostfs-rename-ancestor-guest hostfs-recreate hostfs-tmpfile
 # expect-hostcalld: hostfs-many-lookups hostfs-forget-bounded
 # expect-hostcalld: hostfs-umount
 . /hctest/lib.sh

@@ -1551,6 +1551,41 @@ static int t_recreate(void)
 	return ok(name);
 }
 
+/* O_TMPFILE: an unnamed host file, given a name with linkat() later. */
+static int t_tmpfile(void)
+{
+	const char *name = "hostfs-tmpfile";
+	char buf[16] = "", proc[64], list[4096];
+	struct stat st;
+	int fd, n, i;
+	char *p;
+
+	fd = open(gdir, O_TMPFILE | O_RDWR, 0640);
+	CHECK(name, fd >= 0, "open O_TMPFILE: %s", strerror(errno));
+	CHECK(name, write(fd, "unnamed", 7) == 7, "write: %s", strerror(errno));
+	CHECK(name, fstat(fd, &st) == 0 && st.st_nlink == 0 && st.st_size == 7 &&
+	      (st.st_mode & 07777) == 0640, "fstat: nlink %lu size %lld mode %o",
+	      (unsigned long)st.st_nlink, (long long)st.st_size, st.st_mode & 07777);
+	n = host_listdir(hdir, list, sizeof(list));
+	for (i = 0, p = list; i < n; i++, p += strlen(p) + 1)
+		CHECK(name, strncmp(p, "tmpnamed", 8), "the host lists %s early", p);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	CHECK(name, linkat(AT_FDCWD, proc, AT_FDCWD, gpath("tmpnamed"), AT_SYMLINK_FOLLOW) == 0,
+	      "linkat: %s", strerror(errno));
+	CHECK(name, host_read_file(hpath("tmpnamed"), buf, sizeof(buf)) == 7 &&
+	      !strcmp(buf, "unnamed"), "the host's tmpnamed holds '%s'", buf);
+	CHECK(name, stat(gpath("tmpnamed"), &st) == 0 && st.st_nlink == 1,
+	      "stat after linkat: %s, nlink %lu", strerror(errno), (unsigned long)st.st_nlink);
+	close(fd);
+	fd = open(gdir, O_TMPFILE | O_WRONLY | O_EXCL, 0600);
+	CHECK(name, fd >= 0, "open O_TMPFILE|O_EXCL: %s", strerror(errno));
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	CHECK(name, linkat(AT_FDCWD, proc, AT_FDCWD, gpath("tmpexcl"), AT_SYMLINK_FOLLOW) < 0 &&
+	      errno == ENOENT, "linkat of an O_EXCL tmpfile: %s", strerror(errno));
+	close(fd);
+	return ok(name);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 3 ? argv[3] : NULL;
@@ -1610,6 +1645,7 @@ int main(int argc, char **argv)
 	RUN("rename-ancestor-host", t_rename_ancestor(1));
 	RUN("rename-ancestor-guest", t_rename_ancestor(0));
 	RUN("recreate", t_recreate());
+	RUN("tmpfile", t_tmpfile());
 	cleanup(gdir);
 	return failures ? 1 : 0;
 }
