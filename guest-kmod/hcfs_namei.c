@@ -164,6 +164,51 @@ static int hcfs_instantiate(struct inode *dir, struct dentry *dentry,
 }
 
 /*
+ * The guest's side of a regular file the host just made and opened as
+ * @handle for @file: its struct hcfs_file (@hfp) and its inode. On failure
+ * the handle is closed.
+ */
+static struct inode *hcfs_open_inode(struct inode *dir, struct hcfs_conn *c,
+				     u32 handle, struct file *file, bool append,
+				     struct hcfs_file **hfp)
+{
+	struct hcfs_file *hf;
+	struct inode *inode;
+	struct hc_stat st;
+	int err;
+
+	hf = hcfs_file_new(HCFS_SB(dir->i_sb), c, handle, file->f_mode, append);
+	if (IS_ERR(hf))
+		return ERR_CAST(hf);
+	err = hcfs_client_stat(c, handle, &st);
+	if (!err && !S_ISREG(st.mode))
+		err = -EISDIR;
+	inode = err ? ERR_PTR(err) : hcfs_iget(dir->i_sb, &st);
+	if (IS_ERR(inode))
+		hcfs_file_put(hf);
+	else
+		*hfp = hf;
+	return inode;
+}
+
+/* @file open on @dentry with @hf, the host file open already. */
+static int hcfs_open_finish(struct file *file, struct dentry *dentry,
+			    struct inode *inode, struct hcfs_file *hf)
+{
+	int err;
+
+	hcfs_allow_odirect(file);
+	/* generic_file_open(), not hcfs_file_open(): no second host open */
+	err = finish_open(file, dentry, generic_file_open);
+	if (err) {
+		hcfs_file_put(hf);
+		return err;
+	}
+	hcfs_file_attach(inode, file, hf);
+	return 0;
+}
+
+/*
  * Create and open in one: OPENAT with O_CREAT|O_EXCL, so that the guest
  * knows whether it created the file; if another made it in between and the
  * caller did not ask for O_EXCL, open the existing file instead. The inode
@@ -172,14 +217,12 @@ static int hcfs_instantiate(struct inode *dir, struct dentry *dentry,
 static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 			    struct file *file, unsigned int flags, umode_t mode)
 {
-	struct hcfs_sb_info *sbi = HCFS_SB(dir->i_sb);
 	u32 wflags = hcfs_open_wflags(flags);
 	const char *name = dentry->d_name.name;
 	bool created = true;
 	struct hcfs_file *hf;
 	struct hcfs_conn *c;
 	struct inode *inode;
-	struct hc_stat st;
 	u32 handle;
 	int err;
 	s32 dirh;
@@ -196,33 +239,14 @@ static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 	}
 	if (err)
 		return err;
-	hf = hcfs_file_new(sbi, c, handle, file->f_mode, flags & O_APPEND);
-	if (IS_ERR(hf))
-		return PTR_ERR(hf);
-	err = hcfs_client_stat(c, handle, &st);
-	if (!err && !S_ISREG(st.mode))
-		err = -EISDIR;
-	if (err)
-		goto out_put;
-	inode = hcfs_iget(dir->i_sb, &st);
-	if (IS_ERR(inode)) {
-		err = PTR_ERR(inode);
-		goto out_put;
-	}
+	inode = hcfs_open_inode(dir, c, handle, file, flags & O_APPEND, &hf);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
 	if (created)
 		file->f_mode |= FMODE_CREATED;
-	hcfs_allow_odirect(file);
 	d_instantiate(dentry, inode);
 	hcfs_dentry_fresh(dentry);
-	err = finish_open(file, dentry, generic_file_open);
-	if (err)
-		goto out_put;
-	hcfs_file_attach(inode, file, hf);
-	return 0;
-
-out_put:
-	hcfs_file_put(hf);
-	return err;
+	return hcfs_open_finish(file, dentry, inode, hf);
 }
 
 static int hcfs_atomic_open(struct inode *dir, struct dentry *dentry,
@@ -254,11 +278,9 @@ static int hcfs_atomic_open(struct inode *dir, struct dentry *dentry,
 static int hcfs_tmpfile(HCFS_IDMAP *idmap, struct inode *dir,
 			struct file *file, umode_t mode)
 {
-	struct hcfs_sb_info *sbi = HCFS_SB(dir->i_sb);
 	struct hcfs_file *hf;
 	struct hcfs_conn *c;
 	struct inode *inode;
-	struct hc_stat st;
 	u32 handle;
 	int err;
 	s32 dirh;
@@ -270,33 +292,13 @@ static int hcfs_tmpfile(HCFS_IDMAP *idmap, struct inode *dir,
 				       HC_O_TMPFILE, mode & S_IALLUGO, &handle);
 	if (err)
 		return err;
-	hf = hcfs_file_new(sbi, c, handle, file->f_mode, false);
-	if (IS_ERR(hf))
-		return PTR_ERR(hf);
-	err = hcfs_client_stat(c, handle, &st);
-	if (!err && !S_ISREG(st.mode))
-		err = -EPROTO;
-	if (err)
-		goto out_put;
-	inode = hcfs_iget(dir->i_sb, &st);
-	if (IS_ERR(inode)) {
-		err = PTR_ERR(inode);
-		goto out_put;
-	}
+	inode = hcfs_open_inode(dir, c, handle, file, false, &hf);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
 	/* d_tmpfile() takes the one link a new inode has */
 	set_nlink(inode, 1);
 	d_tmpfile(file, inode);
-	hcfs_allow_odirect(file);
-	/* the host file is open already: not hcfs_file_open() again */
-	err = finish_open(file, file->f_path.dentry, generic_file_open);
-	if (err)
-		goto out_put;
-	hcfs_file_attach(inode, file, hf);
-	return 0;
-
-out_put:
-	hcfs_file_put(hf);
-	return err;
+	return hcfs_open_finish(file, file->f_path.dentry, inode, hf);
 }
 
 static int hcfs_mknod(HCFS_IDMAP *idmap, struct inode *dir,
