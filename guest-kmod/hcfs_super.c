@@ -168,13 +168,6 @@ static const struct super_operations hcfs_sops = {
 };
 
 /* The subject, its working directory, and the root inode. */
-/* Whether subject credentials @a are the caller's @b (fsuid, fsgid, groups). */
-static bool hcfs_same_cred(const struct cred *a, const struct cred *b)
-{
-	return uid_eq(a->fsuid, b->fsuid) && gid_eq(a->fsgid, b->fsgid) &&
-	       a->group_info == b->group_info;
-}
-
 /* The caller's first hostcall on @sbi with credentials of its own. */
 static struct hcfs_conn *hcfs_conn_new(struct hcfs_sb_info *sbi,
 				       const struct cred *cred)
@@ -185,7 +178,7 @@ static struct hcfs_conn *hcfs_conn_new(struct hcfs_sb_info *sbi,
 
 	mutex_lock(&sbi->ids_lock);
 	for (i = 0; i < sbi->nids; i++)
-		if (hcfs_same_cred(sbi->ids[i].cred, cred))
+		if (hostcall_cred_same(sbi->ids[i].cred, cred))
 			goto out;	/* another task was first */
 	if (sbi->nids == HCFS_IDS_MAX) {
 		pr_warn_ratelimited("hostfs: subject %u: more than %u sets of credentials use the mount: uid %u gets EACCES\n",
@@ -227,7 +220,7 @@ struct hcfs_conn *hcfs_conn_sb(struct hcfs_sb_info *sbi)
 	/* Pairs with hcfs_conn_new()'s release: entries below @n are whole. */
 	n = smp_load_acquire(&sbi->nids);
 	for (i = 0; i < n; i++)
-		if (hcfs_same_cred(sbi->ids[i].cred, cred))
+		if (hostcall_cred_same(sbi->ids[i].cred, cred))
 			return &sbi->ids[i].c;
 	return hcfs_conn_new(sbi, cred);
 }

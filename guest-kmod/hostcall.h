@@ -368,6 +368,15 @@ u32 hostcall_new_tag(void);
 
 /* hostcall_subject.c: the subjects of one open of /dev/hostcall */
 
+struct cred;
+
+/**
+ * hostcall_cred_same() - whether @a and @b act as the same host identity:
+ * fsuid, fsgid and the supplementary groups, compared by value (each
+ * setgroups() makes a group_info of its own).
+ */
+bool hostcall_cred_same(const struct cred *a, const struct cred *b);
+
 /* Processes that may share one open of /dev/hostcall, each with a subject. */
 #define HOSTCALL_PROCS_MAX	64
 

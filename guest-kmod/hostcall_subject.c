@@ -32,14 +32,28 @@ void hostcall_subjects_init(struct hostcall_subjects *s,
 		s->procs[0].cred = get_current_cred();
 }
 
+bool hostcall_cred_same(const struct cred *a, const struct cred *b)
+{
+	const struct group_info *ga = a->group_info, *gb = b->group_info;
+	int i;
+
+	if (!uid_eq(a->fsuid, b->fsuid) || !gid_eq(a->fsgid, b->fsgid))
+		return false;
+	if (ga == gb)
+		return true;
+	if (ga->ngroups != gb->ngroups)
+		return false;
+	/* set_groups() sorts them */
+	for (i = 0; i < ga->ngroups; i++)
+		if (!gid_eq(ga->gid[i], gb->gid[i]))
+			return false;
+	return true;
+}
+
 /* Whether entry @e acts as the calling task's identity (always, without). */
 static bool hostcall_subject_same_cred(const struct hostcall_proc *e)
 {
-	const struct cred *c = current_cred();
-
-	return !e->cred || (uid_eq(e->cred->fsuid, c->fsuid) &&
-			    gid_eq(e->cred->fsgid, c->fsgid) &&
-			    e->cred->group_info == c->group_info);
+	return !e->cred || hostcall_cred_same(e->cred, current_cred());
 }
 
 static void hostcall_subject_drop(struct hostcall_proc *e)
