@@ -161,6 +161,7 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 	struct file *file = NULL;
 	struct hcfs_target t;
 	struct hcfs_conn *c;
+	struct hc_stat st;
 	int err;
 	s32 h;
 
@@ -212,7 +213,11 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 		err = hcfs_client_utimens(c, h, times);
 	}
 out:
-	hcfs_attr_stale(inode);
+	/* the host may have changed more (set-id bits, ctime): ask it */
+	if (err || hcfs_client_stat(c, h, &st))
+		hcfs_attr_stale(inode);
+	else
+		hcfs_update(inode, &st);
 	hcfs_target_put(&t);
 	return err;
 }
