@@ -41,6 +41,15 @@
 #define hcfs_fl_pid(fl)		((fl)->fl_pid)
 #endif
 
+static inline struct timespec64 hcfs_get_ctime(struct inode *inode)
+{
+#ifdef HOSTCALL_HAVE_CTIME_ACCESSOR
+	return inode_get_ctime(inode);
+#else
+	return inode->i_ctime;
+#endif
+}
+
 static inline void hcfs_set_times(struct inode *inode, struct timespec64 atime,
 				  struct timespec64 mtime,
 				 struct timespec64 ctime)
@@ -139,6 +148,7 @@ struct hcfs_idconn {
  * @ttl_ms: ttl= in ms
  * @ttl: the same in jiffies
  * @raw_links: symlinks=raw: absolute symlink targets are not rewritten
+ * @noacl: noacl: no POSIX ACLs (the umask always applies, as without them)
  * @forget_lock: protects @forgets and @dying
  * @forgets: handles of evicted inodes to give back (hcfs_handle.c)
  * @forget_work: sends them
@@ -157,6 +167,7 @@ struct hcfs_sb_info {
 	unsigned int ttl_ms;
 	unsigned long ttl;
 	bool raw_links;
+	bool noacl;
 	spinlock_t forget_lock;
 	struct hcfs_ih *forgets;
 	struct work_struct forget_work;
@@ -583,6 +594,38 @@ int hcfs_setattr(HCFS_IDMAP *idmap, struct dentry *dentry,
 /* ---- hcfs_xattr.c ---- */
 
 extern const struct xattr_handler *hcfs_xattr_handlers[];
+
+/* hcfs_acl.c: POSIX ACLs, kept and applied by the host */
+struct posix_acl *hcfs_get_inode_acl(struct inode *inode, int type, bool rcu);
+#ifdef HOSTCALL_HAVE_GET_INODE_ACL
+struct posix_acl *hcfs_get_acl(HCFS_IDMAP *idmap, struct dentry *dentry,
+			       int type);
+int hcfs_set_acl(HCFS_IDMAP *idmap, struct dentry *dentry,
+		 struct posix_acl *acl, int type);
+#define HCFS_ACL_IOPS					\
+	.get_inode_acl	= hcfs_get_inode_acl,		\
+	.get_acl	= hcfs_get_acl,			\
+	.set_acl	= hcfs_set_acl,
+#else
+/* before 6.2, system.posix_acl_* go through the xattr handlers */
+#define HCFS_ACL_IOPS					\
+	.get_acl	= hcfs_get_inode_acl,
+#endif
+
+/**
+ * hcfs_acl_forget() - drop the ACL of @type (-1: both) the VFS cached of
+ * @inode: it changed, or may have (the host changed the inode's ctime).
+ */
+void hcfs_acl_forget(struct inode *inode, int type);
+
+/** hcfs_acl_type() - ACL_TYPE_* of an xattr name, or -1 if not an ACL's. */
+int hcfs_acl_type(const char *xattr_name);
+
+/**
+ * hcfs_create_mode() - the mode to create a file of in @dir with: @mode
+ * less the umask, unless the host applies @dir's default ACL instead.
+ */
+umode_t hcfs_create_mode(struct inode *dir, umode_t mode);
 
 /** hcfs_listxattr() - the inode operation: the host's names, some hidden. */
 ssize_t hcfs_listxattr(struct dentry *dentry, char *list, size_t size);

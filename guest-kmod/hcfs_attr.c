@@ -227,6 +227,7 @@ const struct inode_operations hcfs_file_iops = {
 	.getattr	= hcfs_getattr,
 	.setattr	= hcfs_setattr,
 	.listxattr	= hcfs_listxattr,
+	HCFS_ACL_IOPS
 };
 
 /* FIFOs, sockets and device nodes: guest objects with host attributes */
@@ -235,4 +236,5 @@ const struct inode_operations hcfs_special_iops = {
 	.getattr	= hcfs_getattr,
 	.setattr	= hcfs_setattr,
 	.listxattr	= hcfs_listxattr,
+	HCFS_ACL_IOPS
 };

@@ -53,7 +53,7 @@ static bool hcfs_apply(struct inode *inode, const struct hc_stat *st)
 {
 	struct hcfs_inode *hi = HCFS_I(inode);
 	umode_t mode = st->mode & S_IALLUGO;
-	struct timespec64 atime, mtime, ctime;
+	struct timespec64 atime, mtime, ctime, old_ctime;
 	bool changed = false;
 
 	hcfs_ts(&mtime, &st->mtime);
@@ -79,6 +79,7 @@ static bool hcfs_apply(struct inode *inode, const struct hc_stat *st)
 	i_gid_write(inode, st->gid);
 	hcfs_ts(&atime, &st->atime);
 	hcfs_ts(&ctime, &st->ctime);
+	old_ctime = hcfs_get_ctime(inode);
 	hcfs_set_times(inode, atime, mtime, ctime);
 	inode->i_blocks = st->blocks;
 	/* a size beyond loff_t would turn negative */
@@ -86,6 +87,9 @@ static bool hcfs_apply(struct inode *inode, const struct hc_stat *st)
 	hi->attr_time = jiffies;
 	hi->attr_valid = true;
 	spin_unlock(&hi->lock);
+	/* a change of ACL changes the ctime */
+	if (!timespec64_equal(&ctime, &old_ctime))
+		hcfs_acl_forget(inode, -1);
 	return changed;
 }
 
@@ -153,6 +157,10 @@ static void hcfs_init_inode(struct inode *inode, const struct hc_stat *st)
 	dev_t rdev = 0;
 
 	inode->i_flags |= S_NOATIME | S_NOCMTIME;
+	if (HCFS_SB(inode->i_sb)->cache == HCFS_CACHE_NONE) {
+		inode->i_acl = ACL_DONT_CACHE;
+		inode->i_default_acl = ACL_DONT_CACHE;
+	}
 	switch (type) {
 	case S_IFREG:
 		inode->i_op = &hcfs_file_iops;

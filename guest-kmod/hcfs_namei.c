@@ -232,7 +232,8 @@ static int hcfs_create_open(struct inode *dir, struct dentry *dentry,
 		return err;
 	hcfs_attr_stale(dir);
 	err = hcfs_client_open(c, dirh, name, wflags | HC_O_CREAT | HC_O_EXCL,
-			       mode & S_IALLUGO, &handle);
+			       hcfs_create_mode(dir, mode) & S_IALLUGO,
+			       &handle);
 	if (err == -EEXIST && !(flags & O_EXCL)) {
 		created = false;
 		err = hcfs_client_open(c, dirh, name, wflags, 0, &handle);
@@ -289,7 +290,9 @@ static int hcfs_tmpfile(HCFS_IDMAP *idmap, struct inode *dir,
 	if (!err)
 		err = hcfs_client_open(c, dirh, ".",
 				       hcfs_open_wflags(file->f_flags) |
-				       HC_O_TMPFILE, mode & S_IALLUGO, &handle);
+				       HC_O_TMPFILE,
+				       hcfs_create_mode(dir, mode) & S_IALLUGO,
+				       &handle);
 	if (err)
 		return err;
 	inode = hcfs_open_inode(dir, c, handle, file, false, &hf);
@@ -310,7 +313,8 @@ static int hcfs_mknod(HCFS_IDMAP *idmap, struct inode *dir,
 
 	err = hcfs_parent(dentry, &c, &dirh);
 	if (!err)
-		err = hcfs_client_mknod(c, dirh, dentry->d_name.name, mode,
+		err = hcfs_client_mknod(c, dirh, dentry->d_name.name,
+					hcfs_create_mode(dir, mode),
 					MAJOR(rdev), MINOR(rdev));
 	if (!err)
 		err = hcfs_instantiate(dir, dentry, c, dirh);
@@ -333,7 +337,8 @@ static int hcfs_mkdir(HCFS_IDMAP *idmap, struct inode *dir,
 	err = hcfs_parent(dentry, &c, &dirh);
 	if (!err)
 		err = hcfs_client_mkdir(c, dirh, dentry->d_name.name,
-					mode & S_IALLUGO);
+					hcfs_create_mode(dir, mode) &
+					S_IALLUGO);
 	if (!err)
 		err = hcfs_instantiate(dir, dentry, c, dirh);
 	return err;
@@ -557,6 +562,7 @@ const struct inode_operations hcfs_dir_iops = {
 	.getattr	= hcfs_getattr,
 	.setattr	= hcfs_setattr,
 	.listxattr	= hcfs_listxattr,
+	HCFS_ACL_IOPS
 };
 
 const struct inode_operations hcfs_symlink_iops = {

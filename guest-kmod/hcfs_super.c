@@ -19,7 +19,7 @@
 
 static struct kmem_cache *hcfs_inode_cachep;
 
-enum { Opt_root, Opt_cache, Opt_ttl, Opt_symlinks };
+enum { Opt_root, Opt_cache, Opt_ttl, Opt_symlinks, Opt_acl };
 
 static const struct constant_table hcfs_param_cache[] = {
 	{ "none",	HCFS_CACHE_NONE },
@@ -39,6 +39,7 @@ static const struct fs_parameter_spec hcfs_fs_parameters[] = {
 	fsparam_enum("cache", Opt_cache, hcfs_param_cache),
 	fsparam_u32("ttl", Opt_ttl),
 	fsparam_enum("symlinks", Opt_symlinks, hcfs_param_symlinks),
+	fsparam_flag_no("acl", Opt_acl),
 	{}
 };
 
@@ -73,6 +74,9 @@ static int hcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		break;
 	case Opt_symlinks:
 		sbi->raw_links = result.uint_32;
+		break;
+	case Opt_acl:
+		sbi->noacl = result.negated;
 		break;
 	}
 	return 0;
@@ -151,6 +155,8 @@ static int hcfs_show_options(struct seq_file *m, struct dentry *root)
 		seq_printf(m, ",ttl=%u", sbi->ttl_ms);
 	if (sbi->raw_links)
 		seq_puts(m, ",symlinks=raw");
+	if (sbi->noacl)
+		seq_puts(m, ",noacl");
 	return 0;
 }
 
@@ -279,6 +285,9 @@ static int hcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_op = &hcfs_sops;
 	sb->s_d_op = &hcfs_dentry_ops;
 	sb->s_xattr = hcfs_xattr_handlers;
+	/* the host applies default ACLs, and the umask where there is none */
+	if (!sbi->noacl)
+		sb->s_flags |= SB_POSIXACL;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;

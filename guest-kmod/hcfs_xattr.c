@@ -60,6 +60,11 @@ static int hcfs_xattr_set(const struct xattr_handler *handler,
 					   wflags);
 	hcfs_target_put(&t);
 	hcfs_attr_stale(inode);
+	if (hcfs_acl_type(name) >= 0)	/* before 6.2 ACLs come this way */
+		hcfs_acl_forget(inode, hcfs_acl_type(name));
+	/* an ACL changes the mode on the host, any xattr the ctime */
+	if (!err)
+		hcfs_refresh(inode, dentry);
 	return err;
 }
 

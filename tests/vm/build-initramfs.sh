@@ -45,6 +45,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,r
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 tests/vm/init.sh "$root/init"
 install -m 0644 tests/vm/guest/lib.sh "$root/hctest/lib.sh"
+install -m 0755 tests/vm/guest/aclcase.sh "$root/hctest/aclcase.sh"
 install -m 0755 tests/vm/guest/shell.sh "$root/hctest/shell.sh"
 for t in tests/vm/guest/[0-9]*.sh; do
 	install -m 0755 "$t" "$root/hctest/"
@@ -151,7 +152,8 @@ fi
 # or compare with the host's; /usr/bin comes first in the guest's PATH.
 # Debian's static busybox sh prefers its own applets to PATH
 # (FEATURE_PREFER_APPLETS), so commands meant for these run under dash.
-for p in dash cat ls head tail stat sha256sum wc id env a2ps file $VM_PROGS; do
+for p in dash cat ls head tail stat sha256sum wc id env a2ps file setfacl getfacl \
+	 $VM_PROGS; do
 	path=$(command -v "$p") || die "program $p not found on the host (make deps)"
 	copy_elf "$path" "/usr/bin/$p"
 done

@@ -199,6 +199,13 @@ passthrough)
 				"$idc" run "$pt_area/native-$u" >"$work/native-$u.out" 2>&1
 		fi
 	done
+	# POSIX ACLs natively (guest/aclcase.sh), then in the guest on hostfs
+	# (acl-via with cache=none, acl-ttl with the default cache)
+	mkdir -m 755 "$pt_area/acl-native" "$pt_area/acl-via" "$pt_area/acl-ttl"
+	sh tests/vm/guest/aclcase.sh "$pt_area/acl-native" \
+		"setpriv --reuid=1000 --regid=1000 --clear-groups -- sh -c" \
+		>"$work/native-acl.out" 2>&1
+	cp "$work/native-acl.out" "$work/native-aclttl.out"
 	rm -f "$sock"
 	"$B/hostcalld" --ivshmem "$sock" --identity passthrough --allow-root --verbose \
 		>"$work/peer.log" 2>&1 9>&- &
@@ -332,7 +339,7 @@ if [ $mode = users ]; then
 fi
 if [ $mode = passthrough ]; then
 	# the guest's answers through hostfs against the host kernel's own
-	for u in 0 1000 1001; do
+	for u in 0 1000 1001 acl aclttl; do
 		# (awk reads the whole log: an early exit would be a SIGPIPE for a writer)
 		awk -v b="HCTEST-OUT pt-$u begin" -v e="HCTEST-OUT pt-$u end" \
 			'{ sub(/\r$/, "") } $0 == e { on = 0 } on { print } $0 == b { on = 1 }' \

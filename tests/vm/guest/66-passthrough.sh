@@ -8,7 +8,10 @@
 # outputs go to the console and the host side compares them with its own
 # native runs, case by case (passthrough-hostfs-UID).
 # expect-passthrough: passthrough-hostfs-0 passthrough-hostfs-1000
-# expect-passthrough: passthrough-hostfs-1001
+# expect-passthrough: passthrough-hostfs-1001 passthrough-hostfs-acl
+# expect-passthrough: passthrough-hostfs-aclttl
+# POSIX ACLs too: aclcase.sh as root (and as alice) here, with cache=none
+# and with the default cache, and on the host.
 . /hctest/lib.sh
 
 [ "$HCTEST_MODE" = passthrough ] || exit 0
@@ -28,5 +31,13 @@ for u in 0 1000 1001; do
 	cat /tmp/pt-$u.out
 	echo "HCTEST-OUT pt-$u end"
 done
+echo "HCTEST-OUT pt-acl begin"
+sh /hctest/aclcase.sh "/host$area/acl-via" "su -s /bin/sh alice -c" 2>&1
+echo "HCTEST-OUT pt-acl end"
+umount /host
+mount -t hostfs none /host || info "passthrough: cannot mount hostfs again"
+echo "HCTEST-OUT pt-aclttl begin"
+sh /hctest/aclcase.sh "/host$area/acl-ttl" "su -s /bin/sh alice -c" 2>&1
+echo "HCTEST-OUT pt-aclttl end"
 umount /host
 exit 0
