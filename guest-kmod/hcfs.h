@@ -370,6 +370,24 @@ int hcfs_client_stat(struct hcfs_conn *c, s32 h, struct hc_stat *st);
  * set to the position after the last one.
  * Returns: bytes in @buf (0 at the end), or -errno (-EIO: a bad record).
  */
+/**
+ * hcfs_dirplus_link() - what READDIRPLUS said of @name in @parent: a new
+ * dentry and inode holding @handle of subject @c, or an existing one
+ * confirmed; @handle is given back if neither.
+ */
+void hcfs_dirplus_link(struct dentry *parent, struct hcfs_conn *c,
+		       const char *name, unsigned int len,
+		       const struct hc_stat *st, u32 handle);
+
+/**
+ * hcfs_client_readdirplus() - READDIRPLUS into @buf (@cap bytes for both
+ * parts): the dirents first, then *@alen bytes of attrs records, all
+ * checked (one record per dirent); @last_off as hcfs_client_getdents().
+ * Returns: bytes of dirents (0 at the end), or -errno (-EIO: a bad record).
+ */
+ssize_t hcfs_client_readdirplus(struct hcfs_conn *c, u32 handle, void *buf,
+				size_t cap, size_t *alen, loff_t *last_off);
+
 ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *buf,
 			     size_t cap, loff_t *last_off);
 

@@ -307,6 +307,53 @@ ssize_t hcfs_client_getdents(struct hcfs_conn *c, u32 handle, void *dst,
 	return err ? -EIO : ret;
 }
 
+ssize_t hcfs_client_readdirplus(struct hcfs_conn *c, u32 handle, void *dst,
+				size_t cap, size_t *alen, loff_t *last_off)
+{
+	struct hostcall_req *req;
+	const struct hc_blob *d, *a;
+	size_t dpos = 0, apos;
+	struct hc_dirent de;
+	struct hc_stat st;
+	int err, aerr;
+	s32 h;
+	s64 ret;
+
+	if (!cap)
+		return -EINVAL;
+	req = hostcall_req_alloc(HC_OP_READDIRPLUS);
+	req->m.req.readdirplus.fd = handle;
+	req->m.req.readdirplus.count = cap;
+	req->rep_room = cap;
+	ret = hcfs_rpc(c, req);
+	if (ret <= 0)
+		goto out;
+	d = &req->r.rep.readdirplus.dirents;
+	a = &req->r.rep.readdirplus.attrs;
+	if (d->len != ret || a->len > cap - d->len) {
+		ret = -EPROTO;
+		goto out;
+	}
+	memcpy(dst, d->ptr, d->len);
+	memcpy((u8 *)dst + d->len, a->ptr, a->len);
+	*alen = a->len;
+	/* every record is checked here: one attrs record per dirent */
+	apos = d->len;
+	while ((err = hc_dirent_next(dst, d->len, &dpos, &de)) > 0) {
+		aerr = hc_direntplus_next(dst, d->len + a->len, &apos, &h, &st);
+		if (aerr <= 0) {
+			err = -EBADMSG;
+			break;
+		}
+		*last_off = de.off;
+	}
+	if (err || apos != d->len + a->len)
+		ret = -EIO;
+out:
+	hostcall_req_free(req);
+	return ret;
+}
+
 int hcfs_client_readlink(struct hcfs_conn *c, s32 h, char *dst, size_t cap)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_READLINKAT);

@@ -12,6 +12,48 @@
 
 /* GETDENTS buffer per open directory: some hundreds of entries per call. */
 #define HCFS_DENTS_SIZE		(32 * 1024)
+/* READDIRPLUS: as large as a reply, some 800 entries of short names */
+#define HCFS_PLUS_SIZE		HC_DATA_MAX
+
+/*
+ * Whether listing @file's directory brings the entries' handles and
+ * attributes too: not with cache=none, which would not keep them.
+ */
+static bool hcfs_dir_plus(struct file *file, struct hcfs_conn *c)
+{
+	struct hcfs_sb_info *sbi = HCFS_SB(file_inode(file)->i_sb);
+
+	return sbi->cache != HCFS_CACHE_NONE &&
+	       READ_ONCE(c->tp->caps) & HC_CAP_READDIRPLUS;
+}
+
+/*
+ * One READDIRPLUS into hf->dents: each entry with a handle becomes (or
+ * confirms) a dentry at once, so that no handle waits for the entry to be
+ * emitted. Returns: as hcfs_client_getdents().
+ */
+static ssize_t hcfs_dir_fill_plus(struct file *file, struct hcfs_file *hf,
+				  loff_t *last)
+{
+	size_t dpos = 0, apos, alen;
+	struct hc_dirent d;
+	struct hc_stat st;
+	ssize_t n;
+	s32 h;
+
+	n = hcfs_client_readdirplus(hf->conn, hf->handle, hf->dents,
+				    HCFS_PLUS_SIZE, &alen, last);
+	if (n <= 0)
+		return n;
+	apos = n;
+	/* hcfs_client_readdirplus() checked every record */
+	while (hc_dirent_next(hf->dents, n, &dpos, &d) > 0 &&
+	       hc_direntplus_next(hf->dents, n + alen, &apos, &h, &st) > 0)
+		if (h >= 0)
+			hcfs_dirplus_link(file->f_path.dentry, hf->conn,
+					  d.name, d.namelen, &st, h);
+	return n;
+}
 
 static int hcfs_dir_open(struct inode *inode, struct file *file)
 {
@@ -45,11 +87,14 @@ static int hcfs_dir_iterate(struct file *file, struct dir_context *ctx)
 	size_t next;
 	loff_t last;
 	ssize_t n;
+	bool plus;
 	int err = 0;
 
+	plus = hcfs_dir_plus(file, c);
 	mutex_lock(&hf->dir_lock);
 	if (!hf->dents) {
-		hf->dents = kvmalloc(HCFS_DENTS_SIZE, GFP_KERNEL);
+		hf->dents = kvmalloc(plus ? HCFS_PLUS_SIZE : HCFS_DENTS_SIZE,
+				     GFP_KERNEL);
 		if (!hf->dents) {
 			err = -ENOMEM;
 			goto out;
@@ -70,8 +115,13 @@ static int hcfs_dir_iterate(struct file *file, struct dir_context *ctx)
 	}
 	for (;;) {
 		if (hf->dents_pos >= hf->dents_len) {
-			n = hcfs_client_getdents(c, hf->handle, hf->dents,
-						 HCFS_DENTS_SIZE, &last);
+			if (plus)
+				n = hcfs_dir_fill_plus(file, hf, &last);
+			else
+				n = hcfs_client_getdents(c, hf->handle,
+							 hf->dents,
+							 HCFS_DENTS_SIZE,
+							 &last);
 			if (n <= 0) {
 				err = n;
 				hf->dents_len = 0;

@@ -108,6 +108,53 @@ static struct inode *hcfs_iget_handle(struct super_block *sb,
 	return inode;
 }
 
+void hcfs_dirplus_link(struct dentry *parent, struct hcfs_conn *c,
+		       const char *name, unsigned int len,
+		       const struct hc_stat *st, u32 handle)
+{
+	struct hcfs_sb_info *sbi = HCFS_SB(parent->d_sb);
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(wq);
+	struct qstr q = QSTR_INIT(name, len);
+	struct dentry *dentry, *alias;
+	struct inode *inode;
+
+	q.hash = full_name_hash(parent, name, len);
+	dentry = d_lookup(parent, &q);
+	if (!dentry) {
+		dentry = d_alloc_parallel(parent, &q, &wq);
+		if (IS_ERR(dentry)) {
+			hcfs_forget_one(sbi, c, handle);
+			return;
+		}
+	}
+	if (!d_in_lookup(dentry)) {
+		/* known already: confirmed if it is the same file */
+		inode = d_inode(dentry);
+		if (inode && hcfs_same(inode, st)) {
+			hcfs_update(inode, st);
+			hcfs_ih_add(inode, c, handle);
+			hcfs_dentry_fresh(dentry);
+		} else {
+			/* revalidation will look it up again */
+			hcfs_forget_one(sbi, c, handle);
+		}
+		dput(dentry);
+		return;
+	}
+	inode = hcfs_iget_handle(parent->d_sb, c, st, handle);
+	if (IS_ERR(inode)) {
+		d_lookup_done(dentry);
+		dput(dentry);
+		return;
+	}
+	hcfs_dentry_fresh(dentry);
+	alias = d_splice_alias(inode, dentry);
+	d_lookup_done(dentry);
+	if (!IS_ERR_OR_NULL(alias))
+		dput(alias);
+	dput(dentry);
+}
+
 static struct dentry *hcfs_lookup(struct inode *dir, struct dentry *dentry,
 				  unsigned int flags)
 {

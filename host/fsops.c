@@ -377,6 +377,29 @@ struct host_dirent64 {
 #define HOST_DIRENT_NAME	offsetof(struct host_dirent64, d_name)
 
 /*
+ * The host's record at @p (@left bytes to the end of what getdents64 read)
+ * as @d, its name in place. Returns: the record's length, or -EIO.
+ */
+static long host_dirent_at(const unsigned char *p, long left, struct hc_dirent *d)
+{
+	struct host_dirent64 h;
+
+	if (left < (long)HOST_DIRENT_NAME + 1)
+		return -EIO;
+	memcpy(&h, p, HOST_DIRENT_NAME);
+	if (h.d_reclen < HOST_DIRENT_NAME + 1 || h.d_reclen > left)
+		return -EIO;
+	d->ino = h.d_ino;
+	d->off = h.d_off;
+	d->type = h.d_type;
+	d->name = (const char *)p + HOST_DIRENT_NAME;
+	d->namelen = strnlen(d->name, h.d_reclen - HOST_DIRENT_NAME);
+	if (d->namelen == h.d_reclen - HOST_DIRENT_NAME)
+		return -EIO;	/* no NUL in the record */
+	return h.d_reclen;
+}
+
+/*
  * The host's records are read into sh->outbuf (free until the reply is
  * encoded) and each is written again as the wire's (hc_dirent_put()) into
  * sh->scratch, within @count. The two layouts have the same sizes; should a
@@ -398,22 +421,12 @@ hc_s64 hostd_op_getdents(struct hostd_shadow *sh, struct hostd_req *rq)
 	if (n < 0)
 		return -errno;
 	for (pos = 0; pos < n; ) {
-		struct host_dirent64 h;
 		struct hc_dirent d;
+		long reclen = host_dirent_at(p + pos, n - pos, &d);
 		int err;
 
-		if ((size_t)(n - pos) < HOST_DIRENT_NAME + 1)
-			return -EIO;
-		memcpy(&h, p + pos, HOST_DIRENT_NAME);
-		if (h.d_reclen < HOST_DIRENT_NAME + 1 || h.d_reclen > n - pos)
-			return -EIO;
-		d.ino = h.d_ino;
-		d.off = h.d_off;
-		d.type = h.d_type;
-		d.name = (const char *)p + pos + HOST_DIRENT_NAME;
-		d.namelen = strnlen(d.name, h.d_reclen - HOST_DIRENT_NAME);
-		if (d.namelen == h.d_reclen - HOST_DIRENT_NAME)
-			return -EIO;	/* no NUL in the record */
+		if (reclen < 0)
+			return reclen;
 		err = hc_dirent_put(sh->scratch, len, &out, &d);
 		if (err == -ENOSPC) {
 			if (!out)
@@ -425,9 +438,99 @@ hc_s64 hostd_op_getdents(struct hostd_shadow *sh, struct hostd_req *rq)
 		if (err)
 			return -EIO;	/* a name the wire cannot carry */
 		last = d.off;
-		pos += h.d_reclen;
+		pos += reclen;
 	}
 	rq->rep->rep.getdents.dirents = (struct hc_blob){ sh->scratch, out };
+	return out;
+}
+
+/* READDIRPLUS's record of @name in @dirh: its handle and attributes, or -1 */
+static hc_s32 plus_lookup(struct hostd_shadow *sh, struct hostd_req *rq, hc_s32 dirh,
+			  const char *name, struct hc_stat *hs)
+{
+	struct stat st;
+	int h;
+
+	memset(hs, 0, sizeof(*hs));
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return -1;
+	h = hostd_lookup(sh, rq, dirh, name, &st);
+	if (h < 0)
+		return -1;	/* gone meanwhile, or the table is full */
+	if (stat_fill(sh, sh->handles[h], 0, hs) < 0) {
+		hostd_forget(sh, h, 1);
+		memset(hs, 0, sizeof(*hs));
+		return -1;
+	}
+	return h;
+}
+
+/*
+ * GETDENTS and a LOOKUP of each entry in the directory of the open handle:
+ * sh->scratch holds the dirents in its first quarter and the attrs records
+ * after them (a record is 116 bytes, a dirent of a short name 32). Entries
+ * are read a few at a time so that none is read and left out; should one
+ * still not fit, the directory is set back to the position after the last
+ * that did, and its handle given back.
+ */
+hc_s64 hostd_op_readdirplus(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	const struct hc_req_readdirplus *q = &rq->m->req.readdirplus;
+	size_t cap = q->count < HC_DATA_MAX ? q->count : HC_DATA_MAX;
+	size_t dcap = cap / 4, out = 0, aout = 0;
+	unsigned char *attrs = (unsigned char *)sh->scratch + dcap;
+	const unsigned char *p = sh->outbuf;
+	int fd = hostd_fd_file(sh, rq, q->fd);
+	hc_s64 last = -1;
+	int full = 0;
+
+	if (fd < 0)
+		return fd;
+	while (!full) {
+		long n, pos;
+
+		/* what is left of the dirents' room bounds what is read */
+		n = syscall(SYS_getdents64, fd, sh->outbuf,
+			    dcap - out < HC_DATA_MAX ? dcap - out : HC_DATA_MAX);
+		if (n < 0 && errno == EINVAL && out)
+			break;		/* room for no more */
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		for (pos = 0; pos < n; ) {
+			struct hc_dirent d;
+			long reclen = host_dirent_at(p + pos, n - pos, &d);
+			struct hc_stat hs;
+			size_t dpos = out;
+			hc_s32 eh;
+			int err;
+
+			if (reclen < 0)
+				return reclen;
+			err = hc_dirent_put(sh->scratch, dcap, &dpos, &d);
+			if (!err && aout + HC_DIRENTPLUS_REC > cap - dcap)
+				err = -ENOSPC;
+			if (err == -ENOSPC) {
+				if (!out)
+					return -EINVAL;
+				if (lseek(fd, last, SEEK_SET) < 0)
+					return -errno;
+				full = 1;
+				break;
+			}
+			if (err)
+				return -EIO;
+			eh = plus_lookup(sh, rq, q->fd, d.name, &hs);
+			if (hc_direntplus_put(attrs, cap - dcap, &aout, eh, &hs) < 0)
+				return -EIO;	/* room was checked */
+			out = dpos;
+			last = d.off;
+			pos += reclen;
+		}
+	}
+	rq->rep->rep.readdirplus.dirents = (struct hc_blob){ sh->scratch, out };
+	rq->rep->rep.readdirplus.attrs = (struct hc_blob){ attrs, aout };
 	return out;
 }
 

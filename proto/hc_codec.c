@@ -727,6 +727,38 @@ int hc_dirent_next(const void *buf, size_t len, size_t *pos, struct hc_dirent *d
 	return 1;
 }
 
+int hc_direntplus_put(void *buf, size_t cap, size_t *pos, hc_s32 handle,
+		      const struct hc_stat *st)
+{
+	struct hc_wbuf w = { (hc_u8 *)buf + *pos, 0, HC_DIRENTPLUS_REC, 0 };
+
+	if (*pos > cap || HC_DIRENTPLUS_REC > cap - *pos)
+		return -ENOSPC;
+	put_u32(&w, (hc_u32)handle);
+	put_stat(&w, st);
+	if (w.err || w.len != HC_DIRENTPLUS_REC)
+		return -EINVAL;
+	*pos += HC_DIRENTPLUS_REC;
+	return 0;
+}
+
+int hc_direntplus_next(const void *buf, size_t len, size_t *pos, hc_s32 *handle,
+		       struct hc_stat *st)
+{
+	struct hc_rbuf r = { (const hc_u8 *)buf + *pos, 0, HC_DIRENTPLUS_REC, 0 };
+
+	if (*pos >= len)
+		return 0;
+	if (len - *pos < HC_DIRENTPLUS_REC)
+		return -EBADMSG;
+	*handle = (hc_s32)get_u32(&r);
+	get_stat(&r, st);
+	if (r.err || *handle < -1)
+		return -EBADMSG;
+	*pos += HC_DIRENTPLUS_REC;
+	return 1;
+}
+
 #ifndef __KERNEL__
 #include <fcntl.h>
 

@@ -85,7 +85,8 @@
 	X(CANCEL,	cancel,		40, 0, HC_CAP_INFLIGHT)		\
 	X(SUBJECT_AS,	subject_as,	41, HC_OPF_SUBJECT, HC_CAP_IDENTITY) \
 	X(LOOKUP,	lookup,		42, 0, HC_CAP_LOOKUP)		\
-	X(FORGET,	forget,		43, 0, HC_CAP_LOOKUP)
+	X(FORGET,	forget,		43, 0, HC_CAP_LOOKUP)		\
+	X(READDIRPLUS,	readdirplus,	44, HC_OPF_FDS, HC_CAP_READDIRPLUS)
 /* 39: SPAWN_KEEP of version 2, now SPAWN with HC_SPAWN_KEEP; retired. */
 
 /*
@@ -293,5 +294,15 @@
 /* records: HC_FORGET_REC bytes each, a handle and how many lookups it drops */
 #define HC_REQ_forget(F, s)	F(s, BLOB, records)
 #define HC_REP_forget(F, s)
+
+/*
+ * GETDENTS with a LOOKUP of each entry: dirents as GETDENTS's, and in
+ * attrs one HC_DIRENTPLUS_REC record per dirent, in the same order: the
+ * handle of the entry (counted as by LOOKUP) and its attributes, or handle
+ * -1 where there is none ("." and "..", a name gone meanwhile, a full
+ * handle table). count bounds the two blobs together.
+ */
+#define HC_REQ_readdirplus(F, s)	F(s, S32, fd) F(s, U64, count)
+#define HC_REP_readdirplus(F, s)	F(s, BLOB, dirents) F(s, BLOB, attrs)
 
 #endif /* HOSTCALL_OPS_H */

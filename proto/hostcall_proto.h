@@ -78,11 +78,15 @@ typedef int64_t hc_s64;
  *                  shadow keeps, one per host inode and subject, counted),
  *                  so that a client names files by (directory handle,
  *                  name) and never by path; OPENAT of "" reopens a handle.
+ * HC_CAP_READDIRPLUS  READDIRPLUS: a directory's entries with their handles
+ *                  and attributes, so that listing one needs no LOOKUP each.
  */
 #define HC_CAP_INFLIGHT		(1ull << 0)
 #define HC_CAP_IDENTITY		(1ull << 1)
 #define HC_CAP_LOOKUP		(1ull << 2)
-#define HC_CAPS			(HC_CAP_INFLIGHT | HC_CAP_IDENTITY | HC_CAP_LOOKUP)
+#define HC_CAP_READDIRPLUS	(1ull << 3)
+#define HC_CAPS			(HC_CAP_INFLIGHT | HC_CAP_IDENTITY | HC_CAP_LOOKUP | \
+				 HC_CAP_READDIRPLUS)
 
 /* FORGET's records: (handle, count) pairs of u32, little-endian. */
 #define HC_FORGET_REC		8
@@ -466,6 +470,28 @@ int hc_dirent_put(void *buf, size_t cap, size_t *pos, const struct hc_dirent *d)
  * Returns: 1 for a record, 0 at the end, -EBADMSG for a malformed record.
  */
 int hc_dirent_next(const void *buf, size_t len, size_t *pos, struct hc_dirent *d);
+
+/*
+ * READDIRPLUS's attrs records, HC_DIRENTPLUS_REC bytes each, little-endian:
+ * s32 handle (-1: none, the attributes are zero) | the attributes as a
+ * STAT field is encoded.
+ */
+#define HC_DIRENTPLUS_REC	116
+
+/**
+ * hc_direntplus_put() - append one attrs record at *@pos of @buf.
+ * Returns: 0, or -ENOSPC if it does not fit in @cap.
+ */
+int hc_direntplus_put(void *buf, size_t cap, size_t *pos, hc_s32 handle,
+		      const struct hc_stat *st);
+
+/**
+ * hc_direntplus_next() - decode the attrs record at *@pos, and advance.
+ * Returns: 1 for a record, 0 at the end, -EBADMSG for a short record or a
+ * handle below -1.
+ */
+int hc_direntplus_next(const void *buf, size_t len, size_t *pos, hc_s32 *handle,
+		       struct hc_stat *st);
 
 /**
  * hc_oflags_to_wire() / hc_oflags_from_wire() - translate open flags

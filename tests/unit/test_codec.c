@@ -3029,3 +3029,38 @@ int main(int argc, char *argv[])
 	criterion_finalize(tests);
 	return ok ? 0 : 1;
 }
+
+/* ---- READDIRPLUS attrs records: hc_direntplus_put() and _next() ---- */
+
+Test(direntplus, round_trip_bounds_and_bad_handles)
+{
+	unsigned char buf[3 * HC_DIRENTPLUS_REC];
+	struct hc_stat st = { .mask = 0x7ff, .mode = 040755, .nlink = 3, .uid = 1000,
+			      .ino = 0x1122334455667788ull, .size = 4096,
+			      .mtime = { .sec = -5, .nsec = 999999999 } }, got;
+	size_t pos = 0, p = 0;
+	hc_s32 h;
+
+	cr_assert_eq(hc_direntplus_put(buf, sizeof(buf), &pos, 7, &st), 0);
+	memset(&got, 0, sizeof(got));
+	cr_assert_eq(hc_direntplus_put(buf, sizeof(buf), &pos, -1, &got), 0);
+	cr_expect_eq(pos, 2 * HC_DIRENTPLUS_REC);
+	/* a record that does not fit is refused whole */
+	cr_expect_eq(hc_direntplus_put(buf, 2 * HC_DIRENTPLUS_REC + 115, &pos, 1, &st), -ENOSPC);
+	cr_expect_eq(pos, 2 * HC_DIRENTPLUS_REC);
+
+	cr_assert_eq(hc_direntplus_next(buf, pos, &p, &h, &got), 1);
+	cr_expect_eq(h, 7);
+	cr_expect_eq(memcmp(&got, &st, sizeof(st)), 0, "the attributes come back as sent");
+	cr_assert_eq(hc_direntplus_next(buf, pos, &p, &h, &got), 1);
+	cr_expect_eq(h, -1);
+	cr_expect_eq(hc_direntplus_next(buf, pos, &p, &h, &got), 0, "past the end");
+	/* a short record, and a handle below -1 */
+	p = 0;
+	cr_expect_eq(hc_direntplus_next(buf, HC_DIRENTPLUS_REC - 1, &p, &h, &got), -EBADMSG);
+	buf[3] = 0xff;
+	buf[0] = 0xfe;
+	p = 0;
+	cr_expect_eq(hc_direntplus_next(buf, pos, &p, &h, &got), -EBADMSG);
+	cr_expect_eq(p, 0, "a bad record does not advance");
+}

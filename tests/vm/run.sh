@@ -133,6 +133,9 @@ hostcalld)
 	# 50-hostfs.sh looks up every file of many/ (inode handles are bounded)
 	mkdir "$hostroot/many"
 	(cd "$hostroot/many" && seq -f 'f%06.0f' 100000 | xargs touch)
+	# ... and lists twok/ (readdirplus)
+	mkdir "$hostroot/twok"
+	(cd "$hostroot/twok" && seq -f 'g%04.0f' 2000 | xargs touch)
 	rm -f "$sock"
 	# as root, guest uid 1000 is a host user of its own (hc-identity)
 	map_args=()
@@ -316,6 +319,21 @@ if [ $mode = hostcalld ]; then
 			echo "HCTEST fail hostfs-forget-bounded: a shadow held ${up:-?} fds after 100,000 lookups and ${down:-?} once the guest dropped its caches" >>"$host_results"
 		fi
 		echo "HCTEST info shadow fds: ${up:-?} after 100,000 lookups, ${down:-?} after drop_caches" >>"$host_results"
+	fi
+	# readdirplus: the round trips of the subjects of the root=/twok mount,
+	# from their CHDIR there to their BYE (ids are reused), while `ls -l`
+	# and `find` listed 2,000 files: a few per listing, no LOOKUP each
+	if grep -q '^HCTEST ok hostfs-readdirplus' "$log"; then
+		trips=$(awk '/: chdir "\/twok" = 0$/ { s[$3] = 1; next }
+			($3 in s) && $4 == "bye" { delete s[$3]; next }
+			($3 in s) && $4 != "shadow" { n++; if ($4 == "lookup") l++ }
+			END { printf "%d %d", n, l }' "$work/peer.log")
+		if [ "${trips% *}" -le 40 ] && [ "${trips#* }" -le 10 ]; then
+			echo "HCTEST ok hostfs-readdirplus-trips" >>"$host_results"
+		else
+			echo "HCTEST fail hostfs-readdirplus-trips: ${trips% *} round trips (${trips#* } LOOKUPs) to list 2,000 files twice" >>"$host_results"
+		fi
+		echo "HCTEST info readdirplus: ls -l and find of 2,000 files in ${trips% *} round trips" >>"$host_results"
 	fi
 	if [ -e "$work/killed" ]; then
 		# shadows die with the relay (lifeline, parent-death signal)

@@ -11,6 +11,7 @@
 # expect-testpeer: hostfs-refused
 # expect-hostcalld: hostfs-mount hostfs-cat hostfs-ls hostfs-stat hostfs-read
 # expect-hostcalld: hostfs-readdir hostfs-write hostfs-pwrite hostfs-append
+# expect-hostcalld: hostfs-readdirplus
 # expect-hostcalld: hostfs-truncate hostfs-mmap hostfs-odirect hostfs-rename
 # expect-hostcalld: hostfs-link hostfs-symlink hostfs-mkdir hostfs-attrs
 # expect-hostcalld: hostfs-host-decides hostfs-fifo hostfs-statfs hostfs-xattr
@@ -171,6 +172,21 @@ else
 	fail hostfs-root "$(ls -l /host 2>&1 | head -n 3 | tr '\n' ' ')"
 fi
 umount /host
+
+# readdirplus: `ls -l` and `find` of 2,000 host files (run.sh's twok/)
+# list them with their attributes; the host side counts the round trips
+# of this mount's subject (hostfs-readdirplus-trips). A ttl that does not
+# run out within the test keeps the count independent of the guest's speed.
+mkdir -p /tmp/hfs-twok
+mount -t hostfs -o root=/twok,ttl=600000 none /tmp/hfs-twok
+n=$(busybox ls -l /tmp/hfs-twok | grep -c '^-rw')
+f=$(find /tmp/hfs-twok -type f -size 0 | wc -l)
+umount /tmp/hfs-twok
+if [ "$n" = 2000 ] && [ "$f" = 2000 ]; then
+	ok hostfs-readdirplus
+else
+	fail hostfs-readdirplus "ls -l listed $n files, find $f, of 2000"
+fi
 
 # symlinks=raw: absolute targets as the host has them
 mount -t hostfs -o symlinks=raw none /host
