@@ -452,6 +452,16 @@ int hcfs_client_fallocate(struct hcfs_conn *c, u32 handle, u32 mode,
 			  loff_t off, loff_t len);
 
 /** hcfs_client_flock() - FLOCK; @op: HC_LOCK_* bits. */
+/**
+ * hcfs_client_copy_range() - COPY_FILE_RANGE between open handles @in and
+ * @out: the host's file system copies. Returns: bytes copied, or -errno.
+ */
+ssize_t hcfs_client_copy_range(struct hcfs_conn *c, u32 in, loff_t off_in,
+			       u32 out, loff_t off_out, size_t len);
+
+/** hcfs_client_syncfs() - SYNCFS of the host file system holding @h's file. */
+int hcfs_client_syncfs(struct hcfs_conn *c, s32 h);
+
 int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op);
 
 /**

@@ -542,6 +542,30 @@ int hcfs_client_fallocate(struct hcfs_conn *c, u32 handle, u32 mode,
 	return hcfs_rpc_free(c, req);
 }
 
+ssize_t hcfs_client_copy_range(struct hcfs_conn *c, u32 in, loff_t off_in,
+			       u32 out, loff_t off_out, size_t len)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_COPY_FILE_RANGE);
+	struct hc_req_copy_file_range *a = &req->m.req.copy_file_range;
+	s64 ret;
+
+	a->fd_in = in;
+	a->off_in = off_in;
+	a->fd_out = out;
+	a->off_out = off_out;
+	a->len = len;
+	ret = hcfs_rpc_free(c, req);
+	return ret > (s64)len ? -EPROTO : ret;
+}
+
+int hcfs_client_syncfs(struct hcfs_conn *c, s32 h)
+{
+	struct hostcall_req *req = hostcall_req_alloc(HC_OP_SYNCFS);
+
+	req->m.req.syncfs.fd = h;
+	return hcfs_rpc_free(c, req);
+}
+
 int hcfs_client_flock(struct hcfs_conn *c, u32 handle, u32 op)
 {
 	struct hostcall_req *req = hostcall_req_alloc(HC_OP_FLOCK);

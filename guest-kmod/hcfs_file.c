@@ -449,6 +449,52 @@ static long hcfs_file_fallocate(struct file *file, int mode, loff_t off,
 	return err;
 }
 
+/*
+ * copy_file_range() between two open files of one subject is done by the
+ * host's file system (reflinks, server-side copies): no data through the
+ * guest. Another pair, or a host without COPY_FILE_RANGE, or host files on
+ * two file systems (EXDEV there): -EXDEV, and the VFS copies by splice.
+ */
+static ssize_t hcfs_file_copy_range(struct file *in, loff_t pos_in,
+				    struct file *out, loff_t pos_out,
+				    size_t len, unsigned int flags)
+{
+	struct hcfs_file *hin = in->private_data, *hout = out->private_data;
+	struct inode *iin = file_inode(in), *iout = file_inode(out);
+	ssize_t n;
+
+	if (flags || in->f_op != &hcfs_file_fops || hin->conn != hout->conn ||
+	    !(READ_ONCE(hin->conn->tp->caps) & HC_CAP_HOSTCOPY))
+		return -EXDEV;
+	if (!len)
+		return 0;
+	inode_lock(iout);
+	/* what mmap stores left in the page caches goes to the host first */
+	n = filemap_write_and_wait_range(iin->i_mapping, pos_in,
+					 pos_in + len - 1);
+	if (!n)
+		n = filemap_write_and_wait_range(iout->i_mapping, pos_out,
+						 pos_out + len - 1);
+	if (!n)
+		n = hcfs_client_copy_range(hin->conn, hin->handle, pos_in,
+					   hout->handle, pos_out, len);
+	if (n > 0) {
+		invalidate_inode_pages2_range(iout->i_mapping,
+					      pos_out >> PAGE_SHIFT,
+					      (pos_out + n - 1) >> PAGE_SHIFT);
+		spin_lock(&HCFS_I(iout)->lock);
+		HCFS_I(iout)->own_change = true;
+		spin_unlock(&HCFS_I(iout)->lock);
+		if (pos_out + n > i_size_read(iout))
+			i_size_write(iout, pos_out + n);
+		hcfs_attr_stale(iout);
+	}
+	inode_unlock(iout);
+	if (n == -EOPNOTSUPP || n == -EINVAL)
+		return -EXDEV;	/* let the VFS try by splice */
+	return n;
+}
+
 /* ---- locks ---- */
 
 /*
@@ -602,6 +648,7 @@ const struct file_operations hcfs_file_fops = {
 	.splice_write	= iter_file_splice_write,
 	.fsync		= hcfs_file_fsync,
 	.fallocate	= hcfs_file_fallocate,
+	.copy_file_range = hcfs_file_copy_range,
 	.lock		= hcfs_file_lock,
 	.flock		= hcfs_file_flock,
 };

@@ -160,6 +160,22 @@ static int hcfs_show_options(struct seq_file *m, struct dentry *root)
 	return 0;
 }
 
+/*
+ * sync(2) and syncfs(2): the guest has written everything through already
+ * (dirty mmap pages were written back before this, with wait=1), so what is
+ * left is the host's own page cache: syncfs() of the host file system.
+ */
+static int hcfs_sync_fs(struct super_block *sb, int wait)
+{
+	struct hcfs_sb_info *sbi = HCFS_SB(sb);
+	int err;
+
+	if (!wait || !(READ_ONCE(sbi->conn.tp->caps) & HC_CAP_HOSTCOPY))
+		return 0;
+	err = hcfs_client_syncfs(&sbi->conn, HC_AT_FDCWD);
+	return err == -EOPNOTSUPP ? 0 : err;
+}
+
 static const struct super_operations hcfs_sops = {
 	.alloc_inode	= hcfs_alloc_inode,
 	.free_inode	= hcfs_free_inode,
@@ -170,6 +186,7 @@ static const struct super_operations hcfs_sops = {
 	.drop_inode	= generic_delete_inode,
 	.evict_inode	= hcfs_evict_inode,
 	.statfs		= hcfs_statfs,
+	.sync_fs	= hcfs_sync_fs,
 	.show_options	= hcfs_show_options,
 };
 

@@ -856,6 +856,54 @@ hc_s64 hostd_op_fallocate(struct hostd_shadow *sh, struct hostd_req *rq)
 	return ret_errno(fallocate(fd, (int)q->mode, q->off, q->len));
 }
 
+hc_s64 hostd_op_copy_file_range(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	const struct hc_req_copy_file_range *q = &rq->m->req.copy_file_range;
+	int in = hostd_fd_file(sh, rq, q->fd_in), out;
+	loff_t off_in = q->off_in, off_out = q->off_out;
+
+	if (in < 0)
+		return in;
+	out = hostd_fd_file(sh, rq, q->fd_out);
+	if (out < 0)
+		return out;
+	if (q->off_in < 0 || q->off_out < 0)
+		return -EINVAL;
+	return ret_errno(copy_file_range(in, &off_in, out, &off_out,
+					 q->len < HC_COPY_MAX ? q->len : HC_COPY_MAX, 0));
+}
+
+/*
+ * syncfs() refuses O_PATH fds (the working directory, inode handles): such
+ * a handle of a directory or regular file is reopened read-only first (an
+ * open checked as the shadow's user, never of a device or FIFO).
+ */
+hc_s64 hostd_op_syncfs(struct hostd_shadow *sh, struct hostd_req *rq)
+{
+	char proc[32];
+	struct stat st;
+	int fd, rfd, err;
+
+	err = hostd_fd(sh, rq, rq->m->req.syncfs.fd, &fd);
+	if (err)
+		return err;
+	if (fd == AT_FDCWD)
+		fd = sh->cwdfd;
+	if (!(fcntl(fd, F_GETFL) & O_PATH))
+		return ret_errno(syncfs(fd));
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return -EINVAL;
+	hostd_proc_fd_path(fd, proc);
+	rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (rfd < 0)
+		return -errno;
+	err = ret_errno(syncfs(rfd));
+	close(rfd);
+	return err;
+}
+
 hc_s64 hostd_op_flock(struct hostd_shadow *sh, struct hostd_req *rq)
 {
 	const struct hc_req_flock *q = &rq->m->req.flock;

@@ -59,6 +59,7 @@ static const char *const sandbox_allow[] = {
 	"fchown", "chown", "lchown", "truncate", "ftruncate", "fsync",
 	"fdatasync", "utimensat", "utimes", "utime", "futimesat", "faccessat",
 	"faccessat2", "access", "fallocate", "flock", "chdir", "fchdir",
+	"syncfs",
 	"getcwd", "umask", "name_to_handle_at",
 	"getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr",
 	"fsetxattr", "listxattr", "llistxattr", "flistxattr", "removexattr",

@@ -86,7 +86,9 @@
 	X(SUBJECT_AS,	subject_as,	41, HC_OPF_SUBJECT, HC_CAP_IDENTITY) \
 	X(LOOKUP,	lookup,		42, 0, HC_CAP_LOOKUP)		\
 	X(FORGET,	forget,		43, 0, HC_CAP_LOOKUP)		\
-	X(READDIRPLUS,	readdirplus,	44, HC_OPF_FDS, HC_CAP_READDIRPLUS)
+	X(READDIRPLUS,	readdirplus,	44, HC_OPF_FDS, HC_CAP_READDIRPLUS) \
+	X(COPY_FILE_RANGE, copy_file_range, 45, HC_OPF_FDS, HC_CAP_HOSTCOPY) \
+	X(SYNCFS,	syncfs,		46, HC_OPF_FDS, HC_CAP_HOSTCOPY)
 /* 39: SPAWN_KEEP of version 2, now SPAWN with HC_SPAWN_KEEP; retired. */
 
 /*
@@ -304,5 +306,19 @@
  */
 #define HC_REQ_readdirplus(F, s)	F(s, S32, fd) F(s, U64, count)
 #define HC_REP_readdirplus(F, s)	F(s, BLOB, dirents) F(s, BLOB, attrs)
+
+/*
+ * copy_file_range(2) between two open files of the subject, on the host:
+ * no data crosses the wire. Offsets are explicit (never the files'
+ * positions); the result is the bytes copied, at most HC_COPY_MAX a call.
+ */
+#define HC_REQ_copy_file_range(F, s)					\
+	F(s, S32, fd_in) F(s, S64, off_in) F(s, S32, fd_out) F(s, S64, off_out) \
+	F(s, U64, len)
+#define HC_REP_copy_file_range(F, s)
+
+/* syncfs(2) of the host file system that holds the file of fd */
+#define HC_REQ_syncfs(F, s)	F(s, S32, fd)
+#define HC_REP_syncfs(F, s)
 
 #endif /* HOSTCALL_OPS_H */

@@ -80,13 +80,19 @@ typedef int64_t hc_s64;
  *                  name) and never by path; OPENAT of "" reopens a handle.
  * HC_CAP_READDIRPLUS  READDIRPLUS: a directory's entries with their handles
  *                  and attributes, so that listing one needs no LOOKUP each.
+ * HC_CAP_HOSTCOPY  COPY_FILE_RANGE and SYNCFS: copies and syncs done by the
+ *                  host's file system, no data through the client.
  */
 #define HC_CAP_INFLIGHT		(1ull << 0)
 #define HC_CAP_IDENTITY		(1ull << 1)
 #define HC_CAP_LOOKUP		(1ull << 2)
 #define HC_CAP_READDIRPLUS	(1ull << 3)
+#define HC_CAP_HOSTCOPY		(1ull << 4)
 #define HC_CAPS			(HC_CAP_INFLIGHT | HC_CAP_IDENTITY | HC_CAP_LOOKUP | \
-				 HC_CAP_READDIRPLUS)
+				 HC_CAP_READDIRPLUS | HC_CAP_HOSTCOPY)
+
+/* COPY_FILE_RANGE's most bytes a call, so that one copy never holds a shadow long */
+#define HC_COPY_MAX		(64ull << 20)
 
 /* FORGET's records: (handle, count) pairs of u32, little-endian. */
 #define HC_FORGET_REC		8

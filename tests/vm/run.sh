@@ -320,6 +320,14 @@ if [ $mode = hostcalld ]; then
 		fi
 		echo "HCTEST info shadow fds: ${up:-?} after 100,000 lookups, ${down:-?} after drop_caches" >>"$host_results"
 	fi
+	# copy_file_range in the mount: the host copied (no READ, WRITE of it)
+	if grep -q '^HCTEST ok hostfs-copy-range' "$log"; then
+		if grep -q ': copy_file_range = [1-9]' "$work/peer.log"; then
+			echo "HCTEST ok hostfs-copy-on-host" >>"$host_results"
+		else
+			echo "HCTEST fail hostfs-copy-on-host: no COPY_FILE_RANGE reached hostcalld" >>"$host_results"
+		fi
+	fi
 	# readdirplus: the round trips of the subjects of the root=/twok mount,
 	# from their CHDIR there to their BYE (ids are reused), while `ls -l`
 	# and `find` listed 2,000 files: a few per listing, no LOOKUP each

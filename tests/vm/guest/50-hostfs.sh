@@ -22,6 +22,7 @@
 # expect-hostcalld: hostfs-symlinks-raw hostfs-cache-none hostfs-cache-loose
 # expect-hostcalld: hostfs-deep hostfs-rename-ancestor-host
 # expect-hostcalld: hostfs-rename-ancestor-guest hostfs-recreate hostfs-tmpfile
+# expect-hostcalld: hostfs-copy-range hostfs-copy-on-host
 # expect-hostcalld: hostfs-many-lookups hostfs-forget-bounded
 # expect-hostcalld: hostfs-umount
 . /hctest/lib.sh

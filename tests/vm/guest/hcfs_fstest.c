@@ -1586,6 +1586,48 @@ static int t_tmpfile(void)
 	return ok(name);
 }
 
+/*
+ * copy_file_range() inside the mount: done by the host (run.sh finds the
+ * COPY_FILE_RANGE in hostcalld's log), into a file whose pages the guest
+ * has cached, which must then read the copy; syncfs() of the mount.
+ */
+static int t_copy_range(void)
+{
+	const char *name = "hostfs-copy-range";
+	static char src[300 * 1024], want[300 * 1024], got[300 * 1024];
+	loff_t off_in = 1000, off_out = 4096;
+	size_t i, left = 200000;
+	ssize_t n;
+	int in, out;
+
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = 'a' + i % 23;
+	memset(want, 'z', 8192);
+	memcpy(want + off_out, src + off_in, left);
+	in = open(gpath("cpsrc"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	out = open(gpath("cpdst"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(name, in >= 0 && out >= 0, "open: %s", strerror(errno));
+	CHECK(name, write(in, src, sizeof(src)) == (ssize_t)sizeof(src) &&
+	      write(out, want, 8192) == 8192, "write: %s", strerror(errno));
+	/* the destination's old bytes in the page cache */
+	CHECK(name, pread(out, got, 8192, 0) == 8192, "pread: %s", strerror(errno));
+	while (left) {
+		n = copy_file_range(in, &off_in, out, &off_out, left, 0);
+		CHECK(name, n > 0, "copy_file_range: %s", n < 0 ? strerror(errno) : "0 bytes");
+		left -= n;
+	}
+	CHECK(name, off_out == 4096 + 200000, "the output offset ends at %lld", (long long)off_out);
+	n = pread(out, got, sizeof(got), 0);
+	CHECK(name, n == 4096 + 200000 && !memcmp(got, want, n),
+	      "the guest reads %zd bytes, %s", n, n > 0 && memcmp(got, want, n) ? "not the copy" : "");
+	n = host_read_file(hpath("cpdst"), got, sizeof(got));
+	CHECK(name, n == 4096 + 200000 && !memcmp(got, want, n), "the host has %zd bytes", n);
+	CHECK(name, syncfs(out) == 0, "syncfs: %s", strerror(errno));
+	close(in);
+	close(out);
+	return ok(name);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 3 ? argv[3] : NULL;
@@ -1646,6 +1688,7 @@ int main(int argc, char **argv)
 	RUN("rename-ancestor-guest", t_rename_ancestor(0));
 	RUN("recreate", t_recreate());
 	RUN("tmpfile", t_tmpfile());
+	RUN("copy-range", t_copy_range());
 	cleanup(gdir);
 	return failures ? 1 : 0;
 }
