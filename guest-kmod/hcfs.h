@@ -371,6 +371,15 @@ int hcfs_client_stat(struct hcfs_conn *c, s32 h, struct hc_stat *st);
  * Returns: bytes in @buf (0 at the end), or -errno (-EIO: a bad record).
  */
 /**
+ * hcfs_confirm() - what a LOOKUP (or READDIRPLUS) said of the name of
+ * @inode (NULL: a negative dentry): if @st is still @inode's host file, its
+ * fresh attributes are taken and @handle is held in it; else @handle is
+ * given back. Returns: whether it is the same file.
+ */
+bool hcfs_confirm(struct super_block *sb, struct inode *inode,
+		  struct hcfs_conn *c, const struct hc_stat *st, u32 handle);
+
+/**
  * hcfs_dirplus_link() - what READDIRPLUS said of @name in @parent: a new
  * dentry and inode holding @handle of subject @c, or an existing one
  * confirmed; @handle is given back if neither.

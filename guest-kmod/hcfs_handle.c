@@ -226,6 +226,18 @@ int hcfs_lookup_at(struct super_block *sb, struct hcfs_conn *c, s32 dirh,
 	return hcfs_client_lookup(c, dirh, name, st, handle);
 }
 
+bool hcfs_confirm(struct super_block *sb, struct inode *inode,
+		  struct hcfs_conn *c, const struct hc_stat *st, u32 handle)
+{
+	if (!inode || !hcfs_same(inode, st)) {
+		hcfs_forget_one(HCFS_SB(sb), c, handle);
+		return false;
+	}
+	hcfs_update(inode, st);
+	hcfs_ih_add(inode, c, handle);
+	return true;
+}
+
 /*
  * @c's handle of @d's inode, looked up in the directory of handle @dirh by
  * @d's name, which must still name that inode (else -ESTALE).
@@ -243,12 +255,8 @@ static int hcfs_relookup(struct dentry *d, struct hcfs_conn *c, s32 dirh, s32 *h
 	release_dentry_name_snapshot(&name);
 	if (err)
 		return err == -ENOENT ? -ESTALE : err;
-	if (!hcfs_same(inode, &st)) {
-		hcfs_forget_one(HCFS_SB(d->d_sb), c, handle);
+	if (!hcfs_confirm(d->d_sb, inode, c, &st, handle))
 		return -ESTALE;
-	}
-	hcfs_update(inode, &st);
-	hcfs_ih_add(inode, c, handle);
 	*h = handle;
 	return 0;
 }

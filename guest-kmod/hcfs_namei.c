@@ -80,12 +80,8 @@ static int hcfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	}
 	if (err)
 		return err;
-	if (!inode || !hcfs_same(inode, &st)) {
-		hcfs_forget_one(sbi, c, handle);
+	if (!hcfs_confirm(dentry->d_sb, inode, c, &st, handle))
 		return 0;
-	}
-	hcfs_update(inode, &st);
-	hcfs_ih_add(inode, c, handle);
 	hcfs_dentry_fresh(dentry);
 	return 1;
 }
@@ -128,16 +124,11 @@ void hcfs_dirplus_link(struct dentry *parent, struct hcfs_conn *c,
 		}
 	}
 	if (!d_in_lookup(dentry)) {
-		/* known already: confirmed if it is the same file */
-		inode = d_inode(dentry);
-		if (inode && hcfs_same(inode, st)) {
-			hcfs_update(inode, st);
-			hcfs_ih_add(inode, c, handle);
+		/* known already: confirmed if it is the same file, else
+		 * revalidation will look it up again
+		 */
+		if (hcfs_confirm(parent->d_sb, d_inode(dentry), c, st, handle))
 			hcfs_dentry_fresh(dentry);
-		} else {
-			/* revalidation will look it up again */
-			hcfs_forget_one(sbi, c, handle);
-		}
 		dput(dentry);
 		return;
 	}
