@@ -96,12 +96,13 @@ static int openat_park(struct hostd_shadow *sh, struct hostd_req *rq, int flags)
 }
 
 /*
- * OPENAT of "" on a LOOKUP handle: the handle's own file, opened again
- * through /proc/self/fd/N, which checks the caller's access as open(2)
- * does. Only a regular file or a directory: through a magic link a symlink
- * would be followed.
+ * The file of O_PATH fd @pfd (a LOOKUP handle, the working directory)
+ * opened again with @flags through /proc/self/fd/N, which checks the
+ * caller's access as open(2) does: for OPENAT of "" on a handle, and for
+ * the calls that refuse O_PATH fds. Only a regular file or a directory:
+ * through a magic link a symlink would be followed.
  */
-static int reopen_handle(struct hostd_shadow *sh, hc_s32 h, int flags)
+static int reopen_path_fd(int pfd, int flags)
 {
 	char proc[32];
 	struct stat st;
@@ -109,7 +110,7 @@ static int reopen_handle(struct hostd_shadow *sh, hc_s32 h, int flags)
 
 	if (flags & (O_CREAT | O_EXCL) || (flags & O_TMPFILE) == O_TMPFILE)
 		return -EINVAL;
-	if (fstat(sh->handles[h], &st) < 0)
+	if (fstat(pfd, &st) < 0)
 		return -errno;
 	if (S_ISLNK(st.st_mode))
 		return -ELOOP;
@@ -117,7 +118,7 @@ static int reopen_handle(struct hostd_shadow *sh, hc_s32 h, int flags)
 		return -ENXIO;
 	if (flags & O_DIRECTORY && !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	hostd_proc_fd_path(sh->handles[h], proc);
+	hostd_proc_fd_path(pfd, proc);
 	fd = open(proc, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -129,7 +130,7 @@ hc_s64 hostd_op_openat(struct hostd_shadow *sh, struct hostd_req *rq)
 	int fd, err;
 
 	if (!*q->path && hostd_is_inode_handle(sh, q->dirfd)) {
-		fd = reopen_handle(sh, q->dirfd, flags);
+		fd = reopen_path_fd(sh->handles[q->dirfd], flags);
 		return fd < 0 ? fd : hostd_openat_finish(sh, rq, fd);
 	}
 
@@ -880,8 +881,6 @@ hc_s64 hostd_op_copy_file_range(struct hostd_shadow *sh, struct hostd_req *rq)
  */
 hc_s64 hostd_op_syncfs(struct hostd_shadow *sh, struct hostd_req *rq)
 {
-	char proc[32];
-	struct stat st;
 	int fd, rfd, err;
 
 	err = hostd_fd(sh, rq, rq->m->req.syncfs.fd, &fd);
@@ -891,14 +890,9 @@ hc_s64 hostd_op_syncfs(struct hostd_shadow *sh, struct hostd_req *rq)
 		fd = sh->cwdfd;
 	if (!(fcntl(fd, F_GETFL) & O_PATH))
 		return ret_errno(syncfs(fd));
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-		return -EINVAL;
-	hostd_proc_fd_path(fd, proc);
-	rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	rfd = reopen_path_fd(fd, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (rfd < 0)
-		return -errno;
+		return rfd;
 	err = ret_errno(syncfs(rfd));
 	close(rfd);
 	return err;
